@@ -12,6 +12,7 @@ and this script prints one JSON object: ``makespan``, ``lower_bound``, ``status`
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 import time
@@ -32,7 +33,7 @@ def main() -> None:
             for machine, duration in modes:
                 model.add_mode(task, machines[machine], duration)
             job_tasks.append(task)
-        for before, after in zip(job_tasks, job_tasks[1:], strict=False):
+        for before, after in itertools.pairwise(job_tasks):
             model.add_end_before_start(before, after)
         tasks.append(job_tasks)
     setups = spec.get("setups")

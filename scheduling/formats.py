@@ -64,7 +64,9 @@ class BenchmarkInstance:
                     raise ValueError(f"Operation {o} of job {j} has no eligible machine.")
                 for machine, duration in modes:
                     if not 0 <= machine < self.num_machines:
-                        raise ValueError(f"Operation {o} of job {j} names unknown machine {machine}.")
+                        raise ValueError(
+                            f"Operation {o} of job {j} names unknown machine {machine}."
+                        )
                     if duration < 0:
                         raise ValueError(f"Operation {o} of job {j} has a negative duration.")
         if self.setups is not None:
@@ -94,10 +96,7 @@ class _Tokens:
         self.pos = 0
 
     def error(self, what: str) -> FormatError:
-        if self.pos < len(self.items):
-            where = f"line {self.items[self.pos][1]}"
-        else:
-            where = "end of file"
+        where = f"line {self.items[self.pos][1]}" if self.pos < len(self.items) else "end of file"
         return FormatError(f"{self.path}, {where}: {what}.")
 
     def int(self, what: str, minimum: int = 0) -> int:
@@ -222,7 +221,8 @@ def parse_upm(text: str, name: str = "instance", path: str | None = None) -> Ben
         stoks = _Tokens(where, [""] * (block_no + 1) + rows, start=block_no + 1)
         matrix = []
         for i in range(n_jobs):
-            matrix.append(tuple(stoks.int(f"setup ({i}, {k}) on machine {m}") for k in range(n_jobs)))
+            row = tuple(stoks.int(f"setup ({i}, {k}) on machine {m}") for k in range(n_jobs))
+            matrix.append(row)
         if not stoks.done():
             raise stoks.error(f"setup matrix of machine {m} has more than {n_jobs} columns")
         setups.append(tuple(matrix))
