@@ -1,0 +1,246 @@
+"""Factory configuration: one TOML file describes one factory.
+
+The file is read with :mod:`tomllib` and validated with pydantic, so a planner who mistypes
+a key or gives a negative efficiency gets one sentence naming the key (``lines[2].efficiency``)
+instead of a wrong plan. Every field has a default a new user can run on; the shipped
+``configs/humen_factory.toml`` says where each figure comes from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from c2m.errors import ConfigError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "humen_factory.toml"
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo must not silently fall back to a default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FactoryInfo(_Strict):
+    name: str = "Factory"
+    timezone: str = "Asia/Shanghai"
+    currency: str = "CNY"
+
+
+class Category(_Strict):
+    """A garment category: its default sewing time when a style gives none."""
+
+    sam_minutes: float = Field(gt=0, description="standard allowed minutes to sew one unit")
+    description: str = ""
+
+
+class SewingLine(_Strict):
+    id: str = Field(min_length=1)
+    operators: int = Field(gt=0)
+    efficiency: float = Field(gt=0, le=1.2, description="planned share of SAM output achieved")
+    categories: list[str] = Field(min_length=1)
+
+
+class StationGroup(_Strict):
+    """Cutting tables or finishing stations: identical stations that work in parallel."""
+
+    stations: int = Field(default=1, gt=0)
+    minutes_per_lot: float = Field(
+        default=0, ge=0, description="fixed time per lot (marker, spread)"
+    )
+    minutes_per_unit: float = Field(default=0, ge=0)
+
+
+class Shift(_Strict):
+    name: str
+    start: dt.time
+    end: dt.time
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Shift:
+        if self.end <= self.start:
+            raise ValueError(
+                f"shift {self.name!r} must end after it starts (no shifts over midnight)"
+            )
+        return self
+
+
+class Calendar(_Strict):
+    workdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat"]
+    )
+    shifts: list[Shift] = Field(min_length=1)
+    overtime: Shift | None = None
+    overtime_cost_per_hour: float = Field(default=0, ge=0)
+    holidays: list[dt.date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _no_overlap(self) -> Calendar:
+        windows = sorted([(s.start, s.end, s.name) for s in self.shifts])
+        if self.overtime is not None:
+            windows = sorted(
+                [*windows, (self.overtime.start, self.overtime.end, self.overtime.name)]
+            )
+        for (_, end_a, name_a), (start_b, _, name_b) in zip(windows, windows[1:], strict=False):
+            if start_b < end_a:
+                raise ValueError(f"shifts {name_a!r} and {name_b!r} overlap")
+        return self
+
+    @property
+    def regular_hours_per_day(self) -> float:
+        return sum(_hours(s) for s in self.shifts)
+
+
+def _hours(shift: Shift) -> float:
+    start = dt.datetime.combine(dt.date.min, shift.start)
+    end = dt.datetime.combine(dt.date.min, shift.end)
+    return (end - start).total_seconds() / 3600
+
+
+class Changeover(_Strict):
+    """Sewing-line changeover minutes, the largest difference between two lots decides."""
+
+    category_minutes: float = Field(ge=0)
+    style_minutes: float = Field(ge=0)
+    colour_minutes: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _hierarchy(self) -> Changeover:
+        if not self.category_minutes >= self.style_minutes >= self.colour_minutes:
+            raise ValueError(
+                "changeover minutes must not grow from category to style to colour "
+                "(category_minutes >= style_minutes >= colour_minutes)"
+            )
+        return self
+
+
+class Learning(_Strict):
+    """Ramp-up of a new style on a line: efficiency starts low and climbs to steady state."""
+
+    start_efficiency: float = Field(gt=0, le=1, description="share of steady efficiency on day 1")
+    days_to_steady: float = Field(gt=0)
+    steady_share: float = Field(default=0.95, gt=0, le=1)
+
+
+class Costs(_Strict):
+    holding_rate_per_year: float = Field(ge=0, description="share of unit value per year")
+    lateness_per_unit_day: float = Field(ge=0)
+    changeover_per_hour: float = Field(ge=0)
+    lost_sale_share_of_margin: float = Field(default=1.0, ge=0)
+    markdown_share: float = Field(
+        default=0.5, ge=0, le=1, description="price cut needed to clear unsold stock"
+    )
+
+
+class LotPolicy(_Strict):
+    service_quantile: float = Field(gt=0, lt=1)
+    min_lot: int = Field(gt=0)
+    lot_multiple: int = Field(gt=0)
+    max_lot: int | None = Field(default=None, gt=0)
+    cover_days: float = Field(gt=0, description="days of demand one lot covers")
+    lead_days: float = Field(default=0, ge=0, description="how far ahead of need a lot is made")
+    granularity: Literal["sku", "style"] = "sku"
+
+    @model_validator(mode="after")
+    def _bounds(self) -> LotPolicy:
+        if self.max_lot is not None and self.max_lot < self.min_lot:
+            raise ValueError("max_lot must be at least min_lot")
+        return self
+
+
+class Policies(_Strict):
+    batch: LotPolicy
+    c2m: LotPolicy
+
+
+class Solver(_Strict):
+    time_limit_seconds: float = Field(default=30, gt=0)
+    workers: int = Field(default=2, gt=0)
+    seed: int = 0
+    frozen_hours: float = Field(default=24, ge=0)
+    stability_weight: float = Field(default=1.0, ge=0)
+
+
+class FactoryConfig(_Strict):
+    factory: FactoryInfo = Field(default_factory=FactoryInfo)
+    categories: dict[str, Category] = Field(min_length=1)
+    lines: list[SewingLine] = Field(min_length=1)
+    cutting: StationGroup
+    finishing: StationGroup
+    transfer_minutes: float = Field(default=0, ge=0, description="min time between steps of a lot")
+    calendar: Calendar
+    changeover: Changeover
+    learning: Learning
+    costs: Costs
+    policies: Policies
+    solver: Solver = Field(default_factory=Solver)
+
+    @field_validator("lines")
+    @classmethod
+    def _unique_lines(cls, lines: list[SewingLine]) -> list[SewingLine]:
+        seen: set[str] = set()
+        for line in lines:
+            if line.id in seen:
+                raise ValueError(f"line id {line.id!r} appears twice")
+            seen.add(line.id)
+        return lines
+
+    @model_validator(mode="after")
+    def _known_categories(self) -> FactoryConfig:
+        for index, line in enumerate(self.lines):
+            unknown = sorted(set(line.categories) - set(self.categories))
+            if unknown:
+                raise ValueError(
+                    f"lines[{index}] ({line.id}) sews unknown categories {unknown}; "
+                    f"known: {sorted(self.categories)}"
+                )
+        return self
+
+    def lines_for(self, category: str) -> list[SewingLine]:
+        return [line for line in self.lines if category in line.categories]
+
+
+def load_config(path: str | Path | None = None) -> FactoryConfig:
+    """Read and validate a factory file; raise :class:`ConfigError` naming file and key."""
+    path = Path(path) if path is not None else DEFAULT_CONFIG
+    try:
+        with path.open("rb") as handle:
+            raw = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_config(raw, source=str(path))
+
+
+def parse_config(raw: dict, source: str = "<config>") -> FactoryConfig:
+    try:
+        return FactoryConfig.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = _dotted(first["loc"])
+        message = first["msg"].removeprefix("Value error, ")
+        more = len(exc.errors()) - 1
+        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        where = f" at {key}" if key else ""
+        raise ConfigError(f"{source}: invalid configuration{where}: {message}{tail}") from None
+
+
+def _dotted(loc: tuple) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)

@@ -1,0 +1,98 @@
+"""Engines and sessions: SQLite in a file by default, PostgreSQL when the URL says so.
+
+Every command takes the URL from ``--db``, else ``C2M_DATABASE_URL``, else ``sqlite:///c2m.db``
+in the working directory, and creates the schema when it is missing, so a new user never has to
+remember ``c2m init``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlmodel import Session, SQLModel, create_engine
+
+from c2m import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from c2m.errors import C2MError, ExitCode
+
+DEFAULT_URL = "sqlite:///c2m.db"
+ENV_VAR = "C2M_DATABASE_URL"
+
+
+class DatabaseError(C2MError):
+    """The database cannot be reached or opened."""
+
+    exit_code = ExitCode.TEMPFAIL
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The URL in force, normalised so that a plain ``postgresql://`` uses psycopg 3."""
+    url = explicit or os.environ.get(ENV_VAR) or DEFAULT_URL
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+@lru_cache(maxsize=16)
+def get_engine(url: str | None = None) -> Engine:
+    """One engine per URL per process (engines hold connection pools)."""
+    url = database_url(url)
+    try:
+        if is_sqlite(url):
+            engine = create_engine(url, connect_args={"timeout": 60})
+            event.listen(engine, "connect", _sqlite_pragmas)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+    except (ArgumentError, ImportError) as exc:
+        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL lets a replan read while a merchandiser imports; busy_timeout waits, not fails."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=60000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_db(engine: Engine) -> None:
+    """Create every missing table (existing ones are left as they are)."""
+    try:
+        SQLModel.metadata.create_all(engine)
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open database {engine.url!r}: {exc.orig}") from None
+
+
+def open_engine(url: str | None = None) -> Engine:
+    """The engine for ``url`` with its schema in place: what every command starts with."""
+    engine = get_engine(url)
+    init_db(engine)
+    return engine
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """A transaction: committed when the block ends, rolled back on any error or interrupt."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

@@ -1,0 +1,146 @@
+"""The ``c2m`` command line: parses arguments, calls :mod:`c2m`, renders with Rich.
+
+No business logic lives here. Data goes to stdout (tables, or one JSON object with
+``--json``), people-facing progress and errors to stderr. Every :class:`c2m.errors.C2MError`
+becomes one sentence and its documented exit code; anything else is a bug (exit 70) whose
+traceback is shown only with ``C2M_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+
+from c2m.errors import C2MError, ExitCode
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+
+
+class _ErrorsToExitCodes(TyperGroup):
+    """Turns the application's errors into one line and an exit code, for every sub-command."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except C2MError as exc:
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(int(exc.exit_code)) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: nothing was left half-written")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise
+        except Exception as exc:
+            if os.environ.get("C2M_DEBUG"):
+                traceback.print_exc()
+            err.print(
+                f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                "(a bug; run with C2M_DEBUG=1 for the traceback)",
+                highlight=False,
+            )
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
+
+
+def _sub_app(help_text: str) -> typer.Typer:
+    return typer.Typer(
+        help=help_text, cls=_ErrorsToExitCodes, no_args_is_help=True, pretty_exceptions_enable=False
+    )
+
+
+app = typer.Typer(
+    help="c2m-planner: live-room signals in, small-lot production plans out.",
+    cls=_ErrorsToExitCodes,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@dataclass
+class Settings:
+    """Global options, shared by every command through the Typer context."""
+
+    db_url: str | None = None
+    config_path: Path | None = None
+
+    def engine(self):
+        from c2m.db import open_engine
+
+        return open_engine(self.db_url)
+
+    def config(self):
+        from c2m.config import load_config
+
+        return load_config(self.config_path)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db", help="Database URL (default: $C2M_DATABASE_URL, else sqlite:///c2m.db)."
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="Factory configuration TOML (default: the Humen sample)."
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = Settings(db_url=db, config_path=config)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    return ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+
+
+def print_json(payload: Any) -> None:
+    """One JSON object on stdout, machine-readable (dates as ISO strings)."""
+    sys.stdout.write(json.dumps(payload, default=str, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+# --- database --------------------------------------------------------------------------------
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database schema (every other command also does this when it is missing)."""
+    from c2m.db import database_url
+
+    settings(ctx).engine()
+    err.print(f"database ready: {database_url(settings(ctx).db_url)}")
+
+
+@app.command("check-config")
+def check_config(ctx: typer.Context) -> None:
+    """Validate the factory configuration and summarise it."""
+    cfg = settings(ctx).config()
+    out.print(
+        f"{cfg.factory.name}: {len(cfg.lines)} sewing lines "
+        f"({sum(line.operators for line in cfg.lines)} operators), "
+        f"{len(cfg.categories)} categories, {cfg.calendar.regular_hours_per_day:g} h a day "
+        f"on {', '.join(cfg.calendar.workdays)}"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()
