@@ -89,7 +89,7 @@ class Calendar(_Strict):
             windows = sorted(
                 [*windows, (self.overtime.start, self.overtime.end, self.overtime.name)]
             )
-        for (_, end_a, name_a), (start_b, _, name_b) in zip(windows, windows[1:], strict=False):
+        for (_, end_a, name_a), (start_b, _, name_b) in itertools.pairwise(windows):
             if start_b < end_a:
                 raise ValueError(f"shifts {name_a!r} and {name_b!r} overlap")
         return self

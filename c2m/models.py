@@ -19,7 +19,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-def LocalTime(**kwargs: Any) -> Any:  # noqa: N802  (reads as a type in the field declarations)
+def LocalTime(**kwargs: Any) -> Any:
     """A naive local-time column on every SQLModel version (newer ones default to UTC-aware)."""
     return Field(sa_type=DateTime(timezone=False), **kwargs)
 
