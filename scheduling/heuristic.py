@@ -1,0 +1,244 @@
+"""A fast constructive heuristic: setup- and due-date-aware dispatching.
+
+Serial schedule generation: operations become *ready* when all their predecessors are
+placed; a static priority (due-date slack, or most work remaining) orders the ready ones,
+and among the best ``window`` of them the one that would *finish* first (plus a penalty
+for the setup it causes, and for straying from a previous plan) is appended to the
+resource where it finishes first. Each resource keeps its own working-time axis, so
+setups and calendar pauses are exact by construction; fixed operations are pre-placed
+and later operations are only put in front of one when they and the setup into it fit.
+
+It never fails on a feasible-looking problem (the only failure is a calendar that runs
+out, or a fixed operation whose free predecessors cannot finish in time); :func:`solve`
+runs a few rule x window variants within a small time budget and keeps the best by the
+independent checker's objective. Used as CP-SAT's warm start and as its fallback.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+import time
+from dataclasses import dataclass
+
+from scheduling.problem import Assignment, Problem, Solution
+from scheduling.validate import objective, validate
+
+INF = float("inf")
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    op: int
+    cls: int
+    ax_start: int
+    ax_end: int
+
+
+def _tails(problem: Problem) -> list[int]:
+    """Longest remaining work (min durations plus lags) from each operation to the end."""
+    succ = problem.successors()
+    order = _topological(problem)
+    tail = [0] * problem.num_operations
+    for i in reversed(order):
+        d = min(m.duration for m in problem.operations[i].modes)
+        tail[i] = d + max((p.lag + tail[p.succ] for p in succ[i]), default=0)
+    return tail
+
+
+def _topological(problem: Problem) -> list[int]:
+    succ = problem.successors()
+    indeg = [0] * problem.num_operations
+    for p in problem.precedences:
+        indeg[p.succ] += 1
+    stack = [i for i in range(problem.num_operations) if indeg[i] == 0]
+    order = []
+    while stack:
+        i = stack.pop()
+        order.append(i)
+        for p in succ[i]:
+            indeg[p.succ] -= 1
+            if indeg[p.succ] == 0:
+                stack.append(p.succ)
+    return order
+
+
+def dispatch(
+    problem: Problem, rule: str = "due", window: int = 4, seed: int | None = None
+) -> Solution | None:
+    """One dispatching pass. ``rule``: ``due`` (least slack first) or ``mwkr`` (most work
+    remaining first). ``seed`` adds a small random noise to priorities (for multi-start).
+    Returns None when some operation cannot be placed (calendar ran out)."""
+    ops, res = problem.operations, problem.resources
+    n = len(ops)
+    preds, succs = problem.predecessors(), problem.successors()
+    tail = _tails(problem)
+    rng = random.Random(seed) if seed is not None else None
+    w = problem.objective
+    lam_setup = 1 if w.setup > 0 else 0
+    lam_dev = 1 if (w.deviation > 0 and problem.previous is not None) else 0
+    prev = problem.previous or (None,) * n
+
+    # Operations that a fixed operation waits for go first, whatever the rule says.
+    urgent = [False] * n
+    stack = [p.pred for i in range(n) if ops[i].fixed for p in preds[i]]
+    while stack:
+        i = stack.pop()
+        if not urgent[i] and not ops[i].fixed:
+            urgent[i] = True
+            stack.extend(p.pred for p in preds[i])
+
+    def priority(i: int) -> float:
+        job = problem.jobs[ops[i].job]
+        if rule == "due":
+            key = (job.due if job.due is not None else 10**12) - tail[i]
+        else:
+            key = -tail[i]
+        if prev[i] is not None and lam_dev:
+            key = prev[i].start
+        if rng is not None:
+            key += rng.random() * (1 + abs(key)) * 0.05
+        return (-(10**15) if urgent[i] else 0) + key
+
+    # Resource state: working-axis time free, last class, pending fixed operations.
+    free = [0] * len(res)
+    last: list[int | None] = [r.initial_class for r in res]
+    fixed: list[list[_Fixed]] = [[] for _ in res]
+    nxt = [0] * len(res)
+    out: list[Assignment | None] = [None] * n
+    for i, op in enumerate(ops):
+        if op.fixed:
+            r = op.fixed_resource
+            cal = res[r].calendar
+            ax = cal.to_axis(op.fixed_start)
+            d = op.duration_on(r)
+            fixed[r].append(_Fixed(i, op.setup_class, ax, ax + d))
+            out[i] = Assignment(r, op.fixed_start, cal.end_at(ax + d), 0)
+    for lst in fixed:
+        lst.sort(key=lambda f: f.ax_start)
+
+    def place(i: int, r: int, d: int) -> tuple[int, int, int, int, int] | None:
+        """Earliest (axis start, wall start, wall end, setup, fixed ops passed) of i on r."""
+        cal = res[r].calendar
+        cls = ops[i].setup_class
+        est = problem.jobs[ops[i].job].release
+        for p in preds[i]:
+            est = max(est, out[p.pred].end + p.lag)
+        before = last[r]
+        t = max(cal.to_axis(est), free[r] + problem.setup_time(r, before, cls))
+        k = nxt[r]
+        while k < len(fixed[r]):
+            f = fixed[r][k]
+            if t + d + problem.setup_time(r, cls, f.cls) <= f.ax_start:
+                break
+            before = f.cls
+            t = max(t, f.ax_end + problem.setup_time(r, f.cls, cls))
+            k += 1
+        start, end = cal.start_at(t), cal.end_at(t + d)
+        if start is None or end is None:
+            return None
+        return t, start, end, problem.setup_time(r, before, cls), k
+
+    remaining = [len(preds[i]) for i in range(n)]
+    heap: list[tuple[float, int]] = []
+
+    def release(i: int) -> None:
+        for p in succs[i]:
+            remaining[p.succ] -= 1
+            if remaining[p.succ] == 0:
+                if ops[p.succ].fixed:
+                    release(p.succ)
+                else:
+                    heapq.heappush(heap, (priority(p.succ), p.succ))
+
+    for i in range(n):
+        if remaining[i] == 0 and not ops[i].fixed:
+            heapq.heappush(heap, (priority(i), i))
+    for i in range(n):
+        if ops[i].fixed and remaining[i] == 0:
+            release(i)
+
+    placed = sum(1 for a in out if a is not None)
+    while heap:
+        cands = [heapq.heappop(heap) for _ in range(min(window, len(heap)))]
+        best = None
+        for pos, (_, i) in enumerate(cands):
+            for m in ops[i].modes:
+                got = place(i, m.resource, m.duration)
+                if got is None:
+                    continue
+                t, start, end, setup, k = got
+                score = end + lam_setup * setup
+                if lam_dev and prev[i] is not None:
+                    score += abs(start - prev[i].start)
+                    if prev[i].resource != m.resource:
+                        score += w.reassign_minutes
+                key = (score, pos)
+                if best is None or key < best[0]:
+                    best = (key, pos, i, m, t, start, end, setup, k)
+        if best is None:
+            return None
+        _, pos, i, m, t, start, end, setup, k = best
+        for q, c in enumerate(cands):
+            if q != pos:
+                heapq.heappush(heap, c)
+        r = m.resource
+        nxt[r] = k  # fixed operations jumped over are now behind the resource
+        free[r] = t + m.duration
+        last[r] = ops[i].setup_class
+        out[i] = Assignment(r, start, end, setup)
+        placed += 1
+        release(i)
+    if placed != n:
+        return None
+    return _with_sequence_setups(problem, Solution(out))
+
+
+def _with_sequence_setups(problem: Problem, sol: Solution) -> Solution:
+    """Recomputes each ``setup`` from the final order (fixed ops' setups depend on it)."""
+    seqs: dict[int, list[int]] = {}
+    for i, a in enumerate(sol):
+        seqs.setdefault(a.resource, []).append(i)
+    out = list(sol.assignments)
+    for r, seq in seqs.items():
+        seq.sort(key=lambda i: (sol[i].start, sol[i].end))
+        before = problem.resources[r].initial_class
+        for i in seq:
+            cls = problem.operations[i].setup_class
+            a = out[i]
+            out[i] = Assignment(a.resource, a.start, a.end, problem.setup_time(r, before, cls))
+            before = cls
+    return Solution(out)
+
+
+VARIANTS = (("due", 1), ("mwkr", 1), ("due", 4), ("mwkr", 4), ("due", 12), ("mwkr", 12))
+
+
+def solve(problem: Problem, time_budget: float = 0.5, seed: int = 0) -> Solution | None:
+    """Best valid schedule over a few dispatching variants (deterministic for a seed).
+
+    Runs every variant in ``VARIANTS`` (the first always, the others while the budget
+    lasts), then random-noise restarts until the budget is spent; keeps the best schedule
+    by the checker's objective. Returns None only when no variant produced a valid one.
+    """
+    t0 = time.perf_counter()
+    best: tuple[int, Solution] | None = None
+    runs = [(rule, win, None) for rule, win in VARIANTS]
+    k = 0
+    while True:
+        if k < len(runs):
+            rule, win, s = runs[k]
+        else:
+            rule, win, s = VARIANTS[k % len(VARIANTS)][0], 4, seed * 100_003 + k
+        k += 1
+        sol = dispatch(problem, rule, win, s)
+        if sol is not None and not validate(problem, sol):
+            cost = objective(problem, sol).total
+            if best is None or cost < best[0]:
+                best = (cost, sol)
+        elapsed = time.perf_counter() - t0
+        if elapsed >= time_budget or (k >= len(runs) and elapsed * (k + 1) / k > time_budget):
+            break
+        if k > 200:
+            break
+    return best[1] if best else None
