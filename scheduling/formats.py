@@ -25,9 +25,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from scheduling.problem import (
+    MAKESPAN,
+    Job,
+    Mode,
+    Operation,
+    Precedence,
+    Problem,
+    Resource,
+    routing,
+)
+
 FORMATS = ("fjs", "jsp", "upm")
 
-Mode = tuple[int, int]
+FileMode = tuple[int, int]
 """One way to run an operation: (machine, 0-based; processing time)."""
 
 
@@ -48,7 +59,7 @@ class BenchmarkInstance:
     kind: str
     num_machines: int
     machine_base: int
-    jobs: tuple[tuple[tuple[Mode, ...], ...], ...]
+    jobs: tuple[tuple[tuple[FileMode, ...], ...], ...]
     setups: tuple[tuple[tuple[int, ...], ...], ...] | None = None
 
     def __post_init__(self) -> None:
@@ -98,6 +109,11 @@ class _Tokens:
     def error(self, what: str) -> FormatError:
         where = f"line {self.items[self.pos][1]}" if self.pos < len(self.items) else "end of file"
         return FormatError(f"{self.path}, {where}: {what}.")
+
+    def bad_last(self, what: str) -> FormatError:
+        """An error about the token just read (a value that parsed but is out of range)."""
+        line = self.items[self.pos - 1][1] if self.pos else 1
+        return FormatError(f"{self.path}, line {line}: {what}.")
 
     def int(self, what: str, minimum: int = 0) -> int:
         if self.pos >= len(self.items):
@@ -150,7 +166,7 @@ def parse_fjs(text: str, name: str = "instance", path: str | None = None) -> Ben
             for _ in range(k):
                 machine = toks.int(f"a machine of operation {o + 1} of job {j + 1}", minimum=1)
                 if machine > n_machines:
-                    raise toks.error(
+                    raise toks.bad_last(
                         f"machine {machine} of job {j + 1} exceeds the {n_machines} machines"
                     )
                 duration = toks.int(f"a processing time of job {j + 1}")
@@ -176,7 +192,9 @@ def parse_jsp(text: str, name: str = "instance", path: str | None = None) -> Ben
         for o in range(n_machines):
             machine = toks.int(f"the machine of operation {o} of job {j}")
             if machine >= n_machines:
-                raise toks.error(f"machine {machine} of job {j} exceeds the {n_machines} machines")
+                raise toks.bad_last(
+                    f"machine {machine} of job {j} exceeds the {n_machines} machines"
+                )
             duration = toks.int(f"the processing time of operation {o} of job {j}")
             ops.append(((machine, duration),))
         jobs.append(tuple(ops))
@@ -206,7 +224,9 @@ def parse_upm(text: str, name: str = "instance", path: str | None = None) -> Ben
         for _ in range(n_machines):
             machine = toks.int(f"a machine of job {j}")
             if machine >= n_machines:
-                raise toks.error(f"machine {machine} of job {j} exceeds the {n_machines} machines")
+                raise toks.bad_last(
+                    f"machine {machine} of job {j} exceeds the {n_machines} machines"
+                )
             modes.append((machine, toks.int(f"the processing time of job {j}")))
         jobs.append((tuple(modes),))
     if not toks.done():
@@ -256,3 +276,81 @@ def read(path: str | Path, fmt: str | None = None) -> BenchmarkInstance:
     except OSError as exc:
         raise FormatError(f"{path}: cannot read the file ({exc.strerror}).") from None
     return _PARSERS[fmt](text, name=path.stem, path=str(path))
+
+
+def dumps(instance: BenchmarkInstance) -> str:
+    """Write an instance back in its own file format (the inverse of :func:`read`)."""
+    base = instance.machine_base
+    if instance.kind == "fjs":
+        avg = sum(len(m) for ops in instance.jobs for m in ops) / max(1, instance.num_operations)
+        lines = [f"{instance.num_jobs} {instance.num_machines} {avg:.2f}"]
+        for ops in instance.jobs:
+            parts = [str(len(ops))]
+            for modes in ops:
+                parts.append(str(len(modes)))
+                parts.extend(f"{m + base} {d}" for m, d in modes)
+            lines.append(" ".join(parts))
+    elif instance.kind == "jsp":
+        lines = [f"{instance.num_jobs} {instance.num_machines}"]
+        lines.extend(" ".join(f"{m} {d}" for ((m, d),) in ops) for ops in instance.jobs)
+    else:
+        lines = [f"{instance.num_jobs} {instance.num_machines} 1", str(instance.num_machines)]
+        lines.extend("\t".join(f"{m}\t{d}" for m, d in ops[0]) for ops in instance.jobs)
+        lines.append("SSD")
+        for m, matrix in enumerate(instance.setups or ()):
+            lines.append(f"M{m}")
+            lines.extend("\t".join(str(x) for x in row) for row in matrix)
+    return "\n".join(lines) + "\n"
+
+
+def to_problem(instance: BenchmarkInstance) -> Problem:
+    """Map a benchmark instance onto the engine's :class:`~scheduling.problem.Problem`.
+
+    Machines become always-open resources named as in the file (``M1``... for fjs), each job's
+    operations are chained by zero-lag precedences in routing order, and the objective is the
+    makespan. For UPM every job is one operation whose ``setup_class`` is the job's own index, so
+    each machine's jobs x jobs matrix is used unchanged as its class x class setup matrix (the
+    diagonal never applies: a job does not follow itself).
+    """
+    resources = tuple(
+        Resource(name=f"M{m + instance.machine_base}") for m in range(instance.num_machines)
+    )
+    jobs = tuple(Job(name=f"J{j}") for j in range(instance.num_jobs))
+    operations: list[Operation] = []
+    precedences: list[Precedence] = []
+    for j, ops in enumerate(instance.jobs):
+        if any(d < 1 for modes in ops for _, d in modes):
+            raise ValueError(
+                f"{instance.name}: job {j} has a zero processing time; the engine "
+                "needs at least 1 minute per operation."
+            )
+        steps = [tuple(Mode(resource=m, duration=d) for m, d in modes) for modes in ops]
+        if instance.setups is not None:
+            # The setup class must be given per operation, so build the routing by hand.
+            for step in steps:
+                operations.append(Operation(job=j, modes=step, setup_class=j, name=f"J{j}"))
+            continue
+        ops_j, precs_j = routing(j, steps, first_index=len(operations))
+        operations.extend(
+            Operation(job=o.job, modes=o.modes, name=f"J{j}.{k}") for k, o in enumerate(ops_j)
+        )
+        precedences.extend(precs_j)
+    return Problem(
+        resources=resources,
+        jobs=jobs,
+        operations=tuple(operations),
+        precedences=tuple(precedences),
+        setups=instance.setups,
+        objective=MAKESPAN,
+        name=instance.name,
+    )
+
+
+def operation_keys(instance: BenchmarkInstance) -> list[tuple[int, int]]:
+    """``(job, operation)`` (both 0-based) of each operation of :func:`to_problem`'s problem."""
+    return [(j, o) for j, ops in enumerate(instance.jobs) for o in range(len(ops))]
+
+
+def read_problem(path: str | Path, fmt: str | None = None) -> Problem:
+    """Read a benchmark file straight into a :class:`~scheduling.problem.Problem`."""
+    return to_problem(read(path, fmt))
