@@ -1,0 +1,175 @@
+"""The engine behind ``forecast`` and ``backtest``: fit, pick per series, calibrate.
+
+Every method, ``auto`` or a single model, goes through the same steps so that the quantiles of a
+baseline are as honest as those of the best model:
+
+1. rolling-origin windows inside the history (``cv_windows`` origins, one horizon apart);
+2. each candidate model fitted at each window origin and at the final origin;
+3. for ``auto``, the model with the lowest scaled CV error per series, shrunk towards the best
+   model of the series' segment (so a noisy few windows cannot pick a silly model);
+4. conformal quantiles from the chosen model's CV errors.
+
+A model that raises is replaced by the seasonal naive forecast for the affected series and the
+failure is counted in ``Result.failures``; the engine never crashes on a bad series.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from forecasting.calibration import conformal_quantiles, series_scale
+from forecasting.models import make_model
+from forecasting.models.base import seasonal_naive_forecast
+from forecasting.panel import Panel
+
+FALLBACK = "seasonal_naive"
+
+
+@dataclass
+class Result:
+    """Forecasts for every series of a panel (rows in panel order)."""
+
+    yhat: np.ndarray
+    quantiles: np.ndarray
+    method: np.ndarray
+    failures: dict[str, int] = field(default_factory=dict)
+    cv_scores: dict[str, float] = field(default_factory=dict)
+
+
+def young_age(season: int) -> int:
+    """Periods of history below which a series counts as new (4 weeks daily, 26 weeks weekly)."""
+    return 4 * season if season <= 12 else 26
+
+
+def segments(panel: Panel) -> np.ndarray:
+    """0 smooth, 1 intermittent (more than half zeros recently), 2 new series."""
+    recent = panel.y[:, -28:]
+    with np.errstate(all="ignore"):
+        zeros = np.nanmean(recent == 0, axis=1)
+    seg = np.where(zeros > 0.5, 1, 0)
+    return np.where(panel.age < young_age(panel.season), 2, seg)
+
+
+def auto_candidates(panel: Panel) -> list[str]:
+    """The models ``auto`` chooses from: cheap, vectorised ones plus the signal readers."""
+    from forecasting.models import MODELS
+
+    names = ["seasonal_naive", "seasonal_ma", "moving_average", "tsb"]
+    for alias in ("funnel", "launch", "global"):
+        if alias in MODELS and MODELS[alias].applicable(panel):
+            names.append(alias)
+    return names
+
+
+def cv_origins(panel: Panel, h: int, windows: int | None) -> list[int]:
+    """Origins of the internal windows, latest last, keeping enough history to train on."""
+    windows = 3 if windows is None else windows
+    min_train = max(h, min(2 * panel.season, panel.T // 2), 3)
+    origins = [panel.T - w * h for w in range(windows, 0, -1)]
+    return [o for o in origins if o >= min_train]
+
+
+def fit_predict(panel: Panel, alias: str, h: int, n_jobs: int | None = None):
+    """One model's ``(n, h)`` forecast and its failure count (whole panel falls back on error)."""
+    model = make_model(alias)
+    if hasattr(model, "n_jobs"):
+        model.n_jobs = n_jobs
+    try:
+        pred = model.fit(panel).predict(h)
+        pred = np.asarray(pred, dtype=float)
+        if pred.shape != (panel.n, h):
+            raise ValueError(f"{alias} returned shape {pred.shape}")
+        bad = ~np.all(np.isfinite(pred), axis=1)
+        if bad.any():
+            pred[bad] = seasonal_naive_forecast(panel.y[bad], panel.season, h)
+        return np.maximum(pred, 0.0), int(model.failures) + int(bad.sum())
+    except Exception:  # a model may fail on odd data; the fallback keeps the run alive
+        return seasonal_naive_forecast(panel.y, panel.season, h), panel.n
+
+
+def run(
+    panel: Panel,
+    method: str,
+    h: int,
+    quantiles,
+    cv_windows: int | None = None,
+    n_jobs: int | None = None,
+) -> Result:
+    """Forecast all series of ``panel`` with ``method`` (a model alias or ``"auto"``)."""
+    names = auto_candidates(panel) if method == "auto" else [method]
+    if method != "auto":
+        make_model(method)  # unknown names fail loudly, before any work
+    failures: dict[str, int] = {}
+    origins = cv_origins(panel, h, cv_windows)
+    errors = {m: np.full((len(origins), panel.n, h), np.nan) for m in names}
+    for w, origin in enumerate(origins):
+        sub = panel.cut(origin, h)
+        actual = panel.y[sub.meta["index"], origin : origin + h]
+        for m in names:
+            pred, fails = fit_predict(sub, m, h, n_jobs)
+            errors[m][w, sub.meta["index"], :] = actual - pred
+            failures[m] = failures.get(m, 0) + fails
+    preds = {}
+    for m in names:
+        preds[m], fails = fit_predict(panel, m, h, n_jobs)
+        failures[m] = failures.get(m, 0) + fails
+
+    seg = segments(panel)
+    base_scale = series_scale(panel.y, None)
+    choice = (
+        _choose(names, errors, base_scale, seg, h)
+        if len(names) > 1
+        else np.zeros(panel.n, dtype=int)
+    )
+    rows = np.arange(panel.n)
+    stacked = np.stack([preds[m] for m in names])
+    yhat = stacked[choice, rows]
+    err = None
+    if origins:
+        err_stack = np.stack([errors[m] for m in names])  # (m, w, n, h)
+        err = err_stack[choice, :, rows, :].transpose(1, 0, 2)  # (w, n, h)
+    abs_err = None if err is None else np.abs(err).transpose(1, 0, 2).reshape(panel.n, -1)
+    scale = series_scale(panel.y, abs_err)
+    q = conformal_quantiles(yhat, err, scale, quantiles, seg)
+    cv_scores = {}
+    for m in names:
+        e = errors[m]
+        if origins and np.any(~np.isnan(e)):
+            cv_scores[m] = float(np.nanmean(np.abs(e)))
+    return Result(
+        yhat=yhat,
+        quantiles=q,
+        method=np.asarray(names, dtype=object)[choice],
+        failures=failures,
+        cv_scores=cv_scores,
+    )
+
+
+def _choose(names, errors, scale, seg, h) -> np.ndarray:
+    """Per-series model index: own scaled CV error shrunk towards the segment's best."""
+    mae = np.stack(
+        [
+            np.nanmean(np.abs(errors[m]), axis=(0, 2))
+            if errors[m].size
+            else np.full(len(scale), np.nan)
+            for m in names
+        ]
+    )  # (m, n)
+    cnt = np.stack([np.sum(~np.isnan(errors[m]), axis=(0, 2)) for m in names])[0]
+    r = mae / scale[None, :]
+    score = np.empty_like(r)
+    k0 = 2.0 * h
+    for s in np.unique(seg):
+        rows = seg == s
+        with np.errstate(all="ignore"):
+            pooled = np.nanmean(r[:, rows], axis=1)
+        if np.all(np.isnan(pooled)):
+            with np.errstate(all="ignore"):
+                pooled = np.nanmean(r, axis=1)
+        pooled = np.where(np.isnan(pooled), np.inf, pooled)
+        own = np.where(np.isnan(r[:, rows]), 0.0, r[:, rows])
+        c = cnt[rows][None, :]
+        score[:, rows] = (c * own + k0 * pooled[:, None]) / (c + k0)
+    return np.argmin(score, axis=0)
