@@ -1,0 +1,250 @@
+"""The import loop every kind shares: stream a file, parse rows, write in chunks, one
+transaction per file.
+
+A kind (sales, catalog, ...) is an :class:`Importer`: its columns, how to turn one row's
+cells into a record (raising :class:`RowProblem` for a bad row), and how to store a chunk of
+records. Everything else — reading, skipping blank and summary rows, rejecting bad rows with
+file, line, field and raw text, the batch record, progress, dry runs, ``--strict`` and the
+transaction rule — lives here once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+from sqlalchemy import insert, update
+from sqlalchemy.engine import Connection, Engine
+
+from c2m.errors import ImportFailed
+from c2m.importing.reading import Columns, CsvFile, Header, is_blank, is_summary
+from c2m.importing.result import ImportResult, Progress, RowIssue
+from c2m.importing.upsert import Counts
+from c2m.models import ImportBatch, RejectedRow, _now
+
+_BATCH = ImportBatch.__table__
+_REJECTED = RejectedRow.__table__
+
+
+class RowProblem(Exception):
+    """A row cannot be imported; ``field`` is the canonical column at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+class Importer:
+    """One kind of file. Subclasses set ``kind`` and ``columns`` and fill in the hooks."""
+
+    kind: ClassVar[str]
+    columns: ClassVar[Columns]
+    chunk_size: ClassVar[int] = 5000
+
+    def __init__(self) -> None:
+        self.pending_warnings: list[tuple[str, str]] = []
+
+    # --- hooks --------------------------------------------------------------------------
+
+    def check_header(self, header: Header, file: str) -> None:
+        """Raise ImportFailed when a required column is missing (the default: ``required``)."""
+        missing = [c for c in self.columns.required if c not in header.index]
+        if missing:
+            raise ImportFailed(missing_columns_message(file, header, missing, self.columns))
+
+    def prepare(self, connection: Connection) -> None:
+        """Load what parsing needs from the database (lookups), once per file."""
+
+    def parse(self, cells: Sequence[str], header: Header) -> Any:
+        """One row's cells -> a record; raise RowProblem for a bad row."""
+        raise NotImplementedError
+
+    def store(self, connection: Connection, records: list[Any], batch_id: int) -> Counts:
+        """Write a chunk of records and count what became of them."""
+        raise NotImplementedError
+
+    def finish(self, connection: Connection, result: ImportResult) -> None:
+        """After the last chunk of a file: file-level checks and summary facts."""
+
+    def warn(self, field: str, message: str) -> None:
+        """A row is imported but looks odd (e.g. more orders than clicks)."""
+        self.pending_warnings.append((field, message))
+
+
+def missing_columns_message(
+    file: str, header: Header, missing: Sequence[str], columns: Columns
+) -> str:
+    return (
+        f"missing column(s) {', '.join(missing)}; "
+        f"found columns: {', '.join(n for n in header.names if n) or 'none'}; "
+        f"expected: {columns.describe()}"
+    )
+
+
+def cell_getter(header: Header):
+    """A fast ``get(cells, column) -> str`` that returns '' for absent columns and cells."""
+    index = header.index
+
+    def get(cells: Sequence[str], column: str) -> str:
+        position = index.get(column)
+        if position is None or position >= len(cells):
+            return ""
+        return cells[position]
+
+    return get
+
+
+def run_import(
+    importer: Importer,
+    paths: Sequence[Path],
+    engine: Engine,
+    *,
+    dry_run: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import every file; each in its own transaction (``--strict``: all in one)."""
+    result = ImportResult(kind=importer.kind, dry_run=dry_run, strict=strict)
+    if strict:
+        with engine.connect() as connection, connection.begin() as transaction:
+            for path in paths:
+                _import_file(connection, importer, Path(path), result, progress)
+            if result.rows_rejected or result.failed_files:
+                transaction.rollback()
+                result.rolled_back = True
+                result.rows_imported = result.rows_updated = result.rows_unchanged = 0
+                result.batch_ids = []
+            elif dry_run:
+                transaction.rollback()
+        return result
+    for path in paths:
+        with engine.connect() as connection, connection.begin() as transaction:
+            if not _import_file(connection, importer, Path(path), result, progress) or dry_run:
+                transaction.rollback()
+    if dry_run:
+        result.batch_ids = []
+    return result
+
+
+def _import_file(
+    connection: Connection,
+    importer: Importer,
+    path: Path,
+    result: ImportResult,
+    progress: Progress | None,
+) -> bool:
+    """One file inside the caller's transaction; False (and an error) if it failed as a whole.
+
+    The caller then rolls the file's transaction back, so a file that breaks half-way (a
+    CSV syntax error on line 90,000) leaves nothing behind either.
+    """
+    name = str(path)
+    result.files.append(name)
+    try:
+        with CsvFile(path, importer.columns) as source:
+            _import_records(connection, importer, source, name, result, progress)
+    except ImportFailed as exc:
+        result.failed_files.append(name)
+        result.add_error(RowIssue(name, 0, "", str(exc)))
+        return False
+    return True
+
+
+def _import_records(
+    connection: Connection,
+    importer: Importer,
+    source: CsvFile,
+    name: str,
+    result: ImportResult,
+    progress: Progress | None,
+) -> None:
+    header = source.header
+    importer.check_header(header, name)
+    if header.ignored:
+        result.ignored_columns[name] = header.ignored
+    importer.prepare(connection)
+    batch_id = connection.execute(
+        insert(_BATCH)
+        .values(kind=importer.kind, file=name, sha256=source.sha256, started_at=_now())
+        .returning(_BATCH.c.id)
+    ).scalar_one()
+    width = len(header.names)
+    counts = Counts()
+    read = skipped = rejected = 0
+    records: list[Any] = []
+    rejects: list[dict[str, Any]] = []
+    warnings = importer.pending_warnings
+    parse = importer.parse
+    chunk = importer.chunk_size
+
+    def flush() -> None:
+        nonlocal records, rejects
+        if records:
+            counts.__iadd__(importer.store(connection, records, batch_id))
+            records = []
+        if rejects:
+            connection.execute(insert(_REJECTED), rejects)
+            rejects = []
+        if progress is not None:
+            progress(name, source.position, source.size)
+
+    for record in source.records():
+        read += 1
+        cells = record.cells
+        if is_blank(cells) or is_summary(cells):
+            skipped += 1
+            continue
+        try:
+            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+                raise RowProblem(
+                    "",
+                    f"has {len(cells)} fields but the header has {width} "
+                    "(an unquoted comma in a number or text?)",
+                )
+            records.append(parse(cells, header))
+        except RowProblem as problem:
+            rejected += 1
+            issue = RowIssue(name, record.line, problem.field, problem.message)
+            result.add_error(issue)
+            rejects.append(
+                {
+                    "batch_id": batch_id,
+                    "file": name,
+                    "line": record.line,
+                    "field": problem.field,
+                    "message": problem.message,
+                    "raw": record.raw,
+                }
+            )
+            warnings.clear()
+            continue
+        if warnings:
+            for field, message in warnings:
+                result.add_warning(RowIssue(name, record.line, field, message))
+            warnings.clear()
+        if len(records) >= chunk:
+            flush()
+    flush()
+    importer.finish(connection, result)
+    connection.execute(
+        update(_BATCH)
+        .where(_BATCH.c.id == batch_id)
+        .values(
+            finished_at=_now(),
+            rows_read=read,
+            rows_imported=counts.inserted,
+            rows_updated=counts.updated,
+            rows_unchanged=counts.unchanged,
+            rows_skipped=skipped,
+            rows_rejected=rejected,
+        )
+    )
+    result.rows_read += read
+    result.rows_imported += counts.inserted
+    result.rows_updated += counts.updated
+    result.rows_unchanged += counts.unchanged
+    result.rows_skipped += skipped
+    result.rows_rejected += rejected
+    result.batch_ids.append(batch_id)

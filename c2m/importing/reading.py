@@ -1,0 +1,233 @@
+"""Reading export files as they come: any encoding Chinese Excel saves, any common delimiter,
+title lines above the header, Chinese header names, blank and summary rows.
+
+The reader streams: it never holds more than one record in memory, keeps the physical line
+number of every record (the header line a user sees in an editor counts, so line numbers in
+error messages match what they see), and keeps the raw text of each record so a rejected row
+can be stored word for word.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from c2m.errors import ImportFailed
+
+_BLOCK = 1 << 20
+_HEADER_SEARCH_LINES = 20  # how far down a title/notes preamble may push the header
+_DELIMITERS = (",", ";", "\t", "|")
+
+# Rows that exports append as totals: skipped and counted, never read as data.
+SUMMARY_WORDS = frozenset({"合计", "总计", "小计", "汇总", "total", "totals", "subtotal", "sum"})
+
+csv.field_size_limit(1 << 24)
+
+
+def normalise_header(name: str) -> str:
+    """The comparable form of a header cell: no BOM, case, spacing, punctuation or unit suffix.
+
+    ``" 价格(元) "``, ``"Room ID"`` and ``"room_id"`` become ``"价格"``, ``"roomid"``, ``"roomid"``.
+    """
+    text = name.replace("\ufeff", "").strip().lower()
+    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)  # units and notes: 价格(元), clicks [uv]
+    return re.sub(r"[\s_\-./:：]+", "", text)
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns one import kind understands: canonical name -> accepted header names."""
+
+    aliases: Mapping[str, Sequence[str]]
+    required: Sequence[str] = ()
+
+    def lookup(self) -> dict[str, str]:
+        table: dict[str, str] = {}
+        for canonical, names in self.aliases.items():
+            for name in (canonical, *names):
+                table.setdefault(normalise_header(name), canonical)
+        return table
+
+    def describe(self) -> str:
+        return ", ".join(
+            f"{canonical} ({'/'.join(names[:3])})" if names else canonical
+            for canonical, names in self.aliases.items()
+        )
+
+
+@dataclass
+class Header:
+    line: int  # physical line number of the header
+    names: list[str]  # the header cells as written
+    index: dict[str, int]  # canonical column -> position
+    ignored: list[str] = field(default_factory=list)  # header cells that mean nothing to us
+
+
+@dataclass
+class Record:
+    line: int  # physical line where the record starts (header = line 1 in a plain file)
+    cells: list[str]
+    raw: str  # the record's text as it was in the file, without the line end
+
+
+def sniff_file(path: Path) -> tuple[str, str, int]:
+    """(encoding, sha256, size) of a file, reading it once in blocks.
+
+    UTF-8 (with or without BOM) when every byte decodes, else GB18030, the superset of GBK
+    that Chinese Excel writes. Checking the whole file costs one fast pass and avoids the
+    classic failure of a GBK colour name deep in a file whose header is plain ASCII.
+    """
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8 = True
+    size = 0
+    try:
+        with path.open("rb") as handle:
+            block = handle.read(_BLOCK)
+            bom = block.startswith(codecs.BOM_UTF8)
+            while block:
+                digest.update(block)
+                size += len(block)
+                if utf8:
+                    try:
+                        decoder.decode(block)
+                    except UnicodeDecodeError:
+                        utf8 = False
+                block = handle.read(_BLOCK)
+        if utf8:
+            try:
+                decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                utf8 = False
+    except OSError as exc:
+        raise ImportFailed(f"cannot read the file: {exc.strerror or exc}") from None
+    if utf8:
+        return ("utf-8-sig" if bom else "utf-8"), digest.hexdigest(), size
+    return "gb18030", digest.hexdigest(), size
+
+
+def sniff_delimiter(line: str) -> str:
+    """The delimiter a header line uses: the candidate that splits it into the most cells."""
+    best, best_count = ",", 0
+    for delimiter in _DELIMITERS:
+        count = len(next(csv.reader([line], delimiter=delimiter), []))
+        if count > best_count:
+            best, best_count = delimiter, count
+    return best
+
+
+class _LineTap:
+    """Feeds lines to ``csv.reader`` and remembers them, for line numbers and raw text."""
+
+    __slots__ = ("_lines", "count", "pending")
+
+    def __init__(self, lines: Iterator[str], start: int) -> None:
+        self._lines = lines
+        self.count = start  # physical lines consumed so far
+        self.pending: list[str] = []
+
+    def __iter__(self) -> _LineTap:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.count += 1
+        self.pending.append(line)
+        return line
+
+    def take(self) -> tuple[int, str]:
+        """(first line number, raw text) of the record just read."""
+        lines, self.pending = self.pending, []
+        return self.count - len(lines) + 1, "".join(lines).rstrip("\r\n")
+
+
+class CsvFile:
+    """One export file opened for streaming: its encoding, delimiter, header and records."""
+
+    def __init__(self, path: Path, columns: Columns) -> None:
+        self.path = path
+        self.encoding, self.sha256, self.size = sniff_file(path)
+        self._raw = path.open("rb")
+        self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
+        self.preamble = 0  # lines above the header
+        self.header = self._find_header(columns)
+
+    def close(self) -> None:
+        self._text.close()
+
+    def __enter__(self) -> CsvFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def position(self) -> int:
+        """Bytes read so far (for progress bars)."""
+        return self._raw.tell()
+
+    def _find_header(self, columns: Columns) -> Header:
+        """The first line, among the first few, in which most cells are column names we know."""
+        lookup = columns.lookup()
+        first_seen: list[str] | None = None
+        for number in range(1, _HEADER_SEARCH_LINES + 1):
+            line = self._text.readline()
+            if not line:
+                break
+            if not line.strip().strip(",;\t|\ufeff"):
+                continue
+            self.delimiter = sniff_delimiter(line)
+            names = next(csv.reader([line], delimiter=self.delimiter), [])
+            names = [name.replace("\ufeff", "").strip() for name in names]
+            if first_seen is None:
+                first_seen = names
+            index: dict[str, int] = {}
+            ignored: list[str] = []
+            for position, name in enumerate(names):
+                canonical = lookup.get(normalise_header(name))
+                if canonical is None or canonical in index:
+                    if name:
+                        ignored.append(name)
+                else:
+                    index[canonical] = position
+            if len(index) >= 2 or (len(index) == 1 and len(names) == 1):
+                self.preamble = number - 1
+                self._tap = _LineTap(iter(self._text), number)
+                self._reader = csv.reader(self._tap, delimiter=self.delimiter)
+                return Header(number, names, index, ignored)
+        found = ", ".join(first_seen) if first_seen else "nothing (the file is empty)"
+        self.close()
+        raise ImportFailed(
+            f"no recognisable header; found columns: {found}; expected: {columns.describe()}"
+        )
+
+    def records(self) -> Iterator[Record]:
+        """Every record after the header, with its physical line number and raw text."""
+        reader, tap = self._reader, self._tap
+        try:
+            for cells in reader:
+                line, raw = tap.take()
+                yield Record(line, cells, raw)
+        except UnicodeDecodeError as exc:  # sniff_file read it all, so only a changed file
+            raise ImportFailed(f"cannot decode the text ({exc.reason})") from None
+        except csv.Error as exc:
+            raise ImportFailed(f"line {tap.count}: unreadable CSV ({exc})") from None
+
+
+def is_blank(cells: Sequence[str]) -> bool:
+    return all(not cell.strip() for cell in cells)
+
+
+def is_summary(cells: Sequence[str]) -> bool:
+    """A totals row: one of its first cells says 合计 / 总计 / Total (with or without a colon)."""
+    for cell in cells[:3]:
+        word = cell.strip().rstrip(":：").strip().lower()
+        if word in SUMMARY_WORDS:
+            return True
+    return False

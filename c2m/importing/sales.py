@@ -1,0 +1,197 @@
+"""Live-room sales exports (Douyin / Taobao / Kuaishou back-ends) -> ``sales_signal``.
+
+The natural key is (timestamp, room, SKU): importing the same export twice changes nothing,
+and a re-export with corrected numbers updates exactly the rows that changed. SKUs that the
+catalogue does not know yet are imported and listed, never rejected: a product appearing in
+a live room before the catalogue has it is the very signal C2M production lives on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+
+from c2m.errors import ImportFailed
+from c2m.importing.base import Importer, RowProblem, missing_columns_message, run_import
+from c2m.importing.reading import Columns, Header
+from c2m.importing.result import ImportResult, Progress
+from c2m.importing.upsert import Counts, insert_missing, upsert
+from c2m.importing.values import parse_count, parse_number, parse_timestamp
+from c2m.models import Room, SalesSignal, Sku
+
+SALES_COLUMNS = Columns(
+    aliases={
+        "date": (
+            "日期",
+            "时间",
+            "日期时间",
+            "统计日期",
+            "统计时间",
+            "day",
+            "ts",
+            "timestamp",
+            "datetime",
+            "time",
+        ),
+        "room_id": (
+            "直播间",
+            "直播间id",
+            "直播间编号",
+            "直播间名称",
+            "room",
+            "live_room",
+            "roomid",
+        ),
+        "sku": (
+            "商品编码",
+            "SKU",
+            "sku编码",
+            "sku_id",
+            "skuid",
+            "sku_code",
+            "商品sku",
+            "规格编码",
+            "商家编码",
+        ),
+        "style": ("款号", "款式编码", "款式", "style_code", "style_no"),
+        "colour": ("颜色", "color", "colour_name"),
+        "size": ("尺码", "尺寸", "规格"),
+        "clicks": ("点击量", "点击数", "商品点击", "点击", "商品点击次数", "clicks_count"),
+        "carts": ("加购数", "加购", "加购件数", "加购人数", "add_to_cart", "cart"),
+        "orders": ("成交件数", "订单数", "销量", "成交订单数", "成交数", "order", "sold"),
+        "rank": ("排名", "热卖排名", "榜单排名", "ranking", "position"),
+        "price": ("价格", "单价", "售价", "成交价", "selling_price"),
+    },
+)
+
+_TABLE = SalesSignal.__table__
+_KEYS = ("ts", "room_id", "sku")
+_VALUES = ("clicks", "carts", "orders", "rank", "price")
+
+
+class SalesImporter(Importer):
+    kind = "sales"
+    columns = SALES_COLUMNS
+
+    def __init__(self, room: str | None = None) -> None:
+        super().__init__()
+        self.room = room.strip() if room else None
+        self.catalogue: dict[tuple[str, str, str], str] = {}
+        self.known: set[str] = set()
+        self.seen: set[str] = set()
+        self.rooms_seen: set[str] = set()
+        self._stamps: dict[str, dt.datetime] = {}
+
+    def check_header(self, header: Header, file: str) -> None:
+        index = header.index
+        missing = [c for c in ("date", "clicks", "carts", "orders") if c not in index]
+        if "sku" not in index and not all(c in index for c in ("style", "colour", "size")):
+            missing.append("sku (or style + colour + size)")
+        if "room_id" not in index and not self.room:
+            missing.append("room_id (or pass --room)")
+        if missing:
+            raise ImportFailed(missing_columns_message(file, header, missing, self.columns))
+        self._columns = {name: index.get(name) for name in self.columns.aliases}
+
+    def prepare(self, connection: Connection) -> None:
+        sku = Sku.__table__
+        self.catalogue = {
+            (row.style, row.colour, row.size): row.sku
+            for row in connection.execute(select(sku.c.sku, sku.c.style, sku.c.colour, sku.c.size))
+        }
+        self.known = set(self.catalogue.values())
+
+    def parse(self, cells: Sequence[str], header: Header) -> tuple:
+        columns = self._columns
+        n = len(cells)
+
+        def get(column: str) -> str:
+            position = columns[column]
+            return cells[position] if position is not None and position < n else ""
+
+        text = get("date")
+        ts = self._stamps.get(text)
+        if ts is None:
+            try:
+                ts = parse_timestamp(text)
+            except ValueError as exc:
+                raise RowProblem("date", str(exc)) from None
+            if ts is None:
+                raise RowProblem("date", "the date is missing")
+            if len(self._stamps) < 100_000:
+                self._stamps[text] = ts
+
+        room = get("room_id").strip() or self.room
+        if not room:
+            raise RowProblem("room_id", "the room is missing (fill it in or pass --room)")
+
+        sku = get("sku").strip()
+        if not sku:
+            style, colour, size = get("style").strip(), get("colour").strip(), get("size").strip()
+            if not (style and colour and size):
+                raise RowProblem("sku", "the SKU is missing (give sku, or style + colour + size)")
+            sku = self.catalogue.get((style, colour, size)) or f"{style}-{colour}-{size}"
+
+        counts = []
+        for column in ("clicks", "carts", "orders"):
+            try:
+                value = parse_count(get(column))
+            except ValueError as exc:
+                raise RowProblem(column, f"{exc}; counts must be whole numbers >= 0") from None
+            counts.append(value or 0)
+        clicks, carts, orders = counts
+
+        rank_text = get("rank")
+        rank = None
+        if rank_text:
+            try:
+                rank = parse_count(rank_text)
+            except ValueError as exc:
+                raise RowProblem("rank", f"{exc}; a rank is a position 1, 2, 3, ...") from None
+            if rank == 0:
+                raise RowProblem("rank", "a rank of 0 is not a position (1 is the top)")
+        price_text = get("price")
+        price = None
+        if price_text:
+            try:
+                price = parse_number(price_text)
+            except ValueError as exc:
+                raise RowProblem("price", str(exc)) from None
+
+        if orders > clicks and clicks:
+            self.warn("orders", f"{orders} orders but only {clicks} clicks")
+        self.seen.add(sku)
+        self.rooms_seen.add(room)
+        return (ts, room, sku, clicks, carts, orders, rank, price)
+
+    def store(self, connection: Connection, records: list[Any], batch_id: int) -> Counts:
+        rows = [dict(zip(_KEYS + _VALUES, record, strict=True)) for record in records]
+        return upsert(connection, _TABLE, _KEYS, _VALUES, rows, stamp={"batch_id": batch_id})
+
+    def finish(self, connection: Connection, result: ImportResult) -> None:
+        rooms = [{"room_id": room} for room in sorted(self.rooms_seen)]
+        insert_missing(connection, Room.__table__, rooms)
+        new = self.seen - self.known
+        result.new_skus = sorted(set(result.new_skus) | new)
+        self.seen.clear()
+        self.rooms_seen.clear()
+
+
+def import_sales(
+    paths: Sequence[Path],
+    engine: Engine,
+    *,
+    room: str | None = None,
+    dry_run: bool = False,
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import live-room sales exports; see :class:`SalesImporter` for the rules."""
+    return run_import(
+        SalesImporter(room), paths, engine, dry_run=dry_run, strict=strict, progress=progress
+    )

@@ -1,0 +1,121 @@
+"""Cell values as seller back-ends write them: ``1,234``, `` 56 ``, ``1.2万``, ``2026/11/3``.
+
+Every parser takes the raw cell text and returns a value or raises :class:`ValueError` whose
+message is one plain sentence a merchandiser can act on; the importer adds file, line and
+field. Empty cells are the caller's business (``None`` here), because whether a blank is a
+zero, "unknown" or an error depends on the column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+# Multipliers that Chinese dashboards put after a number: 1.2万 = 12,000. "w" is the
+# romanised 万 that Douyin and Kuaishou dashboards also use.
+_MULTIPLIERS = {"万": Decimal(10_000), "w": Decimal(10_000), "亿": Decimal(100_000_000)}
+# Thousands separators (ASCII and full-width comma), spaces of every width, currency marks.
+_NOISE = str.maketrans("", "", ",，  \u3000\u00a0_'¥￥$元")
+_LARGEST = Decimal(10) ** 15  # no shop sells a quadrillion of anything: a typo or a garbled cell
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _decimal(text: str) -> Decimal | None:
+    """The number in ``text`` as a Decimal, ``None`` for a blank; ValueError if not a number."""
+    cleaned = text.strip().translate(_NOISE)
+    if not cleaned:
+        return None
+    multiplier = Decimal(1)
+    suffix = cleaned[-1].lower()
+    if suffix in _MULTIPLIERS:
+        multiplier = _MULTIPLIERS[suffix]
+        cleaned = cleaned[:-1]
+    # Full-width digits (０-９) and similar: normalise to ASCII before matching.
+    cleaned = "".join(_ascii_digit(ch) for ch in cleaned)
+    if not _NUMBER.fullmatch(cleaned):
+        raise ValueError(f"{text.strip()!r} is not a number")
+    try:
+        value = Decimal(cleaned) * multiplier
+    except InvalidOperation:
+        raise ValueError(f"{text.strip()!r} is not a number") from None
+    if not value.is_finite():
+        raise ValueError(f"{text.strip()!r} is not a number")
+    if abs(value) > _LARGEST:
+        raise ValueError(f"{text.strip()!r} is too large")
+    return value
+
+
+def _ascii_digit(ch: str) -> str:
+    """Full-width and other Unicode decimal digits (０-９) as their ASCII digit."""
+    if ch.isascii():
+        return ch
+    digit = unicodedata.decimal(ch, None)
+    return ch if digit is None else str(digit)
+
+
+def parse_count(text: str) -> int | None:
+    """A non-negative whole count (clicks, orders, units): ``None`` for a blank cell."""
+    try:  # the fast path: plain digits, which is what almost every cell holds
+        value = int(text)
+    except ValueError:
+        number = _decimal(text)
+        if number is None:
+            return None
+        if number != number.to_integral_value():
+            raise ValueError(f"{text.strip()!r} is not a whole number") from None
+        value = int(number)
+    if value < 0:
+        raise ValueError(f"{text.strip()!r} is negative")
+    if value > _LARGEST:
+        raise ValueError(f"{text.strip()!r} is too large")
+    return value
+
+
+def parse_number(text: str, *, allow_negative: bool = False) -> float | None:
+    """A decimal amount (price, metres, minutes): ``None`` for a blank cell."""
+    try:
+        value = float(text)
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"{text.strip()!r} is not a number")
+    except ValueError:
+        number = _decimal(text)
+        if number is None:
+            return None
+        value = float(number)
+    if value < 0 and not allow_negative:
+        raise ValueError(f"{text.strip()!r} is negative")
+    if abs(value) > _LARGEST:
+        raise ValueError(f"{text.strip()!r} is too large")
+    return value
+
+
+_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:(?:\s+|T|\s*日\s*)(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2})(?:\.\d+)?)?)?"
+)
+DATE_FORMS = "2026-11-03, 2026/11/3 or 2026-11-03 20:15:00"
+
+
+def parse_timestamp(text: str) -> dt.datetime | None:
+    """A date or a date with a time of day, as a naive local datetime; ``None`` when blank."""
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    match = _DATE.fullmatch(cleaned)
+    if match is None:
+        raise ValueError(f"{cleaned!r} is not a date (expected {DATE_FORMS})")
+    year, month, day, hour, minute, second = match.groups()
+    try:
+        return dt.datetime(
+            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
+        )
+    except ValueError as exc:
+        raise ValueError(f"{cleaned!r} is not a valid date ({exc})") from None
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A calendar date; a time of day, if the export adds one, is dropped."""
+    stamp = parse_timestamp(text)
+    return None if stamp is None else stamp.date()
