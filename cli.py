@@ -137,6 +137,101 @@ def check_config(ctx: typer.Context) -> None:
     )
 
 
+# --- import (CSV exports in; c2m.importing does the work) -------------------------------------
+
+import_app = _sub_app("Import CSV exports: live-room sales, catalogue, inventory, fabric, orders.")
+app.add_typer(import_app, name="import")
+
+_FilesArg = Annotated[
+    list[Path], typer.Argument(help="CSV files (UTF-8 or GBK; , ; or tab separated).")
+]
+_DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Check and count everything, write nothing.")
+]
+_StrictOpt = Annotated[
+    bool, typer.Option("--strict", help="Import nothing at all if any row is bad.")
+]
+_JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+
+
+def _run_import(ctx: typer.Context, run: Any, files: list[Path], as_json: bool, **options) -> None:
+    """Run one import with a progress bar on stderr, then report and exit with its code."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    engine = settings(ctx).engine()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def progress(name: str, done: int, total: int) -> None:
+            if name not in tasks:
+                tasks[name] = bar.add_task(Path(name).name, total=total)
+            bar.update(tasks[name], completed=done)
+
+        result = run(files, engine, progress=progress, **options)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        _render_import(result)
+    raise typer.Exit(int(result.exit_code))
+
+
+def _render_import(result: Any) -> None:
+    """The people's summary: counts on stdout, problems on stderr."""
+    verb = "would import" if result.dry_run else "imported"
+    if result.rolled_back:
+        verb = "--strict: nothing imported; would have imported"
+    out.print(
+        f"{result.kind}: {len(result.files)} file(s)"
+        + (f" ({len(result.failed_files)} failed)" if result.failed_files else "")
+        + f", {result.rows_read} rows read; {verb} "
+        f"{result.rows_imported} new, {result.rows_updated} updated, "
+        f"{result.rows_unchanged} unchanged; {result.rows_skipped} skipped "
+        f"(blank or totals), {result.rows_rejected} rejected",
+        highlight=False,
+    )
+    if result.new_skus:
+        shown = ", ".join(result.new_skus[:20])
+        more = f" and {len(result.new_skus) - 20} more" if len(result.new_skus) > 20 else ""
+        out.print(f"new SKUs (not in the catalogue yet): {shown}{more}", highlight=False)
+    for name, columns in result.ignored_columns.items():
+        err.print(f"{name}: ignored column(s) {', '.join(columns)}", highlight=False)
+    for issue in result.warnings[:10]:
+        err.print(f"warning: {issue}", highlight=False, markup=False, soft_wrap=True)
+    hidden = len(result.warnings) - 10 + result.warnings_not_listed
+    if hidden > 0:
+        err.print(f"... and {hidden} more warnings (see --json)", highlight=False)
+    for issue in result.errors[:20]:
+        err.print("[bold red]error:[/]", str(issue), highlight=False, soft_wrap=True)
+    hidden = len(result.errors) - 20 + result.errors_not_listed
+    if hidden > 0:
+        err.print(f"... and {hidden} more rejected rows (all kept in table rejected_row)")
+
+
+@import_app.command("sales")
+def import_sales_command(
+    ctx: typer.Context,
+    files: _FilesArg,
+    room: Annotated[
+        str | None, typer.Option("--room", help="Room ID for files without a room column.")
+    ] = None,
+    dry_run: _DryRunOpt = False,
+    strict: _StrictOpt = False,
+    as_json: _JsonOpt = False,
+) -> None:
+    """Import live-room sales exports (clicks, carts, orders, rank, price per day and SKU)."""
+    from c2m.importing import import_sales
+
+    _run_import(ctx, import_sales, files, as_json, room=room, dry_run=dry_run, strict=strict)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
