@@ -13,6 +13,7 @@ import os
 import sys
 import traceback
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,7 +34,7 @@ class _ErrorsToExitCodes(TyperGroup):
         try:
             return super().invoke(ctx)
         except C2MError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             err.print("interrupted: nothing was left half-written")
@@ -230,6 +231,163 @@ def import_sales_command(
     from c2m.importing import import_sales
 
     _run_import(ctx, import_sales, files, as_json, room=room, dry_run=dry_run, strict=strict)
+
+
+# --- nightly replan (c2m.replan does the work) -------------------------------------------------
+
+_NOW_FORMATS = [
+    "%Y-%m-%d",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+]
+
+
+@app.command("replan")
+def replan_command(
+    ctx: typer.Context,
+    now: Annotated[
+        datetime | None,
+        typer.Option(
+            "--now", formats=_NOW_FORMATS, help="Plan as of this local time (default: now)."
+        ),
+    ] = None,
+    frozen_hours: Annotated[
+        float | None,
+        typer.Option(
+            "--frozen-hours",
+            min=0,
+            help="Lots starting within this many hours keep "
+            "line, times and quantity (default: config solver.frozen_hours, 24).",
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit", min=0.1, help="Solver time limit in seconds (default: config)."
+        ),
+    ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            min=0.1,
+            help="Finish the whole run within this many minutes; "
+            "the solver gets what forecasting leaves.",
+        ),
+    ] = None,
+    log_file: Annotated[
+        Path | None,
+        typer.Option("--log-file", help="Append one JSON line per run to this file."),
+    ] = None,
+    mode: Annotated[str, typer.Option("--mode", help="Lot policy: c2m or batch.")] = "c2m",
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Days to plan.")] = 14,
+    as_json: _JsonOpt = False,
+) -> None:
+    """Re-plan from the day's signals, keeping what is on the floor; for cron (exit 75: busy)."""
+    from c2m.replan import ReplanOptions, replan
+
+    if mode not in ("c2m", "batch"):
+        raise typer.BadParameter("must be c2m or batch", param_hint="--mode")
+    cfg = settings(ctx).config()
+    engine = settings(ctx).engine()
+    options = ReplanOptions(
+        now=now,
+        mode=mode,
+        horizon_days=horizon,
+        frozen_hours=frozen_hours,
+        time_limit=time_limit,
+        deadline_minutes=deadline,
+        log_file=log_file,
+    )
+    outcome = replan(
+        engine, cfg, options, progress=lambda msg: err.print(msg, highlight=False, markup=False)
+    )
+    if as_json:
+        print_json(outcome.as_json())
+        return
+    _render_replan(outcome)
+
+
+def _render_replan(outcome: Any) -> None:
+    from rich.table import Table
+
+    c = outcome.changes
+    out.print(
+        f"run {outcome.run_id}: plan {outcome.plan_id} published ({outcome.status}), "
+        f"replacing plan {outcome.previous_plan_id or '-'}",
+        highlight=False,
+    )
+    if c is not None:
+        table = Table("change", "lots", title="what changed against the previous plan")
+        for name in (
+            "added",
+            "removed",
+            "moved_line",
+            "moved_time",
+            "qty_changed",
+            "inside_frozen",
+            "turned_late",
+            "extra_changeovers",
+            "completed",
+            "unchanged",
+        ):
+            table.add_row(name.replace("_", " "), str(getattr(c, name)))
+        table.add_row("mean / max shift (h)", f"{c.mean_shift_hours:g} / {c.max_shift_hours:g}")
+        out.print(table)
+    kpis = outcome.kpis or {}
+    shown = [
+        k for k in ("lots", "planned_units", "changeovers", "fill_rate", "late_lots") if k in kpis
+    ]
+    if shown:
+        out.print(", ".join(f"{k.replace('_', ' ')} {kpis[k]}" for k in shown), highlight=False)
+
+
+@app.command("runs")
+def runs_command(
+    ctx: typer.Context,
+    last: Annotated[int, typer.Option("--last", min=1, help="How many runs, newest first.")] = 10,
+    as_json: _JsonOpt = False,
+) -> None:
+    """List past replans and their outcome (what did last night do?)."""
+    from rich.table import Table
+
+    from c2m.replan import list_runs
+
+    runs = list_runs(settings(ctx).engine(), last=last)
+    if as_json:
+        print_json(runs)
+        return
+    if not runs:
+        err.print("no replan has run yet (see `c2m replan --help`)")
+        return
+    table = Table(
+        "run", "started", "now", "mode", "status", "exit", "plan", "s", "changes", "message"
+    )
+    for run in runs:
+        ch = run["changes"]
+        summary = (
+            (
+                f"+{ch.get('added', 0)} -{ch.get('removed', 0)} "
+                f"~{ch.get('moved_line', 0) + ch.get('moved_time', 0)}"
+            )
+            if ch
+            else ""
+        )
+        table.add_row(
+            str(run["run_id"]),
+            str(run["started_at"] or ""),
+            str(run["now"] or ""),
+            run["mode"],
+            run["status"],
+            str(run["exit_code"] if run["exit_code"] is not None else ""),
+            str(run["plan_id"] or ""),
+            str(run["seconds"] if run["seconds"] is not None else ""),
+            summary,
+            run["message"] or "",
+        )
+    out.print(table)
 
 
 def main() -> None:

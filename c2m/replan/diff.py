@@ -1,0 +1,134 @@
+"""What changed between the previous plan and the new one, lot by lot.
+
+Lots are matched by their stable ``code`` (the planner gives a lot the same code in every
+plan as long as it is the same SKU/style need), so "moved" means the same lot went to
+another line or another time, and "added"/"removed" mean the need itself appeared or went.
+A planner reading the morning report wants exactly these counts; ``inside_frozen`` must be
+zero — anything else means the floor was told to change what it is already doing.
+
+Shifts are measured on the sewing start (what a line leader plans the day around);
+``mean_shift_hours`` and ``max_shift_hours`` are over the lots that moved in time (0 when none
+did), so they answer "when a lot moved, by how much".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+from c2m.replan.snapshot import LotView
+
+# Moves shorter than this are rounding of the minute grid, not a change anyone would act on.
+MIN_SHIFT_MINUTES = 1
+
+
+@dataclass
+class PlanChanges:
+    added: int = 0
+    removed: int = 0
+    moved_line: int = 0
+    moved_time: int = 0
+    qty_changed: int = 0
+    inside_frozen: int = 0
+    mean_shift_hours: float = 0.0
+    max_shift_hours: float = 0.0
+    extra_changeovers: int = 0
+    turned_late: int = 0
+    unchanged: int = 0
+    completed: int = 0  # lots of the previous plan finished before ``now``: done, not removed
+    lots: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return self.added + self.removed + self.moved_line + self.moved_time + self.qty_changed
+
+    def counts(self) -> dict[str, float | int]:
+        """The figures without the lot lists: what the run log and ``--json`` carry."""
+        data = asdict(self)
+        data.pop("lots")
+        return data
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def _changeovers(lots: Iterable[LotView]) -> int:
+    return sum(1 for lot in lots for op in lot.ops if op.setup_minutes > 0)
+
+
+def diff_plans(
+    old: Iterable[LotView],
+    new: Iterable[LotView],
+    frozen_codes: Iterable[str] = (),
+    sample: int = 20,
+) -> PlanChanges:
+    """Compare two plans' lots; ``frozen_codes``: lots the new plan was told to keep.
+
+    ``sample`` caps each list of lot codes kept for the report (the counts are always full).
+    """
+    old_by = {lot.code: lot for lot in old}
+    new_by = {lot.code: lot for lot in new}
+    frozen = set(frozen_codes)
+    lists: dict[str, list[str]] = {
+        k: []
+        for k in (
+            "added",
+            "removed",
+            "moved_line",
+            "moved_time",
+            "qty_changed",
+            "inside_frozen",
+            "turned_late",
+        )
+    }
+    changes = PlanChanges()
+    shifts: list[float] = []
+    for code in sorted(new_by.keys() - old_by.keys()):
+        lists["added"].append(code)
+        if new_by[code].late_minutes > 0:
+            lists["turned_late"].append(code)
+    for code in sorted(old_by.keys() - new_by.keys()):
+        lists["removed"].append(code)
+        if code in frozen:
+            lists["inside_frozen"].append(code)
+    for code in sorted(old_by.keys() & new_by.keys()):
+        before, after = old_by[code], new_by[code]
+        changed = False
+        if before.line != after.line:
+            lists["moved_line"].append(code)
+            changed = True
+        shift = _shift_minutes(before, after)
+        if shift is not None and abs(shift) >= MIN_SHIFT_MINUTES:
+            lists["moved_time"].append(code)
+            shifts.append(abs(shift) / 60)
+            changed = True
+        if before.quantity != after.quantity or (
+            before.items and after.items and before.items != after.items
+        ):
+            lists["qty_changed"].append(code)
+            changed = True
+        if changed and code in frozen:
+            lists["inside_frozen"].append(code)
+        if not changed:
+            changes.unchanged += 1
+        if after.late_minutes > 0 and before.late_minutes <= 0:
+            lists["turned_late"].append(code)
+    for name, codes in lists.items():
+        setattr(changes, name, len(codes))
+    changes.mean_shift_hours = round(sum(shifts) / len(shifts), 3) if shifts else 0.0
+    changes.max_shift_hours = round(max(shifts), 3) if shifts else 0.0
+    changes.extra_changeovers = _changeovers(new_by.values()) - _changeovers(old_by.values())
+    changes.lots = {name: codes[:sample] for name, codes in lists.items() if codes}
+    return changes
+
+
+def _shift_minutes(before: LotView, after: LotView) -> float | None:
+    a, b = before.sewing_start, after.sewing_start
+    if a is None or b is None:
+        return None
+    return (b - a).total_seconds() / 60
+
+
+def no_previous_plan() -> PlanChanges:
+    """The changes of a first replan: nothing to compare with, every lot is new."""
+    return PlanChanges()

@@ -1,0 +1,92 @@
+"""The frozen window: what is on the floor, or about to be, does not move.
+
+A lot of the current plan is FROZEN when it has started before ``now`` (fabric is cut, the
+line is sewing it) or is scheduled to start before ``now + frozen_hours`` (fabric has been
+pulled, the line leader has planned the shift around it) — frePPLe's "confirmed" and
+"frozen" states. A frozen lot keeps its line, its times and its quantity in the new plan:
+the planner receives it as fixed and only plans around it. Lots that start later are free,
+held in place only by the plan-stability cost, so they move when moving pays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from c2m.replan.snapshot import LotView
+
+
+@dataclass(frozen=True)
+class FrozenWindow:
+    now: dt.datetime
+    until: dt.datetime
+
+    @classmethod
+    def of(cls, now: dt.datetime, frozen_hours: float) -> FrozenWindow:
+        if frozen_hours < 0:
+            raise ValueError("frozen_hours must be >= 0")
+        return cls(now=now, until=now + dt.timedelta(hours=frozen_hours))
+
+    def started(self, lot: LotView) -> bool:
+        start = lot.start
+        return start is not None and start < self.now
+
+    def done(self, lot: LotView) -> bool:
+        """Finished before ``now``: off the floor, so no longer part of the plan."""
+        end = lot.end
+        return end is not None and end <= self.now
+
+    def holds(self, lot: LotView) -> bool:
+        """True when ``lot`` must keep its line, times and quantity."""
+        start = lot.start
+        return start is not None and start < self.until
+
+
+def frozen_lots(lots: Iterable[LotView], window: FrozenWindow) -> list[LotView]:
+    """The lots of the previous plan that the new plan must keep exactly as they are."""
+    return [lot for lot in lots if window.holds(lot) and not window.done(lot)]
+
+
+# --- hand-over to the planner --------------------------------------------------------------
+
+
+def fixed_lot(lot: LotView) -> Any:
+    """A frozen lot as the planner takes it (a ``FixedLot``): every operation pinned."""
+    from c2m.planning.inputs import FixedLot, FixedOp
+
+    return FixedLot(
+        code=lot.code,
+        style=lot.style,
+        colour=lot.colour,
+        items=lot.items or ((lot.code, lot.quantity),),
+        need_date=lot.need_date or (lot.due or lot.end or lot.start).date(),
+        due=lot.due or lot.end or lot.start,
+        ops=tuple(FixedOp(op.step, op.resource, op.start, op.end) for op in lot.ops),
+    )
+
+
+def previous_assignments(lots: Iterable[LotView]) -> dict[tuple[str, str], tuple[str, dt.datetime]]:
+    """``(lot code, step) -> (resource, start)`` of the plan being replaced (stability term)."""
+    out: dict[tuple[str, str], tuple[str, dt.datetime]] = {}
+    for lot in lots:
+        for op in lot.ops:
+            out.setdefault((lot.code, op.step), (op.resource, op.start))
+    return out
+
+
+def line_state(lots: Iterable[LotView], now: dt.datetime) -> dict[str, tuple[str, str | None]]:
+    """What each line is set up for at ``now``: the last lot it started sewing before then.
+
+    The first lot after the frozen ones pays a changeover only if it differs from this, which
+    is what the floor will actually see.
+    """
+    last: dict[str, tuple[dt.datetime, LotView]] = {}
+    for lot in lots:
+        start = lot.sewing_start
+        if lot.line is None or start is None or start >= now:
+            continue
+        if lot.line not in last or start > last[lot.line][0]:
+            last[lot.line] = (start, lot)
+    return {line: (lot.style, lot.colour) for line, (_, lot) in sorted(last.items())}

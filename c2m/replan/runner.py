@@ -1,0 +1,408 @@
+"""The nightly replan, start to finish: lock, record, forecast, plan, check, publish, log.
+
+The order of the steps is the design:
+
+1. take the lock (a second replan fails at once, exit 75) and write the run's row;
+2. read the current plan and decide what is frozen; fingerprint the inputs;
+3. forecast from the signals up to ``now`` and plan from ``now``, frozen lots fixed, the
+   previous plan's positions as the stability reference, the solver time limit cut so the
+   whole run ends within ``--deadline``;
+4. in ONE transaction: write the new plan, compare it with the previous one, refuse it if a
+   frozen lot changed (that would be a bug, exit 70), and only then make it current. A crash,
+   ``kill -9`` or full disk before the commit leaves the previous plan current and whole;
+5. whatever happened, complete the run's row and append the JSON line to the log file.
+
+When the inputs' fingerprint equals the one that produced the current plan, nothing the plan
+depends on has changed, so the run republishes that plan unchanged instead of re-solving: the
+same inputs give the same plan, however the solver's clock fell. This keeps a rerun (cron
+retry, a second manual run) from churning the floor's plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from c2m.config import FactoryConfig
+from c2m.db import session_scope
+from c2m.errors import C2MError, ExitCode, LockBusy
+from c2m.replan import pipeline
+from c2m.replan.diff import PlanChanges, diff_plans
+from c2m.replan.fingerprint import fingerprint
+from c2m.replan.frozen import FrozenWindow, frozen_lots, line_state, previous_assignments
+from c2m.replan.lock import busy_message, lock_for
+from c2m.replan.runs import (
+    append_log,
+    finish_run,
+    record_refused,
+    running_run_id,
+    start_run,
+)
+from c2m.replan.snapshot import LotView, current_plan, load_lots
+
+Progress = Callable[[str], None]
+
+# Writing the plan and the run record is quick, but must fit in the deadline too.
+MIN_RESERVE_SECONDS = 5.0
+RESERVE_SHARE = 0.1
+# Below this many seconds CP-SAT is not worth starting: the heuristic plan is published.
+MIN_SOLVER_SECONDS = 1.0
+
+
+class FrozenViolation(C2MError):
+    """The new plan changed a lot it was told to keep: a bug, never published."""
+
+    exit_code = ExitCode.INTERNAL
+
+
+@dataclass(frozen=True)
+class ReplanOptions:
+    """The run's settings; ``None`` takes the factory config's ``[solver]`` value."""
+
+    now: dt.datetime | None = None
+    mode: str = "c2m"
+    horizon_days: int = 14
+    frozen_hours: float | None = None
+    time_limit: float | None = None
+    deadline_minutes: float | None = None
+    log_file: Path | None = None
+    reuse_unchanged: bool = True
+
+    def __post_init__(self) -> None:
+        if self.frozen_hours is not None and self.frozen_hours < 0:
+            raise ValueError("frozen hours must be >= 0")
+        if self.time_limit is not None and self.time_limit <= 0:
+            raise ValueError("the time limit must be positive")
+        if self.deadline_minutes is not None and self.deadline_minutes <= 0:
+            raise ValueError("the deadline must be positive")
+        if self.horizon_days < 1:
+            raise ValueError("the horizon must be at least one day")
+
+
+@dataclass
+class ReplanOutcome:
+    run_id: int | None
+    status: str
+    exit_code: int
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    now: dt.datetime | None = None
+    mode: str = "c2m"
+    plan_id: int | None = None
+    previous_plan_id: int | None = None
+    fingerprint: str = ""
+    kpis: dict[str, Any] = field(default_factory=dict)
+    changes: PlanChanges | None = None
+    phases: dict[str, float] = field(default_factory=dict)
+    solver: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+    reused_plan_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """What ``c2m replan --json`` prints."""
+        return {
+            "run_id": self.run_id,
+            "plan_id": self.plan_id,
+            "previous_plan_id": self.previous_plan_id,
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "mode": self.mode,
+            "now": self.now,
+            "fingerprint": self.fingerprint,
+            "kpis": self.kpis,
+            "changes": self.changes.counts() if self.changes else {},
+            "changed_lots": self.changes.lots if self.changes else {},
+            "solver": self.solver,
+            "phases": self.phases,
+            "reused_plan_id": self.reused_plan_id,
+            "message": self.message,
+        }
+
+    def log_record(self) -> dict[str, Any]:
+        """The JSON line appended to ``--log-file``."""
+        return {
+            "run_id": self.run_id,
+            "start": self.started_at,
+            "end": self.finished_at,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "mode": self.mode,
+            "now": self.now,
+            "status": self.status,
+            "exit_code": self.exit_code,
+            "plan_id": self.plan_id,
+            "previous_plan_id": self.previous_plan_id,
+            "fingerprint": self.fingerprint,
+            "phases": self.phases,
+            "kpis": self.kpis,
+            "changes": self.changes.counts() if self.changes else {},
+            "message": self.message,
+        }
+
+
+def _stamp() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+class _Phases:
+    """Seconds spent per phase, in the order they ran."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.t0 = time.perf_counter()
+
+    def run(self, name: str, fn: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.seconds[name] = round(
+                self.seconds.get(name, 0.0) + time.perf_counter() - start, 3
+            )
+
+    @property
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+
+def solver_budget(
+    time_limit: float, deadline_minutes: float | None, elapsed: float
+) -> float:
+    """The solver's time limit: the asked one, cut so the whole run ends by the deadline.
+
+    Time already spent (lock, fingerprint, forecasting) counts against the deadline, and a
+    reserve is kept for writing the plan. 0 means: no time left for CP-SAT, use the heuristic.
+    """
+    if deadline_minutes is None:
+        return time_limit
+    total = deadline_minutes * 60
+    reserve = max(MIN_RESERVE_SECONDS, RESERVE_SHARE * total)
+    left = total - elapsed - reserve
+    if left < MIN_SOLVER_SECONDS:
+        return 0.0
+    return min(time_limit, left)
+
+
+def replan(
+    engine: Engine,
+    config: FactoryConfig,
+    options: ReplanOptions,
+    progress: Progress | None = None,
+) -> ReplanOutcome:
+    """Run one replan; raises :class:`C2MError` (after recording the run) when it fails."""
+    say = progress or (lambda _msg: None)
+    now = (options.now or dt.datetime.now()).replace(second=0, microsecond=0)
+    outcome = ReplanOutcome(
+        run_id=None,
+        status="running",
+        exit_code=int(ExitCode.INTERNAL),
+        started_at=_stamp(),
+        now=now,
+        mode=options.mode,
+    )
+    phases = _Phases()
+    lock = lock_for(engine)
+    try:
+        phases.run("lock", lock.acquire)
+    except LockBusy as exc:
+        holder = dict(getattr(exc, "holder", {}) or {})
+        if holder.get("run_id") is None:
+            holder["run_id"] = running_run_id(engine)
+        message = busy_message(holder)
+        outcome.status, outcome.exit_code, outcome.message = "busy", int(exc.exit_code), message
+        outcome.run_id = record_refused(
+            engine, options.mode, now, "busy", int(exc.exit_code), message
+        )
+        outcome.finished_at = _stamp()
+        outcome.phases = phases.seconds
+        append_log(options.log_file, outcome.log_record())
+        raise LockBusy(message) from None
+    try:
+        outcome.run_id = start_run(engine, options.mode, now)
+        lock.note_run(outcome.run_id)
+        say(f"replan run {outcome.run_id}: now {now:%Y-%m-%d %H:%M}, mode {options.mode}")
+        _run(engine, config, options, now, outcome, phases, say)
+        outcome.exit_code = int(ExitCode.OK)
+    except C2MError as exc:
+        outcome.status = "failed" if exc.exit_code != ExitCode.INTERNAL else "error"
+        outcome.exit_code = int(exc.exit_code)
+        outcome.message = str(exc)
+        raise
+    except KeyboardInterrupt:
+        outcome.status, outcome.exit_code = "interrupted", 130
+        outcome.message = "interrupted; the previous plan stayed current"
+        raise
+    except BaseException as exc:
+        outcome.status, outcome.exit_code = "error", int(ExitCode.INTERNAL)
+        outcome.message = f"internal error: {type(exc).__name__}: {exc}"
+        raise
+    finally:
+        outcome.finished_at = _stamp()
+        outcome.phases = phases.seconds
+        try:
+            _finish(engine, outcome)
+        finally:
+            lock.release()
+            append_log(options.log_file, outcome.log_record())
+    return outcome
+
+
+def _finish(engine: Engine, outcome: ReplanOutcome) -> None:
+    if outcome.run_id is None:
+        return
+    changes = outcome.changes.as_dict() if outcome.changes else {}
+    finish_run(
+        engine,
+        outcome.run_id,
+        status=outcome.status,
+        exit_code=outcome.exit_code,
+        plan_id=outcome.plan_id,
+        previous_plan_id=outcome.previous_plan_id,
+        fingerprint=outcome.fingerprint,
+        message=outcome.message,
+        phases={**outcome.phases, "solver": outcome.solver, "kpis": outcome.kpis},
+        changes=changes,
+        finished_at=outcome.finished_at,
+    )
+
+
+def _run(
+    engine: Engine,
+    config: FactoryConfig,
+    options: ReplanOptions,
+    now: dt.datetime,
+    outcome: ReplanOutcome,
+    phases: _Phases,
+    say: Progress,
+) -> None:
+    frozen_hours = (
+        options.frozen_hours if options.frozen_hours is not None else config.solver.frozen_hours
+    )
+    time_limit = (
+        options.time_limit if options.time_limit is not None else config.solver.time_limit_seconds
+    )
+    window = FrozenWindow.of(now, frozen_hours)
+    line_ids = {line.id for line in config.lines}
+    settings = {
+        "mode": options.mode,
+        "horizon_days": options.horizon_days,
+        "frozen_hours": frozen_hours,
+        "time_limit": time_limit,
+        "deadline_minutes": options.deadline_minutes,
+        "workers": config.solver.workers,
+        "seed": config.solver.seed,
+    }
+
+    def read_inputs() -> tuple[int | None, int | None, list[LotView], str]:
+        with session_scope(engine) as session:
+            previous = current_plan(session, options.mode)
+            lots = load_lots(session, previous.id, line_ids) if previous else []
+            prev_run_fp = pipeline.plan_fingerprint(session, previous) if previous else None
+            digest, counts = fingerprint(session, now, config, settings)
+            if counts.get("signals", 0) == 0 and counts.get("open_orders", 0) == 0:
+                from c2m.errors import DataError
+
+                raise DataError(
+                    f"no live-room signals up to {now:%Y-%m-%d %H:%M} and no open orders: "
+                    "nothing to plan from (import sales first)"
+                )
+            reuse = previous.id if previous and prev_run_fp == digest else None
+            return (previous.id if previous else None), reuse, lots, digest
+
+    previous_id, reuse_id, old_lots, digest = phases.run("inputs", read_inputs)
+    outcome.previous_plan_id, outcome.fingerprint = previous_id, digest
+    done = [lot for lot in old_lots if window.done(lot)]
+    live = [lot for lot in old_lots if not window.done(lot)]
+    frozen = frozen_lots(live, window)
+    frozen_codes = {lot.code for lot in frozen}
+    say(
+        f"previous plan: {previous_id or 'none'}; {len(frozen)} of {len(old_lots)} lots frozen "
+        f"(started, or starting before {window.until:%Y-%m-%d %H:%M})"
+    )
+
+    if reuse_id is not None and options.reuse_unchanged:
+        say(f"inputs unchanged since plan {reuse_id} was made: republishing it as is")
+
+        def republish() -> int:
+            with session_scope(engine) as session:
+                plan_id = pipeline.copy_plan(session, reuse_id, outcome.run_id)
+                new_lots = load_lots(session, plan_id, line_ids)
+                outcome.changes = _checked_diff(live, new_lots, frozen_codes, len(done))
+                pipeline.make_current(session, plan_id, options.mode)
+                outcome.kpis, outcome.status, outcome.solver = pipeline.plan_summary(
+                    session, plan_id
+                )
+                return plan_id
+
+        outcome.plan_id = phases.run("publish", republish)
+        outcome.reused_plan_id = reuse_id
+        outcome.message = f"inputs unchanged: plan {reuse_id} republished as plan {outcome.plan_id}"
+        return
+
+    say("forecasting from the signals up to now")
+    forecast = phases.run(
+        "forecast",
+        lambda: pipeline.forecast(engine, config, now, options.horizon_days),
+    )
+    budget = solver_budget(time_limit, options.deadline_minutes, phases.elapsed)
+    say(
+        f"planning from {now:%Y-%m-%d %H:%M} "
+        + (f"(solver limit {budget:.0f} s)" if budget > 0 else "(no time left: heuristic plan)")
+    )
+
+    def plan() -> Any:
+        with session_scope(engine) as session:
+            inputs = pipeline.load_inputs(
+                session,
+                config,
+                forecast,
+                now,
+                fixed=frozen,
+                completed=done,
+                previous=previous_assignments(live),
+                line_state=line_state(old_lots, now),
+            )
+        return pipeline.make_plan(inputs, config, options.mode, now, options.horizon_days, budget)
+
+    result = phases.run("plan", plan)
+
+    def publish() -> int:
+        with session_scope(engine) as session:
+            plan_id = pipeline.write_plan(session, result, config, forecast, outcome.run_id)
+            new_lots = load_lots(session, plan_id, line_ids)
+            outcome.changes = _checked_diff(live, new_lots, frozen_codes, len(done))
+            pipeline.make_current(session, plan_id, options.mode)
+            outcome.kpis, outcome.status, outcome.solver = pipeline.plan_summary(
+                session, plan_id
+            )
+            return plan_id
+
+    outcome.plan_id = phases.run("publish", publish)
+    changes = outcome.changes
+    outcome.message = (
+        f"plan {outcome.plan_id} published ({outcome.status}): "
+        f"{changes.added} added, {changes.removed} removed, {changes.moved_line} moved line, "
+        f"{changes.moved_time} moved in time, {changes.qty_changed} quantity changes"
+    )
+
+
+def _checked_diff(
+    old_lots: list[LotView], new_lots: list[LotView], frozen_codes: set[str], completed: int
+) -> PlanChanges:
+    changes = diff_plans(old_lots, new_lots, frozen_codes)
+    changes.completed = completed
+    if changes.inside_frozen:
+        codes = ", ".join(changes.lots.get("inside_frozen", [])[:5])
+        raise FrozenViolation(
+            f"the new plan changed {changes.inside_frozen} frozen lot(s) ({codes}); "
+            "it was not published and the previous plan stays current"
+        )
+    return changes
