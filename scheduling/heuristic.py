@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 
 from scheduling.problem import Assignment, Problem, Solution
+from scheduling.result import fill_setups
 from scheduling.validate import objective, validate
 
 INF = float("inf")
@@ -191,54 +192,52 @@ def dispatch(
         release(i)
     if placed != n:
         return None
-    return _with_sequence_setups(problem, Solution(out))
+    return fill_setups(problem, Solution(out))
 
 
-def _with_sequence_setups(problem: Problem, sol: Solution) -> Solution:
-    """Recomputes each ``setup`` from the final order (fixed ops' setups depend on it)."""
-    seqs: dict[int, list[int]] = {}
-    for i, a in enumerate(sol):
-        seqs.setdefault(a.resource, []).append(i)
-    out = list(sol.assignments)
-    for r, seq in seqs.items():
-        seq.sort(key=lambda i: (sol[i].start, sol[i].end))
-        before = problem.resources[r].initial_class
-        for i in seq:
-            cls = problem.operations[i].setup_class
-            a = out[i]
-            out[i] = Assignment(a.resource, a.start, a.end, problem.setup_time(r, before, cls))
-            before = cls
-    return Solution(out)
+VARIANTS = (
+    ("due", 1),
+    ("mwkr", 1),
+    ("due", 4),
+    ("mwkr", 4),
+    ("due", 12),
+    ("mwkr", 12),
+    ("due", 48),
+    ("mwkr", 48),
+)
 
 
-VARIANTS = (("due", 1), ("mwkr", 1), ("due", 4), ("mwkr", 4), ("due", 12), ("mwkr", 12))
+def solve(
+    problem: Problem, time_budget: float = 0.5, seed: int = 0, max_runs: int | None = None
+) -> Solution | None:
+    """Best valid schedule over a few dispatching variants.
 
-
-def solve(problem: Problem, time_budget: float = 0.5, seed: int = 0) -> Solution | None:
-    """Best valid schedule over a few dispatching variants (deterministic for a seed).
-
-    Runs every variant in ``VARIANTS`` (the first always, the others while the budget
+    Runs the variants in ``VARIANTS`` (the first always, the others while the budget
     lasts), then random-noise restarts until the budget is spent; keeps the best schedule
-    by the checker's objective. Returns None only when no variant produced a valid one.
+    by the checker's objective. ``max_runs`` caps the runs and ignores the clock (the
+    result is then deterministic). Returns None only when no run produced a valid one.
     """
     t0 = time.perf_counter()
     best: tuple[int, Solution] | None = None
-    runs = [(rule, win, None) for rule, win in VARIANTS]
     k = 0
     while True:
-        if k < len(runs):
-            rule, win, s = runs[k]
+        if k < len(VARIANTS):
+            rule, win = VARIANTS[k]
+            noise = None
         else:
-            rule, win, s = VARIANTS[k % len(VARIANTS)][0], 4, seed * 100_003 + k
+            rule, win = VARIANTS[k % 4]
+            noise = seed * 100_003 + k
         k += 1
-        sol = dispatch(problem, rule, win, s)
+        sol = dispatch(problem, rule, win, noise)
         if sol is not None and not validate(problem, sol):
             cost = objective(problem, sol).total
             if best is None or cost < best[0]:
                 best = (cost, sol)
+        if max_runs is not None:
+            if k >= max_runs:
+                break
+            continue
         elapsed = time.perf_counter() - t0
-        if elapsed >= time_budget or (k >= len(runs) and elapsed * (k + 1) / k > time_budget):
-            break
-        if k > 200:
+        if elapsed * (k + 1) / k > time_budget or k >= 200:
             break
     return best[1] if best else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scheduling.problem import Solution
+from scheduling.problem import Assignment, Problem, Solution
 
 STATUSES = ("optimal", "feasible", "fallback", "infeasible", "unknown")
 
@@ -55,3 +55,21 @@ class Result:
             f"{self.status}: objective {self.objective}, bound {self.bound}, gap {gap_text}, "
             f"{self.seconds:.2f} s ({self.method})"
         )
+
+
+def fill_setups(problem: Problem, sol: Solution) -> Solution:
+    """Sets each assignment's ``setup`` from the order on its resource (what the checker
+    recomputes), so every solver reports setups the same way."""
+    seqs: dict[int, list[int]] = {}
+    for i, a in enumerate(sol):
+        seqs.setdefault(a.resource, []).append(i)
+    out = list(sol.assignments)
+    for r, seq in seqs.items():
+        seq.sort(key=lambda i: (sol[i].start, sol[i].end))
+        before = problem.resources[r].initial_class
+        for i in seq:
+            cls = problem.operations[i].setup_class
+            a = out[i]
+            out[i] = Assignment(a.resource, a.start, a.end, problem.setup_time(r, before, cls))
+            before = cls
+    return Solution(out)

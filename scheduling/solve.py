@@ -1,0 +1,180 @@
+"""One call solves: heuristic first (always a schedule), then CP-SAT warm-started from it.
+
+Pipeline of :func:`solve`:
+
+1. **Heuristic** (``heuristic.solve``): a few dispatching variants in a small budget; the
+   best valid schedule is the incumbent (a caller's ``hint`` competes with it).
+2. **CP-SAT** on the full model (``cpsat.CpSatModel``), hinted with the incumbent, for the
+   time left. Big circuits get their arcs pruned around the incumbent's order (see
+   ``cpsat``): the search space shrinks, validity does not, and the bound is then not
+   reported (it would not hold for the full problem).
+3. **Improvement hook** for large problems (:func:`_lns_phase`): large-neighbourhood
+   search lives in ``scheduling/lns.py`` (another module, another owner); when the model
+   is large, part of the budget is kept for that phase. While the hook is not wired,
+   CP-SAT gets the whole budget.
+4. The best schedule found is checked by the independent validator and its objective is
+   recomputed there; a CP-SAT schedule that failed the checker would be dropped (and
+   reported in ``stats``), never returned.
+
+Statuses: ``optimal`` / ``feasible`` (CP-SAT's schedule), ``fallback`` (CP-SAT found
+nothing in time: the heuristic's schedule), ``infeasible`` (no schedule at all).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from scheduling import heuristic
+from scheduling.cpsat import CpSatModel
+from scheduling.problem import Problem, Solution
+from scheduling.result import Result, fill_setups
+from scheduling.validate import objective, validate
+
+# A circuit with more nodes than this gets pruned arcs (each operation keeps its
+# PRUNE_NEIGHBOURS nearest operations, in the incumbent's order, as possible successors).
+PRUNE_ABOVE = 120
+PRUNE_NEIGHBOURS = 30
+# Above this many circuit arcs (after pruning) or operations, the model counts as large.
+LARGE_ARCS = 40_000
+LARGE_OPERATIONS = 400
+LNS_SHARE = 0.7
+
+
+@dataclass(frozen=True)
+class MaxRuntime:
+    """Stopping rule: wall-clock seconds for the whole solve (heuristic included)."""
+
+    seconds: float
+
+    def __post_init__(self) -> None:
+        if self.seconds <= 0:
+            raise ValueError("Must have a positive time limit.")
+
+
+def _circuit_sizes(problem: Problem) -> list[int]:
+    sizes = []
+    for r in range(len(problem.resources)):
+        if problem.has_setups(r):
+            sizes.append(sum(1 for op in problem.operations if op.duration_on(r) is not None))
+    return sizes
+
+
+def is_large(problem: Problem) -> bool:
+    """Whether the full model is too big to do well in seconds (LNS then gets time)."""
+    arcs = sum(min(n, 2 * PRUNE_NEIGHBOURS + 1) * n for n in _circuit_sizes(problem))
+    return arcs > LARGE_ARCS or problem.num_operations > LARGE_OPERATIONS
+
+
+def _lns_phase(
+    model: CpSatModel, incumbent: Solution, objective_value: int, time_limit: float, seed: int
+) -> tuple[Solution, dict] | None:
+    """HOOK for large-neighbourhood search (``scheduling/lns.py``): improve ``incumbent``.
+
+    ``model`` is the built full model (``model.model`` the CpModel; ``model.v.start``,
+    ``model.v.end``, ``model.v.present`` the variables; ``model.hint_into(sub, schedule)``
+    writes a complete hint, arcs included, into a clone). Return the improved solution and
+    statistics, or None to skip (then CP-SAT gets the whole budget).
+    """
+    return None
+
+
+LNS_WIRED = False  # set True where _lns_phase is implemented
+
+
+def solve(
+    problem: Problem,
+    time_limit: float | MaxRuntime = 10.0,
+    workers: int = 2,
+    seed: int = 0,
+    hint: Solution | None = None,
+    deterministic: bool = False,
+    log: bool = False,
+) -> Result:
+    """Solve ``problem`` within ``time_limit`` wall seconds; see the module docstring.
+
+    ``deterministic=True`` gives the same result for the same seed and workers (fixed
+    heuristic variants, interleaved CP-SAT search on a deterministic-time budget); the
+    wall time may then overrun the limit a little on a slow machine.
+    """
+    limit = time_limit.seconds if isinstance(time_limit, MaxRuntime) else float(time_limit)
+    if limit <= 0:
+        raise ValueError("Must have a positive time limit.")
+    t0 = time.perf_counter()
+    stats: dict = {}
+
+    budget = min(0.5, 0.1 * limit)
+    inc = heuristic.solve(
+        problem, budget, seed=seed, max_runs=len(heuristic.VARIANTS) if deterministic else None
+    )
+    inc_obj = objective(problem, inc).total if inc is not None else None
+    stats["heuristic_objective"] = inc_obj
+    stats["heuristic_seconds"] = round(time.perf_counter() - t0, 3)
+    if hint is not None:
+        hint = fill_setups(problem, hint)
+        bad = validate(problem, hint)
+        if bad:
+            stats["hint_rejected"] = bad[:3]
+        else:
+            h_obj = objective(problem, hint).total
+            stats["hint_objective"] = h_obj
+            if inc_obj is None or h_obj <= inc_obj:
+                inc, inc_obj = hint, h_obj
+
+    pruned = inc is not None and max(_circuit_sizes(problem), default=0) > PRUNE_ABOVE
+    model = CpSatModel(problem, hint=inc, max_neighbours=PRUNE_NEIGHBOURS if pruned else None)
+    stats["pruned_arcs"] = pruned
+    left = limit - (time.perf_counter() - t0)
+    large = inc is not None and LNS_WIRED and is_large(problem)
+    cp_time = left * (1 - LNS_SHARE) if large else left
+
+    best, best_obj, status, bound = inc, inc_obj, "fallback", 0
+    method = "heuristic"
+    if cp_time > 0.05:
+        cp_status, sol, cp_obj, cp_bound, secs = model.solve(
+            cp_time, workers, seed, deterministic=deterministic, log=log
+        )
+        stats["cpsat_status"], stats["cpsat_seconds"] = cp_status, round(secs, 3)
+        if sol is not None:
+            bad = validate(problem, sol)
+            if bad:
+                stats["cpsat_invalid"] = bad[:3]
+            else:
+                obj = objective(problem, sol).total
+                if obj != cp_obj:
+                    stats["objective_mismatch"] = (cp_obj, obj)
+                if best_obj is None or obj <= best_obj:
+                    best, best_obj = sol, obj
+                status = "optimal" if cp_status == "optimal" else "feasible"
+                method = "cpsat"
+                bound = 0 if pruned else cp_bound
+                if status == "optimal" and not pruned:
+                    bound = best_obj
+        elif cp_status == "infeasible" and best is None and not pruned:
+            status = "infeasible"
+    else:
+        stats["cpsat_status"] = "skipped"
+
+    if large and best is not None:
+        left = limit - (time.perf_counter() - t0)
+        got = _lns_phase(model, best, best_obj, left, seed) if left > 0.1 else None
+        if got is not None:
+            sol, lns_stats = got
+            stats["lns"] = lns_stats
+            sol = fill_setups(problem, sol)
+            bad = validate(problem, sol)
+            if bad:
+                stats["lns_invalid"] = bad[:3]
+            else:
+                obj = objective(problem, sol).total
+                if obj < best_obj:
+                    best, best_obj, method = sol, obj, "lns"
+                    if status == "fallback":
+                        status = "feasible"
+
+    if best is None:
+        status = "infeasible" if status == "infeasible" else "unknown"
+        return Result(status, None, None, 0, time.perf_counter() - t0, method, stats)
+    return Result(
+        status, best, best_obj, min(bound, best_obj), time.perf_counter() - t0, method, stats
+    )
