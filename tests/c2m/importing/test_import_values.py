@@ -1,0 +1,126 @@
+"""Cell parsers: every form exports write, and any text gives a value or a clean ValueError."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from c2m.importing.values import parse_count, parse_date, parse_number, parse_timestamp
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("56", 56),
+        (" 56 ", 56),
+        ("1,234", 1234),
+        ("1,234,567", 1234567),
+        ("1.2万", 12000),
+        ("3万", 30000),
+        ("1.5w", 15000),
+        ("１２", 12),  # full-width digits
+        ("0", 0),
+        ("", None),
+        ("   ", None),
+    ],
+)
+def test_counts_as_exports_write_them(text, value):
+    assert parse_count(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("-3", "negative"), ("abc", "not a number"), ("1.5", "whole"), ("nan", "not a number")],
+)
+def test_bad_counts_say_why(text, says):
+    with pytest.raises(ValueError, match=says):
+        parse_count(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("59.9", 59.9), ("¥59.90", 59.9), ("1,299.00", 1299.0), ("0.8万", 8000.0), ("", None)],
+)
+def test_numbers(text, value):
+    assert parse_number(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("2026-11-03", dt.datetime(2026, 11, 3)),
+        ("2026/11/3", dt.datetime(2026, 11, 3)),
+        ("2026-11-03 20:15:00", dt.datetime(2026, 11, 3, 20, 15)),
+        ("2026/11/03 20:15", dt.datetime(2026, 11, 3, 20, 15)),
+        ("2026-11-03T20:15:30", dt.datetime(2026, 11, 3, 20, 15, 30)),
+        ("2026年11月3日", dt.datetime(2026, 11, 3)),
+        (" 2026-11-03 ", dt.datetime(2026, 11, 3)),
+        ("", None),
+    ],
+)
+def test_dates_and_timestamps(text, value):
+    assert parse_timestamp(text) == value
+
+
+@pytest.mark.parametrize("text", ["03/11/2026", "2026-13-01", "2026-02-30", "tomorrow", "2026-11"])
+def test_bad_dates_say_what_is_expected(text):
+    with pytest.raises(ValueError, match="date"):
+        parse_timestamp(text)
+
+
+def test_parse_date_drops_the_time():
+    assert parse_date("2026-11-03 20:15:00") == dt.date(2026, 11, 3)
+
+
+# --- properties ----------------------------------------------------------------------------
+
+
+@given(st.text(max_size=30))
+def test_any_text_gives_a_count_or_a_clean_error(text):
+    try:
+        value = parse_count(text)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert value is None or (isinstance(value, int) and value >= 0)
+
+
+@given(st.text(max_size=30))
+def test_any_text_gives_a_number_or_a_clean_error(text):
+    try:
+        value = parse_number(text)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert value is None or (isinstance(value, float) and value >= 0 and value == value)
+
+
+@given(st.text(max_size=40))
+def test_any_text_gives_a_timestamp_or_a_clean_error(text):
+    try:
+        value = parse_timestamp(text)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert value is None or isinstance(value, dt.datetime)
+
+
+@given(st.integers(min_value=0, max_value=10**12))
+def test_counts_round_trip_through_export_formatting(n):
+    assert parse_count(str(n)) == n
+    assert parse_count(f"{n:,}") == n
+    assert parse_count(f"  {n}  ") == n
+    if n % 1000 == 0:
+        assert parse_count(f"{n / 10_000:g}万".replace("e+", "e")) == n or n >= 10**10
+
+
+@given(st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1)))
+def test_timestamps_round_trip_in_every_listed_form(moment):
+    moment = moment.replace(microsecond=0)
+    day = moment.replace(hour=0, minute=0, second=0)
+    assert parse_timestamp(moment.strftime("%Y-%m-%d %H:%M:%S")) == moment
+    assert parse_timestamp(moment.strftime("%Y-%m-%d")) == day
+    assert parse_timestamp(f"{moment.year}/{moment.month}/{moment.day}") == day
