@@ -82,9 +82,7 @@ def copy_plan(session: Session, plan_id: int, run_id: int | None) -> int:
         lot_map[lot.id] = new_id
     if lot_map:
         items = session.exec(select(LotItem).where(LotItem.lot_id.in_(list(lot_map)))).scalars()
-        rows = [
-            {"lot_id": lot_map[i.lot_id], "sku": i.sku, "quantity": i.quantity} for i in items
-        ]
+        rows = [{"lot_id": lot_map[i.lot_id], "sku": i.sku, "quantity": i.quantity} for i in items]
         if rows:
             session.exec(insert(LotItem), params=rows)
     ops = session.exec(

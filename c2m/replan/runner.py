@@ -164,18 +164,14 @@ class _Phases:
         try:
             return fn()
         finally:
-            self.seconds[name] = round(
-                self.seconds.get(name, 0.0) + time.perf_counter() - start, 3
-            )
+            self.seconds[name] = round(self.seconds.get(name, 0.0) + time.perf_counter() - start, 3)
 
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
 
 
-def solver_budget(
-    time_limit: float, deadline_minutes: float | None, elapsed: float
-) -> float:
+def solver_budget(time_limit: float, deadline_minutes: float | None, elapsed: float) -> float:
     """The solver's time limit: the asked one, cut so the whole run ends by the deadline.
 
     Time already spent (lock, fingerprint, forecasting) counts against the deadline, and a
@@ -380,9 +376,7 @@ def _run(
             new_lots = load_lots(session, plan_id, line_ids)
             outcome.changes = _checked_diff(live, new_lots, frozen_codes, len(done))
             pipeline.make_current(session, plan_id, options.mode)
-            outcome.kpis, outcome.status, outcome.solver = pipeline.plan_summary(
-                session, plan_id
-            )
+            outcome.kpis, outcome.status, outcome.solver = pipeline.plan_summary(session, plan_id)
             return plan_id
 
     outcome.plan_id = phases.run("publish", publish)
