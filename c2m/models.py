@@ -258,6 +258,7 @@ class PlanOperation(SQLModel, table=True):
     start: dt.datetime = LocalTime()
     end: dt.datetime = LocalTime()
     setup_minutes: int = 0
+    learning_minutes: int = 0  # part of setup_minutes: ramp-up of a new style (planning)
     fixed: bool = False
 
 
