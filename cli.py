@@ -390,6 +390,53 @@ def runs_command(
     out.print(table)
 
 
+# --- sample world (c2m.sample does the work) -----------------------------------------------------
+
+
+@app.command("sample")
+def sample_command(
+    ctx: typer.Context,
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write the CSV files to.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same world.")] = 7,
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="Scenario from configs/scenarios.toml.")
+    ] = "default",
+    history_days: Annotated[int, typer.Option("--history-days", min=14)] = 120,
+    future_days: Annotated[int, typer.Option("--future-days", min=0)] = 28,
+    scenarios: Annotated[
+        Path | None, typer.Option("--scenarios", help="Scenario TOML (default: the shipped one).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object on stdout.")
+    ] = False,
+) -> None:
+    """Generate a sample world: the CSV files merchandisers import, plus truth/ and messy/."""
+    from c2m.sample import generate
+
+    world = generate(
+        seed,
+        scenario,
+        history_days=history_days,
+        future_days=future_days,
+        config=settings(ctx).config(),
+        scenarios_path=scenarios,
+    )
+    paths = world.write_csv(out_dir)
+    summary = {**world.summary(), "out": str(out_dir), "files": [str(p) for p in paths]}
+    if as_json:
+        print_json(summary)
+        return
+    out.print(
+        f"{summary['scenario']} world, seed {seed}: {summary['styles']} styles, "
+        f"{summary['skus']} SKUs, {summary['rooms']} rooms, {summary['signal_rows']} signal rows "
+        f"from {summary['start']} to {summary['history_end']}; true demand to "
+        f"{summary['future_end']} in truth/ (never import it)",
+        highlight=False,
+    )
+    for path in paths:
+        out.print(f"  {path}", highlight=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,21 @@
+"""The sample world: a seeded live-commerce garment business with its true future demand.
+
+``generate(seed, scenario=...)`` returns a :class:`SampleWorld`; ``world.write_csv(dir)`` writes
+the files a merchandiser imports (FORMATS.md) plus ``truth/`` and a messy export. Modules:
+``scenario`` (parameters, ``configs/scenarios.toml``), ``catalog`` (styles, SKUs, fabrics),
+``demand`` (rooms and the latent demand process), ``stock`` (inventory, fabric, open orders),
+``messy`` (a GBK platform export), ``world`` (assembly and slicing).
+"""
+
+from c2m.sample.scenario import Festival, Scenario, get_scenario, load_scenarios
+from c2m.sample.world import SALES_COLUMNS, SampleWorld, generate
+
+__all__ = [
+    "SALES_COLUMNS",
+    "Festival",
+    "SampleWorld",
+    "Scenario",
+    "generate",
+    "get_scenario",
+    "load_scenarios",
+]

@@ -1,0 +1,344 @@
+"""The sample world: one seeded, self-consistent garment business, history and future.
+
+``generate`` builds the catalogue, the rooms and the whole demand path at once; the
+:class:`SampleWorld` it returns keeps the history a merchandiser would import apart from the
+future (``future_signals`` and ``truth``), and lets a simulation reveal the future one day at
+a time by slicing (``signals_until``, ``demand_on``). The same seed, scenario, start and
+lengths always give the same world, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from c2m.config import FactoryConfig, load_config
+from c2m.sample import catalog as catalog_mod
+from c2m.sample import stock
+from c2m.sample.demand import (
+    WARMUP_DAYS,
+    Draw,
+    make_calendar,
+    make_rooms,
+    simulate,
+    structural_interest,
+)
+from c2m.sample.scenario import Scenario, get_scenario
+
+DEFAULT_START = dt.date(2026, 7, 27)
+DEFAULT_HISTORY_DAYS = 120
+DEFAULT_FUTURE_DAYS = 28
+
+SALES_COLUMNS = [
+    "date",
+    "room_id",
+    "sku",
+    "style",
+    "colour",
+    "size",
+    "clicks",
+    "carts",
+    "orders",
+    "rank",
+    "price",
+]
+INVENTORY_COLUMNS = ["sku", "on_hand", "as_of"]
+FABRIC_COLUMNS = ["fabric", "name", "unit", "roll_size", "quantity", "due_date", "reference"]
+ORDER_COLUMNS = ["reference", "sku", "due_date", "quantity"]
+TRUTH_COLUMNS = ["date", "sku", "demand"]
+# Recent days of sales the factory's stock levels are derived from.
+RECENT_DAYS = 14
+
+
+@dataclass
+class SampleWorld:
+    """A generated business. ``signals`` is the history; the rest of the future stays apart."""
+
+    seed: int
+    scenario: Scenario
+    start: dt.date
+    history_days: int
+    future_days: int
+    catalog: pd.DataFrame  # catalog.csv columns
+    rooms: pd.DataFrame  # room_id, platform, reach, broadcast_share
+    signals: pd.DataFrame  # sales.csv columns, history only
+    future_signals: pd.DataFrame  # same columns, the future days
+    truth: pd.DataFrame  # date, sku, demand: every SKU x future day (zeros included)
+    expected: pd.DataFrame  # date, sku, mean: mean demand given the latent state, every day
+    inventory: pd.DataFrame
+    fabric: pd.DataFrame  # fabric.csv rows: on hand (no due_date) and deliveries
+    orders: pd.DataFrame  # confirmed open orders
+    viral: pd.DataFrame  # date, style: when a style went viral (for inspection, not import)
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def history_end(self) -> dt.date:
+        """Last day of history: the day the merchandiser exports and the planner plans from."""
+        return self.start + dt.timedelta(days=self.history_days - 1)
+
+    @property
+    def future_start(self) -> dt.date:
+        return self.start + dt.timedelta(days=self.history_days)
+
+    @property
+    def end(self) -> dt.date:
+        return self.start + dt.timedelta(days=self.history_days + self.future_days - 1)
+
+    @property
+    def skus(self) -> pd.DataFrame:
+        return self.catalog[["sku", "style", "colour", "size"]]
+
+    @property
+    def all_signals(self) -> pd.DataFrame:
+        return pd.concat([self.signals, self.future_signals], ignore_index=True)
+
+    def signals_until(self, day: dt.date) -> pd.DataFrame:
+        """Every room row up to and including ``day``: what a planner could know that night."""
+        rows = self.all_signals
+        return rows[rows["date"] <= pd.Timestamp(day)].reset_index(drop=True)
+
+    def signals_on(self, day: dt.date) -> pd.DataFrame:
+        """The rows the rooms report for one day (history or future)."""
+        rows = self.all_signals
+        return rows[rows["date"] == pd.Timestamp(day)].reset_index(drop=True)
+
+    def demand_on(self, day: dt.date) -> pd.Series:
+        """True demand of one day per SKU (orders summed over rooms), every SKU, zeros included."""
+        rows = self.signals_on(day)
+        by_sku = rows.groupby("sku")["orders"].sum()
+        return by_sku.reindex(self.catalog["sku"], fill_value=0).astype(int)
+
+    def write_csv(
+        self, directory: str | Path, truth: bool = True, messy: bool = True
+    ) -> list[Path]:
+        """Write the canonical files of FORMATS.md (and ``truth/``, ``messy/``); return paths."""
+        from c2m.sample.messy import write_messy_export
+
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
+        written = [
+            _write(
+                self.signals.assign(date=_iso(self.signals["date"])),
+                out / "sales.csv",
+                SALES_COLUMNS,
+            ),
+            _write(self.catalog, out / "catalog.csv", catalog_mod.CATALOG_COLUMNS),
+            _write(self.inventory, out / "inventory.csv", INVENTORY_COLUMNS),
+            _write(self.fabric, out / "fabric.csv", FABRIC_COLUMNS),
+            _write(self.orders, out / "orders.csv", ORDER_COLUMNS),
+        ]
+        if truth:
+            (out / "truth").mkdir(exist_ok=True)
+            written.append(
+                _write(
+                    self.truth.assign(date=_iso(self.truth["date"])),
+                    out / "truth" / "demand.csv",
+                    TRUTH_COLUMNS,
+                )
+            )
+        if messy:
+            written.extend(write_messy_export(self, out / "messy"))
+        return written
+
+    def summary(self) -> dict:
+        """Plain figures about the world, for the CLI and the README."""
+        hist = self.signals
+        return {
+            "seed": self.seed,
+            "scenario": self.scenario.name,
+            "start": self.start.isoformat(),
+            "history_end": self.history_end.isoformat(),
+            "future_end": self.end.isoformat(),
+            "styles": int(self.catalog["style"].nunique()),
+            "skus": len(self.catalog),
+            "rooms": len(self.rooms),
+            "signal_rows": len(hist),
+            "history_orders": int(hist["orders"].sum()),
+            "future_demand": int(self.truth["demand"].sum()),
+            "mean_daily_demand": round(
+                float(self.truth["demand"].sum()) / max(self.future_days, 1), 1
+            ),
+            "new_in_history": int(
+                (self.catalog.drop_duplicates("style")["launch_date"] > self.start).sum()
+            )
+            - int((self.catalog.drop_duplicates("style")["launch_date"] > self.history_end).sum()),
+            "new_in_future": int(
+                (self.catalog.drop_duplicates("style")["launch_date"] > self.history_end).sum()
+            ),
+            "viral_starts": len(self.viral),
+        }
+
+
+def _iso(dates: pd.Series) -> pd.Series:
+    return pd.to_datetime(dates).dt.strftime("%Y-%m-%d")
+
+
+def _write(frame: pd.DataFrame, path: Path, columns: list[str]) -> Path:
+    frame[columns].to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    return path
+
+
+def sewing_minutes_per_day(config: FactoryConfig) -> float:
+    """Regular sewing capacity, in SAM minutes per calendar day, of all lines together."""
+    hours = config.calendar.regular_hours_per_day
+    days = len(config.calendar.workdays) / 7
+    return sum(line.operators * line.efficiency for line in config.lines) * hours * 60 * days
+
+
+def generate(
+    seed: int,
+    scenario: str | Scenario = "default",
+    history_days: int = DEFAULT_HISTORY_DAYS,
+    future_days: int = DEFAULT_FUTURE_DAYS,
+    start: dt.date | None = None,
+    config: FactoryConfig | None = None,
+    scenarios_path: str | Path | None = None,
+    **overrides: object,
+) -> SampleWorld:
+    """Build a world; keyword ``overrides`` change scenario parameters (``styles=8``)."""
+    if history_days < 14:
+        raise ValueError("history_days must be at least 14")
+    if future_days < 0:
+        raise ValueError("future_days must not be negative")
+    params = get_scenario(scenario, scenarios_path, **overrides)
+    config = config or load_config()
+    start = start or DEFAULT_START
+    seeds = np.random.SeedSequence(seed).spawn(5)
+    rng_cat, rng_rooms, rng_latent, rng_process, rng_stock = (
+        np.random.default_rng(s) for s in seeds
+    )
+
+    category_sam = {name: c.sam_minutes for name, c in config.categories.items()}
+    cat = catalog_mod.make_catalogue(
+        rng_cat, params, category_sam, start, history_days, future_days
+    )
+    styles, skus = cat.styles, cat.skus
+    cal = make_calendar(pd.Timestamp(start), history_days, future_days, params)
+    rooms = make_rooms(rng_rooms, params, cal, len(styles))
+    base = structural_interest(rng_latent, params, styles, cal)
+    cart_style = np.clip(
+        params.cart_rate * np.exp(rng_latent.normal(0, 0.2, len(styles))), 0.01, 0.5
+    )
+
+    # Scale interest so that mean demand over the span fills target_load of the sewing lines.
+    style_index = skus["style_index"].to_numpy()
+    paid_share = rooms.buy_today / rooms.buy[None, :]
+    room_factor = (rooms.traffic * paid_share) @ rooms.weight  # (T, S)
+    minutes = (base * room_factor) @ styles["sam_minutes"].to_numpy()
+    mean_minutes = float(minutes[WARMUP_DAYS:].mean())
+    scale = params.target_load * sewing_minutes_per_day(config) / max(mean_minutes, 1e-9)
+
+    path = simulate(
+        Draw(rng_process, params.noise),
+        params,
+        cal,
+        rooms,
+        base * scale,
+        style_index,
+        skus["share"].to_numpy(),
+        cart_style[style_index],
+        styles["basic"].to_numpy(),
+    )
+
+    signals = _signal_rows(path, cal, rooms, skus)
+    first_future = pd.Timestamp(start) + pd.Timedelta(days=history_days)
+    history = signals[signals["date"] < first_future].reset_index(drop=True)
+    future = signals[signals["date"] >= first_future].reset_index(drop=True)
+
+    sku_codes = skus["sku"].to_numpy()
+    days = cal.dates[WARMUP_DAYS:]
+    daily_orders = path.orders[WARMUP_DAYS:].sum(axis=1)  # (D, K)
+    fut = slice(history_days, history_days + future_days)
+    truth = _dense(days[fut], sku_codes, daily_orders[fut], "demand").astype({"demand": int})
+    expected = _dense(days, sku_codes, path.expected[WARMUP_DAYS:], "mean")
+
+    history_end = start + dt.timedelta(days=history_days - 1)
+    recent = daily_orders[history_days - RECENT_DAYS : history_days].mean(axis=0)
+    inventory = stock.inventory(rng_stock, skus, recent, history_end)
+    fabrics = catalog_mod.fabric_table(list(styles["fabric"]))
+    usage = (
+        pd.Series(recent * skus["fabric_per_unit"].to_numpy())
+        .groupby(skus["fabric"].to_numpy())
+        .sum()
+    )
+    fabric = stock.fabric_rows(rng_stock, fabrics, usage, history_end, future_days)
+    orders = stock.open_orders(rng_stock, skus, history_end, future_days)
+
+    room_table = pd.DataFrame(
+        {
+            "room_id": rooms.ids,
+            "platform": rooms.platforms,
+            "reach": np.round(rooms.reach, 3),
+            "broadcast_share": np.round(rooms.on_air[WARMUP_DAYS:].mean(axis=0), 3),
+        }
+    )
+    viral = pd.DataFrame(
+        [
+            {"date": cal.dates[t], "style": styles["style"].iat[s]}
+            for t, s in path.viral_starts
+            if t >= WARMUP_DAYS
+        ],
+        columns=["date", "style"],
+    )
+    return SampleWorld(
+        seed=seed,
+        scenario=params,
+        start=start,
+        history_days=history_days,
+        future_days=future_days,
+        catalog=cat.table.reset_index(drop=True),
+        rooms=room_table,
+        signals=history,
+        future_signals=future,
+        truth=truth,
+        expected=expected,
+        inventory=inventory,
+        fabric=fabric,
+        orders=orders,
+        viral=viral,
+        meta={
+            "scale": scale,
+            "sewing_minutes_per_day": sewing_minutes_per_day(config),
+            "festival": None if cal.festival is None else cal.dates[cal.festival].date(),
+        },
+    )
+
+
+def _dense(days: pd.DatetimeIndex, skus: np.ndarray, values: np.ndarray, name: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "date": np.repeat(days.to_numpy(), len(skus)),
+            "sku": np.tile(skus, len(days)),
+            name: values.reshape(-1),
+        }
+    )
+
+
+def _signal_rows(path, cal, rooms, skus: pd.DataFrame) -> pd.DataFrame:
+    """One row per day x room x SKU with any activity, from the first reported day."""
+    clicks, carts, orders = path.clicks, path.carts, path.orders
+    active = (clicks + carts + orders) > 0
+    active[:WARMUP_DAYS] = False
+    t, r, k = np.nonzero(active)
+    price = skus["price"].to_numpy()[k] * (1 - rooms.discount[t, r])
+    rank = pd.array(path.rank[t, r, k], dtype="Float64").astype("Int64")
+    frame = pd.DataFrame(
+        {
+            "date": cal.dates[t],
+            "room_id": np.asarray(rooms.ids)[r],
+            "sku": skus["sku"].to_numpy()[k],
+            "style": skus["style"].to_numpy()[k],
+            "colour": skus["colour"].to_numpy()[k],
+            "size": skus["size"].to_numpy()[k],
+            "clicks": clicks[t, r, k],
+            "carts": carts[t, r, k],
+            "orders": orders[t, r, k],
+            "rank": rank,
+            "price": np.round(price, 1),
+        }
+    )
+    return frame.sort_values(["date", "room_id", "sku"], kind="stable").reset_index(drop=True)
