@@ -1,0 +1,219 @@
+"""Live-sales import into a real database (SQLite and PostgreSQL): counts, rejection,
+idempotency, updates, new SKUs, dry runs and --strict."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from c2m.db import open_engine, session_scope
+from c2m.errors import ExitCode
+from c2m.importing import import_sales
+from c2m.models import ImportBatch, RejectedRow, Room, SalesSignal, Sku
+
+GOOD = (
+    "date,room_id,sku,style,colour,size,clicks,carts,orders,rank,price\n"
+    "2026-11-03,R1,HM1-BLK-M,HM1,BLK,M,120,14,6,1,59.9\n"
+    "2026-11-03,R1,HM1-BLK-L,HM1,BLK,L,80,9,3,,59.9\n"
+    "2026-11-03,R2,HM1-BLK-M,HM1,BLK,M,40,2,1,5,62\n"
+    "2026-11-04,R1,HM1-BLK-M,HM1,BLK,M,150,20,9,1,59.9\n"
+)
+
+
+def _count(engine, model) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def _signals(engine) -> dict:
+    with engine.connect() as connection:
+        rows = connection.execute(select(SalesSignal.__table__))
+        return {
+            (r.ts, r.room_id, r.sku): (r.clicks, r.carts, r.orders, r.rank, r.price) for r in rows
+        }
+
+
+def test_import_counts_and_values(db_url, write_file):
+    engine = open_engine(db_url)
+    result = import_sales([write_file("s.csv", GOOD)], engine)
+    assert (result.rows_read, result.rows_imported, result.rows_rejected) == (4, 4, 0)
+    assert result.exit_code == ExitCode.OK
+    signals = _signals(engine)
+    assert signals[(dt.datetime(2026, 11, 3), "R1", "HM1-BLK-M")] == (120, 14, 6, 1, 59.9)
+    assert signals[(dt.datetime(2026, 11, 3), "R1", "HM1-BLK-L")] == (80, 9, 3, None, 59.9)
+    assert _count(engine, Room) == 2
+    assert result.new_skus == ["HM1-BLK-L", "HM1-BLK-M"]
+    with engine.connect() as connection:
+        [batch] = connection.execute(select(ImportBatch.__table__)).all()
+    assert (batch.kind, batch.rows_read, batch.rows_imported) == ("sales", 4, 4)
+
+
+def test_same_file_twice_changes_nothing_and_says_so(db_url, write_file):
+    engine = open_engine(db_url)
+    path = write_file("s.csv", GOOD)
+    import_sales([path], engine)
+    before = _signals(engine)
+    again = import_sales([path], engine)
+    assert (again.rows_imported, again.rows_updated, again.rows_unchanged) == (0, 0, 4)
+    assert again.exit_code == ExitCode.OK
+    assert _signals(engine) == before
+    assert _count(engine, SalesSignal) == 4
+
+
+def test_reexport_with_changed_numbers_counts_updates(db_url, write_file):
+    engine = open_engine(db_url)
+    import_sales([write_file("s.csv", GOOD)], engine)
+    changed = GOOD.replace("80,9,3,,59.9", "85,9,4,7,59.9").replace("40,2,1,5,62", "40,2,1,5,61")
+    changed += "2026-11-04,R2,HM1-BLK-M,HM1,BLK,M,10,1,0,,62\n"
+    result = import_sales([write_file("s2.csv", changed)], engine)
+    assert (result.rows_imported, result.rows_updated, result.rows_unchanged) == (1, 2, 2)
+    signals = _signals(engine)
+    assert signals[(dt.datetime(2026, 11, 3), "R1", "HM1-BLK-L")] == (85, 9, 4, 7, 59.9)
+    assert signals[(dt.datetime(2026, 11, 3), "R2", "HM1-BLK-M")][4] == 61
+    assert _count(engine, SalesSignal) == 5
+
+
+def test_bad_rows_are_rejected_with_line_field_and_kept_word_for_word(db_url, write_file):
+    engine = open_engine(db_url)
+    text = (
+        "date,room_id,sku,clicks,carts,orders\n"  # line 1
+        "2026-11-03,R1,A-1,10,2,1\n"  # 2 good
+        "2026-11-03,R1,A-2,-4,2,1\n"  # 3 negative clicks
+        "2026-11-03,R1,,10,2,1\n"  # 4 missing SKU
+        "03.11.26,R1,A-3,10,2,1\n"  # 5 bad date
+        "2026-11-03,R1,A-4,ten,2,1\n"  # 6 not a number
+        "\n"  # 7 blank: skipped
+        "合计,,,40,8,4\n"  # 8 totals: skipped
+        "2026-11-03,R1,A-5,3,2,9\n"  # 9 more orders than clicks: a warning only
+    )
+    result = import_sales([write_file("bad.csv", text)], engine)
+    assert result.exit_code == ExitCode.PARTIAL
+    assert (result.rows_read, result.rows_imported, result.rows_skipped) == (8, 2, 2)
+    assert result.rows_rejected == 4
+    got = [(e.line, e.field) for e in result.errors]
+    assert got == [(3, "clicks"), (4, "sku"), (5, "date"), (6, "clicks")]
+    assert all(e.file.endswith("bad.csv") for e in result.errors)
+    assert [(w.line, w.field) for w in result.warnings] == [(9, "orders")]
+    with engine.connect() as connection:
+        kept = connection.execute(
+            select(RejectedRow.__table__).order_by(RejectedRow.__table__.c.line)
+        ).all()
+    assert (kept[0].line, kept[0].field, kept[0].raw) == (3, "clicks", "2026-11-03,R1,A-2,-4,2,1")
+    assert len(kept) == 4 and all(r.message for r in kept)
+
+
+def test_style_colour_size_finds_the_catalogue_sku_else_builds_one(db_url, write_file):
+    engine = open_engine(db_url)
+    with session_scope(engine) as session:
+        session.add(Sku(sku="10023", style="HM1", colour="BLK", size="M"))
+    text = (
+        "日期,直播间,款号,颜色,尺码,点击量,加购数,成交件数\n"
+        "2026-11-03,R1,HM1,BLK,M,10,2,1\n"
+        "2026-11-03,R1,HM1,BLK,XL,10,2,1\n"
+    )
+    result = import_sales([write_file("s.csv", text)], engine)
+    assert {key[2] for key in _signals(engine)} == {"10023", "HM1-BLK-XL"}
+    assert result.new_skus == ["HM1-BLK-XL"]
+
+
+def test_room_option_fills_a_missing_room_column(db_url, write_file):
+    engine = open_engine(db_url)
+    path = write_file("s.csv", "date,sku,clicks,carts,orders\n2026-11-03,A,1,1,1\n")
+    failed = import_sales([path], engine)
+    assert failed.exit_code == ExitCode.FAILED and "room_id" in failed.errors[0].message
+    result = import_sales([path], engine, room="R9")
+    assert result.rows_imported == 1
+    assert next(iter(_signals(engine)))[1] == "R9"
+
+
+def test_duplicate_keys_in_one_file_last_row_wins(db_url, write_file):
+    engine = open_engine(db_url)
+    text = (
+        "date,room_id,sku,clicks,carts,orders\n"
+        "2026-11-03,R1,A,10,2,1\n"
+        "2026/11/3,R1,A,12,2,1\n"
+        "2026-11-03 00:00:00,R1,A,12,2,1\n"
+    )
+    result = import_sales([write_file("s.csv", text)], engine)
+    assert result.rows_imported + result.rows_updated + result.rows_unchanged == 3
+    assert result.rows_imported == 1
+    assert list(_signals(engine).values()) == [(12, 2, 1, None, None)]
+
+
+def test_dry_run_counts_but_writes_nothing(db_url, write_file):
+    engine = open_engine(db_url)
+    result = import_sales([write_file("s.csv", GOOD)], engine, dry_run=True)
+    assert result.rows_imported == 4 and result.dry_run
+    assert _count(engine, SalesSignal) == 0
+    assert _count(engine, ImportBatch) == 0
+    assert _count(engine, Room) == 0
+
+
+def test_strict_imports_nothing_if_any_row_is_bad(db_url, write_file):
+    engine = open_engine(db_url)
+    good = write_file("good.csv", GOOD)
+    bad = write_file("bad.csv", "date,room_id,sku,clicks,carts,orders\n2026-11-03,R1,X,1,1,-1\n")
+    result = import_sales([good, bad], engine, strict=True)
+    assert result.rolled_back and result.exit_code == ExitCode.FAILED
+    assert result.rows_rejected == 1 and result.rows_imported == 0
+    assert _count(engine, SalesSignal) == 0
+    assert _count(engine, RejectedRow) == 0
+    ok = import_sales([good], engine, strict=True)
+    assert ok.rows_imported == 4 and ok.exit_code == ExitCode.OK
+
+
+def test_unreadable_file_fails_but_other_files_still_import(db_url, write_file, tmp_path):
+    engine = open_engine(db_url)
+    junk = write_file("junk.csv", "a,b\n1,2\n")
+    result = import_sales([tmp_path / "missing.csv", junk, write_file("s.csv", GOOD)], engine)
+    assert result.failed_files == [str(tmp_path / "missing.csv"), str(junk)]
+    assert result.rows_imported == 4
+    assert result.exit_code == ExitCode.PARTIAL
+    assert "found columns: a, b" in result.errors[1].message
+
+
+def test_nothing_importable_is_exit_1(db_url, write_file):
+    engine = open_engine(db_url)
+    text = "date,room_id,sku,clicks,carts,orders\nnot-a-date,R1,A,1,1,1\n"
+    result = import_sales([write_file("s.csv", text)], engine)
+    assert result.exit_code == ExitCode.FAILED
+
+
+def test_large_file_in_many_chunks_with_progress(db_url, write_file):
+    engine = open_engine(db_url)
+    lines = ["date,room_id,sku,clicks,carts,orders"]
+    lines += [
+        f"2026-11-{1 + i % 28:02d},R{i % 3},S{i // 84},{i % 50},{i % 7},{i % 5}"
+        for i in range(12_000)
+    ]
+    seen: list[tuple[int, int]] = []
+    result = import_sales(
+        [write_file("big.csv", "\n".join(lines) + "\n")],
+        engine,
+        progress=lambda name, done, total: seen.append((done, total)),
+    )
+    assert result.rows_imported == 12_000
+    assert len(seen) >= 3 and seen[-1][0] == seen[-1][1]
+    assert _count(engine, SalesSignal) == 12_000
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
+def test_messy_chinese_export(db_url, write_file, encoding):
+    engine = open_engine(db_url)
+    text = (
+        "抖音电商 直播间商品数据\n"
+        "日期;直播间;商品编码;商品点击;加购;销量;排名;单价(元);备注\n"
+        "2026/11/3;抖音1号;HM-黑色-M;1,234; 56 ;1.2万;1;￥59.90;爆款\n"
+        "2026-11-03 20:15:00;抖音1号;HM-黑色-L;12;3;2;;59.9;\n"
+        ";;;;;;;;\n"
+        "合计;;;1246;59;12002;;;\n"
+    )
+    result = import_sales([write_file("messy.csv", text, encoding)], engine)
+    assert (result.rows_imported, result.rows_skipped, result.rows_rejected) == (2, 2, 0)
+    assert result.ignored_columns == {result.files[0]: ["备注"]}
+    signals = _signals(engine)
+    key = (dt.datetime(2026, 11, 3), "抖音1号", "HM-黑色-M")
+    assert signals[key] == (1234, 56, 12000, 1, 59.9)
+    assert (dt.datetime(2026, 11, 3, 20, 15), "抖音1号", "HM-黑色-L") in signals
