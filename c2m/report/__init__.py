@@ -1,0 +1,80 @@
+"""Reports a planner opens in a browser: one self-contained HTML file each, offline.
+
+- :func:`write_plan_report` — one plan: KPIs (beside the other mode's plan for the same start),
+  a Gantt of every operation, load per line and day, forecast vs history, exceptions;
+- :mod:`c2m.report.simulation` — a season simulation: inventory and fill rate per mode.
+
+Modules: ``data`` (database -> frames), ``calendar`` (the factory calendar as datetimes),
+``load`` (hours per line and day), ``kpis`` (labels and number formats), ``figures``
+(Plotly), ``html`` (the page shell, plotly.js inlined once), ``plan`` (the plan page).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from c2m.config import FactoryConfig
+from c2m.errors import C2MError
+from c2m.report.data import PlanReportData, load_plan_report
+from c2m.report.plan import render_plan_page
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    """What was written: for the CLI's summary and ``--json``."""
+
+    path: Path
+    plan_id: int
+    mode: str
+    companion_plan_id: int | None
+    lots: int
+    operations: int
+    bytes: int
+
+
+def write_plan_report(
+    engine: Engine,
+    config: FactoryConfig,
+    out: str | Path,
+    plan_id: int | None = None,
+    generated_at: dt.datetime | None = None,
+) -> ReportFile:
+    """Render a plan (default: the current C2M plan) to ``out``, written whole or not at all."""
+    data = load_plan_report(engine, plan_id)
+    text = render_plan_page(data, config, generated_at)
+    path = Path(out)
+    _write_whole(path, text)
+    return ReportFile(
+        path=path,
+        plan_id=data.plan.id,
+        mode=data.plan.mode,
+        companion_plan_id=data.companion.id if data.companion else None,
+        lots=len(data.lots),
+        operations=len(data.operations),
+        bytes=path.stat().st_size,
+    )
+
+
+def _write_whole(path: Path, text: str) -> None:
+    """Write next to the target and rename, so a reader never sees half a page."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise C2MError(f"cannot write the report to {path}: {exc.strerror}") from None
+
+
+__all__ = [
+    "PlanReportData",
+    "ReportFile",
+    "load_plan_report",
+    "render_plan_page",
+    "write_plan_report",
+]

@@ -1,0 +1,336 @@
+"""Everything a plan report shows, read from the database into plain frames.
+
+The figures and the page never touch the database: they take a :class:`PlanReportData`,
+which a test can also build by hand. Reading happens in one session, so the page shows one
+consistent state of the plan even while a replan writes the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from c2m.db import session_scope
+from c2m.errors import NotFound
+from c2m.models import (
+    ForecastRun,
+    ForecastValue,
+    Lot,
+    LotItem,
+    Plan,
+    PlanOperation,
+    SalesSignal,
+    Sku,
+    Style,
+)
+
+LOT_COLUMNS = [
+    "lot_id",
+    "code",
+    "style",
+    "colour",
+    "category",
+    "quantity",
+    "need_date",
+    "due",
+    "release",
+    "fabric",
+    "fabric_quantity",
+    "late_minutes",
+    "fixed",
+    "breakdown",
+    "finish",
+]
+OPERATION_COLUMNS = [
+    "op_id",
+    "lot_id",
+    "step",
+    "resource",
+    "start",
+    "end",
+    "setup_minutes",
+    "fixed",
+]
+HISTORY_COLUMNS = ["style", "ds", "orders", "clicks", "rank"]
+FORECAST_COLUMNS = ["style", "ds", "yhat", "lo", "hi"]
+
+
+@dataclass(frozen=True)
+class PlanInfo:
+    """A plan's header: what it is, how the solver did, and its stored KPIs."""
+
+    id: int
+    mode: str
+    start: dt.datetime
+    horizon_days: int
+    status: str
+    created_at: dt.datetime
+    is_current: bool = False
+    objective: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    seconds: float = 0.0
+    forecast_run_id: int | None = None
+    kpis: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanInfo:
+        return cls(
+            id=int(plan.id),
+            mode=plan.mode,
+            start=plan.start,
+            horizon_days=plan.horizon_days,
+            status=plan.status,
+            created_at=plan.created_at,
+            is_current=bool(plan.is_current),
+            objective=plan.objective,
+            bound=plan.bound,
+            gap=plan.gap,
+            seconds=plan.seconds or 0.0,
+            forecast_run_id=plan.forecast_run_id,
+            kpis=dict(plan.kpis or {}),
+        )
+
+
+@dataclass
+class PlanReportData:
+    """One plan with its lots and operations, its twin in the other mode, and its forecast.
+
+    ``operations`` carries the lot's fields too (code, style, due, ...) so each figure can
+    work from one frame. ``forecast`` and ``history`` are per style and day: the forecast sums
+    the SKU forecasts of the style (the band sums SKU quantiles, so it is somewhat wider than
+    the style's own 80 % interval would be).
+    """
+
+    plan: PlanInfo
+    lots: pd.DataFrame
+    operations: pd.DataFrame
+    companion: PlanInfo | None = None
+    history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
+    forecast: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FORECAST_COLUMNS))
+    forecast_run_id: int | None = None
+    forecast_origin: dt.date | None = None
+
+
+def resolve_plan(session: Session, plan_id: int | None) -> Plan:
+    """The plan asked for; without an id, the current C2M plan, else the newest plan."""
+    if plan_id is not None:
+        plan = session.get(Plan, plan_id)
+        if plan is None:
+            raise NotFound(f"plan {plan_id} does not exist (`c2m plans` lists the plans)")
+        return plan
+    newest_first = (Plan.is_current.desc(), (Plan.mode == "c2m").desc(), Plan.id.desc())
+    plan = session.exec(select(Plan).order_by(*newest_first).limit(1)).first()
+    if plan is None:
+        raise NotFound("there is no plan in the database yet; run `c2m plan` or `c2m demo` first")
+    return plan
+
+
+def find_companion(session: Session, plan: Plan) -> Plan | None:
+    """The plan of the other mode for the same start, for the batch-vs-C2M comparison."""
+    query = (
+        select(Plan)
+        .where(Plan.start == plan.start, Plan.mode != plan.mode, Plan.id != plan.id)
+        .order_by(Plan.is_current.desc(), Plan.id.desc())
+        .limit(1)
+    )
+    return session.exec(query).first()
+
+
+def load_plan_report(
+    engine: Engine, plan_id: int | None = None, history_days: int = 56
+) -> PlanReportData:
+    """Read one plan (see :func:`resolve_plan`) and everything its report shows."""
+    with session_scope(engine) as session:
+        plan = resolve_plan(session, plan_id)
+        companion = find_companion(session, plan)
+        lots, operations = _lots_and_operations(session, int(plan.id))
+        run = _forecast_run(session, plan)
+        styles = sorted(set(lots["style"])) if len(lots) else None
+        forecast = _forecast(session, run.id, styles) if run else _empty(FORECAST_COLUMNS)
+        until = run.origin if run is not None else plan.start.date() - dt.timedelta(days=1)
+        if styles is None and len(forecast):
+            styles = sorted(set(forecast["style"]))
+        history = _history(session, styles, until - dt.timedelta(days=history_days - 1), until)
+        return PlanReportData(
+            plan=PlanInfo.of(plan),
+            companion=PlanInfo.of(companion) if companion else None,
+            lots=lots,
+            operations=operations,
+            history=history,
+            forecast=forecast,
+            forecast_run_id=run.id if run else None,
+            forecast_origin=run.origin if run else None,
+        )
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(columns=columns)
+
+
+def _lots_and_operations(session: Session, plan_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    lots = session.exec(select(Lot).where(Lot.plan_id == plan_id).order_by(Lot.id)).all()
+    ops = session.exec(
+        select(PlanOperation)
+        .where(PlanOperation.plan_id == plan_id)
+        .order_by(PlanOperation.start, PlanOperation.id)
+    ).all()
+    if not lots:
+        return _empty(LOT_COLUMNS), _empty(OPERATION_COLUMNS + LOT_COLUMNS[1:])
+    lot_ids = [lot.id for lot in lots]
+    items = session.exec(select(LotItem).where(LotItem.lot_id.in_(lot_ids))).all()
+    skus = {
+        s.sku: s for s in session.exec(select(Sku).where(Sku.sku.in_({i.sku for i in items}))).all()
+    }
+    categories = dict(
+        session.exec(
+            select(Style.style, Style.category).where(Style.style.in_({lot.style for lot in lots}))
+        ).all()
+    )
+    by_lot: dict[int, list[LotItem]] = defaultdict(list)
+    for item in items:
+        by_lot[item.lot_id].append(item)
+    finish: dict[int, dt.datetime] = {}
+    for op in ops:
+        finish[op.lot_id] = max(finish.get(op.lot_id, op.end), op.end)
+    lot_rows = [
+        {
+            "lot_id": lot.id,
+            "code": lot.code,
+            "style": lot.style,
+            "colour": lot.colour,
+            "category": categories.get(lot.style, ""),
+            "quantity": lot.quantity,
+            "need_date": lot.need_date,
+            "due": lot.due,
+            "release": lot.release,
+            "fabric": lot.fabric,
+            "fabric_quantity": lot.fabric_quantity,
+            "late_minutes": lot.late_minutes,
+            "fixed": lot.fixed,
+            "breakdown": breakdown(by_lot.get(lot.id, []), skus, lot.colour),
+            "finish": finish.get(lot.id),
+        }
+        for lot in lots
+    ]
+    lot_frame = pd.DataFrame(lot_rows, columns=LOT_COLUMNS)
+    op_frame = pd.DataFrame(
+        [
+            {
+                "op_id": op.id,
+                "lot_id": op.lot_id,
+                "step": op.step,
+                "resource": op.resource,
+                "start": op.start,
+                "end": op.end,
+                "setup_minutes": op.setup_minutes,
+                "fixed": op.fixed,
+            }
+            for op in ops
+        ],
+        columns=OPERATION_COLUMNS,
+    )
+    op_frame = op_frame.merge(
+        lot_frame.drop(columns=["fixed"]), on="lot_id", how="left", validate="many_to_one"
+    )
+    return lot_frame, op_frame
+
+
+def breakdown(items: list[LotItem], skus: dict[str, Sku], lot_colour: str | None) -> str:
+    """``"M 40 · L 30"`` for a one-colour lot, ``"RED M 40 · BLUE L 30"`` otherwise."""
+
+    def order(item: LotItem) -> tuple:
+        sku = skus.get(item.sku)
+        return (sku.colour, size_key(sku.size)) if sku else ("", (2, 0.0, item.sku))
+
+    parts = []
+    for item in sorted(items, key=order):
+        sku = skus.get(item.sku)
+        if sku is None:
+            label = item.sku
+        elif lot_colour is not None and sku.colour == lot_colour:
+            label = sku.size
+        else:
+            label = f"{sku.colour} {sku.size}"
+        parts.append(f"{label} {item.quantity}")
+    return " · ".join(parts)
+
+
+_SIZES = ["XXXS", "XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL", "4XL", "5XL"]
+_SIZE_ALIASES = {"2XS": "XXS", "3XS": "XXXS", "2XL": "XXL", "3XL": "XXXL", "FREE": "M", "F": "M"}
+
+
+def size_key(size: str) -> tuple[int, float, str]:
+    """Sizes in the order a cutter reads them: XS < S < M < L < XL, numbers numerically."""
+    text = size.strip().upper()
+    text = _SIZE_ALIASES.get(text, text)
+    if text in _SIZES:
+        return (0, float(_SIZES.index(text)), text)
+    try:
+        return (1, float(text), text)
+    except ValueError:
+        return (2, 0.0, text)
+
+
+def _forecast_run(session: Session, plan: Plan) -> ForecastRun | None:
+    if plan.forecast_run_id is not None:
+        run = session.get(ForecastRun, plan.forecast_run_id)
+        if run is not None:
+            return run
+    return session.exec(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(1)).first()
+
+
+def _forecast(session: Session, run_id: int, styles: list[str] | None) -> pd.DataFrame:
+    query = (
+        select(
+            Sku.style,
+            ForecastValue.ds,
+            func.sum(ForecastValue.yhat),
+            func.sum(ForecastValue.q10),
+            func.sum(ForecastValue.q90),
+        )
+        .join(Sku, Sku.sku == ForecastValue.sku)
+        .where(ForecastValue.run_id == run_id)
+        .group_by(Sku.style, ForecastValue.ds)
+        .order_by(Sku.style, ForecastValue.ds)
+    )
+    if styles is not None:
+        query = query.where(Sku.style.in_(styles))
+    frame = pd.DataFrame(session.exec(query).all(), columns=FORECAST_COLUMNS)
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    return frame
+
+
+def _history(
+    session: Session, styles: list[str] | None, first: dt.date, last: dt.date
+) -> pd.DataFrame:
+    """Orders, clicks and best rank per style and day (every room of the style summed)."""
+    day = func.date(SalesSignal.ts)
+    query = (
+        select(
+            Sku.style,
+            day,
+            func.sum(SalesSignal.orders),
+            func.sum(SalesSignal.clicks),
+            func.min(SalesSignal.rank),
+        )
+        .join(Sku, Sku.sku == SalesSignal.sku)
+        .where(
+            SalesSignal.ts >= dt.datetime.combine(first, dt.time()),
+            SalesSignal.ts < dt.datetime.combine(last + dt.timedelta(days=1), dt.time()),
+        )
+        .group_by(Sku.style, day)
+        .order_by(Sku.style, day)
+    )
+    if styles is not None:
+        query = query.where(Sku.style.in_(styles))
+    frame = pd.DataFrame(session.exec(query).all(), columns=HISTORY_COLUMNS)
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    return frame
