@@ -56,8 +56,9 @@ def horizon(problem: Problem, hint: Solution | None = None) -> int:
     """A wall-clock upper bound on every end time that keeps an optimum in reach.
 
     For a pure makespan objective the hint's makespan is enough (nothing later can be
-    better). Otherwise: the latest date anything refers to, plus the total work and the
-    largest setups, capped by the end of the calendars (nothing works after it).
+    better). Otherwise: the latest date anything refers to, plus as much working time as
+    the total work, the largest setups and all lags, on each resource's calendar (capped by its end:
+    nothing works after it).
     """
     w = problem.objective
     pure_makespan = not (w.tardiness or w.setup or w.overtime or w.earliness or w.deviation)
@@ -77,10 +78,19 @@ def horizon(problem: Problem, hint: Solution | None = None) -> int:
         if mat is not None:
             n = sum(1 for op in problem.operations if op.duration_on(r) is not None)
             setup += n * max(max(row) for row in mat)
-    h = max(dates) + work + setup
-    ends = [r.calendar.last_minute for r in problem.resources]
-    if all(e is not None for e in ends):
-        h = min(h, max(ends))
+    # That much working time after the latest date, in wall time on the slowest calendar.
+    d, need = max(dates), work + setup + sum(pr.lag for pr in problem.precedences)
+    h = 0
+    for res in problem.resources:
+        cal = res.calendar
+        if cal.always_open:
+            h = max(h, d + need)
+        elif w.overtime and cal.overtime:
+            # Avoiding overtime can mean waiting for a later window: no tighter bound.
+            h = max(h, cal.last_minute)
+        else:
+            end = cal.end_at(min(cal.to_axis(d) + need, cal.capacity))
+            h = max(h, end if end is not None else cal.last_minute)
     return h
 
 

@@ -109,3 +109,79 @@ def garment_floor(
         setups=setups,
         objective=objective or Objective(tardiness=10, setup=1, makespan=0),
     )
+
+
+def random_problem(rng: random.Random, calendars: bool = True, fixed: bool = True) -> Problem:
+    """A small random problem using every feature: modes, routings with lags, releases, due
+    dates, calendars with overtime, class setups with initial classes, fixed operations."""
+    nr = rng.randint(1, 3)
+    classes = rng.randint(1, 3)
+    cals = [Calendar()]
+    if calendars:
+        period, length = rng.randint(60, 200), rng.randint(20, 50)
+        wins = tuple((k * period, k * period + length) for k in range(200))
+        ot = tuple((a + length, a + length + 10) for a, _ in wins) if period > length + 10 else ()
+        cals.append(Calendar(windows=wins, overtime=ot if rng.random() < 0.5 else ()))
+    res = tuple(
+        Resource(
+            f"r{r}",
+            rng.choice(cals),
+            initial_class=rng.randrange(classes) if rng.random() < 0.5 else None,
+        )
+        for r in range(nr)
+    )
+    setups = tuple(
+        tuple(
+            tuple(0 if a == b else rng.randint(0, 25) for b in range(classes))
+            for a in range(classes)
+        )
+        if rng.random() < 0.7
+        else None
+        for _ in range(nr)
+    )
+    jobs, ops, precs = [], [], []
+    for j in range(rng.randint(1, 5)):
+        release = rng.randint(0, 100)
+        jobs.append(
+            Job(
+                f"j{j}",
+                release=release,
+                due=release + rng.randint(0, 200),
+                weight=rng.randint(0, 3),
+            )
+        )
+        for k in range(rng.randint(1, 3)):
+            rs = rng.sample(range(nr), rng.randint(1, nr))
+            if k:
+                precs.append(Precedence(len(ops) - 1, len(ops), rng.choice((0, 0, 5, 30))))
+            ops.append(
+                Operation(j, tuple(Mode(r, rng.randint(1, 40)) for r in rs), rng.randrange(classes))
+            )
+    if fixed and ops and rng.random() < 0.5:
+        # Pin one operation without predecessors where its resource is working.
+        free = [i for i in range(len(ops)) if all(p.succ != i for p in precs)]
+        i = rng.choice(free)
+        m = ops[i].modes[0]
+        cal = res[m.resource].calendar
+        start = cal.next_working(jobs[ops[i].job].release + rng.randint(0, 300))
+        ops[i] = Operation(
+            ops[i].job,
+            ops[i].modes,
+            ops[i].setup_class,
+            fixed_resource=m.resource,
+            fixed_start=start,
+        )
+    return Problem(
+        resources=res,
+        jobs=tuple(jobs),
+        operations=tuple(ops),
+        precedences=tuple(precs),
+        setups=setups,
+        objective=Objective(
+            tardiness=rng.randint(0, 3),
+            setup=rng.randint(0, 2),
+            overtime=rng.randint(0, 2),
+            earliness=rng.randint(0, 1),
+            makespan=rng.randint(0, 2),
+        ),
+    )

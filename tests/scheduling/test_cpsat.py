@@ -1,0 +1,224 @@
+"""The CP-SAT model: known optima, brute force, and one test per constraint family that
+fails when that family is dropped from the model (``CpSatModel(skip=...)``)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from scheduling_instances import FT06, day_calendar, garment_floor, jobshop
+
+from scheduling.cpsat import FAMILIES, CpSatModel
+from scheduling.problem import (
+    Assignment,
+    Calendar,
+    Job,
+    Mode,
+    Objective,
+    Operation,
+    Precedence,
+    Problem,
+    Resource,
+    Solution,
+)
+from scheduling.validate import objective, validate
+
+
+def run(problem: Problem, skip=(), time_limit: float = 2.0, hint=None):
+    model = CpSatModel(problem, hint=hint, skip=skip)
+    status, sol, obj, bound, _ = model.solve(time_limit, workers=1, seed=0)
+    return status, sol, obj, bound
+
+
+def test_ft06_is_solved_to_its_optimum_55():
+    status, sol, obj, bound = run(jobshop(FT06), time_limit=5.0)
+    assert (status, obj, bound) == ("optimal", 55, 55)
+    assert validate(jobshop(FT06), sol) == []
+
+
+def _brute_force(problem: Problem) -> int:
+    """Best objective over every assignment and order (semi-active schedules)."""
+    n, m = problem.num_operations, len(problem.resources)
+    best = None
+    for assign in itertools.product(range(m), repeat=n):
+        if any(problem.operations[i].duration_on(r) is None for i, r in enumerate(assign)):
+            continue
+        groups = [[i for i in range(n) if assign[i] == r] for r in range(m)]
+        for orders in itertools.product(*(itertools.permutations(g) for g in groups)):
+            out = [None] * n
+            for r, order in enumerate(orders):
+                t, cls = 0, problem.resources[r].initial_class
+                for i in order:
+                    op = problem.operations[i]
+                    s = problem.setup_time(r, cls, op.setup_class)
+                    start = max(problem.jobs[op.job].release, t + s)
+                    out[i] = Assignment(r, start, start + op.duration_on(r), s)
+                    t, cls = start + op.duration_on(r), op.setup_class
+            cost = objective(problem, Solution(out)).total
+            best = cost if best is None else min(best, cost)
+    return best
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_small_setup_instance_matches_brute_force(seed):
+    rng = random.Random(seed)
+    n, m, classes = 5, 2, 3
+    mats = tuple(
+        tuple(
+            tuple(0 if a == b else rng.randint(1, 15) for b in range(classes))
+            for a in range(classes)
+        )
+        for _ in range(m)
+    )
+    problem = Problem(
+        resources=(Resource("m0", initial_class=2), Resource("m1")),
+        jobs=tuple(
+            Job(
+                f"j{j}",
+                release=rng.randint(0, 20),
+                due=rng.randint(10, 60),
+                weight=rng.randint(1, 3),
+            )
+            for j in range(n)
+        ),
+        operations=tuple(
+            Operation(
+                j,
+                tuple(Mode(r, rng.randint(3, 20)) for r in range(m) if j != r or j > 1),
+                setup_class=rng.randrange(classes),
+            )
+            for j in range(n)
+        ),
+        setups=mats,
+        objective=Objective(tardiness=3, setup=1, makespan=1),
+    )
+    status, sol, obj, _ = run(problem, time_limit=5.0)
+    assert status == "optimal"
+    assert validate(problem, sol) == []
+    assert obj == objective(problem, sol).total == _brute_force(problem)
+
+
+# --- one test per constraint family: dropping it lets the checker find a violation -------
+
+
+def _one_machine(ops, jobs=None, cal=None, setups=None, objective_=None, previous=None):
+    return Problem(
+        resources=(Resource("m", cal or Calendar()),),
+        jobs=jobs or tuple(Job(f"j{k}") for k in range(len(ops))),
+        operations=tuple(ops),
+        setups=setups,
+        objective=objective_ or Objective(makespan=1),
+        previous=previous,
+    )
+
+
+CHANGEOVER = _one_machine(
+    [Operation(0, (Mode(0, 10),), setup_class=0), Operation(1, (Mode(0, 10),), setup_class=1)],
+    setups=(((0, 30), (30, 0)),),
+)
+NIGHT = _one_machine([Operation(0, (Mode(0, 90),))], cal=Calendar(windows=((0, 60), (120, 300))))
+RELEASE = _one_machine([Operation(0, (Mode(0, 10),))], jobs=(Job("late", release=50),))
+FIXED = _one_machine(
+    [Operation(0, (Mode(0, 20),)), Operation(1, (Mode(0, 10),), fixed_resource=0, fixed_start=30)]
+)
+OVERLAP = _one_machine([Operation(0, (Mode(0, 10),)), Operation(1, (Mode(0, 10),))])
+PRECEDENCE = Problem(
+    resources=(Resource("a"), Resource("b")),
+    jobs=(Job(),),
+    operations=(Operation(0, (Mode(0, 10),)), Operation(0, (Mode(1, 10),))),
+    precedences=(Precedence(0, 1, 5),),
+)
+
+
+@pytest.mark.parametrize(
+    "family, problem, words",
+    [
+        ("setups", CHANGEOVER, "setup"),
+        ("calendars", NIGHT, "working minutes"),
+        ("release_dates", RELEASE, "release"),
+        ("fixed", FIXED, "fixed"),
+        ("no_overlap", OVERLAP, "overlaps"),
+        ("precedences", PRECEDENCE, "plus lag"),
+    ],
+)
+def test_dropping_a_family_breaks_the_schedule(family, problem, words):
+    status, sol, _, _ = run(problem)
+    assert status == "optimal" and validate(problem, sol) == []
+    _, bad_sol, _, _ = run(problem, skip=[family])
+    found = validate(problem, bad_sol)
+    assert any(words in v for v in found), found
+
+
+def test_setup_and_pause_values():
+    assert run(CHANGEOVER)[2] == 50
+    _, sol, obj, _ = run(NIGHT)
+    assert (sol[0].start, sol[0].end, obj) == (0, 150, 150)
+
+
+def test_stability_term_keeps_the_previous_start():
+    op = Operation(0, (Mode(0, 10),))
+    prev = (Assignment(0, 100, 110),)
+    stable = _one_machine([op], objective_=Objective(makespan=1, deviation=5), previous=prev)
+    loose = _one_machine([op], objective_=Objective(makespan=1), previous=prev)
+    assert run(stable)[1][0].start == 100
+    assert run(loose)[1][0].start == 0
+
+
+def test_overtime_is_used_only_when_it_pays():
+    cal = Calendar(windows=((0, 60), (200, 300)), overtime=((60, 120),))
+    op = Operation(0, (Mode(0, 80),))
+    cheap = _one_machine([op], cal=cal, objective_=Objective(makespan=1, overtime=0))
+    dear = _one_machine([op], cal=cal, objective_=Objective(makespan=1, overtime=20))
+    _, sol, obj, _ = run(cheap)
+    assert (sol[0].end, objective(cheap, sol).overtime) == (80, 20)
+    _, sol, obj, _ = run(dear)
+    assert (sol[0].start, obj) == (200, 280)
+    assert objective(dear, sol).total == 280
+
+
+def test_earliness_pulls_completion_to_the_due_date():
+    problem = _one_machine(
+        [Operation(0, (Mode(0, 10),))],
+        jobs=(Job(due=100),),
+        objective_=Objective(earliness=1, tardiness=1),
+    )
+    _, sol, obj, _ = run(problem)
+    assert (sol[0].end, obj) == (100, 0)
+
+
+def test_every_family_is_known():
+    with pytest.raises(ValueError, match="Unknown"):
+        CpSatModel(CHANGEOVER, skip=["nope"])
+    assert "setups" in FAMILIES and "calendars" in FAMILIES
+
+
+def test_garment_floor_model_agrees_with_the_checker():
+    """Calendars, overtime, initial classes, lags, tardiness: CP-SAT's objective must be
+    exactly the checker's, and the schedule valid."""
+    problem = garment_floor(
+        6,
+        seed=4,
+        days=3,
+        lines=2,
+        overtime=60,
+        objective=Objective(tardiness=5, setup=1, overtime=2, earliness=1, makespan=1),
+    )
+    _, sol, obj, bound = run(problem, time_limit=2.0)
+    assert sol is not None and validate(problem, sol) == []
+    assert obj == objective(problem, sol).total
+    assert bound <= obj
+
+
+def test_setups_pause_over_the_night_on_the_axis():
+    """A setup that does not fit before the evening continues the next morning."""
+    cal = day_calendar(3, start=0, end=100)
+    problem = _one_machine(
+        [Operation(0, (Mode(0, 90),), setup_class=0), Operation(1, (Mode(0, 50),), setup_class=1)],
+        cal=cal,
+        setups=(((0, 30), (30, 0)),),
+    )
+    _, sol, obj, _ = run(problem)
+    assert validate(problem, sol) == []
+    # 90 + 30 setup = 120 working minutes: the second op starts at minute 20 of day 2.
+    assert obj == 1440 + 20 + 50

@@ -1,0 +1,76 @@
+"""The dispatching heuristic always returns a valid schedule, fast enough to warm-start."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scheduling_instances import FT06, garment_floor, jobshop, random_problem
+
+from scheduling import heuristic
+from scheduling.problem import Assignment, Calendar, Job, Mode, Operation, Problem, Resource
+from scheduling.validate import validate
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**9))
+def test_every_dispatch_variant_is_valid_on_random_problems(seed):
+    problem = random_problem(random.Random(seed))
+    for rule, window in heuristic.VARIANTS[:4]:
+        sol = heuristic.dispatch(problem, rule, window)
+        # Fixed operations placed at random may clash with a free predecessor: then None
+        # is allowed, never an invalid schedule.
+        if sol is None:
+            assert any(op.fixed for op in problem.operations)
+        else:
+            assert validate(problem, sol) == [], (rule, window)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**9))
+def test_without_fixed_operations_the_heuristic_never_fails(seed):
+    problem = random_problem(random.Random(seed), fixed=False)
+    sol = heuristic.solve(problem, max_runs=4)
+    assert sol is not None and validate(problem, sol) == []
+
+
+def test_noise_restarts_are_valid_and_seeded():
+    problem = jobshop(FT06)
+    a = heuristic.dispatch(problem, "due", 4, seed=7)
+    b = heuristic.dispatch(problem, "due", 4, seed=7)
+    assert a == b and validate(problem, a) == []
+
+
+def test_garment_floor_600_lots_is_valid():
+    """The sample-factory scale (600 lots x 3 operations, 10 resources): one pass."""
+    problem = garment_floor(600, seed=1)
+    sol = heuristic.dispatch(problem, "due", 4)
+    assert sol is not None and validate(problem, sol) == []
+
+
+def test_operations_go_before_a_fixed_one_only_when_they_fit():
+    problem = Problem(
+        resources=(Resource("m", initial_class=0),),
+        jobs=(Job(), Job(), Job()),
+        operations=(
+            Operation(0, (Mode(0, 10),), setup_class=1, fixed_resource=0, fixed_start=24),
+            Operation(1, (Mode(0, 10),), setup_class=0),
+            Operation(2, (Mode(0, 10),), setup_class=0),
+        ),
+        setups=(((0, 5), (5, 0)),),
+    )
+    sol = heuristic.solve(problem, time_budget=0.05)
+    assert validate(problem, sol) == []
+    assert sol[0] == Assignment(0, 24, 34, 5)
+    # One fits before it (10 + setup 5 <= 24); two would not (20 + 5 > 24).
+    assert sorted(a.start for a in sol.assignments[1:]) == [0, 39]
+
+
+def test_calendar_that_runs_out_gives_none():
+    problem = Problem(
+        resources=(Resource("m", Calendar(windows=((0, 10),))),),
+        jobs=(Job(),),
+        operations=(Operation(0, (Mode(0, 20),)),),
+    )
+    assert heuristic.solve(problem, time_budget=0.05) is None

@@ -1,0 +1,127 @@
+"""The problem data checks itself, and calendar arithmetic pauses outside working time."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduling.problem import (
+    Calendar,
+    Job,
+    Mode,
+    Operation,
+    Precedence,
+    Problem,
+    Resource,
+    routing,
+)
+
+
+def test_calendar_pauses_over_the_night():
+    cal = Calendar(windows=((480, 1080), (1920, 2520)))
+    # 500 minutes from 16:00 on day 0: 120 today, 380 tomorrow from 08:00.
+    assert cal.finish(960, 500) == 1920 + 380
+    assert cal.to_axis(1200) == 600
+    assert cal.next_working(1200) == 1920
+    assert cal.start_at(600) == 1920
+    assert cal.end_at(600) == 1080
+    assert cal.capacity == 1200
+
+
+def test_overtime_joins_the_day_it_follows():
+    cal = Calendar(windows=((0, 60),), overtime=((60, 90),))
+    assert cal.segments == ((0, 90),)
+    assert cal.finish(0, 80) == 80
+
+
+def test_always_open_calendar_is_identity():
+    cal = Calendar()
+    assert cal.always_open and cal.finish(7, 5) == 12 and cal.to_axis(9) == 9
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        ({"windows": ((10, 5),)}, "start < end"),
+        ({"windows": ((0, 10), (5, 20))}, "disjoint"),
+        ({"windows": ((0, 10),), "overtime": ((5, 12),)}, "overlaps"),
+        ({"overtime": ((5, 12),)}, "regular windows"),
+    ],
+)
+def test_calendar_rejects_bad_windows(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        Calendar(**kwargs)
+
+
+def _ok(**changes):
+    base = dict(
+        resources=(Resource("a"), Resource("b")),
+        jobs=(Job("j0"),),
+        operations=(
+            Operation(0, (Mode(0, 5),), setup_class=0),
+            Operation(0, (Mode(0, 5), Mode(1, 7)), setup_class=1),
+        ),
+        precedences=(Precedence(0, 1, 3),),
+        setups=(((0, 2), (3, 0)), None),
+    )
+    base.update(changes)
+    return Problem(**base)
+
+
+def test_a_good_problem_builds():
+    p = _ok()
+    assert p.setup_time(0, 0, 1) == 2 and p.setup_time(0, None, 1) == 0
+    assert p.has_setups(0) and not p.has_setups(1)
+    assert p.job_operations() == [[0, 1]]
+
+
+@pytest.mark.parametrize(
+    "changes, words",
+    [
+        ({"resources": ()}, "at least one resource"),
+        ({"operations": (Operation(3, (Mode(0, 5),)),), "precedences": ()}, "job 3"),
+        ({"operations": (Operation(0, (Mode(5, 5),)),), "precedences": ()}, "resource 5"),
+        ({"precedences": (Precedence(0, 1), Precedence(1, 0))}, "cycle"),
+        ({"precedences": (Precedence(0, 9),)}, "unknown"),
+        ({"setups": (((0,),), None)}, "cover 2 classes"),
+        ({"setups": (((0, -1), (1, 0)), None)}, "negative"),
+        ({"setups": (None,)}, "one matrix"),
+        ({"previous": (None,)}, "one entry"),
+    ],
+)
+def test_problem_rejects_bad_data(changes, words):
+    with pytest.raises(ValueError, match=words):
+        _ok(**changes)
+
+
+def test_fixed_start_must_be_working_time():
+    cal = Calendar(windows=((0, 10), (20, 30)))
+    with pytest.raises(ValueError, match="non-working"):
+        Problem(
+            resources=(Resource("a", cal),),
+            jobs=(Job(),),
+            operations=(Operation(0, (Mode(0, 3),), fixed_resource=0, fixed_start=12),),
+        )
+
+
+@pytest.mark.parametrize(
+    "make, words",
+    [
+        (lambda: Mode(0, 0), ">= 1 minute"),
+        (lambda: Operation(0, ()), "at least one mode"),
+        (lambda: Operation(0, (Mode(0, 1), Mode(0, 2))), "twice"),
+        (lambda: Operation(0, (Mode(0, 1),), fixed_resource=0), "both"),
+        (lambda: Operation(0, (Mode(0, 1),), fixed_resource=1, fixed_start=0), "not one"),
+        (lambda: Job(release=-1), "release"),
+        (lambda: Precedence(1, 1), "itself"),
+        (lambda: Precedence(0, 1, -2), "lag"),
+    ],
+)
+def test_parts_reject_bad_fields(make, words):
+    with pytest.raises(ValueError, match=words):
+        make()
+
+
+def test_routing_chains_steps():
+    ops, precs = routing(2, [[Mode(0, 1)], [Mode(1, 2)], [Mode(2, 3)]], first_index=4, lag=30)
+    assert [o.job for o in ops] == [2, 2, 2]
+    assert precs == [Precedence(4, 5, 30), Precedence(5, 6, 30)]
