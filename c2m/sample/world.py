@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -92,9 +93,29 @@ class SampleWorld:
     def skus(self) -> pd.DataFrame:
         return self.catalog[["sku", "style", "colour", "size"]]
 
-    @property
+    @cached_property
     def all_signals(self) -> pd.DataFrame:
+        """History and future rows together (never hand this to a planner: slice it)."""
         return pd.concat([self.signals, self.future_signals], ignore_index=True)
+
+    def to_long(self, until: dt.date | None = None) -> pd.DataFrame:
+        """Signals per SKU and day, summed over rooms, in the forecasting long format.
+
+        Columns ``unique_id`` (SKU), ``ds``, ``y`` (orders), ``clicks``, ``carts``, ``rank``
+        (best rank in any room, NaN when unranked) and ``price`` (mean over rooms), up to and
+        including ``until`` (default: the last history day). Days without activity are absent.
+        """
+        rows = self.signals_until(until or self.history_end)
+        grouped = rows.groupby(["sku", "date"], sort=True)
+        long = grouped.agg(
+            y=("orders", "sum"),
+            clicks=("clicks", "sum"),
+            carts=("carts", "sum"),
+            rank=("rank", "min"),
+            price=("price", "mean"),
+        ).reset_index()
+        long["rank"] = long["rank"].astype("float64")
+        return long.rename(columns={"sku": "unique_id", "date": "ds"})
 
     def signals_until(self, day: dt.date) -> pd.DataFrame:
         """Every room row up to and including ``day``: what a planner could know that night."""

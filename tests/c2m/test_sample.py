@@ -324,3 +324,13 @@ def test_cli_sample_rejects_an_unknown_scenario(tmp_path: Path) -> None:
     assert result.exit_code == 65
     assert "unknown scenario" in result.output
     assert not (tmp_path / "sales.csv").exists()
+
+
+def test_long_format_sums_rooms_and_stops_at_the_cut(world: SampleWorld) -> None:
+    long = world.to_long()
+    assert list(long.columns) == ["unique_id", "ds", "y", "clicks", "carts", "rank", "price"]
+    assert long["ds"].max() == pd.Timestamp(world.history_end)
+    assert long["y"].sum() == world.signals["orders"].sum()
+    assert not long.duplicated(["unique_id", "ds"]).any()
+    later = world.to_long(world.future_start)
+    assert later["ds"].max() == pd.Timestamp(world.future_start)
