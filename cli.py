@@ -283,6 +283,9 @@ def replan_command(
     ] = None,
     mode: Annotated[str, typer.Option("--mode", help="Lot policy: c2m or batch.")] = "c2m",
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Days to plan.")] = 14,
+    forecast_method: Annotated[
+        str, typer.Option("--forecast-method", help="Forecasting model alias, or auto.")
+    ] = "auto",
     as_json: _JsonOpt = False,
 ) -> None:
     """Re-plan from the day's signals, keeping what is on the floor; for cron (exit 75: busy)."""
@@ -300,6 +303,7 @@ def replan_command(
         time_limit=time_limit,
         deadline_minutes=deadline,
         log_file=log_file,
+        forecast_method=forecast_method,
     )
     outcome = replan(
         engine, cfg, options, progress=lambda msg: err.print(msg, highlight=False, markup=False)
@@ -435,6 +439,357 @@ def sample_command(
     )
     for path in paths:
         out.print(f"  {path}", highlight=False)
+
+
+# --- planning: plan, plans, show, compare, export, demo (c2m.planning does the work) ----------
+
+_PLAN_KPI_ROWS = [
+    ("lots", "lots"),
+    ("planned_units", "planned units"),
+    ("mean_lot_size", "mean lot size"),
+    ("median_lot_size", "median lot size"),
+    ("changeovers", "changeovers"),
+    ("changeover_hours", "changeover hours"),
+    ("learning_hours", "learning-curve hours"),
+    ("mean_utilisation", "mean line utilisation"),
+    ("overtime_hours", "overtime hours"),
+    ("units_due", "units due (forecast + orders)"),
+    ("units_on_time", "units served on time"),
+    ("fill_rate", "projected fill rate"),
+    ("late_lots", "late lots"),
+    ("end_inventory_units", "end inventory (units)"),
+    ("end_inventory_days", "end inventory (days of cover)"),
+    ("held_lots", "lots held by fabric"),
+    ("solver_status", "solver status"),
+    ("objective", "objective (CNY)"),
+    ("bound", "best bound (CNY)"),
+    ("gap", "gap"),
+    ("wall_seconds", "wall seconds"),
+]
+
+
+def _kpi_text(key: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if key in ("fill_rate", "gap", "mean_utilisation") and isinstance(value, int | float):
+        return f"{100 * value:.1f} %"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _render_plan_summary(summary: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    kpis = summary["kpis"]
+    table = Table(title=f"plan {summary['plan_id']} ({summary['mode']}): {summary['status']}")
+    table.add_column("KPI")
+    table.add_column("value", justify="right")
+    for key, label in _PLAN_KPI_ROWS:
+        table.add_row(label, _kpi_text(key, kpis.get(key)))
+    out.print(table)
+    util = kpis.get("utilisation") or {}
+    if util:
+        out.print(
+            "utilisation per line: "
+            + ", ".join(f"{line} {100 * u:.0f} %" for line, u in util.items()),
+            highlight=False,
+        )
+    for short in kpis.get("fabric_shortages") or []:
+        out.print(
+            f"[yellow]fabric {short['fabric']}[/]: short {short['short']:g} {short['unit']}, "
+            f"holds up {len(short['lots'])} lots ({', '.join(short['lots'][:5])}"
+            f"{', ...' if len(short['lots']) > 5 else ''})",
+            highlight=False,
+        )
+
+
+@app.command("plan")
+def plan_command(
+    ctx: typer.Context,
+    mode: Annotated[str, typer.Option("--mode", help="Lot policy: c2m or batch.")] = "c2m",
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Days to plan.")] = 14,
+    start: Annotated[
+        datetime | None,
+        typer.Option(
+            "--start", formats=_NOW_FORMATS, help="Plan start (default: first forecast day)."
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option("--time-limit", min=0.1, help="Solver seconds (default: config)."),
+    ] = None,
+    deterministic: Annotated[
+        bool,
+        typer.Option("--deterministic", help="Same plan for the same inputs (may overrun)."),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Plan production from the latest forecast: lots, schedule, KPIs; stored as current."""
+    from c2m.errors import DataError
+    from c2m.planning.service import plan_and_store
+
+    if mode not in ("c2m", "batch"):
+        raise DataError(f"--mode must be c2m or batch, not {mode!r}")
+    st = settings(ctx)
+    with err.status(f"planning ({mode})..."):
+        plan_id, result = plan_and_store(
+            st.engine(),
+            st.config(),
+            mode=mode,
+            horizon_days=horizon,
+            start=start,
+            time_limit=time_limit,
+            deterministic=deterministic,
+            say=lambda message: err.print(message, highlight=False),
+        )
+    summary = {"plan_id": plan_id, **result.summary()}
+    if as_json:
+        print_json(summary)
+    else:
+        _render_plan_summary(summary)
+
+
+@app.command("plans")
+def plans_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """List stored plans; the current one per mode is what the floor works to."""
+    from rich.table import Table
+
+    from c2m.db import session_scope
+    from c2m.planning.store import list_plans
+
+    with session_scope(settings(ctx).engine()) as session:
+        rows = [
+            {
+                "plan_id": p.id,
+                "mode": p.mode,
+                "status": p.status,
+                "created_at": p.created_at,
+                "start": p.start,
+                "horizon_days": p.horizon_days,
+                "lots": (p.kpis or {}).get("lots"),
+                "fill_rate": (p.kpis or {}).get("fill_rate"),
+                "current": bool(p.is_current),
+            }
+            for p in list_plans(session)
+        ]
+    if as_json:
+        print_json({"plans": rows})
+        return
+    table = Table(title="plans")
+    for col in ("plan", "mode", "status", "created", "start", "days", "lots", "fill", "current"):
+        table.add_column(col)
+    for r in rows:
+        table.add_row(
+            str(r["plan_id"]),
+            r["mode"],
+            r["status"],
+            f"{r['created_at']:%Y-%m-%d %H:%M}",
+            f"{r['start']:%Y-%m-%d %H:%M}",
+            str(r["horizon_days"]),
+            _kpi_text("lots", r["lots"]),
+            _kpi_text("fill_rate", r["fill_rate"]),
+            "*" if r["current"] else "",
+        )
+    out.print(table)
+
+
+@app.command("show")
+def show_command(
+    ctx: typer.Context,
+    plan_id: Annotated[int, typer.Argument(help="Plan id (see c2m plans).")],
+    line: Annotated[str | None, typer.Option("--line", help="Only this resource.")] = None,
+    date: Annotated[
+        datetime | None,
+        typer.Option("--date", formats=["%Y-%m-%d"], help="Only operations on this day."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Print a plan's schedule per line (Rich tables)."""
+    from rich.table import Table
+
+    from c2m.db import session_scope
+    from c2m.planning.views import schedule_rows
+
+    with session_scope(settings(ctx).engine()) as session:
+        day = date.date() if date else None
+        summary, rows = schedule_rows(session, plan_id, line=line, day=day)
+    if as_json:
+        print_json({**summary, "operations": rows})
+        return
+    _render_plan_summary(summary)
+    by_resource: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_resource.setdefault(r["resource"], []).append(r)
+    for resource, ops in by_resource.items():
+        table = Table(title=f"{resource}")
+        for col in ("start", "end", "step", "lot", "style", "colour", "qty", "setup min", "late"):
+            table.add_column(col)
+        for r in ops:
+            table.add_row(
+                f"{r['start']:%m-%d %H:%M}",
+                f"{r['end']:%m-%d %H:%M}",
+                r["step"],
+                r["lot"],
+                r["style"],
+                r["colour"] or "mixed",
+                str(r["quantity"]),
+                str(r["setup_minutes"]) if r["setup_minutes"] else "",
+                "late" if r["late_minutes"] else "",
+            )
+        out.print(table)
+    if not rows:
+        err.print("no operations match")
+
+
+@app.command("compare")
+def compare_command(
+    ctx: typer.Context,
+    plan_a: Annotated[int, typer.Argument(help="First plan id.")],
+    plan_b: Annotated[int, typer.Argument(help="Second plan id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Two plans' KPIs side by side (batch versus C2M)."""
+    from c2m.db import session_scope
+    from c2m.planning.views import compare_plans
+
+    with session_scope(settings(ctx).engine()) as session:
+        comparison = compare_plans(session, plan_a, plan_b)
+    if as_json:
+        print_json(comparison)
+    else:
+        _render_comparison(comparison)
+
+
+def _render_comparison(comparison: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    a, b = comparison["plans"]
+    table = Table(title="plan comparison")
+    table.add_column("KPI")
+    table.add_column(f"plan {a['plan_id']} ({a['mode']})", justify="right")
+    table.add_column(f"plan {b['plan_id']} ({b['mode']})", justify="right")
+    for key, label in _PLAN_KPI_ROWS:
+        table.add_row(label, _kpi_text(key, a["kpis"].get(key)), _kpi_text(key, b["kpis"].get(key)))
+    out.print(table)
+
+
+@app.command("export")
+def export_command(
+    ctx: typer.Context,
+    plan_id: Annotated[int, typer.Argument(help="Plan id (see c2m plans).")],
+    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    out_dir: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path(
+        "export"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Shop-floor work orders per line, day and shift: CSV or one XLSX sheet per line."""
+    from c2m.export import export_plan
+
+    from c2m.db import session_scope
+
+    with session_scope(settings(ctx).engine()) as session:
+        written = export_plan(session, plan_id, fmt, out_dir, settings(ctx).config())
+    if as_json:
+        print_json({"plan_id": plan_id, "format": fmt, "files": [str(p) for p in written]})
+        return
+    for path in written:
+        out.print(str(path), highlight=False)
+
+
+@app.command("demo")
+def demo_command(
+    ctx: typer.Context,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Sample data directory (default: sample_data/).")
+    ] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the export.")] = Path(
+        "demo_out"
+    ),
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Empty a non-empty database first (SQLite file).")
+    ] = False,
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", min=1, help="Solver seconds per plan.")
+    ] = 30.0,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Import the sample data, forecast, plan batch and C2M, compare, export: the tour."""
+    from c2m.demo import run_demo
+
+    st = settings(ctx)
+    outcome = run_demo(
+        st.db_url,
+        st.config(),
+        data_dir=data,
+        out_dir=out_dir,
+        reset=reset,
+        time_limit=time_limit,
+        say=lambda message: err.print(message, highlight=False),
+    )
+    if as_json:
+        print_json(outcome)
+        return
+    _render_comparison(outcome["comparison"])
+    out.print(f"export: {', '.join(outcome['export'])}", highlight=False)
+    for step in outcome.get("next", []):
+        out.print(step, highlight=False)
+
+
+# --- report: one offline HTML page per plan (c2m.report does the work) ------------------------
+
+
+@app.command("report")
+def report_command(
+    ctx: typer.Context,
+    plan_id: Annotated[
+        int | None,
+        typer.Argument(help="Plan to show (default: the current C2M plan, else the newest)."),
+    ] = None,
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] = Path(
+        "report.html"
+    ),
+    open_it: Annotated[
+        bool, typer.Option("--open", help="Open the page in the default browser.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Write a plan's report: KPIs (beside the other mode), Gantt, load, forecast, exceptions."""
+    from c2m.report import write_plan_report
+
+    st = settings(ctx)
+    written = write_plan_report(st.engine(), st.config(), out_path, plan_id)
+    if as_json:
+        print_json(
+            {
+                "path": str(written.path.resolve()),
+                "plan_id": written.plan_id,
+                "mode": written.mode,
+                "companion_plan_id": written.companion_plan_id,
+                "lots": written.lots,
+                "operations": written.operations,
+                "bytes": written.bytes,
+            }
+        )
+    else:
+        twin = f", beside plan {written.companion_plan_id}" if written.companion_plan_id else ""
+        out.print(
+            f"{written.path}: plan {written.plan_id} ({written.mode}{twin}), "
+            f"{written.lots} lots, {written.operations} operations, "
+            f"{written.bytes / 1e6:.1f} MB",
+            highlight=False,
+        )
+    if open_it:
+        import webbrowser
+
+        if not webbrowser.open(written.path.resolve().as_uri()):
+            err.print("no browser found to open the page; open the file by hand")
 
 
 def main() -> None:

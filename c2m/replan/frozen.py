@@ -11,7 +11,7 @@ held in place only by the plan-stability cost, so they move when moving pays.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,9 +44,41 @@ class FrozenWindow:
         return start is not None and start < self.until
 
 
-def frozen_lots(lots: Iterable[LotView], window: FrozenWindow) -> list[LotView]:
-    """The lots of the previous plan that the new plan must keep exactly as they are."""
-    return [lot for lot in lots if window.holds(lot) and not window.done(lot)]
+# A finished lot stays in the plan (fixed, as work in progress) until a stock count covers
+# it; without counts it leaves after this many days, so the plan cannot grow for ever.
+COUNT_GRACE_DAYS = 7
+
+
+def frozen_lots(
+    lots: Iterable[LotView],
+    window: FrozenWindow,
+    counted_until: Mapping[str, dt.date] | None = None,
+) -> tuple[list[LotView], list[LotView]]:
+    """``(frozen, completed)``: lots the new plan must keep exactly, and lots that left it.
+
+    A lot finished before ``now`` leaves the plan once the stock count of each of its SKUs
+    (``counted_until``: SKU -> date of the last count) is on or after the day it finished —
+    its units are then in stock. Until then it stays, frozen, so that the planner counts its
+    units as work in progress instead of making them a second time.
+    """
+    counted_until = counted_until or {}
+    frozen, completed = [], []
+    for lot in lots:
+        if not window.holds(lot):
+            continue
+        if window.done(lot) and _counted(lot, window, counted_until):
+            completed.append(lot)
+        else:
+            frozen.append(lot)
+    return frozen, completed
+
+
+def _counted(lot: LotView, window: FrozenWindow, counted_until: Mapping[str, dt.date]) -> bool:
+    end = lot.end.date()
+    if end <= window.now.date() - dt.timedelta(days=COUNT_GRACE_DAYS):
+        return True
+    skus = [sku for sku, _ in lot.items] or [lot.code]
+    return all(counted_until.get(sku) is not None and counted_until[sku] >= end for sku in skus)
 
 
 # --- hand-over to the planner --------------------------------------------------------------

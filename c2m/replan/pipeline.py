@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, update
+import pandas as pd
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from c2m.models import Lot, LotItem, Plan, PlanOperation, ReplanRun
+from c2m.db import session_scope
+from c2m.errors import DataError
+from c2m.models import Inventory, Lot, LotItem, Plan, PlanOperation, ReplanRun, SalesSignal
 from c2m.replan.snapshot import LotView
 
 
@@ -26,17 +31,6 @@ def plan_fingerprint(session: Session, plan: Plan) -> str | None:
         return None
     run = session.get(ReplanRun, plan.replan_run_id)
     return run.fingerprint if run is not None and run.fingerprint else None
-
-
-def make_current(session: Session, plan_id: int, mode: str) -> None:
-    """Flip the current plan of ``mode`` to ``plan_id``, inside the caller's transaction."""
-    session.exec(
-        update(Plan)
-        .where(Plan.mode == mode, Plan.is_current == True, Plan.id != plan_id)  # noqa: E712
-        .values(is_current=False)
-    )
-    session.exec(update(Plan).where(Plan.id == plan_id).values(is_current=True))
-    session.flush()
 
 
 def plan_summary(session: Session, plan_id: int) -> tuple[dict[str, Any], str, dict[str, Any]]:
@@ -99,13 +93,104 @@ def copy_plan(session: Session, plan_id: int, run_id: int | None) -> int:
     return int(plan.id)
 
 
-def completed_units(lots: Iterable[LotView], since: dt.date | None) -> dict[str, int]:
-    """Units per SKU of lots finished after ``since`` (the stock count): stock not yet counted."""
-    out: dict[str, int] = {}
-    for lot in lots:
-        end = lot.end
-        if end is None or (since is not None and end.date() <= since):
+def stock_count_dates(session: Session) -> dict[str, dt.date]:
+    """SKU -> date of its last stock count (finished lots up to then are in stock)."""
+    rows = session.exec(select(Inventory.sku, Inventory.as_of)).all()
+    return {sku: as_of for sku, as_of in rows if as_of is not None}
+
+
+def restore_frozen(result: Any, frozen: Iterable[LotView]) -> None:
+    """Give frozen lots back their exact stored operations in the planner's result.
+
+    The solver only sees what is left of a started lot (from ``now`` on; finished steps not
+    at all), so what it returns for such a lot is a clipped view. The floor's plan must show
+    the lot as it is being made — same line, same times — so the stored operations are
+    put back verbatim before the plan is written.
+    """
+    from c2m.planning.result import PlannedOp
+
+    by_code = {lot.code: lot for lot in frozen}
+    for lot in result.lots:
+        kept = by_code.get(lot.code)
+        if kept is None:
             continue
-        for sku, qty in lot.items:
-            out[sku] = out.get(sku, 0) + qty
-    return out
+        lot.ops = [
+            PlannedOp(
+                step=op.step,
+                resource=op.resource,
+                start=op.start,
+                end=op.end,
+                setup_minutes=op.setup_minutes,
+                changeover_minutes=op.setup_minutes - op.learning_minutes,
+                learning_minutes=op.learning_minutes,
+                fixed=True,
+            )
+            for op in kept.ops
+        ]
+        lot.fixed = True
+
+
+# --- forecasting -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ForecastInput:
+    """The forecast the plan is made from, and the stored run it came from (if stored)."""
+
+    frame: pd.DataFrame
+    run_id: int | None = None
+    method: str = "auto"
+
+
+def signal_history(session: Session, now: dt.datetime) -> pd.DataFrame:
+    """Daily orders (``y``) and live-room signals per SKU, from every room, up to ``now``.
+
+    Days with no row for a SKU between its first and last day are real zero-sale days, so
+    the forecasting library fills them; nothing after ``now`` is read (no peeking).
+    """
+    day = func.date(SalesSignal.ts)
+    stmt = (
+        select(
+            SalesSignal.sku.label("unique_id"),
+            day.label("ds"),
+            func.sum(SalesSignal.orders).label("y"),
+            func.sum(SalesSignal.clicks).label("clicks"),
+            func.sum(SalesSignal.carts).label("carts"),
+        )
+        .where(SalesSignal.ts <= now)
+        .group_by(SalesSignal.sku, day)
+        .order_by(SalesSignal.sku, day)
+    )
+    rows = session.exec(stmt).all()
+    frame = pd.DataFrame(rows, columns=["unique_id", "ds", "y", "clicks", "carts"])
+    if frame.empty:
+        return frame
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    for column in ("y", "clicks", "carts"):
+        frame[column] = frame[column].astype(float)
+    return frame
+
+
+def forecast(
+    engine: Engine, now: dt.datetime, horizon_days: int, method: str = "auto"
+) -> ForecastInput:
+    """Forecast every SKU from its signals up to ``now``, ``horizon_days`` (+1) days ahead.
+
+    The extra day covers the rest of today when ``now`` is mid-day. The frame is in the
+    library's long format, which the planner reads as it is.
+    """
+    from forecasting import forecast as run_forecast
+
+    with session_scope(engine) as session:
+        history = signal_history(session, now)
+    if history.empty:
+        raise DataError(f"no live-room signals up to {now:%Y-%m-%d %H:%M}: nothing to forecast")
+    history = history[history["ds"] < pd.Timestamp(now.date())]
+    if history.empty:
+        raise DataError(f"no full day of live-room signals before {now:%Y-%m-%d}")
+    try:
+        frame = run_forecast(history, horizon=horizon_days + 1, freq="D", method=method)
+    except ValueError as exc:
+        raise DataError(f"cannot forecast from the signals up to {now:%Y-%m-%d}: {exc}") from None
+    frame["ds"] = pd.to_datetime(frame["ds"]).dt.date
+    return ForecastInput(frame=frame, method=method)

@@ -34,10 +34,20 @@ from sqlalchemy.engine import Engine
 from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, LockBusy
+from c2m.planning.core import make_plan
+from c2m.planning.inputs import PlanOptions
+from c2m.planning.result import PlanResult
+from c2m.planning.store import load_inputs, set_current, write_plan
 from c2m.replan import pipeline
 from c2m.replan.diff import PlanChanges, diff_plans
 from c2m.replan.fingerprint import fingerprint
-from c2m.replan.frozen import FrozenWindow, frozen_lots, line_state, previous_assignments
+from c2m.replan.frozen import (
+    FrozenWindow,
+    fixed_lot,
+    frozen_lots,
+    line_state,
+    previous_assignments,
+)
 from c2m.replan.lock import busy_message, lock_for
 from c2m.replan.runs import (
     append_log,
@@ -75,6 +85,7 @@ class ReplanOptions:
     deadline_minutes: float | None = None
     log_file: Path | None = None
     reuse_unchanged: bool = True
+    forecast_method: str = "auto"
 
     def __post_init__(self) -> None:
         if self.frozen_hours is not None and self.frozen_hours < 0:
@@ -295,58 +306,56 @@ def _run(
         "deadline_minutes": options.deadline_minutes,
         "workers": config.solver.workers,
         "seed": config.solver.seed,
+        "forecast_method": options.forecast_method,
     }
 
-    def read_inputs() -> tuple[int | None, int | None, list[LotView], str]:
+    def read_inputs() -> _Previous:
         with session_scope(engine) as session:
             previous = current_plan(session, options.mode)
             lots = load_lots(session, previous.id, line_ids) if previous else []
-            prev_run_fp = pipeline.plan_fingerprint(session, previous) if previous else None
-            digest, counts = fingerprint(session, now, config, settings)
-            if counts.get("signals", 0) == 0 and counts.get("open_orders", 0) == 0:
-                from c2m.errors import DataError
+            made_from = pipeline.plan_fingerprint(session, previous) if previous else None
+            digest, _counts = fingerprint(session, now, config, settings)
+            counted = pipeline.stock_count_dates(session)
+        return _Previous(previous.id if previous else None, made_from, lots, digest, counted)
 
-                raise DataError(
-                    f"no live-room signals up to {now:%Y-%m-%d %H:%M} and no open orders: "
-                    "nothing to plan from (import sales first)"
-                )
-            reuse = previous.id if previous and prev_run_fp == digest else None
-            return (previous.id if previous else None), reuse, lots, digest
-
-    previous_id, reuse_id, old_lots, digest = phases.run("inputs", read_inputs)
-    outcome.previous_plan_id, outcome.fingerprint = previous_id, digest
-    done = [lot for lot in old_lots if window.done(lot)]
-    live = [lot for lot in old_lots if not window.done(lot)]
-    frozen = frozen_lots(live, window)
+    prev = phases.run("inputs", read_inputs)
+    outcome.previous_plan_id, outcome.fingerprint = prev.plan_id, prev.digest
+    frozen, completed = frozen_lots(prev.lots, window, prev.counted)
+    gone = {lot.code for lot in completed}
+    live = [lot for lot in prev.lots if lot.code not in gone]
     frozen_codes = {lot.code for lot in frozen}
     say(
-        f"previous plan: {previous_id or 'none'}; {len(frozen)} of {len(old_lots)} lots frozen "
-        f"(started, or starting before {window.until:%Y-%m-%d %H:%M})"
+        f"previous plan: {prev.plan_id or 'none'}; {len(frozen)} of {len(prev.lots)} lots "
+        f"frozen (started, or starting before {window.until:%Y-%m-%d %H:%M}), "
+        f"{len(completed)} finished and counted"
     )
 
-    if reuse_id is not None and options.reuse_unchanged:
-        say(f"inputs unchanged since plan {reuse_id} was made: republishing it as is")
+    def publish(make: Callable[[Any], int]) -> int:
+        """Write, check against the frozen window, flip current: one transaction."""
+        with session_scope(engine) as session:
+            plan_id = make(session)
+            new_lots = load_lots(session, plan_id, line_ids)
+            outcome.changes = _checked_diff(live, new_lots, frozen_codes, len(completed))
+            set_current(session, plan_id, options.mode)
+            outcome.kpis, outcome.status, outcome.solver = pipeline.plan_summary(session, plan_id)
+            return plan_id
 
-        def republish() -> int:
-            with session_scope(engine) as session:
-                plan_id = pipeline.copy_plan(session, reuse_id, outcome.run_id)
-                new_lots = load_lots(session, plan_id, line_ids)
-                outcome.changes = _checked_diff(live, new_lots, frozen_codes, len(done))
-                pipeline.make_current(session, plan_id, options.mode)
-                outcome.kpis, outcome.status, outcome.solver = pipeline.plan_summary(
-                    session, plan_id
-                )
-                return plan_id
-
-        outcome.plan_id = phases.run("publish", republish)
-        outcome.reused_plan_id = reuse_id
-        outcome.message = f"inputs unchanged: plan {reuse_id} republished as plan {outcome.plan_id}"
+    if options.reuse_unchanged and prev.plan_id is not None and prev.made_from == prev.digest:
+        say(f"inputs unchanged since plan {prev.plan_id} was made: republishing it as is")
+        outcome.plan_id = phases.run(
+            "publish",
+            lambda: publish(lambda s: pipeline.copy_plan(s, prev.plan_id, outcome.run_id)),
+        )
+        outcome.reused_plan_id = prev.plan_id
+        outcome.message = (
+            f"inputs unchanged: plan {prev.plan_id} republished as plan {outcome.plan_id}"
+        )
         return
 
     say("forecasting from the signals up to now")
     forecast = phases.run(
         "forecast",
-        lambda: pipeline.forecast(engine, config, now, options.horizon_days),
+        lambda: pipeline.forecast(engine, now, options.horizon_days, options.forecast_method),
     )
     budget = solver_budget(time_limit, options.deadline_minutes, phases.elapsed)
     say(
@@ -354,38 +363,57 @@ def _run(
         + (f"(solver limit {budget:.0f} s)" if budget > 0 else "(no time left: heuristic plan)")
     )
 
-    def plan() -> Any:
+    def plan() -> PlanResult:
         with session_scope(engine) as session:
-            inputs = pipeline.load_inputs(
+            inputs = load_inputs(
                 session,
-                config,
-                forecast,
-                now,
-                fixed=frozen,
-                completed=done,
+                forecast.frame,
+                fixed_lots=[fixed_lot(lot) for lot in frozen],
                 previous=previous_assignments(live),
-                line_state=line_state(old_lots, now),
+                line_state=line_state(prev.lots, now),
             )
-        return pipeline.make_plan(inputs, config, options.mode, now, options.horizon_days, budget)
+        plan_options = PlanOptions(
+            mode=options.mode,
+            start=now,
+            horizon_days=options.horizon_days,
+            time_limit=budget if budget > 0 else MIN_SOLVER_SECONDS,
+            # a deadline is a promise to cron: then the solver's clock is the wall clock
+            deterministic=options.deadline_minutes is None,
+        )
+        result = make_plan(inputs, config, plan_options)
+        if budget <= 0:
+            result.status = "fallback"
+        pipeline.restore_frozen(result, frozen)
+        return result
 
     result = phases.run("plan", plan)
-
-    def publish() -> int:
-        with session_scope(engine) as session:
-            plan_id = pipeline.write_plan(session, result, config, forecast, outcome.run_id)
-            new_lots = load_lots(session, plan_id, line_ids)
-            outcome.changes = _checked_diff(live, new_lots, frozen_codes, len(done))
-            pipeline.make_current(session, plan_id, options.mode)
-            outcome.kpis, outcome.status, outcome.solver = pipeline.plan_summary(session, plan_id)
-            return plan_id
-
-    outcome.plan_id = phases.run("publish", publish)
+    outcome.plan_id = phases.run(
+        "publish",
+        lambda: publish(
+            lambda s: write_plan(
+                s,
+                result,
+                forecast_run_id=forecast.run_id,
+                replan_run_id=outcome.run_id,
+                make_current=False,
+            )
+        ),
+    )
     changes = outcome.changes
     outcome.message = (
         f"plan {outcome.plan_id} published ({outcome.status}): "
         f"{changes.added} added, {changes.removed} removed, {changes.moved_line} moved line, "
         f"{changes.moved_time} moved in time, {changes.qty_changed} quantity changes"
     )
+
+
+@dataclass(frozen=True)
+class _Previous:
+    plan_id: int | None
+    made_from: str | None  # fingerprint of the run that made it
+    lots: list[LotView]
+    digest: str  # fingerprint of tonight's inputs
+    counted: dict[str, dt.date]
 
 
 def _checked_diff(

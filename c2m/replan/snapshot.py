@@ -24,6 +24,7 @@ class OpView:
     start: dt.datetime
     end: dt.datetime
     setup_minutes: int = 0
+    learning_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,14 @@ def load_lots(session: Session, plan_id: int, line_ids: set[str]) -> list[LotVie
         .order_by(PlanOperation.lot_id, PlanOperation.start, PlanOperation.id)
     ):
         ops_by_lot[op.lot_id].append(
-            OpView(op.step, op.resource, op.start, op.end, op.setup_minutes or 0)
+            OpView(
+                op.step,
+                op.resource,
+                op.start,
+                op.end,
+                op.setup_minutes or 0,
+                getattr(op, "learning_minutes", 0) or 0,
+            )
         )
     items_by_lot: dict[int, list[tuple[str, int]]] = defaultdict(list)
     lot_ids = [lot.id for lot in lots]

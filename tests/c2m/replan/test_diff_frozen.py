@@ -78,16 +78,28 @@ def test_frozen_window_holds_started_and_soon_lots_not_done_or_later_ones():
     started = lot("started", start_h=20)  # began 20:00, still running
     soon = lot("soon", start_h=40)  # starts 16:00 on the 28th: inside 24 h
     later = lot("later", start_h=50)  # starts after the window
-    held = {x.code for x in frozen_lots([done, started, soon, later], window)}
-    assert held == {"started", "soon"}
+    frozen, completed = frozen_lots([done, started, soon, later], window, {"done-M": NOW.date()})
+    assert {x.code for x in frozen} == {"started", "soon"}
+    assert [x.code for x in completed] == ["done"]
     assert window.done(done) and not window.done(started)
     assert window.started(started) and not window.started(soon)
 
 
 def test_zero_frozen_hours_still_keeps_started_lots():
     window = FrozenWindow.of(NOW, 0)
-    held = {x.code for x in frozen_lots([lot("started", start_h=20), lot("soon", 23)], window)}
-    assert held == {"started"}
+    frozen, _ = frozen_lots([lot("started", start_h=20), lot("soon", 23)], window)
+    assert {x.code for x in frozen} == {"started"}
+
+
+def test_a_finished_lot_stays_frozen_until_a_stock_count_covers_it():
+    """Its units are work in progress for the netting until the count has them."""
+    window = FrozenWindow.of(NOW, 24)
+    done = lot("done", start_h=0)
+    frozen, completed = frozen_lots([done], window, {"done-M": NOW.date() - dt.timedelta(1)})
+    assert [x.code for x in frozen] == ["done"] and completed == []
+    old = lot("old", start_h=-24 * 10)  # finished ten days ago, never counted: gone anyway
+    frozen, completed = frozen_lots([old], window, {})
+    assert frozen == [] and [x.code for x in completed] == ["old"]
 
 
 def test_line_state_is_the_last_lot_sewn_before_now():
