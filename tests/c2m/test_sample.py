@@ -63,7 +63,10 @@ def test_committed_sample_data_is_what_the_generator_makes(tmp_path: Path) -> No
     """sample_data/ is `c2m sample --seed 7 --out sample_data`, so it can always be rebuilt."""
     generate(7).write_csv(tmp_path)
     committed = _files(REPO / "sample_data")
-    assert _files(tmp_path) == committed
+    assert _files(tmp_path) == committed, (
+        "sample_data/ is stale (generator or configs/humen_factory.toml changed): "
+        "run `c2m sample --seed 7 --out sample_data` and commit it"
+    )
     size = sum(len(b) for b in committed.values())
     assert size < 4_000_000
 
