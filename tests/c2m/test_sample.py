@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from c2m.errors import ConfigError
@@ -337,3 +339,28 @@ def test_long_format_sums_rooms_and_stops_at_the_cut(world: SampleWorld) -> None
     assert not long.duplicated(["unique_id", "ds"]).any()
     later = world.to_long(world.future_start)
     assert later["ds"].max() == pd.Timestamp(world.future_start)
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    scenario=st.sampled_from(["steady", "default", "viral", "promo", "flat"]),
+    styles=st.integers(1, 6),
+    rooms=st.integers(1, 4),
+    history_days=st.integers(14, 40),
+    future_days=st.integers(0, 20),
+)
+def test_any_small_world_is_consistent(
+    seed: int, scenario: str, styles: int, rooms: int, history_days: int, future_days: int
+) -> None:
+    world = generate(
+        seed, scenario, history_days=history_days, future_days=future_days, styles=styles,
+        rooms=rooms,
+    )  # fmt: skip
+    rows = world.all_signals
+    assert (rows[["clicks", "carts", "orders"]] >= 0).all().all()
+    assert (rows["carts"] <= rows["clicks"]).all()
+    assert len(world.truth) == future_days * len(world.catalog)
+    assert world.truth["demand"].sum() == world.future_signals["orders"].sum()
+    assert world.signals["date"].max() <= pd.Timestamp(world.history_end)
+    assert set(rows["sku"]) <= set(world.catalog["sku"])
