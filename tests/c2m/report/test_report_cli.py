@@ -1,0 +1,40 @@
+"""``c2m report``: writes the page, says what it wrote, fails in one sentence."""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from cli import app
+
+runner = CliRunner()
+
+
+def test_report_command_writes_the_current_plan(sqlite_url, engine, make_plan, tmp_path):
+    make_plan(mode="batch", lots=3)
+    c2m = make_plan(mode="c2m", lots=6, late=1)
+    out = tmp_path / "sub" / "plan.html"
+    result = runner.invoke(app, ["--db", sqlite_url, "report", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["plan_id"] == c2m.plan_id and payload["mode"] == "c2m"
+    assert payload["operations"] == c2m.operations
+    assert payload["bytes"] == out.stat().st_size
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert not list(out.parent.glob(".*.tmp"))
+
+    result = runner.invoke(app, ["--db", sqlite_url, "report", "1", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "plan 1 (batch, beside plan 2)" in result.stdout
+
+
+def test_report_command_errors_are_one_sentence(sqlite_url, tmp_path):
+    out = tmp_path / "r.html"
+    result = runner.invoke(app, ["--db", sqlite_url, "report", "--out", str(out)])
+    assert result.exit_code == 65
+    assert "no plan in the database yet" in result.stderr
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["--db", sqlite_url, "report", "7", "--out", str(out)])
+    assert result.exit_code == 65 and "plan 7 does not exist" in result.stderr
+    assert not out.exists()
