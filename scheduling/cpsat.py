@@ -481,14 +481,12 @@ class CpSatModel:
         """
         p, v = self.problem, self.v
         target.clear_hints()
-        seen: set[int] = set()
+        hints: dict[int, int] = {}  # written in bulk below: per-variable add_hint is slow
 
         def put(var, value: int) -> None:
             idx = var.index
-            if idx < 0 or idx in seen:
-                return
-            seen.add(idx)
-            target.add_hint(target.get_int_var_from_proto_index(idx), int(value))
+            if idx >= 0 and idx not in hints:
+                hints[idx] = int(value)
 
         for i, a in enumerate(sol):
             put(v.start[i], a.start)
@@ -514,6 +512,8 @@ class CpSatModel:
             put(v.empty[r], not seq)
         if self.makespan is not None:
             put(self.makespan, max((a.end for a in sol), default=0))
+        target.proto.solution_hint.vars.extend(hints.keys())
+        target.proto.solution_hint.values.extend(hints.values())
 
     def _segment_of(self, i: int, c: Calendar, t: int) -> int:
         """Index, in the op's restricted segment list, of the segment containing minute t."""
