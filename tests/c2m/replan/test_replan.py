@@ -1,0 +1,143 @@
+"""Replans on a real database with the real planner and solver (small world, short limits)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlmodel import select
+
+from c2m.db import open_engine, session_scope
+from c2m.errors import DataError
+from c2m.models import Plan, ReplanRun
+from c2m.replan import ReplanOptions, list_runs, replan
+from c2m.replan.snapshot import current_plan, load_lots
+from tests.c2m.replan import world
+
+LINES = {"L1", "L2", "L3", "L4", "L5", "L6"}
+
+
+def options(now=world.NOW, **kw) -> ReplanOptions:
+    base = {"now": now, "horizon_days": 7, "time_limit": 1, "forecast_method": "moving_average"}
+    return ReplanOptions(**{**base, **kw})
+
+
+def lots_of(engine, plan_id):
+    with session_scope(engine) as session:
+        return {lot.code: lot for lot in load_lots(session, plan_id, LINES)}
+
+
+def current_ids(engine, mode="c2m"):
+    with session_scope(engine) as session:
+        plans = session.exec(select(Plan).where(Plan.mode == mode, Plan.is_current)).all()
+        return [p.id for p in plans]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """SQLite in the default run; the same replans on PostgreSQL with the slow ones."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
+@pytest.fixture
+def cfg():
+    return world.config()
+
+
+def test_two_replans_with_no_new_data_give_the_identical_plan(db_url, cfg, tmp_path):
+    world.seed(db_url)
+    engine = open_engine(db_url)
+    log = tmp_path / "replan.jsonl"
+    first = replan(engine, cfg, options(log_file=log))
+    second = replan(engine, cfg, options(log_file=log))
+    assert first.exit_code == second.exit_code == 0
+    assert second.previous_plan_id == first.plan_id != second.plan_id
+    assert second.changes.total == 0 and second.changes.inside_frozen == 0
+    assert second.fingerprint == first.fingerprint
+    assert lots_of(engine, first.plan_id) == lots_of(engine, second.plan_id)
+    assert current_ids(engine) == [second.plan_id]
+    lines = [json.loads(x) for x in log.read_text().splitlines()]
+    assert [x["run_id"] for x in lines] == [first.run_id, second.run_id]
+    assert lines[1]["changes"]["added"] == 0 and lines[1]["status"] in (
+        "optimal",
+        "feasible",
+        "fallback",
+    )
+    assert set(lines[1]["phases"]) >= {"lock", "inputs", "publish"}
+    runs = list_runs(engine, last=5)
+    assert [r["run_id"] for r in runs] == [second.run_id, first.run_id]
+    assert runs[0]["plan_id"] == second.plan_id and runs[0]["exit_code"] == 0
+
+
+@pytest.mark.slow
+def test_a_re_solve_on_unchanged_inputs_keeps_the_plan(sqlite_url, cfg):
+    """Not only the republish shortcut: solving again (fixed seed and workers) changes nothing."""
+    world.seed(sqlite_url)
+    engine = open_engine(sqlite_url)
+    first = replan(engine, cfg, options())
+    second = replan(engine, cfg, options(reuse_unchanged=False))
+    assert second.reused_plan_id is None
+    assert second.changes.total == 0, second.changes.lots
+    before, after = lots_of(engine, first.plan_id), lots_of(engine, second.plan_id)
+    assert {c: (x.line, x.sewing_start, x.items) for c, x in before.items()} == {
+        c: (x.line, x.sewing_start, x.items) for c, x in after.items()
+    }
+
+
+def test_new_signals_move_only_lots_outside_the_frozen_window(db_url, cfg):
+    world.seed(db_url)
+    engine = open_engine(db_url)
+    first = replan(engine, cfg, options())
+    before = lots_of(engine, first.plan_id)
+    # a day later: the day's broadcast sold three times as much of every SKU
+    world.add_signals(db_url, world.NOW.date(), 1, daily=40)
+    now = world.NOW + dt.timedelta(days=1)
+    second = replan(engine, cfg, options(now=now, frozen_hours=24))
+    after = lots_of(engine, second.plan_id)
+    until = now + dt.timedelta(hours=24)
+    frozen = [code for code, lot in before.items() if lot.start < until]
+    assert frozen, "the test needs lots inside the frozen window"
+    for code in frozen:
+        assert after[code].ops == before[code].ops, code
+        assert after[code].quantity == before[code].quantity
+        assert after[code].line == before[code].line
+    assert second.changes.inside_frozen == 0
+    assert second.changes.total > 0  # the new demand did change the free part of the plan
+    changed = set().union(*[set(v) for k, v in second.changes.lots.items() if k != "turned_late"])
+    assert not changed & set(frozen)
+
+
+@pytest.mark.slow
+def test_a_started_lot_never_moves_even_without_a_frozen_window(sqlite_url, cfg):
+    world.seed(sqlite_url)
+    engine = open_engine(sqlite_url)
+    first = replan(engine, cfg, options())
+    before = lots_of(engine, first.plan_id)
+    now = world.NOW + dt.timedelta(days=1, hours=4)  # Tuesday 10:00, mid-shift
+    started = [code for code, lot in before.items() if lot.start < now]
+    assert started
+    world.add_signals(sqlite_url, world.NOW.date(), 1, daily=60)
+    second = replan(engine, cfg, options(now=now, frozen_hours=0))
+    after = lots_of(engine, second.plan_id)
+    for code in started:
+        assert after[code].ops == before[code].ops, code
+        assert after[code].quantity == before[code].quantity
+    assert second.changes.inside_frozen == 0
+
+
+def test_bad_input_is_recorded_and_leaves_the_previous_plan_current(db_url, cfg, tmp_path):
+    world.seed(db_url)
+    engine = open_engine(db_url)
+    first = replan(engine, cfg, options())
+    log = tmp_path / "replan.jsonl"
+    with pytest.raises(DataError, match="live-room signals"):
+        replan(engine, cfg, options(now=dt.datetime(2026, 1, 5, 6, 0), log_file=log))
+    assert current_ids(engine) == [first.plan_id]
+    line = json.loads(log.read_text())
+    assert line["status"] == "failed" and line["exit_code"] == 65
+    with session_scope(engine) as session:
+        run = session.get(ReplanRun, line["run_id"])
+        assert run.status == "failed" and run.finished_at is not None
+        assert "signals" in run.message
+        assert current_plan(session, "c2m").id == first.plan_id
