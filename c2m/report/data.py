@@ -56,6 +56,7 @@ OPERATION_COLUMNS = [
     "start",
     "end",
     "setup_minutes",
+    "learning_minutes",
     "fixed",
 ]
 HISTORY_COLUMNS = ["style", "ds", "orders", "clicks", "rank"]
@@ -231,6 +232,7 @@ def _lots_and_operations(session: Session, plan_id: int) -> tuple[pd.DataFrame, 
                 "start": op.start,
                 "end": op.end,
                 "setup_minutes": op.setup_minutes,
+                "learning_minutes": op.learning_minutes or 0,
                 "fixed": op.fixed,
             }
             for op in ops

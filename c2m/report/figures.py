@@ -79,10 +79,20 @@ def _hover(op) -> str:
         f"due {op.due:{_FMT}} · {late}",
     ]
     if op.setup_minutes:
-        parts.append(f"changeover before: {op.setup_minutes} min")
+        parts.append(f"set-up before: {_setup_text(op)}")
     if op.fixed:
         parts.append("frozen (on the floor)")
     return "<br>".join(parts)
+
+
+def _setup_text(op) -> str:
+    """``"90 min"``, or ``"120 min (90 changeover + 30 learning)"`` when ramp-up is part of it."""
+    learning = int(getattr(op, "learning_minutes", 0) or 0)
+    if not learning:
+        return f"{op.setup_minutes} min"
+    return (
+        f"{op.setup_minutes} min ({op.setup_minutes - learning} changeover + {learning} learning)"
+    )
 
 
 def gantt_figure(
@@ -174,14 +184,14 @@ def _add_changeovers(fig: go.Figure, operations: pd.DataFrame, calendar: Calenda
     ]
     fig.add_trace(
         go.Bar(
-            name="changeover",
+            name="changeover / ramp-up",
             orientation="h",
             y=list(setups["resource"]),
             base=_iso(starts),
             x=_ms(pd.Series(starts), setups["start"].reset_index(drop=True)),
             customdata=[int(i) for i in setups["op_id"]],
             hovertext=[
-                f"changeover {op.setup_minutes} min on {html.escape(op.resource)}"
+                f"set-up {_setup_text(op)} on {html.escape(op.resource)}"
                 f"<br>before {html.escape(str(op.code))} ({html.escape(op.style)})"
                 for op in setups.itertuples(index=False)
             ],
@@ -244,7 +254,7 @@ def load_figure(load: pd.DataFrame) -> go.Figure | None:
     )
     series = [
         ("sewing_hours", "sewing", "#2563eb"),
-        ("changeover_hours", "changeover", "#6b7280"),
+        ("changeover_hours", "changeover / ramp-up", "#6b7280"),
         ("overtime_hours", "overtime", "#f59e0b"),
     ]
     for row, line in enumerate(lines, start=1):

@@ -21,21 +21,37 @@ class KpiSpec:
 
 
 KPI_SPECS: tuple[KpiSpec, ...] = (
+    # service
     KpiSpec("fill_rate", "Projected fill rate", "pct", "higher"),
+    KpiSpec("units_due", "Units due (forecast + orders)", "int"),
+    KpiSpec("units_on_time", "Units served on time", "int", "higher"),
     KpiSpec("late_lots", "Late lots", "int", "lower"),
+    KpiSpec("late_units", "Units in late lots", "int", "lower"),
+    # lots
     KpiSpec("lots", "Lots", "int"),
     KpiSpec("planned_units", "Units planned", "int"),
     KpiSpec("mean_lot_size", "Mean lot size", "float"),
     KpiSpec("median_lot_size", "Median lot size", "float"),
+    # the floor
     KpiSpec("changeovers", "Changeovers", "int", "lower"),
     KpiSpec("changeover_hours", "Changeover hours", "float", "lower"),
+    KpiSpec("learning_hours", "Learning-curve hours", "float", "lower"),
     KpiSpec("utilisation", "Line utilisation (mean)", "pct"),
     KpiSpec("overtime_hours", "Overtime hours", "float", "lower"),
+    # stock and fabric
     KpiSpec("end_inventory_units", "Stock at horizon end", "int", "lower"),
     KpiSpec("end_inventory_days", "Days of cover at end", "float", "lower"),
-    KpiSpec("units_due", "Units due", "int"),
-    KpiSpec("units_on_time", "Units on time", "int", "higher"),
+    KpiSpec("held_lots", "Lots held by fabric", "int", "lower"),
+    KpiSpec("held_units", "Units held by fabric", "int", "lower"),
+    # the solver
+    KpiSpec("objective", "Objective (cost)", "int", "lower"),
+    KpiSpec("bound", "Best bound", "int"),
+    KpiSpec("gap", "Gap", "pct", "lower"),
+    KpiSpec("wall_seconds", "Solver seconds", "float"),
+    KpiSpec("operations", "Operations", "int"),
 )
+# Shown inside another card already (the mean of the per-line utilisation).
+HIDDEN = frozenset({"mean_utilisation"})
 _SPEC_BY_KEY = {spec.key: spec for spec in KPI_SPECS}
 
 
@@ -85,5 +101,6 @@ def shown_kpis(*kpi_dicts: dict[str, Any]) -> list[KpiSpec]:
     extra = sorted(
         {key for kpis in kpi_dicts for key, value in kpis.items() if is_number(value)}
         - set(_SPEC_BY_KEY)
+        - (HIDDEN if any(isinstance(k.get("utilisation"), dict) for k in kpi_dicts) else set())
     )
     return present + [KpiSpec(key, key.replace("_", " ").capitalize(), "float") for key in extra]

@@ -48,8 +48,9 @@ def render_plan_page(
                 "Gantt by line",
                 "gantt-section",
                 "One bar per operation of a lot. Sewing lines first, then cutting and finishing "
-                "stations. Colour = style; thin dark bars = changeovers (drawn in the working "
-                "minutes just before the lot they prepare); grey bands = non-working time "
+                "stations. Colour = style; thin dark bars = set-ups: changeover plus the "
+                "learning-curve loss of a new style (drawn in the working minutes just before "
+                "the lot they prepare); grey bands = non-working time "
                 "(an operation pauses there), amber = the overtime slot; red outline = a late "
                 "lot; hatched = frozen. Drag to zoom, double-click to reset.",
                 figure_div(gantt, "gantt", "This plan schedules no operations."),
@@ -58,7 +59,8 @@ def render_plan_page(
                 "Load per line and day",
                 "load-section",
                 "Booked hours against regular capacity (solid) and capacity with overtime "
-                "(dotted). Amber = hours in the overtime slot.",
+                "(dotted). Grey = changeovers and learning-curve ramp-up; amber = any hours in "
+                "the overtime slot.",
                 figure_div(make_load_figure(load), "load", "No sewing is booked in this plan."),
             ),
             _section(

@@ -190,11 +190,13 @@ def build_plan(
             eligible = cfg.lines_for(category)
             line = min(eligible, key=lambda ln: line_free[ln.id])
             last = line_last[line.id]
+            # a new style costs a changeover plus learning-curve minutes, a colour a thread change
+            learning = 30 if last is not None and last[0] != style else 0
             setup = (
                 0
                 if last is None
                 else (90 if last[0] != style else (20 if last[1] != colour else 0))
-            )
+            ) + learning
             earliest = max(c1 + dt.timedelta(minutes=30), line_free[line.id])
             if setup:
                 _, earliest = _place(windows, max(line_free[line.id], START), setup)
@@ -229,10 +231,10 @@ def build_plan(
             for k, size in enumerate(SIZES):
                 q = per if k < len(SIZES) - 1 else quantity - per * (len(SIZES) - 1)
                 s.add(LotItem(lot_id=lot.id, sku=f"{style}-{colour}-{size}", quantity=q))
-            for step, resource, a, b, su in (
-                ("cut", cut, c0, c1, 0),
-                ("sew", line.id, s0, s1, setup),
-                ("finish", fin, f0, f1, 0),
+            for step, resource, a, b, su, learn in (
+                ("cut", cut, c0, c1, 0, 0),
+                ("sew", line.id, s0, s1, setup, learning),
+                ("finish", fin, f0, f1, 0, 0),
             ):
                 op = PlanOperation(
                     plan_id=plan.id,
@@ -242,6 +244,7 @@ def build_plan(
                     start=a,
                     end=b,
                     setup_minutes=su,
+                    learning_minutes=learn,
                     fixed=i == 0,
                 )
                 s.add(op)

@@ -127,6 +127,9 @@ def test_plan_with_late_lots_overtime_and_shortages(engine, cfg, make_plan, vali
     assert sorted(gantt_bars(text)) == sorted(built.op_ids)
     assert len(gantt_bars(text, "changeover")) == built.changeovers
     assert facts(text)["operation_ids"] == sorted(built.op_ids)
+    hovers = [h for t in figure_data(text, "gantt") for h in t.get("hovertext", [])]
+    assert any("(90 changeover + 30 learning)" in h for h in hovers)
+    assert any("S 20 · M 20 · L 20" in h and "late 5.0 h" in h for h in hovers)
     assert_kpis_match(text, built.plan_id, built.kpis)
     late_table = text[
         text.index('id="late-lots"') : text.index("</table>", text.index('id="late-lots"'))
