@@ -143,6 +143,15 @@ GENERIC = CategoryProfile(
     0.0,
 )
 
+# Days ahead of its season a style is launched.
+LAUNCH_LEAD_DAYS = 30
+
+
+def warm_weather(day_of_year: np.ndarray) -> np.ndarray:
+    """+1 in late July, -1 in late January: how warm the weather in south China is."""
+    return np.cos(2 * np.pi * (np.asarray(day_of_year) - 200) / 365.25)
+
+
 CATALOG_COLUMNS = [
     "sku",
     "style",
@@ -186,8 +195,8 @@ def make_catalogue(
     """Draw styles and their SKUs; launch dates place some styles in history or the future."""
     categories = list(category_sam)
     weights = np.array([profile(c).weight for c in categories], dtype=float)
+    warmth = np.array([profile(c).warmth for c in categories])
     n = scenario.styles
-    cats = rng.choice(len(categories), size=n, p=weights / weights.sum())
 
     # When each style launches: before the history (established), during it, or in the future.
     kind = rng.choice(
@@ -210,6 +219,19 @@ def make_catalogue(
                 rng.integers(min(2, future_days), max(3, future_days - 5))
             )
     basic = rng.random(n) < scenario.basics_share
+
+    # Merchandisers launch for the coming season: a style launched a month before the cold
+    # sets in is more likely a hoodie than a dress (twice the demand season's strength).
+    launch_doy = np.array(
+        [
+            (start + dt.timedelta(days=int(o) + LAUNCH_LEAD_DAYS)).timetuple().tm_yday
+            for o in launch_offset
+        ]
+    )
+    fit = np.exp(2 * scenario.seasonality * warmth[None, :] * warm_weather(launch_doy)[:, None])
+    p = weights[None, :] * fit
+    p /= p.sum(axis=1, keepdims=True)
+    cats = np.array([rng.choice(len(categories), p=row) for row in p])
 
     yy = start.year % 100
     style_rows = []

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from c2m.sample.catalog import warm_weather
 from c2m.sample.scenario import Scenario
 
 # Relative audience of each weekday (Mon..Sun): weekend evenings draw the most viewers.
@@ -204,7 +205,7 @@ def structural_interest(
     basic = styles["basic"].to_numpy()[None, :]
     life *= np.where(basic, 1.0, np.exp(-np.maximum(age - peak, 0) / decay))
     doy = cal.dates.dayofyear.to_numpy()[:, None]
-    warm = np.cos(2 * np.pi * (doy - 200) / 365.25)  # +1 late July, -1 late January
+    warm = warm_weather(doy)
     season = np.exp(scenario.seasonality * styles["warmth"].to_numpy()[None, :] * warm)
     return appeal[None, :] * life * season
 

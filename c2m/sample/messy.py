@@ -89,8 +89,10 @@ def write_messy_export(world: SampleWorld, directory: str | Path) -> list[Path]:
             text, value = _shown(int(getattr(row, name)))
             cells[name] = f'"{text}"' if "," in text else text
             values[name] = value
-        if i % 4 == 1 and not cells["carts"].startswith('"'):
-            cells["carts"] = f" {cells['carts']} "  # padded, as some exports pad numbers
+        if i % 4 == 2:  # padded, as some exports pad numbers (never a quoted cell)
+            for name in ("carts", "orders"):
+                if not cells[name].startswith('"'):
+                    cells[name] = f" {cells[name]} "
         orders_cell = cells["orders"]
         if i == bad_at:
             orders_cell = "-3"  # the bad row: a negative count

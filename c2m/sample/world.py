@@ -251,7 +251,9 @@ def generate(
     room_factor = (rooms.traffic * paid_share) @ rooms.weight  # (T, S)
     minutes = (base * room_factor) @ styles["sam_minutes"].to_numpy()
     mean_minutes = float(minutes[WARMUP_DAYS:].mean())
-    scale = params.target_load * sewing_minutes_per_day(config) / max(mean_minutes, 1e-9)
+    # (a world whose styles all launch after its last day sells nothing at all)
+    capacity = params.target_load * sewing_minutes_per_day(config)
+    scale = capacity / mean_minutes if mean_minutes > 0 else 0.0
 
     path = simulate(
         Draw(rng_process, params.noise),
