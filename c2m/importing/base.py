@@ -18,7 +18,7 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
-from c2m.importing.reading import Columns, CsvFile, Header, is_blank, is_summary
+from c2m.importing.reading import Columns, CsvFile, Header, is_summary
 from c2m.importing.result import ImportResult, Progress, RowIssue
 from c2m.importing.upsert import Counts
 from c2m.models import ImportBatch, RejectedRow, _now
@@ -57,7 +57,7 @@ class Importer:
     def prepare(self, connection: Connection) -> None:
         """Load what parsing needs from the database (lookups), once per file."""
 
-    def parse(self, cells: Sequence[str], header: Header) -> Any:
+    def parse(self, cells: Sequence[str]) -> Any:
         """One row's cells -> a record; raise RowProblem for a bad row."""
         raise NotImplementedError
 
@@ -190,10 +190,9 @@ def _import_records(
         if progress is not None:
             progress(name, source.position, source.size)
 
-    for record in source.records():
+    for cells in source.rows():
         read += 1
-        cells = record.cells
-        if is_blank(cells) or is_summary(cells):
+        if not "".join(cells).strip():
             skipped += 1
             continue
         try:
@@ -203,26 +202,30 @@ def _import_records(
                     f"has {len(cells)} fields but the header has {width} "
                     "(an unquoted comma in a number or text?)",
                 )
-            records.append(parse(cells, header))
+            records.append(parse(cells))
         except RowProblem as problem:
+            warnings.clear()
+            if is_summary(cells):  # a totals row never parses: checked only then, for speed
+                skipped += 1
+                continue
             rejected += 1
-            issue = RowIssue(name, record.line, problem.field, problem.message)
-            result.add_error(issue)
+            line = source.line
+            result.add_error(RowIssue(name, line, problem.field, problem.message))
             rejects.append(
                 {
                     "batch_id": batch_id,
                     "file": name,
-                    "line": record.line,
+                    "line": line,
                     "field": problem.field,
                     "message": problem.message,
-                    "raw": record.raw,
+                    "raw": source.raw,
                 }
             )
-            warnings.clear()
             continue
         if warnings:
+            line = source.line
             for field, message in warnings:
-                result.add_warning(RowIssue(name, record.line, field, message))
+                result.add_warning(RowIssue(name, line, field, message))
             warnings.clear()
         if len(records) >= chunk:
             flush()

@@ -122,29 +122,11 @@ def sniff_delimiter(line: str) -> str:
     return best
 
 
-class _LineTap:
-    """Feeds lines to ``csv.reader`` and remembers them, for line numbers and raw text."""
-
-    __slots__ = ("_lines", "count", "pending")
-
-    def __init__(self, lines: Iterator[str], start: int) -> None:
-        self._lines = lines
-        self.count = start  # physical lines consumed so far
-        self.pending: list[str] = []
-
-    def __iter__(self) -> _LineTap:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self.count += 1
-        self.pending.append(line)
-        return line
-
-    def take(self) -> tuple[int, str]:
-        """(first line number, raw text) of the record just read."""
-        lines, self.pending = self.pending, []
-        return self.count - len(lines) + 1, "".join(lines).rstrip("\r\n")
+def _tap(lines: Iterator[str], pending: list[str]) -> Iterator[str]:
+    """Feeds lines to ``csv.reader`` and keeps those of the current record, for raw text."""
+    for line in lines:
+        pending.append(line)
+        yield line
 
 
 class CsvFile:
@@ -198,8 +180,10 @@ class CsvFile:
                     index[canonical] = position
             if len(index) >= 2 or (len(index) == 1 and len(names) == 1):
                 self.preamble = number - 1
-                self._tap = _LineTap(iter(self._text), number)
-                self._reader = csv.reader(self._tap, delimiter=self.delimiter)
+                self._pending: list[str] = []
+                self._reader = csv.reader(
+                    _tap(iter(self._text), self._pending), delimiter=self.delimiter
+                )
                 return Header(number, names, index, ignored)
         found = ", ".join(first_seen) if first_seen else "nothing (the file is empty)"
         self.close()
@@ -207,21 +191,40 @@ class CsvFile:
             f"no recognisable header; found columns: {found}; expected: {columns.describe()}"
         )
 
-    def records(self) -> Iterator[Record]:
-        """Every record after the header, with its physical line number and raw text."""
-        reader, tap = self._reader, self._tap
+    def rows(self) -> Iterator[list[str]]:
+        """The cells of every record after the header, streamed.
+
+        While a row is being handled, :attr:`line` and :attr:`raw` describe it; they cost
+        nothing unless asked for, which is only for the rare rejected or odd row.
+        """
+        reader, pending = self._reader, self._pending
         try:
             for cells in reader:
-                line, raw = tap.take()
-                yield Record(line, cells, raw)
+                yield cells
+                pending.clear()
         except UnicodeDecodeError as exc:  # sniff_file read it all, so only a changed file
             raise ImportFailed(f"cannot decode the text ({exc.reason})") from None
         except csv.Error as exc:
-            raise ImportFailed(f"line {tap.count}: unreadable CSV ({exc})") from None
+            raise ImportFailed(f"line {self.line}: unreadable CSV ({exc})") from None
+
+    @property
+    def line(self) -> int:
+        """Physical line number where the current record starts (the header's line counts)."""
+        return self.header.line + self._reader.line_num - len(self._pending) + 1
+
+    @property
+    def raw(self) -> str:
+        """The current record's text as it is in the file, without its line end."""
+        return "".join(self._pending).rstrip("\r\n")
+
+    def records(self) -> Iterator[Record]:
+        """Every record with its line number and raw text (convenient, a little slower)."""
+        for cells in self.rows():
+            yield Record(self.line, cells, self.raw)
 
 
 def is_blank(cells: Sequence[str]) -> bool:
-    return all(not cell.strip() for cell in cells)
+    return not "".join(cells).strip()
 
 
 def is_summary(cells: Sequence[str]) -> bool:

@@ -1,10 +1,16 @@
 """Idempotent writes that know what they did: inserted, updated or already there.
 
-One ``INSERT ... ON CONFLICT (natural key) DO UPDATE`` per chunk, through SQLAlchemy's
-dialect inserts, so the same code runs on SQLite and PostgreSQL and the database's unique
-constraint, not Python, is what keeps keys unique. Before writing, one ``SELECT`` per chunk
-fetches the rows already stored under those keys: that is how a re-import can tell "updated"
-from "unchanged", and it lets unchanged rows be left alone (no write, no new batch stamp).
+``INSERT ... ON CONFLICT (natural key) DO UPDATE ... WHERE <something changed>`` per chunk,
+so the database's unique constraint, not Python, keeps keys unique, and unchanged rows are
+left alone (no write, no new batch stamp). Two ways to count what happened:
+
+- :func:`upsert` (small tables: catalogue, inventory, fabric, orders) first selects the
+  stored values of the chunk's keys and compares in Python; plain SQLAlchemy dialect inserts.
+- :func:`upsert_many` (big streams: live sales) writes the chunk in one statement and reads
+  the counts off the database: on PostgreSQL ``RETURNING (xmax = 0)`` tells inserts from
+  updates; on SQLite, where the import holds the write lock, new rows are those above the
+  previous ``max(rowid)`` and ``total_changes`` counts inserted + updated rows. No lookup
+  query, no staging table: the chunk goes straight from ``executemany`` into the table.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, select, tuple_
+from sqlalchemy import Table, literal_column, or_, select, tuple_
 from sqlalchemy.engine import Connection
 
 from c2m.errors import DataError
@@ -129,3 +135,107 @@ def _same(stored: Any, new: Any) -> bool:
     if isinstance(stored, float) and isinstance(new, float):
         return abs(stored - new) <= 1e-9 * max(1.0, abs(new))
     return stored == new
+
+
+def upsert_many(
+    connection: Connection,
+    table: Table,
+    keys: Sequence[str],
+    values: Sequence[str],
+    rows: list[tuple],
+    stamp: Mapping[str, Any] | None = None,
+) -> Counts:
+    """Write ``rows`` (tuples ordered as ``keys`` + ``values``) and count what they did.
+
+    Same counting rules as :func:`upsert`: a key repeated in the chunk counts once per row,
+    the last row wins, and a row identical to what is stored is unchanged.
+    """
+    if not rows:
+        return Counts()
+    if connection.dialect.name == "sqlite":
+        return _upsert_many_sqlite(connection, table, keys, values, rows, stamp or {})
+    dicts = [dict(zip((*keys, *values), row, strict=True)) for row in rows]
+    counts = Counts()
+    latest: dict[tuple, dict[str, Any]] = {}
+    width = len(keys)
+    for row, as_dict in zip(rows, dicts, strict=True):
+        key = row[:width]
+        previous = latest.get(key)
+        if previous is not None:
+            if all(previous[v] == as_dict[v] for v in values):
+                counts.unchanged += 1
+            else:
+                counts.updated += 1
+        latest[key] = {**as_dict, **stamp} if stamp else as_dict
+    insert = dialect_insert(connection, table)
+    changed = or_(*(table.c[v].is_distinct_from(insert.excluded[v]) for v in values))
+    statement = insert.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={name: insert.excluded[name] for name in (*values, *(stamp or {}))},
+        where=changed,
+    ).returning(literal_column("(xmax = 0)"))
+    written = connection.execute(statement, list(latest.values())).scalars().all()
+    counts.inserted += sum(1 for new in written if new)
+    counts.updated += sum(1 for new in written if not new)
+    counts.unchanged += len(latest) - len(written)
+    return counts
+
+
+def _upsert_many_sqlite(
+    connection: Connection,
+    table: Table,
+    keys: Sequence[str],
+    values: Sequence[str],
+    rows: list[tuple],
+    stamp: Mapping[str, Any],
+) -> Counts:
+    names = [*keys, *values]
+    dialect = connection.dialect
+    processors = [
+        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+    ]
+    if any(processors):
+        rows = _processed(rows, processors)
+    if stamp:
+        extra = tuple(stamp.values())
+        rows = [row + extra for row in rows]
+    columns = [*names, *stamp]
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    placeholders = ", ".join("?" for _ in columns)
+    updates = ", ".join(f'"{name}" = excluded."{name}"' for name in (*values, *stamp))
+    changed = " OR ".join(f'"{table.name}"."{v}" IS NOT excluded."{v}"' for v in values)
+    sql = (
+        f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders}) '
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates} WHERE {changed}"
+    )
+    top = f'SELECT coalesce(max(rowid), 0) FROM "{table.name}"'
+    driver = connection.connection.driver_connection
+    before_rowid = connection.exec_driver_sql(top).scalar_one()
+    before_changes = driver.total_changes
+    connection.exec_driver_sql(sql, rows)
+    written = driver.total_changes - before_changes
+    inserted = connection.exec_driver_sql(top).scalar_one() - before_rowid
+    return Counts(inserted=inserted, updated=written - inserted, unchanged=len(rows) - written)
+
+
+def _bind_processor(column_type: Any, dialect: Any) -> Any:
+    """SQLAlchemy's conversion to the stored form; numbers need none (they are parsed)."""
+    try:
+        if column_type.python_type in (int, float):
+            return None
+    except NotImplementedError:
+        pass
+    return column_type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _processed(rows: list[tuple], processors: list) -> list[tuple]:
+    """Rows with each value in the form SQLAlchemy stores it (SQLite: datetimes as text).
+
+    The stored form must be exactly SQLAlchemy's, or a key written here and one written by
+    the ORM would differ. Each distinct value is converted once: timestamps repeat a lot.
+    """
+    for i, process in enumerate(processors):
+        if process is not None:
+            mapping = {value: process(value) for value in {row[i] for row in rows}}
+            rows = [(*row[:i], mapping[row[i]], *row[i + 1 :]) for row in rows]
+    return rows

@@ -217,3 +217,21 @@ def test_messy_chinese_export(db_url, write_file, encoding):
     key = (dt.datetime(2026, 11, 3), "抖音1号", "HM-黑色-M")
     assert signals[key] == (1234, 56, 12000, 1, 59.9)
     assert (dt.datetime(2026, 11, 3, 20, 15), "抖音1号", "HM-黑色-L") in signals
+
+
+def test_rows_written_by_the_orm_and_by_the_importer_share_keys(db_url, write_file):
+    """The importer's fast path must store timestamps exactly as SQLAlchemy does."""
+    engine = open_engine(db_url)
+    with session_scope(engine) as session:
+        session.add(SalesSignal(ts=dt.datetime(2026, 11, 3), room_id="R1", sku="A", clicks=5))
+        session.add(SalesSignal(ts=dt.datetime(2026, 11, 3, 20, 15), room_id="R1", sku="A"))
+    text = (
+        "date,room_id,sku,clicks,carts,orders\n"
+        "2026-11-03,R1,A,5,0,0\n"
+        "2026-11-03 20:15:00,R1,A,7,0,0\n"
+    )
+    result = import_sales([write_file("s.csv", text)], engine)
+    assert (result.rows_imported, result.rows_updated, result.rows_unchanged) == (0, 1, 1)
+    assert _count(engine, SalesSignal) == 2
+    with session_scope(engine) as session:
+        assert session.get(SalesSignal, 2).clicks == 7
