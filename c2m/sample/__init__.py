@@ -5,6 +5,15 @@ the files a merchandiser imports (FORMATS.md) plus ``truth/`` and a messy export
 ``scenario`` (parameters, ``configs/scenarios.toml``), ``catalog`` (styles, SKUs, fabrics),
 ``demand`` (rooms and the latent demand process), ``stock`` (inventory, fabric, open orders),
 ``messy`` (a GBK platform export), ``world`` (assembly and slicing).
+
+A simulation steps through the future without ever handing the planner more than the past::
+
+    world = generate(1, "viral", history_days=90, future_days=28)
+    for day in pd.date_range(world.future_start, world.end).date:
+        seen = world.signals_until(day - dt.timedelta(days=1))  # what the planner may use
+        demand = world.demand_on(day)  # true demand per SKU arriving that day
+
+The world is fixed by (seed, scenario, history_days, future_days, start, factory config).
 """
 
 from c2m.sample.scenario import Festival, Scenario, get_scenario, load_scenarios

@@ -93,6 +93,20 @@ class SampleWorld:
     def skus(self) -> pd.DataFrame:
         return self.catalog[["sku", "style", "colour", "size"]]
 
+    @property
+    def fabrics(self) -> pd.DataFrame:
+        """Fabric master data and stock on hand: fabric, name, unit, roll_size, on_hand."""
+        rows = self.fabric[self.fabric["due_date"].isna()]
+        return rows.rename(columns={"quantity": "on_hand"})[
+            ["fabric", "name", "unit", "roll_size", "on_hand"]
+        ].reset_index(drop=True)
+
+    @property
+    def deliveries(self) -> pd.DataFrame:
+        """Fabric on order: fabric, due_date, quantity, reference."""
+        rows = self.fabric[self.fabric["due_date"].notna()]
+        return rows[["fabric", "due_date", "quantity", "reference"]].reset_index(drop=True)
+
     @cached_property
     def all_signals(self) -> pd.DataFrame:
         """History and future rows together (never hand this to a planner: slice it)."""

@@ -119,6 +119,8 @@ def test_stock_files_are_consistent(world: SampleWorld) -> None:
     deliveries = world.fabric[world.fabric["due_date"].notna()]
     assert (deliveries["due_date"] > world.history_end).all()
     assert not deliveries.duplicated(["fabric", "due_date", "reference"]).any()
+    assert len(world.fabrics) + len(world.deliveries) == len(world.fabric)
+    assert world.fabrics["fabric"].is_unique and (world.fabrics["on_hand"] > 0).all()
     assert set(world.orders["sku"]) <= set(world.catalog["sku"])
     assert not world.orders.duplicated(["reference", "sku"]).any()
     assert (world.orders["due_date"] > world.history_end).all()
