@@ -306,7 +306,10 @@ def replan_command(
         forecast_method=forecast_method,
     )
     outcome = replan(
-        engine, cfg, options, progress=lambda msg: err.print(msg, highlight=False, markup=False)
+        engine,
+        cfg,
+        options,
+        progress=lambda msg: err.print(msg, highlight=False, markup=False, soft_wrap=True),
     )
     if as_json:
         print_json(outcome.as_json())
