@@ -255,7 +255,8 @@ def simulate(
     mr = scenario.mean_reversion
     # basics are bought for need, not fashion: their interest wanders half as much
     vol = scenario.volatility * np.where(basic, 0.5, 1.0)
-    stationary = vol / np.sqrt(max(1 - (1 - mr) ** 2, 1e-9))
+    # start the walk in its stationary spread (a pure random walk, mean_reversion 0, at zero)
+    stationary = vol / np.sqrt(1 - (1 - mr) ** 2) if mr > 0 else np.zeros(S)
     z = draw.normal(stationary, S)
     v = np.zeros(S)
     half = 0.5 ** (1 / scenario.viral_half_life)
