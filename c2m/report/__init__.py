@@ -18,9 +18,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from c2m.config import FactoryConfig
-from c2m.errors import C2MError
 from c2m.report.data import PlanReportData, load_plan_report
+from c2m.report.html import write_whole
 from c2m.report.plan import render_plan_page
+from c2m.report.simulation import render_simulation_page, write_simulation_report
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def write_plan_report(
     data = load_plan_report(engine, plan_id)
     text = render_plan_page(data, config, generated_at)
     path = Path(out)
-    _write_whole(path, text)
+    write_whole(path, text)
     return ReportFile(
         path=path,
         plan_id=data.plan.id,
@@ -59,22 +60,12 @@ def write_plan_report(
     )
 
 
-def _write_whole(path: Path, text: str) -> None:
-    """Write next to the target and rename, so a reader never sees half a page."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise C2MError(f"cannot write the report to {path}: {exc.strerror}") from None
-
-
 __all__ = [
     "PlanReportData",
     "ReportFile",
     "load_plan_report",
     "render_plan_page",
+    "render_simulation_page",
     "write_plan_report",
+    "write_simulation_report",
 ]

@@ -11,11 +11,14 @@ import html
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
+
+from c2m.errors import C2MError
 
 PLOT_CONFIG = {"responsive": True, "displaylogo": False, "scrollZoom": False}
 
@@ -125,3 +128,15 @@ def page(title: str, body: str) -> str:
         f'<script type="text/javascript">{plotly_js()}</script>\n'
         f"</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write next to the target and rename, so a reader never sees half a page."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise C2MError(f"cannot write the report to {path}: {exc.strerror}") from None
