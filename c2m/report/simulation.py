@@ -216,8 +216,12 @@ def render_simulation_page(
         ("other-series", _other_figure(frame)),
     ]
     for ident, fig in charts:
-        if fig is not None:
-            sections.append(f'<section id="{ident}-section">{figure_div(fig, ident, "")}</section>')
+        if fig is None:
+            continue
+        heading = "<h2>More daily series (pick one)</h2>" if ident == "other-series" else ""
+        sections.append(
+            f'<section id="{ident}-section">{heading}{figure_div(fig, ident, "")}</section>'
+        )
     sections.append(
         json_block(
             "c2m-simulation-data",
