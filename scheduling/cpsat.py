@@ -32,7 +32,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -132,6 +132,10 @@ class CpSatModel:
         self.model = cp_model.CpModel()
         self.v = Variables()
         self.setup_terms: list[tuple[cp_model.IntVar, int]] = []
+        self._segment_cache: dict[tuple[Calendar, int], list[tuple[int, int, int]]] = {}
+        # Auxiliary variables and how to compute each from a schedule, so hints are complete
+        # (CP-SAT uses a complete, feasible hint at once; an incomplete one it must repair).
+        self._derived: list[tuple[cp_model.IntVar, Callable[[_HintView], int]]] = []
         self._variables()
         self._constraints()
         self._objective()
@@ -155,6 +159,12 @@ class CpSatModel:
 
     def _segments(self, c: Calendar, lo: int) -> list[tuple[int, int, int]]:
         """(wall start, wall end, axis offset) of the segments that matter after ``lo``."""
+        key = (c, lo)
+        if key not in self._segment_cache:
+            self._segment_cache[key] = self._segments_uncached(c, lo)
+        return self._segment_cache[key]
+
+    def _segments_uncached(self, c: Calendar, lo: int) -> list[tuple[int, int, int]]:
         return [
             (a, b, off)
             for (a, b), off in zip(c.segments, c.offsets, strict=True)
@@ -198,6 +208,7 @@ class CpSatModel:
                     ]
                     m.add(lit == sum(on_c))
                     v.uses[i, c] = lit
+                    self._derived.append((lit, lambda h, i=i, c=c: int(h.cal(i) == c)))
                 if c.always_open:
                     v.ax_start[i, c], v.ax_end[i, c] = v.start[i], v.end[i]
                 else:
@@ -271,6 +282,17 @@ class CpSatModel:
                     m.add_element(k, ws, lo)
                     m.add_element(k, we, hi)
                     m.add_element(k, delta, dl)
+                    self._derived += [
+                        (k, lambda h, i=i, c=c, t=kind, sg=segs: h.segment(i, c, t, sg)),
+                        (lo, lambda h, i=i, c=c, t=kind, sg=segs: sg[h.segment(i, c, t, sg)][0]),
+                        (hi, lambda h, i=i, c=c, t=kind, sg=segs: sg[h.segment(i, c, t, sg)][1]),
+                        (
+                            dl,
+                            lambda h, i=i, c=c, t=kind, sg=segs: (
+                                sg[h.segment(i, c, t, sg)][2] - sg[h.segment(i, c, t, sg)][0]
+                            ),
+                        ),
+                    ]
                     if kind == "s":
                         m.add(wall >= lo).only_enforce_if(lit)
                         m.add(wall <= hi - 1).only_enforce_if(lit)
@@ -300,7 +322,8 @@ class CpSatModel:
             nodes = [i for i, op in enumerate(ops) if op.duration_on(r) is not None]
             if not nodes:
                 continue
-            keep = self._arc_filter(r, nodes, hint_pos)
+            succ_of = self._arc_filter(r, nodes, hint_pos)
+            node_of = {i: k for k, i in enumerate(nodes, start=1)}
             arcs, lits = [], {}
             empty = m.new_bool_var(f"empty{r}")
             arcs.append((0, 0, empty))
@@ -319,9 +342,8 @@ class CpSatModel:
                 lits[i, -1] = last
             for ka, a in enumerate(nodes, start=1):
                 da = ops[a].duration_on(r)
-                for kb, b in enumerate(nodes, start=1):
-                    if a == b or not keep(a, b):
-                        continue
+                for b in succ_of(a):
+                    kb = node_of[b]
                     if (
                         ops[a].fixed
                         and ops[b].fixed
@@ -356,30 +378,40 @@ class CpSatModel:
             ]
             if not work:
                 continue
-            expr = sum(lit * d for lit, d in work)
             if r in v.arcs:
                 mat = p.setups[r]
+                init = p.resources[r].initial_class
                 for (a, b), lit in v.arcs[r].items():
-                    if a >= 0 and b >= 0:
-                        s = mat[p.operations[a].setup_class][p.operations[b].setup_class]
-                        if s:
-                            expr += lit * s
-                    elif a == -1 and p.resources[r].initial_class is not None:
-                        s = mat[p.resources[r].initial_class][p.operations[b].setup_class]
-                        if s:
-                            expr += lit * s
+                    if b < 0:
+                        continue
+                    before = init if a < 0 else p.operations[a].setup_class
+                    if before is not None and mat[before][p.operations[b].setup_class]:
+                        work.append((lit, mat[before][p.operations[b].setup_class]))
+            lits, coefs = zip(*work, strict=True)
+            expr = cp_model.LinearExpr.weighted_sum(list(lits), list(coefs))
             self.model.add(self.makespan >= expr)
 
     def _arc_filter(self, r: int, nodes: list[int], hint_pos: dict[int, int] | None):
-        """Which arcs a -> b to build on resource r (all, unless pruning is on)."""
+        """For each node a, the nodes b with an arc a -> b on resource r (all, unless
+        pruning is on: then those within K places in the hint's order, and the hint's
+        own successor)."""
         k = self.max_neighbours
         if k is None or hint_pos is None or len(nodes) <= 2 * k + 1:
-            return lambda a, b: True
-        order = sorted(nodes, key=lambda i: hint_pos[i])
+            return lambda a: [b for b in nodes if b != a]
+        order = sorted(nodes, key=lambda i: (hint_pos[i], i))
         rank = {i: n for n, i in enumerate(order)}
         seq = [i for i in order if self.hint[i].resource == r]
-        hinted = set(itertools.pairwise(seq))
-        return lambda a, b: abs(rank[a] - rank[b]) <= k or (a, b) in hinted
+        hinted = dict(itertools.pairwise(seq))
+
+        def succ_of(a: int) -> list[int]:
+            n = rank[a]
+            out = [b for b in order[max(0, n - k) : n + k + 1] if b != a]
+            h = hinted.get(a)
+            if h is not None and h not in out:
+                out.append(h)
+            return out
+
+        return succ_of
 
     def _hint_positions(self) -> dict[int, int] | None:
         if self.hint is None:
@@ -402,12 +434,13 @@ class CpSatModel:
     def _objective(self) -> None:
         """Weighted sum of tardiness, setups, overtime, earliness, deviation and makespan."""
         p, m, v, w, H = self.problem, self.model, self.v, self.problem.objective, self.H
-        terms = []
+        terms: list[tuple[cp_model.IntVar, int]] = []  # (variable, coefficient)
+        constant = 0
         if w.makespan:
             self._ensure_makespan()
-            terms.append(w.makespan * self.makespan)
-        if w.setup and self.setup_terms:
-            terms.append(w.setup * sum(lit * s for lit, s in self.setup_terms))
+            terms.append((self.makespan, w.makespan))
+        if w.setup:
+            terms += [(lit, w.setup * s) for lit, s in self.setup_terms]
         succ = p.successors()
         sinks = [[] for _ in p.jobs]
         for i, op in enumerate(p.operations):
@@ -420,28 +453,41 @@ class CpSatModel:
                 t = m.new_int_var(0, max(0, H - job.due), f"tard{j}")
                 for i in sinks[j]:
                     m.add(t >= v.end[i] - job.due)
-                terms.append(w.tardiness * job.weight * t)
+                terms.append((t, w.tardiness * job.weight))
+                self._derived.append(
+                    (t, lambda h, s=sinks[j], d=job.due: max(0, max(h.sol[i].end for i in s) - d))
+                )
             if w.earliness:
                 cj = m.new_int_var(0, H, f"c{j}")
                 m.add_max_equality(cj, [v.end[i] for i in sinks[j]])
                 e = m.new_int_var(0, job.due, f"early{j}")
                 m.add(e >= job.due - cj)
-                terms.append(w.earliness * job.weight * e)
+                terms.append((e, w.earliness * job.weight))
+                self._derived += [
+                    (cj, lambda h, s=sinks[j]: max(h.sol[i].end for i in s)),
+                    (e, lambda h, s=sinks[j], d=job.due: max(0, d - max(h.sol[i].end for i in s))),
+                ]
         if w.overtime:
-            terms += [w.overtime * t for t in self._overtime_terms()]
+            terms += [(t, w.overtime) for t in self._overtime_terms()]
         if w.deviation and p.previous is not None:
             for i, prev in enumerate(p.previous):
                 if prev is None:
                     continue
                 dev = m.new_int_var(0, H + prev.start, f"dev{i}")
                 m.add_abs_equality(dev, v.start[i] - prev.start)
-                terms.append(w.deviation * dev)
+                self._derived.append((dev, lambda h, i=i, ps=prev.start: abs(h.sol[i].start - ps)))
+                terms.append((dev, w.deviation))
                 if w.reassign_minutes:
+                    # Moved to another resource: reassign_minutes, i.e. c * (1 - stays).
+                    c = w.deviation * w.reassign_minutes
+                    constant += c
                     lit = v.present.get((i, prev.resource))
-                    moved = 1 if lit is None else 1 - lit
-                    terms.append(w.deviation * w.reassign_minutes * moved)
-        if terms:
-            m.minimize(sum(terms))
+                    if lit is not None:
+                        terms.append((lit, -c))
+        if terms or constant:
+            pairs = [(x, c) for x, c in terms if c]
+            expr = cp_model.LinearExpr.weighted_sum([x for x, _ in pairs], [c for _, c in pairs])
+            m.minimize(expr + constant)
 
     def _overtime_terms(self) -> list:
         """Processing minutes inside overtime windows, per operation and window it can touch."""
@@ -465,6 +511,18 @@ class CpSatModel:
                     ov = m.new_int_var(0, B - A, f"ot{i}_{a}")
                     m.add(ov >= mn - mx).only_enforce_if(v.uses[i, c])
                     out.append(ov)
+                    self._derived += [
+                        (mn, lambda h, i=i, c=c, B=B: min(h.axes(i, c)[1], B)),
+                        (mx, lambda h, i=i, c=c, A=A: max(h.axes(i, c)[0], A)),
+                        (
+                            ov,
+                            lambda h, i=i, c=c, A=A, B=B: (
+                                max(0, min(h.axes(i, c)[1], B) - max(h.axes(i, c)[0], A))
+                                if h.cal(i) == c
+                                else 0
+                            ),
+                        ),
+                    ]
         return out
 
     # --- hint and solve -----------------------------------------------------------------
@@ -481,6 +539,7 @@ class CpSatModel:
         """
         p, v = self.problem, self.v
         target.clear_hints()
+        view = _HintView(self, sol)
         hints: dict[int, int] = {}  # written in bulk below: per-variable add_hint is slow
 
         def put(var, value: int) -> None:
@@ -494,14 +553,11 @@ class CpSatModel:
             if len(p.operations[i].modes) > 1:
                 for md in p.operations[i].modes:
                     put(v.present[i, md.resource], md.resource == a.resource)
-            c = self._cal(a.resource)
-            if not c.always_open:
-                put(v.ax_start[i, c], c.to_axis(a.start))
-                put(v.ax_end[i, c], c.to_axis(a.end))
-                for kind, t in (("s", a.start), ("e", a.end - 1)):
-                    k = v.seg_index.get((i, c, kind))
-                    if k is not None:
-                        put(k, self._segment_of(i, c, t))
+            for c in self._cals(i):
+                if not c.always_open:
+                    ax_s, ax_e = view.axes(i, c)
+                    put(v.ax_start[i, c], ax_s)
+                    put(v.ax_end[i, c], ax_e)
         for r, lits in v.arcs.items():
             seq = sorted(
                 (i for i, a in enumerate(sol) if a.resource == r), key=lambda i: sol[i].start
@@ -512,18 +568,10 @@ class CpSatModel:
             put(v.empty[r], not seq)
         if self.makespan is not None:
             put(self.makespan, max((a.end for a in sol), default=0))
+        for var, fn in self._derived:
+            put(var, fn(view))
         target.proto.solution_hint.vars.extend(hints.keys())
         target.proto.solution_hint.values.extend(hints.values())
-
-    def _segment_of(self, i: int, c: Calendar, t: int) -> int:
-        """Index, in the op's restricted segment list, of the segment containing minute t."""
-        op = self.problem.operations[i]
-        release = self.problem.jobs[op.job].release if "release_dates" not in self.skip else 0
-        segs = self._segments(c, min(release, self.H))
-        for k, (a, b, _) in enumerate(segs):
-            if a <= t < b:
-                return k
-        return 0
 
     def solve(
         self,
@@ -578,3 +626,31 @@ class CpSatModel:
             )
             out.append(Assignment(r, solver.value(v.start[i]), solver.value(v.end[i]), 0))
         return fill_setups(p, Solution(out))
+
+
+class _HintView:
+    """A schedule seen through the model: calendars used, axis positions, segments."""
+
+    def __init__(self, model: CpSatModel, sol) -> None:
+        self.model, self.sol = model, sol
+
+    def cal(self, i: int) -> Calendar:
+        return self.model._cal(self.sol[i].resource)
+
+    def axes(self, i: int, c: Calendar) -> tuple[int, int]:
+        """Axis start and end of operation i on calendar c ((0, 1) if it does not use c)."""
+        a = self.sol[i]
+        if self.cal(i) != c:
+            return 0, 1
+        return c.to_axis(a.start), c.to_axis(a.end)
+
+    def segment(self, i: int, c: Calendar, kind: str, segs) -> int:
+        """Index in ``segs`` of the segment holding the start (``s``) or last minute (``e``)."""
+        if self.cal(i) != c:
+            return 0
+        a = self.sol[i]
+        t = a.start if kind == "s" else a.end - 1
+        for k, (lo, hi, _) in enumerate(segs):
+            if lo <= t < hi:
+                return k
+        return 0

@@ -99,6 +99,11 @@ class Calendar:
         object.__setattr__(self, "overtime", overtime)
         object.__setattr__(self, "segments", segments)
         object.__setattr__(self, "offsets", tuple(offsets))
+        object.__setattr__(self, "_hash", hash((regular, overtime, self.name)))
+
+    def __hash__(self) -> int:
+        # Solvers key dictionaries by calendar; hashing hundreds of windows each time is slow.
+        return self._hash
 
     @property
     def always_open(self) -> bool:

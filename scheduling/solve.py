@@ -31,10 +31,23 @@ from scheduling.problem import Problem, Solution
 from scheduling.result import Result, fill_setups
 from scheduling.validate import objective, validate
 
-# A circuit with more nodes than this gets pruned arcs (each operation keeps its
-# PRUNE_NEIGHBOURS nearest operations, in the incumbent's order, as possible successors).
+# A circuit with more nodes than this gets pruned arcs: each operation keeps the
+# operations within K places of it, in the incumbent's order, as possible neighbours, with
+# K = PRUNE_ARCS_PER_CIRCUIT / nodes clamped to [PRUNE_MIN, PRUNE_NEIGHBOURS] (the circuit
+# then has about 2 K n arcs, a few thousand, whatever the size).
 PRUNE_ABOVE = 120
 PRUNE_NEIGHBOURS = 30
+PRUNE_MIN = 6
+PRUNE_ARCS_PER_CIRCUIT = 3000
+
+
+def neighbours(problem: Problem) -> int | None:
+    """The K of arc pruning for this problem, or None when every circuit stays complete."""
+    n = max(_circuit_sizes(problem), default=0)
+    if n <= PRUNE_ABOVE:
+        return None
+    return max(PRUNE_MIN, min(PRUNE_NEIGHBOURS, PRUNE_ARCS_PER_CIRCUIT // n))
+
 # Above this many circuit arcs (after pruning) or operations, the model counts as large.
 LARGE_ARCS = 40_000
 LARGE_OPERATIONS = 400
@@ -62,7 +75,8 @@ def _circuit_sizes(problem: Problem) -> list[int]:
 
 def is_large(problem: Problem) -> bool:
     """Whether the full model is too big to do well in seconds (LNS then gets time)."""
-    arcs = sum(min(n, 2 * PRUNE_NEIGHBOURS + 1) * n for n in _circuit_sizes(problem))
+    k = neighbours(problem)
+    arcs = sum(min(n, 2 * (k or n) + 1) * n for n in _circuit_sizes(problem))
     return arcs > LARGE_ARCS or problem.num_operations > LARGE_OPERATIONS
 
 
@@ -121,8 +135,9 @@ def solve(
             if inc_obj is None or h_obj <= inc_obj:
                 inc, inc_obj = hint, h_obj
 
-    pruned = inc is not None and max(_circuit_sizes(problem), default=0) > PRUNE_ABOVE
-    model = CpSatModel(problem, hint=inc, max_neighbours=PRUNE_NEIGHBOURS if pruned else None)
+    k = neighbours(problem) if inc is not None else None
+    pruned = k is not None
+    model = CpSatModel(problem, hint=inc, max_neighbours=k)
     stats["pruned_arcs"] = pruned
     left = limit - (time.perf_counter() - t0)
     large = inc is not None and LNS_WIRED and is_large(problem)
