@@ -1,0 +1,154 @@
+"""Shop-floor work orders from a stored plan: a CSV, or an XLSX with one sheet per line.
+
+One row per lot on a sewing line, in the order the line runs them, with what a line leader
+needs: day and shift, lot, style, colour and the size breakdown, quantity, planned start and
+end, the changeover (and learning-curve ramp-up) before it, and the fabric to pull from
+stock (in whole rolls for fabric bought by the roll). The quantities add up to the plan.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from c2m.config import FactoryConfig
+from c2m.errors import DataError
+from c2m.models import Fabric, Sku
+from c2m.planning.store import load_plan
+
+COLUMNS = [
+    "line",
+    "date",
+    "shift",
+    "sequence",
+    "lot_id",
+    "style",
+    "colour",
+    "sku",
+    "breakdown",
+    "quantity",
+    "start",
+    "end",
+    "changeover_minutes",
+    "learning_minutes",
+    "fabric",
+    "fabric_quantity",
+    "fabric_rolls",
+    "due",
+    "late_minutes",
+]
+WIDTHS = {"breakdown": 48, "lot_id": 30, "sku": 22, "start": 17, "end": 17, "due": 17}
+
+
+def work_orders(session: Session, plan_id: int, cfg: FactoryConfig) -> list[dict[str, Any]]:
+    """The work-order rows of a plan, per line in running order."""
+    view = load_plan(session, plan_id)
+    sizes = {s.sku: (s.colour, s.size) for s in session.exec(select(Sku)).all()}
+    rolls = {f.fabric: f.roll_size for f in session.exec(select(Fabric)).all()}
+    rows = []
+    for lot in view.lots:
+        for op in lot.ops:
+            if op.step != "sew":
+                continue
+            skus = sorted(lot.items)
+            roll = rolls.get(lot.fabric or "")
+            rows.append(
+                {
+                    "line": op.resource,
+                    "date": op.start.date().isoformat(),
+                    "shift": shift_of(op.start, cfg),
+                    "lot_id": lot.code,
+                    "style": lot.style,
+                    "colour": lot.colour or "mixed",
+                    "sku": skus[0] if len(skus) == 1 else lot.style,
+                    "breakdown": "; ".join(
+                        f"{'/'.join(sizes.get(s, (s,)))}:{lot.items[s]}" for s in skus
+                    ),
+                    "quantity": lot.quantity,
+                    "start": _fmt(op.start),
+                    "end": _fmt(op.end),
+                    "changeover_minutes": op.changeover_minutes,
+                    "learning_minutes": op.learning_minutes,
+                    "fabric": lot.fabric or "",
+                    "fabric_quantity": round(lot.fabric_quantity, 2),
+                    "fabric_rolls": math.ceil(lot.fabric_quantity / roll - 1e-9) if roll else "",
+                    "due": _fmt(lot.due),
+                    "late_minutes": lot.late_minutes,
+                    "_start": op.start,
+                }
+            )
+    rows.sort(key=lambda r: (r["line"], r["_start"]))
+    sequence: dict[str, int] = {}
+    for r in rows:
+        sequence[r["line"]] = sequence.get(r["line"], 0) + 1
+        r["sequence"] = sequence[r["line"]]
+        del r["_start"]
+    return rows
+
+
+def shift_of(t: dt.datetime, cfg: FactoryConfig) -> str:
+    """The shift (or overtime) a time falls in; before the first shift counts as it."""
+    clock = t.time()
+    shifts = sorted(cfg.calendar.shifts, key=lambda s: s.start)
+    if cfg.calendar.overtime is not None:
+        shifts.append(cfg.calendar.overtime)
+    for shift in shifts:
+        if shift.start <= clock < shift.end:
+            return shift.name
+    later = [s for s in shifts if s.start > clock]
+    return later[0].name if later else shifts[-1].name
+
+
+def _fmt(t: dt.datetime) -> str:
+    return t.strftime("%Y-%m-%d %H:%M")
+
+
+def export_plan(
+    session: Session, plan_id: int, fmt: str, out_dir: Path, cfg: FactoryConfig
+) -> list[Path]:
+    """Writes ``out_dir/work_orders.csv`` or ``.xlsx``; returns the files written."""
+    if fmt not in ("csv", "xlsx"):
+        raise DataError(f"--format must be csv or xlsx, not {fmt!r}")
+    rows = work_orders(session, plan_id, cfg)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"work_orders.{fmt}"
+    tmp = path.with_name(path.name + ".tmp")
+    if fmt == "csv":
+        with tmp.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        _write_xlsx(tmp, rows, plan_id)
+    tmp.replace(path)  # a reader never sees half a file
+    return [path]
+
+
+def _write_xlsx(path: Path, rows: list[dict[str, Any]], plan_id: int) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    lines = sorted({r["line"] for r in rows}) or ["(no lots)"]
+    for line in lines:
+        sheet = book.create_sheet(title=str(line)[:31])
+        sheet.append(COLUMNS)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for r in rows:
+            if r["line"] == line:
+                sheet.append([r[c] for c in COLUMNS])
+        sheet.freeze_panes = "A2"
+        for k, col in enumerate(COLUMNS, start=1):
+            width = WIDTHS.get(col, max(len(col), 8) + 2)
+            sheet.column_dimensions[get_column_letter(k)].width = width
+    book.properties.title = f"c2m plan {plan_id} work orders"
+    book.save(path)

@@ -1,0 +1,300 @@
+"""Lots -> a :class:`scheduling.problem.Problem`: the garment floor as the solver sees it.
+
+Resources are the sewing lines (named as in the config), then the cutting tables
+``CUT1..n`` and finishing stations ``FIN1..n``, all on the factory calendar. Each lot is a job
+(release = fabric on hand, due = need date less the policy's lead days, weight = units) with
+the routing cut -> sew -> finish and the config's transfer time as the lag. Sewing is
+eligible on the lines of the style's category; changeovers (with the learning-curve loss, see
+:mod:`c2m.planning.timing`) are exact setups on the lines.
+
+Objective weights are the config's costs in one integer currency: one objective unit is the
+cost of holding one unit for one minute (or a fixed fraction of a yuan when holding is free),
+so every weight is a whole number without losing the ratio between them:
+tardiness = lateness cost per unit-minute, earliness = holding cost per unit-minute (a lot
+made early is stock), setup = changeover cost per line-minute, overtime = overtime cost per
+minute, deviation (replans only) = ``stability_weight`` yuan per hour an operation moves,
+and moving an operation to another line counts as moving it ``REASSIGN_MINUTES``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from c2m.config import FactoryConfig
+from c2m.errors import DataError
+from c2m.planning.calendar import to_minute, working_calendar
+from c2m.planning.inputs import STEPS, FixedLot, StyleInfo
+from c2m.planning.lots import LotSpec
+from c2m.planning.timing import (
+    UNKNOWN,
+    SetupClass,
+    day_minutes,
+    ramp_loss_days,
+    setup_matrix,
+    sew_minutes,
+    station_minutes,
+)
+from scheduling.problem import (
+    Assignment,
+    Calendar,
+    Job,
+    Mode,
+    Objective,
+    Operation,
+    Precedence,
+    Problem,
+    Resource,
+)
+
+REASSIGN_MINUTES = 480
+MINUTES_PER_YEAR = 365 * 24 * 60
+
+
+@dataclass
+class Built:
+    """The problem plus the maps needed to read its solution back."""
+
+    problem: Problem
+    calendar: Calendar
+    resource_names: list[str]
+    resource_kinds: list[str]  # cut | sew | finish
+    lots: list[LotSpec]
+    op_keys: list[tuple[int, str]]  # per operation: (index into lots, step)
+    classes: list[SetupClass]
+    ramp: list[dict[int, int]]  # per resource: class -> ramp-up minutes (lines only)
+    scale: float  # objective units per yuan
+    line_count: int
+
+
+def sam_of(style: StyleInfo, cfg: FactoryConfig) -> float:
+    if style.category not in cfg.categories:
+        raise DataError(
+            f"style {style.style} has category {style.category!r}, which the factory config "
+            f"does not know (known: {', '.join(sorted(cfg.categories))})"
+        )
+    return style.sam_minutes or cfg.categories[style.category].sam_minutes
+
+
+def fixed_lot_spec(lot: FixedLot, styles: Mapping[str, StyleInfo], start: dt.datetime) -> LotSpec:
+    if lot.style not in styles:
+        raise DataError(f"lot {lot.code} is of style {lot.style}, which is not in the catalogue")
+    spec = LotSpec(
+        code=lot.code,
+        style=lot.style,
+        colour=lot.colour,
+        category=styles[lot.style].category,
+        items=dict(lot.items),
+        need_date=lot.need_date,
+        due=lot.due,
+        release=start,
+        fixed=True,
+    )
+    return spec
+
+
+def build_problem(
+    lots: list[LotSpec],
+    fixed: list[FixedLot],
+    styles: Mapping[str, StyleInfo],
+    cfg: FactoryConfig,
+    start: dt.datetime,
+    horizon_days: int,
+    previous: Mapping[tuple[str, str], tuple[str, dt.datetime]] | None = None,
+    line_state: Mapping[str, tuple[str, str | None]] | None = None,
+) -> Built:
+    names = [line.id for line in cfg.lines]
+    kinds = ["sew"] * len(names)
+    cut = [f"CUT{k + 1}" for k in range(cfg.cutting.stations)]
+    fin = [f"FIN{k + 1}" for k in range(cfg.finishing.stations)]
+    names += cut + fin
+    kinds += ["cut"] * len(cut) + ["finish"] * len(fin)
+    index = {n: i for i, n in enumerate(names)}
+
+    fixed_by_code = {f.code: f for f in fixed}
+    all_lots = [fixed_lot_spec(f, styles, start) for f in fixed] + list(lots)
+    day_min = day_minutes(cfg)
+
+    # setup classes: 0 = unknown, then each (style, colour) in play
+    classes = [SetupClass(None, None, None)]
+    class_of: dict[tuple[str, str | None], int] = {}
+
+    def cls(style: str, colour: str | None) -> int:
+        if (style, colour) not in class_of:
+            class_of[(style, colour)] = len(classes)
+            cat = styles[style].category if style in styles else None
+            classes.append(SetupClass(style, colour, cat))
+        return class_of[(style, colour)]
+
+    sew_modes: list[list[Mode]] = []
+    for lot in all_lots:
+        style = styles[lot.style]
+        sam = sam_of(style, cfg)
+        eligible = cfg.lines_for(style.category)
+        if not eligible:
+            raise DataError(
+                f"no sewing line in the factory config can sew category {style.category!r} "
+                f"(style {style.style})"
+            )
+        sew_modes.append(
+            [
+                Mode(index[line.id], sew_minutes(sam, lot.quantity, line, lot.colours, cfg))
+                for line in eligible
+            ]
+        )
+        cls(lot.style, lot.colour)
+    initial: dict[int, int] = {}
+    for line_id, (style, colour) in (line_state or {}).items():
+        if line_id in index and style in styles:
+            initial[index[line_id]] = cls(style, colour)
+
+    # ramp-up per line and class, from the class's mean lot work on that line
+    work: list[dict[int, list[int]]] = [{} for _ in names]
+    for lot, modes in zip(all_lots, sew_modes, strict=True):
+        c = class_of[(lot.style, lot.colour)]
+        for m in modes:
+            work[m.resource].setdefault(c, []).append(m.duration)
+    ramp: list[dict[int, int]] = [{} for _ in names]
+    for r, per_class in enumerate(work):
+        for c, durations in per_class.items():
+            mean_days = sum(durations) / len(durations) / day_min
+            ramp[r][c] = round(ramp_loss_days(mean_days, cfg.learning) * day_min)
+    setups = [
+        setup_matrix(classes, ramp[r], cfg) if kinds[r] == "sew" else None
+        for r in range(len(names))
+    ]
+
+    # calendar long enough for every lot, late ones included
+    total_sew = sum(min(m.duration for m in modes) for modes in sew_modes)
+    setup_allowance = len(all_lots) * (cfg.changeover.style_minutes + day_min / 2)
+    per_day = len(cfg.lines) * day_min * len(cfg.calendar.workdays) / 7
+    latest_release = max(((lot.release - start).days for lot in all_lots if lot.release), default=0)
+    days = max(horizon_days, latest_release) + 21
+    days += math.ceil(2 * (total_sew + setup_allowance) / max(per_day, 1))
+    calendar = working_calendar(cfg.calendar, start, days)
+    if not calendar.windows:
+        raise DataError("the factory calendar has no working time in the plan period")
+    resources = [
+        Resource(n, calendar, initial.get(r, UNKNOWN) if kinds[r] == "sew" else None)
+        for r, n in enumerate(names)
+    ]
+
+    jobs: list[Job] = []
+    ops: list[Operation] = []
+    keys: list[tuple[int, str]] = []
+    precs: list[Precedence] = []
+    lag = math.ceil(cfg.transfer_minutes)
+    for j, (lot, modes) in enumerate(zip(all_lots, sew_modes, strict=True)):
+        release = max(to_minute(lot.release or start, start), 0)
+        jobs.append(Job(lot.code, release, max(to_minute(lot.due, start), 0), lot.quantity))
+        step_modes = {
+            "cut": [
+                Mode(
+                    index[n],
+                    station_minutes(
+                        cfg.cutting.minutes_per_lot, cfg.cutting.minutes_per_unit, lot.quantity
+                    ),
+                )
+                for n in cut
+            ],
+            "sew": modes,
+            "finish": [
+                Mode(
+                    index[n],
+                    station_minutes(
+                        cfg.finishing.minutes_per_lot, cfg.finishing.minutes_per_unit, lot.quantity
+                    ),
+                )
+                for n in fin
+            ],
+        }
+        pinned = {op.step: op for op in fixed_by_code[lot.code].ops} if lot.fixed else {}
+        c = class_of[(lot.style, lot.colour)]
+        last: tuple[int, bool] | None = None
+        for step in STEPS:
+            op = _operation(
+                j, lot, step, step_modes[step], pinned.get(step), index, calendar, start, c
+            )
+            if op is None:
+                continue
+            if last is not None and not (last[1] and op.fixed):
+                precs.append(Precedence(last[0], len(ops), lag))
+            last = (len(ops), op.fixed)
+            ops.append(op)
+            keys.append((j, step))
+
+    scale, objective = _objective(all_lots, styles, cfg, bool(previous))
+    prev = _previous(all_lots, keys, previous, index, start) if previous else None
+    problem = Problem(
+        resources=tuple(resources),
+        jobs=tuple(jobs),
+        operations=tuple(ops),
+        precedences=tuple(precs),
+        setups=tuple(setups),
+        objective=objective,
+        previous=prev,
+        name=f"plan {start:%Y-%m-%d %H:%M}",
+    )
+    return Built(
+        problem, calendar, names, kinds, all_lots, keys, classes, ramp, scale, len(cfg.lines)
+    )
+
+
+def _operation(job, lot, step, modes, pinned, index, calendar, start, setup_class):
+    """One step of a lot; a pinned step keeps its resource and start (None: already done)."""
+    name = f"{lot.code}/{step}"
+    if pinned is None:
+        return Operation(job=job, modes=tuple(modes), setup_class=setup_class, name=name)
+    if pinned.resource not in index:
+        raise DataError(f"lot {lot.code} is fixed on {pinned.resource}, which the config lacks")
+    end = to_minute(pinned.end, start)
+    if end <= 0:
+        return None
+    begin = calendar.next_working(max(to_minute(pinned.start, start), 0))
+    if begin is None:
+        raise DataError(f"lot {lot.code} is fixed beyond the factory calendar")
+    work = calendar.to_axis(end) - calendar.to_axis(begin)
+    if work < 1:
+        return None
+    r = index[pinned.resource]
+    return Operation(
+        job=job,
+        modes=(Mode(r, work),),
+        setup_class=setup_class,
+        name=name,
+        fixed_resource=r,
+        fixed_start=begin,
+    )
+
+
+def _objective(lots, styles, cfg: FactoryConfig, replan: bool) -> tuple[float, Objective]:
+    costs = cfg.costs
+    values = [styles[lot.style].unit_cost for lot in lots if styles[lot.style].unit_cost > 0]
+    unit_value = sum(values) / len(values) if values else 0.0
+    holding = unit_value * costs.holding_rate_per_year / MINUTES_PER_YEAR  # yuan/unit-minute
+    scale = 1 / holding if holding > 0 else 1000.0
+    scale = min(max(scale, 100.0), 100_000.0)
+    stability = cfg.solver.stability_weight if replan else 0.0
+    objective = Objective(
+        tardiness=max(1, round(costs.lateness_per_unit_day / 1440 * scale)),
+        earliness=round(holding * scale),
+        setup=round(costs.changeover_per_hour / 60 * scale),
+        overtime=round(cfg.calendar.overtime_cost_per_hour / 60 * scale),
+        deviation=round(stability / 60 * scale),
+        reassign_minutes=REASSIGN_MINUTES if stability > 0 else 0,
+    )
+    return scale, objective
+
+
+def _previous(lots, keys, previous, index, start) -> tuple[Assignment | None, ...]:
+    out: list[Assignment | None] = []
+    for j, step in keys:
+        hit = previous.get((lots[j].code, step))
+        if hit is None or hit[0] not in index:
+            out.append(None)
+            continue
+        t = max(to_minute(hit[1], start), 0)
+        out.append(Assignment(index[hit[0]], t, t + 1))
+    return tuple(out)

@@ -1,0 +1,151 @@
+"""The two lot policies: how net requirements become production lots.
+
+Both walk the cumulative requirement ``R(t)`` of each key (a SKU, or a style) day by day.
+When the need on day ``t`` is not covered yet, a lot is cut that covers the need up to
+``t + cover_days - 1`` (beyond the horizon, at the horizon's mean daily demand), rounded up
+to ``lot_multiple``, at least ``min_lot`` and (when set) split into lots of at most
+``max_lot``. The lot is due ``lead_days`` before the end of day ``t``.
+
+The config decides which world a policy is:
+
+- ``batch`` (``granularity = "style"``): one requirement per style (stock pooled over colours
+  and sizes, as a warehouse planner sees it), lots sized to weeks of cover of the style's
+  season rate, made well ahead, split into SKUs by the style's fixed colour/size mix;
+- ``c2m`` (``granularity = "sku"``): one requirement per SKU at a higher service quantile,
+  small lots close to the need. Lots of one style share a changeover class per colour (see
+  :mod:`c2m.planning.timing`), so the scheduler runs a style's colours and sizes back to back.
+
+Lot codes are ``<B|C>-<key>-<need date>`` (plus ``-2``, ``-3`` for split lots): the same need
+gets the same code in tomorrow's replan, which is how the replan recognises a lot again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from c2m.config import LotPolicy
+from c2m.planning.inputs import SkuInfo, StyleInfo
+
+PREFIX = {"batch": "B", "c2m": "C"}
+
+
+@dataclass
+class LotSpec:
+    """A lot before scheduling. ``release`` is set by fabric gating (None: held by fabric)."""
+
+    code: str
+    style: str
+    colour: str | None
+    category: str
+    items: dict[str, int]
+    need_date: dt.date
+    due: dt.datetime
+    fabric: str | None = None
+    fabric_quantity: float = 0.0
+    fabric_rolls: int | None = None
+    release: dt.datetime | None = None
+    fixed: bool = False
+    colours: int = 1
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def quantity(self) -> int:
+        return sum(self.items.values())
+
+
+def lot_quantities(need: float, policy: LotPolicy) -> list[int]:
+    """``need`` rounded up to the policy: at least ``min_lot``, a multiple, split by max."""
+    step = policy.lot_multiple
+    qty = max(math.ceil(need - 1e-9), policy.min_lot)
+    qty = math.ceil(qty / step) * step
+    if policy.max_lot is None or qty <= policy.max_lot:
+        return [qty]
+    top = max(policy.max_lot // step * step, step)
+    parts = [top] * (qty // top)
+    rest = qty - sum(parts)
+    if rest:
+        parts.append(max(math.ceil(rest / step) * step, policy.min_lot))
+    return parts
+
+
+def split_by_mix(quantity: int, mix: Mapping[str, float]) -> dict[str, int]:
+    """Largest-remainder split of ``quantity`` over SKUs in proportion to ``mix``."""
+    skus = sorted(mix)
+    weights = np.array([max(mix[s], 0.0) for s in skus], float)
+    if weights.sum() <= 0:
+        weights = np.ones(len(skus))
+    exact = quantity * weights / weights.sum()
+    base = np.floor(exact).astype(int)
+    order = np.argsort(-(exact - base), kind="stable")
+    for i in order[: quantity - base.sum()]:
+        base[i] += 1
+    return {s: int(q) for s, q in zip(skus, base, strict=True) if q > 0}
+
+
+def make_lots(
+    net: pd.DataFrame,
+    policy: LotPolicy,
+    mode: str,
+    skus: Mapping[str, SkuInfo],
+    styles: Mapping[str, StyleInfo],
+    mix: Mapping[str, Mapping[str, float]] | None = None,
+    taken: set[str] | None = None,
+) -> list[LotSpec]:
+    """Lots for every key of ``net`` (from :func:`c2m.planning.netting.net_requirements`).
+
+    ``mix``: per style, each SKU's share of demand (used when a key is a style). ``taken``:
+    lot codes already in use (fixed lots) that new lots must not reuse.
+    """
+    taken = set(taken or ())
+    cover = max(1, math.ceil(policy.cover_days))
+    lots: list[LotSpec] = []
+    for key, rows in net.groupby("key", sort=True):
+        rows = rows.sort_values("day")
+        req = rows["requirement"].to_numpy(float)
+        horizon = len(req)
+        rate = rows["demand"].sum() / horizon
+        dates = list(rows["date"])
+        covered = 0.0
+        for t in range(horizon):
+            if req[t] - covered < 1.0:
+                continue
+            end = t + cover - 1
+            target = req[min(end, horizon - 1)] + rate * max(0, end - (horizon - 1))
+            parts = lot_quantities(target - covered, policy)
+            covered += sum(parts)
+            need = dates[t]
+            due = dt.datetime.combine(need + dt.timedelta(days=1), dt.time()) - dt.timedelta(
+                days=policy.lead_days
+            )
+            for k, qty in enumerate(parts):
+                code = _code(PREFIX[mode], key, need, k, taken)
+                taken.add(code)
+                lots.append(_lot(code, key, qty, need, due, skus, styles, mix))
+    return lots
+
+
+def _code(prefix: str, key: str, need: dt.date, k: int, taken: set[str]) -> str:
+    base = f"{prefix}-{key}-{need:%Y%m%d}"
+    n = k + 1
+    code = base if n == 1 else f"{base}-{n}"
+    while code in taken:
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+def _lot(code, key, qty, need, due, skus, styles, mix) -> LotSpec:
+    if key in skus:
+        sku = skus[key]
+        style = styles[sku.style]
+        return LotSpec(code, sku.style, sku.colour, style.category, {key: qty}, need, due)
+    style = styles[key]
+    items = split_by_mix(qty, (mix or {}).get(key) or {})
+    colours = len({skus[s].colour for s in items}) if items else 1
+    return LotSpec(code, key, None, style.category, items, need, due, colours=colours)

@@ -1,0 +1,79 @@
+"""``c2m plan`` as a function: latest forecast (or a new one) -> plan -> stored, current.
+
+Reading and solving happen outside any write transaction (a solve can take a minute and
+must not hold a lock that blocks an import); the plan is then written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from sqlalchemy.engine import Engine
+
+from c2m.config import FactoryConfig
+from c2m.db import session_scope
+from c2m.errors import DataError
+from c2m.planning.core import make_plan
+from c2m.planning.inputs import PlanOptions
+from c2m.planning.result import PlanResult
+from c2m.planning.store import latest_forecast_run, load_forecast, load_inputs, write_plan
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def ensure_forecast(
+    engine: Engine, cfg: FactoryConfig, horizon: int, say: Progress = _quiet
+) -> int:
+    """Id of the latest forecast run; makes one with the forecasting glue when there is none."""
+    with session_scope(engine) as session:
+        run = latest_forecast_run(session)
+        if run is not None:
+            return int(run.id)
+    try:
+        from c2m import forecasts
+    except ImportError:
+        forecasts = None
+    maker = getattr(forecasts, "run_forecast", None) if forecasts else None
+    if maker is None:
+        raise DataError("there is no forecast in the database: run `c2m forecast` first")
+    say("no forecast yet: forecasting from the imported signals")
+    run = maker(engine, horizon=horizon)
+    run_id = getattr(run, "id", None) or getattr(run, "run_id", None) or run
+    return int(run_id)
+
+
+def plan_and_store(
+    engine: Engine,
+    cfg: FactoryConfig,
+    mode: str = "c2m",
+    horizon_days: int = 14,
+    start: dt.datetime | None = None,
+    time_limit: float | None = None,
+    forecast_run_id: int | None = None,
+    deterministic: bool = False,
+    say: Progress = _quiet,
+) -> tuple[int, PlanResult]:
+    """Plans ``mode`` from the latest forecast and stores it as the mode's current plan."""
+    run_id = forecast_run_id or ensure_forecast(engine, cfg, horizon_days, say)
+    with session_scope(engine) as session:
+        forecast = load_forecast(session, run_id)
+        if forecast.empty:
+            raise DataError(f"forecast run {run_id} has no values: run `c2m forecast` again")
+        inputs = load_inputs(session, forecast)
+    say(f"planning {mode} from forecast run {run_id}")
+    options = PlanOptions(
+        mode=mode,
+        start=start,
+        horizon_days=horizon_days,
+        time_limit=time_limit,
+        deterministic=deterministic,
+    )
+    result = make_plan(inputs, cfg, options)
+    with session_scope(engine) as session:
+        plan_id = write_plan(session, result, forecast_run_id=run_id)
+    return plan_id, result

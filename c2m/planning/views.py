@@ -1,0 +1,68 @@
+"""Stored plans as the rows and figures ``c2m show`` and ``c2m compare`` render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
+
+from c2m.planning.store import load_plan
+
+STEP_ORDER = {"cut": 0, "sew": 1, "finish": 2}
+
+
+def schedule_rows(
+    session: Session, plan_id: int, line: str | None = None, day: dt.date | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The plan's summary and one row per operation, filtered by resource and by day."""
+    view = load_plan(session, plan_id)
+    rows = []
+    for lot in view.lots:
+        for op in lot.ops:
+            if line is not None and op.resource != line:
+                continue
+            if day is not None and not (op.start.date() <= day <= op.end.date()):
+                continue
+            rows.append(
+                {
+                    "resource": op.resource,
+                    "step": op.step,
+                    "start": op.start,
+                    "end": op.end,
+                    "lot": lot.code,
+                    "style": lot.style,
+                    "colour": lot.colour,
+                    "quantity": lot.quantity,
+                    "items": lot.items,
+                    "setup_minutes": op.setup_minutes,
+                    "changeover_minutes": op.changeover_minutes,
+                    "learning_minutes": op.learning_minutes,
+                    "late_minutes": lot.late_minutes,
+                    "fixed": op.fixed,
+                }
+            )
+    rows.sort(key=lambda r: (_resource_key(r["resource"]), r["start"]))
+    return view.summary(), rows
+
+
+def _resource_key(name: str) -> tuple[int, str]:
+    """Sewing lines first, then cutting, then finishing."""
+    if name.startswith("CUT"):
+        return (1, name)
+    if name.startswith("FIN"):
+        return (2, name)
+    return (0, name)
+
+
+def compare_plans(session: Session, plan_a: int, plan_b: int) -> dict[str, Any]:
+    """Both plans' summaries and, for every numeric KPI, the difference b - a."""
+    a = load_plan(session, plan_a).summary()
+    b = load_plan(session, plan_b).summary()
+    delta = {}
+    for key, value in a["kpis"].items():
+        other = b["kpis"].get(key)
+        numeric = isinstance(value, int | float) and isinstance(other, int | float)
+        if numeric and not isinstance(value, bool):
+            delta[key] = round(other - value, 4)
+    return {"plans": [a, b], "difference": delta}
