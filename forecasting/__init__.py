@@ -5,6 +5,18 @@ the hierarchy helpers and the model registry ``MODELS``. Never imports ``c2m`` o
 """
 
 from forecasting.api import backtest, cross_validation, evaluate, forecast
+from forecasting.hierarchy import aggregate, learn_shares, reconcile, split
 from forecasting.models import MODELS, make_model
 
-__all__ = ["MODELS", "backtest", "cross_validation", "evaluate", "forecast", "make_model"]
+__all__ = [
+    "MODELS",
+    "aggregate",
+    "backtest",
+    "cross_validation",
+    "evaluate",
+    "forecast",
+    "learn_shares",
+    "make_model",
+    "reconcile",
+    "split",
+]

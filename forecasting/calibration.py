@@ -40,12 +40,16 @@ def conformal_quantiles(
     scale: np.ndarray,
     quantiles,
     segments: np.ndarray | None = None,
+    actual: np.ndarray | None = None,
 ) -> np.ndarray:
     """Quantile forecasts ``(n, h, len(quantiles))``, monotone in the quantile, non-negative.
 
     ``errors`` is ``(w, n, h)`` of actual minus forecast at earlier origins (NaN where a series
-    had not started). Scaled errors are pooled within each segment (e.g. intermittent vs.
-    smooth series) when the segment holds enough of them, else over all series.
+    had not started) and ``actual`` the outcomes there. Scaled errors are pooled within each
+    segment (e.g. intermittent vs. smooth series) when it holds enough of them, else over all
+    series. With ``actual`` the level of each quantile is then re-chosen so that, on those
+    windows, the share of outcomes below it is what was asked: demand cannot go below zero and
+    comes in whole units, so a symmetric error band would otherwise over-cover small SKUs.
     """
     n, h = yhat.shape
     qs = np.asarray(quantiles, dtype=float)
@@ -58,17 +62,23 @@ def conformal_quantiles(
         return _finish(out)
     z = errors / scale[None, :, None]
     segments = np.zeros(n, dtype=int) if segments is None else segments
-    offsets_all = _offsets(z, qs, h)
     for seg in np.unique(segments):
         rows = segments == seg
-        zs = z[:, rows, :]
-        offsets = _offsets(zs, qs, h) if np.sum(~np.isnan(zs)) >= MIN_SEGMENT else offsets_all
+        own = np.sum(~np.isnan(z[:, rows, :])) >= MIN_SEGMENT
+        pick = rows if own else np.ones(n, dtype=bool)
+        step, u = _shape(z[:, pick, :], h)
+        levels = qs
+        if actual is not None:
+            pred = actual[:, pick, :] - errors[:, pick, :]
+            levels = _levels(u, step, pred, actual[:, pick, :], scale[pick], qs)
+        shape = np.quantile(u, levels)
+        offsets = step[:, None] * shape[None, :]
         out[rows] = yhat[rows, :, None] + scale[rows, None, None] * offsets[None, :, :]
     return _finish(out)
 
 
-def _offsets(z: np.ndarray, qs: np.ndarray, h: int) -> np.ndarray:
-    """``(h, q)`` scaled offsets: a pooled error shape times a per-step spread."""
+def _shape(z: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-step spread ``(h,)`` and the pooled, spread-free error sample ``u``."""
     absz = np.abs(z)
     with np.errstate(all="ignore"):
         step = np.nanmean(absz, axis=(0, 1))
@@ -76,12 +86,33 @@ def _offsets(z: np.ndarray, qs: np.ndarray, h: int) -> np.ndarray:
     step = np.where(np.isnan(step), pooled, step)
     counts = np.sum(~np.isnan(z), axis=(0, 1))
     weight = counts / (counts + 30.0)
-    step = weight * step + (1 - weight) * pooled
-    step = np.maximum(step, 1e-6)
+    step = np.maximum(weight * step + (1 - weight) * pooled, 1e-6)
     u = (z / step[None, None, :]).ravel()
-    u = u[~np.isnan(u)]
-    shape = np.quantile(u, qs)
-    return step[:, None] * shape[None, :]
+    return step, u[~np.isnan(u)]
+
+
+GRID = np.linspace(0.0025, 0.9975, 200)
+
+
+def _levels(u, step, pred, actual, scale, qs) -> np.ndarray:
+    """Quantile levels whose clipped forecasts hit the asked shares on the CV windows."""
+    ok = ~np.isnan(actual)
+    p = pred[ok]
+    y = actual[ok]
+    spread = (scale[None, :, None] * step[None, None, :] * np.ones_like(pred))[ok]
+    shapes = np.quantile(u, GRID)
+    below = np.empty(len(GRID))
+    above = np.empty(len(GRID))
+    for j, sh in enumerate(shapes):
+        q = np.maximum(p + spread * sh, 0.0)
+        below[j] = np.mean(y < q - 1e-9)
+        above[j] = np.mean(y > q + 1e-9)
+    levels = []
+    for tau in qs:
+        # lower quantiles: outcomes under them should be tau; upper: over them 1 - tau
+        miss = below - tau if tau < 0.5 else (1 - tau) - above
+        levels.append(GRID[int(np.argmin(np.abs(miss)))])
+    return np.asarray(levels)
 
 
 def _finish(out: np.ndarray) -> np.ndarray:

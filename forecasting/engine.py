@@ -25,6 +25,8 @@ from forecasting.models.base import seasonal_naive_forecast
 from forecasting.panel import Panel
 
 FALLBACK = "seasonal_naive"
+#: weight, in horizons of CV errors, of the segment-wide score against a series' own score
+SELECTION_SHRINK = 20.0
 
 
 @dataclass
@@ -71,22 +73,28 @@ def cv_origins(panel: Panel, h: int, windows: int | None) -> list[int]:
     return [o for o in origins if o >= min_train]
 
 
-def fit_predict(panel: Panel, alias: str, h: int, n_jobs: int | None = None):
-    """One model's ``(n, h)`` forecast and its failure count (whole panel falls back on error)."""
-    model = make_model(alias)
+def fit_predict(panel: Panel, alias: str, h: int, n_jobs: int | None = None, fitted=None):
+    """One model's ``(n, h)`` forecast, its failure count and the fitted model.
+
+    ``fitted`` is a model fitted at an earlier origin that may be pointed at this panel without
+    refitting (``reuse_fit`` models inside CV windows). On any error the whole panel falls back
+    to the seasonal naive forecast and every series counts as a failure.
+    """
+    model = fitted if fitted is not None else make_model(alias)
     if hasattr(model, "n_jobs"):
         model.n_jobs = n_jobs
     try:
-        pred = model.fit(panel).predict(h)
+        model = model.update(panel) if fitted is not None else model.fit(panel)
+        pred = model.predict(h)
         pred = np.asarray(pred, dtype=float)
         if pred.shape != (panel.n, h):
             raise ValueError(f"{alias} returned shape {pred.shape}")
         bad = ~np.all(np.isfinite(pred), axis=1)
         if bad.any():
             pred[bad] = seasonal_naive_forecast(panel.y[bad], panel.season, h)
-        return np.maximum(pred, 0.0), int(model.failures) + int(bad.sum())
+        return np.maximum(pred, 0.0), int(model.failures) + int(bad.sum()), model
     except Exception:  # a model may fail on odd data; the fallback keeps the run alive
-        return seasonal_naive_forecast(panel.y, panel.season, h), panel.n
+        return seasonal_naive_forecast(panel.y, panel.season, h), panel.n, None
 
 
 def run(
@@ -104,16 +112,21 @@ def run(
     failures: dict[str, int] = {}
     origins = cv_origins(panel, h, cv_windows)
     errors = {m: np.full((len(origins), panel.n, h), np.nan) for m in names}
+    cv_actual = np.full((len(origins), panel.n, h), np.nan)
+    reusable: dict[str, object] = {}
     for w, origin in enumerate(origins):
         sub = panel.cut(origin, h)
         actual = panel.y[sub.meta["index"], origin : origin + h]
         for m in names:
-            pred, fails = fit_predict(sub, m, h, n_jobs)
+            pred, fails, model = fit_predict(sub, m, h, n_jobs, reusable.get(m))
+            if model is not None and getattr(model, "reuse_fit", False):
+                reusable[m] = model
             errors[m][w, sub.meta["index"], :] = actual - pred
             failures[m] = failures.get(m, 0) + fails
+        cv_actual[w, sub.meta["index"], :] = actual
     preds = {}
     for m in names:
-        preds[m], fails = fit_predict(panel, m, h, n_jobs)
+        preds[m], fails, _ = fit_predict(panel, m, h, n_jobs)
         failures[m] = failures.get(m, 0) + fails
 
     seg = segments(panel)
@@ -132,7 +145,7 @@ def run(
         err = err_stack[choice, :, rows, :].transpose(1, 0, 2)  # (w, n, h)
     abs_err = None if err is None else np.abs(err).transpose(1, 0, 2).reshape(panel.n, -1)
     scale = series_scale(panel.y, abs_err)
-    q = conformal_quantiles(yhat, err, scale, quantiles, seg)
+    q = conformal_quantiles(yhat, err, scale, quantiles, seg, cv_actual if origins else None)
     cv_scores = {}
     for m in names:
         e = errors[m]
@@ -160,7 +173,7 @@ def _choose(names, errors, scale, seg, h) -> np.ndarray:
     cnt = np.stack([np.sum(~np.isnan(errors[m]), axis=(0, 2)) for m in names])[0]
     r = mae / scale[None, :]
     score = np.empty_like(r)
-    k0 = 2.0 * h
+    k0 = SELECTION_SHRINK * h
     for s in np.unique(seg):
         rows = seg == s
         with np.errstate(all="ignore"):

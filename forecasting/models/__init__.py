@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from forecasting.models.base import Model, PerSeriesModel
 from forecasting.models.baselines import MovingAverage, Naive, SeasonalMovingAverage, SeasonalNaive
+from forecasting.models.funnel import Funnel
+from forecasting.models.global_gbm import GlobalGBM, GlobalGBMNoSignals
 from forecasting.models.intermittent import TSB, Croston
+from forecasting.models.launch import LaunchCurve
+from forecasting.models.statistical import ETS, SARIMAX
 
 MODELS: dict[str, type[Model]] = {
     cls.alias: cls
@@ -15,6 +19,12 @@ MODELS: dict[str, type[Model]] = {
         SeasonalMovingAverage,
         Croston,
         TSB,
+        GlobalGBM,
+        GlobalGBMNoSignals,
+        Funnel,
+        LaunchCurve,
+        ETS,
+        SARIMAX,
     )
 }
 

@@ -32,8 +32,17 @@ class Model:
         self.panel = panel
         return self
 
+    def update(self, panel: Panel) -> Model:
+        """Give a fitted model newer data; models that cannot reuse a fit simply refit."""
+        return self.fit(panel)
+
     def predict(self, h: int) -> np.ndarray:  # pragma: no cover - interface
         raise NotImplementedError
+
+    @classmethod
+    def applicable(cls, panel: Panel) -> bool:
+        """Whether ``auto`` should try this model on ``panel`` (e.g. it has the signals)."""
+        return True
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
