@@ -16,10 +16,8 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from c2m.db import session_scope
 from c2m.errors import DataError
 from c2m.models import Inventory, Lot, LotItem, Plan, PlanOperation, ReplanRun, SalesSignal
 from c2m.replan.snapshot import LotView
@@ -172,17 +170,17 @@ def signal_history(session: Session, now: dt.datetime) -> pd.DataFrame:
 
 
 def forecast(
-    engine: Engine, now: dt.datetime, horizon_days: int, method: str = "auto"
+    history: pd.DataFrame, now: dt.datetime, horizon_days: int, method: str = "auto"
 ) -> ForecastInput:
-    """Forecast every SKU from its signals up to ``now``, ``horizon_days`` (+1) days ahead.
+    """Forecast every SKU from its daily history, ``horizon_days`` (+1) days after ``now``.
 
-    The extra day covers the rest of today when ``now`` is mid-day. The frame is in the
-    library's long format, which the planner reads as it is.
+    Only whole days before ``now``'s day are history: a day still being sold would look like
+    a slump. (Cron runs the replan after midnight, so yesterday is complete.) The extra
+    forecast day covers the rest of today. The frame is in the library's long format, which
+    the planner reads as it is.
     """
     from forecasting import forecast as run_forecast
 
-    with session_scope(engine) as session:
-        history = signal_history(session, now)
     if history.empty:
         raise DataError(f"no live-room signals up to {now:%Y-%m-%d %H:%M}: nothing to forecast")
     history = history[history["ds"] < pd.Timestamp(now.date())]
@@ -194,3 +192,15 @@ def forecast(
         raise DataError(f"cannot forecast from the signals up to {now:%Y-%m-%d}: {exc}") from None
     frame["ds"] = pd.to_datetime(frame["ds"]).dt.date
     return ForecastInput(frame=frame, method=method)
+
+
+def snapshot_reads(session: Session) -> None:
+    """Make the session's reads one consistent snapshot (PostgreSQL: REPEATABLE READ).
+
+    The fingerprint and the signal history are read in the same transaction, so that a
+    merchandiser's import committing in between cannot make the fingerprint describe other
+    data than the forecast used. (SQLite in WAL mode gives each read its own snapshot; the
+    fingerprint is then at worst conservative: a rerun re-solves instead of republishing.)
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

@@ -311,12 +311,16 @@ def _run(
 
     def read_inputs() -> _Previous:
         with session_scope(engine) as session:
+            pipeline.snapshot_reads(session)
+            history = pipeline.signal_history(session, now)
             previous = current_plan(session, options.mode)
             lots = load_lots(session, previous.id, line_ids) if previous else []
             made_from = pipeline.plan_fingerprint(session, previous) if previous else None
             digest, _counts = fingerprint(session, now, config, settings)
             counted = pipeline.stock_count_dates(session)
-        return _Previous(previous.id if previous else None, made_from, lots, digest, counted)
+        return _Previous(
+            previous.id if previous else None, made_from, lots, digest, counted, history
+        )
 
     prev = phases.run("inputs", read_inputs)
     outcome.previous_plan_id, outcome.fingerprint = prev.plan_id, prev.digest
@@ -355,7 +359,7 @@ def _run(
     say("forecasting from the signals up to now")
     forecast = phases.run(
         "forecast",
-        lambda: pipeline.forecast(engine, now, options.horizon_days, options.forecast_method),
+        lambda: pipeline.forecast(prev.history, now, options.horizon_days, options.forecast_method),
     )
     budget = solver_budget(time_limit, options.deadline_minutes, phases.elapsed)
     say(
@@ -380,9 +384,9 @@ def _run(
             # a deadline is a promise to cron: then the solver's clock is the wall clock
             deterministic=options.deadline_minutes is None,
         )
+        # With no time left the solver still gets a last second: the heuristic start it
+        # improves on is the plan then, and the status says ``fallback``.
         result = make_plan(inputs, config, plan_options)
-        if budget <= 0:
-            result.status = "fallback"
         pipeline.restore_frozen(result, frozen)
         return result
 
@@ -414,6 +418,7 @@ class _Previous:
     lots: list[LotView]
     digest: str  # fingerprint of tonight's inputs
     counted: dict[str, dt.date]
+    history: Any  # daily signals per SKU up to ``now`` (a DataFrame)
 
 
 def _checked_diff(
