@@ -10,7 +10,8 @@ transaction rule — lives here once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -108,7 +109,11 @@ def run_import(
     """Import every file; each in its own transaction (``--strict``: all in one)."""
     result = ImportResult(kind=importer.kind, dry_run=dry_run, strict=strict)
     if strict:
-        with engine.connect() as connection, connection.begin() as transaction:
+        with (
+            engine.connect() as connection,
+            _big_cache(connection),
+            connection.begin() as transaction,
+        ):
             for path in paths:
                 _import_file(connection, importer, Path(path), result, progress)
             if result.rows_rejected or result.failed_files:
@@ -120,12 +125,40 @@ def run_import(
                 transaction.rollback()
         return result
     for path in paths:
-        with engine.connect() as connection, connection.begin() as transaction:
-            if not _import_file(connection, importer, Path(path), result, progress) or dry_run:
+        with (
+            engine.connect() as connection,
+            _big_cache(connection),
+            connection.begin() as transaction,
+        ):
+            done = _import_file(connection, importer, Path(path), result, progress)
+            if not done or dry_run:
                 transaction.rollback()
     if dry_run:
         result.batch_ids = []
     return result
+
+
+@contextmanager
+def _big_cache(connection: Connection) -> Iterator[None]:
+    """SQLite: a 64 MiB page cache while importing (default 2 MiB), restored afterwards.
+
+    A big import updates three indexes at scattered places; with the default cache those
+    pages are evicted and re-read all the time (about 25 % more CPU). The cache is a fixed
+    ceiling, so memory still does not grow with the file.
+    """
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection  # outside SQLAlchemy's transaction
+    before = driver.execute("PRAGMA cache_size").fetchone()[0]
+    driver.execute(f"PRAGMA cache_size = -{_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size = {int(before)}")
+
+
+_IMPORT_CACHE_KIB = 65536
 
 
 def _import_file(
