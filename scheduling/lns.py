@@ -1,0 +1,452 @@
+"""Large-neighbourhood search (LNS) on top of the CP-SAT model, for problems too big for one solve.
+
+Why: a full CP-SAT model of a few hundred operations with exact changeovers (a circuit per
+resource) is too big to *search* well in seconds on two cores: the solver spends its budget on
+propagation over the whole model and finds few improving solutions. LNS keeps most of a good
+schedule (the incumbent) as it is and lets CP-SAT re-optimise a small part of it at a time, where
+it is strong; repeated, the small improvements add up and quality keeps improving with size.
+
+One step ("relax and re-order", Godard, Laborie & Nuijten 2005): choose operations to *relax*.
+Every other operation keeps its resource and its order on that resource (``end(a) <= start(b)``
+for consecutive kept operations; in the changeover circuit only the arcs that agree with that
+order stay possible), but its times may move, so relaxed operations can be re-assigned and
+re-inserted anywhere and the rest closes up around them. The sub-model is a copy of the full
+model (:class:`scheduling.cpsat.CpSatModel`) with those restrictions set as variable domains,
+warm-started from the incumbent (so it is never worse) and cut off at the incumbent's objective.
+
+Neighbourhoods, chosen by roulette over their recent improvements per second:
+
+- ``jobs``: all operations of a few random jobs (re-routes whole jobs);
+- ``resources``: a stretch of one or two resources' sequences (re-sequences a line);
+- ``window``: the operations starting in a random time window (local re-timing);
+- ``critical``: a chain without idle time that ends at the latest operation, plus random
+  operations (what the makespan and the latest jobs' tardiness depend on).
+
+Each neighbourhood's size adapts: larger when its sub-problems are solved to optimality (room to
+search more), smaller when they time out. Deterministic for a seed: sub-solves use one worker and
+a *deterministic* time limit, and every choice comes from one seeded generator, so a run with the
+same seed and iteration budget (``max_iterations``) gives the same schedule; under a wall-clock
+limit only the number of iterations can differ.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+import time
+from dataclasses import dataclass, field, replace
+
+from ortools.sat.python import cp_model
+
+from scheduling.cpsat import CpSatModel
+from scheduling.problem import Precedence, Problem, Solution
+from scheduling.result import fill_setups
+from scheduling.validate import objective as recompute
+from scheduling.validate import validate
+
+NEIGHBOURHOODS = ("jobs", "resources", "window", "critical")
+# Sub-model circuits with more nodes than this get their arcs pruned (as the full model's).
+PRUNE_ABOVE = 120
+
+
+@dataclass(frozen=True)
+class LnsParams:
+    """Tuning knobs; the defaults were measured on the FJSP and UPM benchmarks.
+
+    ``sub_time`` is the wall-clock limit of one sub-solve; ``initial_size`` the fraction of
+    operations relaxed at first; sizes stay within ``[min_relaxed, max_fraction * operations]``.
+    ``deterministic``: limit sub-solves by ``sub_conflicts`` conflicts instead of wall time (with
+    ``sub_time`` x 10 as a safety cap), so a run with the same seed and ``max_iterations`` always
+    gives the same schedule. (CP-SAT's own "deterministic time" was measured here to drift from
+    wall time by 20-40x on these sub-models, so it is not used as a budget.)
+    """
+
+    seed: int = 0
+    sub_time: float = 0.5
+    initial_size: float = 0.15
+    min_relaxed: int = 4
+    max_fraction: float = 0.7
+    max_iterations: int | None = None
+    deterministic: bool = False
+    sub_conflicts: int = 500
+    max_neighbours: int = 30
+    neighbourhoods: tuple[str, ...] = NEIGHBOURHOODS
+
+    def __post_init__(self) -> None:
+        unknown = set(self.neighbourhoods) - set(NEIGHBOURHOODS)
+        if unknown or not self.neighbourhoods:
+            raise ValueError(f"Must have neighbourhoods from {NEIGHBOURHOODS}, at least one.")
+        if self.sub_time <= 0:
+            raise ValueError("Must have sub_time > 0.")
+        if not 0 < self.initial_size <= 1 or not 0 < self.max_fraction <= 1:
+            raise ValueError("Must have 0 < initial_size <= 1 and 0 < max_fraction <= 1.")
+
+
+@dataclass
+class LnsStats:
+    """What happened in a run: ``history`` is (seconds, objective) at each improvement."""
+
+    iterations: int = 0
+    improvements: int = 0
+    seconds: float = 0.0
+    history: list[tuple[float, int]] = field(default_factory=list)
+    tried: dict[str, int] = field(default_factory=dict)
+    improved: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        per = ", ".join(f"{k} {self.improved.get(k, 0)}/{n}" for k, n in self.tried.items())
+        return (
+            f"LNS: {self.iterations} iterations, {self.improvements} improvements "
+            f"in {self.seconds:.1f} s ({per})"
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "lns_iterations": self.iterations,
+            "lns_improvements": self.improvements,
+            "lns_seconds": round(self.seconds, 2),
+            "lns_tried": dict(self.tried),
+            "lns_improved": dict(self.improved),
+        }
+
+
+class _Neighbourhood:
+    """Adaptive state of one neighbourhood: its relaxed-set size and its recent value."""
+
+    def __init__(self, name: str, size: int) -> None:
+        self.name = name
+        self.size = size
+        self.score = 1.0
+
+
+class _Search:
+    """One LNS run over a built model; keeps the incumbent and builds the sub-models."""
+
+    def __init__(
+        self, problem: Problem, solution: Solution, params: LnsParams, horizon: int | None
+    ) -> None:
+        self.problem = problem
+        self.horizon = horizon
+        self.params = params
+        self.rng = random.Random(params.seed)
+        self.best = solution
+        self.best_objective = recompute(self.problem, solution).total
+        ops = self.problem.operations
+        self.free = [i for i, op in enumerate(ops) if not op.fixed]
+        self.jobs: dict[int, list[int]] = {}
+        for i in self.free:
+            self.jobs.setdefault(ops[i].job, []).append(i)
+        self.job_pred: dict[int, list[int]] = {}
+        for p in self.problem.precedences:
+            self.job_pred.setdefault(p.succ, []).append(p.pred)
+        n = len(self.free)
+        self.max_size = max(1, min(n, int(params.max_fraction * n)))
+        self.min_size = min(self.max_size, params.min_relaxed)
+        first = self._clamp(round(params.initial_size * n))
+        self.hoods = [_Neighbourhood(name, first) for name in params.neighbourhoods]
+        self.max_neighbours = params.max_neighbours
+        self.circuits = {r for r in range(len(problem.resources)) if problem.has_setups(r)}
+        w = problem.objective
+        self.pure_makespan = bool(w.makespan) and not (
+            w.tardiness or w.setup or w.overtime or w.earliness or w.deviation
+        )
+        self.best_flow = self.flow(self.best)
+        sizes = [
+            sum(1 for op in problem.operations if op.duration_on(r) is not None)
+            for r in range(len(problem.resources))
+            if problem.has_setups(r)
+        ]
+        self.big_circuits = max(sizes, default=0) > 2 * params.max_neighbours + 1
+
+    def _clamp(self, size: float) -> int:
+        return int(max(self.min_size, min(self.max_size, size)))
+
+    # ---- neighbourhoods: each returns the set of relaxed operation indices -------------------
+
+    def _fill(self, chosen: set[int], size: int) -> set[int]:
+        """Top a neighbourhood up with random operations so every move has its planned size."""
+        if len(chosen) >= size:
+            return chosen
+        pool = [i for i in self.free if i not in chosen]
+        chosen.update(self.rng.sample(pool, min(len(pool), size - len(chosen))))
+        return chosen
+
+    def _jobs(self, size: int) -> set[int]:
+        jobs = list(self.jobs)
+        self.rng.shuffle(jobs)
+        chosen: set[int] = set()
+        for job in jobs:
+            if len(chosen) >= size:
+                break
+            chosen.update(self.jobs[job])
+        return chosen
+
+    def _resources(self, size: int) -> set[int]:
+        by_resource: dict[int, list[int]] = {}
+        for i in self.free:
+            by_resource.setdefault(self.best[i].resource, []).append(i)
+        resources = sorted(by_resource)
+        self.rng.shuffle(resources)
+        chosen: set[int] = set()
+        for r in resources:
+            if len(chosen) >= size:
+                break
+            ops = sorted(by_resource[r], key=lambda i: (self.best[i].start, i))
+            room = size - len(chosen)
+            if len(ops) > room:  # a random stretch of the line, not always its beginning
+                first = self.rng.randrange(len(ops) - room + 1)
+                ops = ops[first : first + room]
+            chosen.update(ops)
+        return chosen
+
+    def _window(self, size: int) -> set[int]:
+        order = sorted(self.free, key=lambda i: (self.best[i].start, i))
+        first = self.rng.randrange(max(1, len(order) - size + 1))
+        return set(order[first : first + size])
+
+    def _critical(self, size: int) -> set[int]:
+        """A chain without idle time that ends at (one of) the latest ends, plus the
+        sequences of other resources its operations could move to.
+
+        The chain is what the makespan (and the latest jobs' lateness) is made of; relaxing it
+        together with whole stretches of alternative resources lets CP-SAT move work off the
+        bottleneck (on parallel machines: the critical machine and one or two others).
+        """
+        best, ops = self.best, self.problem.operations
+        by_resource: dict[int, list[int]] = {}
+        for i, a in enumerate(best):
+            by_resource.setdefault(a.resource, []).append(i)
+        ends = sorted(self.free, key=lambda i: (-best[i].end, i))
+        current: int | None = ends[self.rng.randrange(min(3, len(ends)))]
+        chain: set[int] = set()
+        while current is not None and current not in chain and len(chain) < size // 2 + 1:
+            chain.add(current)
+            a = best[current]
+            candidates = list(self.job_pred.get(current, []))
+            same = [j for j in by_resource[a.resource] if best[j].end <= a.start and j != current]
+            if same:
+                candidates.append(max(same, key=lambda j: (best[j].end, j)))
+            candidates = [c for c in candidates if c in self.free_set]
+            if not candidates:
+                break
+            latest = max(best[c].end for c in candidates)
+            tied = sorted(c for c in candidates if best[c].end == latest)
+            current = tied[self.rng.randrange(len(tied))]
+        alternatives = sorted(
+            {md.resource for i in chain for md in ops[i].modes} - {best[i].resource for i in chain}
+        )
+        self.rng.shuffle(alternatives)
+        for r in alternatives:
+            room = size - len(chain)
+            if room <= 0:
+                break
+            seq = sorted(
+                (i for i in by_resource.get(r, []) if i in self.free_set),
+                key=lambda i: (best[i].start, i),
+            )
+            if len(seq) > room:  # the stretch of that resource nearest the chain's end
+                seq = seq[-room:]
+            chain.update(seq)
+        return self._fill(chain, size)
+
+    def relaxed(self, hood: _Neighbourhood) -> set[int]:
+        chooser = {
+            "jobs": self._jobs,
+            "resources": self._resources,
+            "window": self._window,
+            "critical": self._critical,
+        }[hood.name]
+        return chooser(hood.size)
+
+    # ---- the sub-model ------------------------------------------------------------------
+
+    def sub_problem(self, relaxed: set[int]) -> tuple[Problem, int]:
+        """The problem with kept operations pinned to their resource and their order.
+
+        A kept operation keeps only the mode of its resource, and consecutive kept operations
+        on a resource get a zero-lag precedence; operation indices do not change, so a
+        solution of the sub-problem is a solution of the problem (and is checked as one).
+        Also returns the largest changeover circuit of the sub-problem (nodes).
+        """
+        p, best = self.problem, self.best
+        operations = list(p.operations)
+        kept: dict[int, list[int]] = {}
+        for i, op in enumerate(p.operations):
+            if i in relaxed:
+                continue
+            r = best[i].resource
+            if len(op.modes) > 1:
+                mode = next(md for md in op.modes if md.resource == r)
+                operations[i] = replace(op, modes=(mode,))
+            kept.setdefault(r, []).append(i)
+        precedences = list(p.precedences)
+        for seq in kept.values():
+            seq.sort(key=lambda i: (best[i].start, best[i].end, i))
+            precedences.extend(Precedence(a, b, 0) for a, b in itertools.pairwise(seq))
+        nodes = {r: len(seq) for r, seq in kept.items() if r in self.circuits}
+        for i in relaxed:
+            for md in p.operations[i].modes:
+                if md.resource in self.circuits:
+                    nodes[md.resource] = nodes.get(md.resource, 0) + 1
+        sub = replace(p, operations=tuple(operations), precedences=tuple(precedences))
+        return sub, max(nodes.values(), default=0)
+
+    def sub_model(self, relaxed: set[int]) -> CpSatModel:
+        """CP-SAT model of :meth:`sub_problem`, hinted with the incumbent, cut off at it.
+
+        Circuits still larger than ``PRUNE_ABOVE`` nodes get the full model's arc pruning
+        around the incumbent's order. For a pure makespan objective the sub-model minimises
+        ``makespan x M + sum of ends``: the makespan alone is a plateau (moving work between
+        two machines rarely lowers the maximum), and without the tie-breaker a sub-solve stops
+        at the hint; compacting the rest is what lets later steps lower the maximum.
+        """
+        sub, nodes = self.sub_problem(relaxed)
+        neighbours = self.max_neighbours if nodes > PRUNE_ABOVE else None
+        cpm = CpSatModel(sub, hint=self.best, horizon_=self.horizon, max_neighbours=neighbours)
+        objective = cpm.model.proto.objective
+        if objective.vars:
+            # Cut off at the incumbent: the sub-solve only searches for improvements.
+            model = cpm.model
+            expr = sum(
+                c * model.get_int_var_from_proto_index(x)
+                for x, c in zip(objective.vars, objective.coeffs, strict=True)
+            )
+            model.add(expr + int(objective.offset) <= self.best_objective)
+            if self.pure_makespan:
+                weight = cpm.H * len(self.problem.operations) + 1
+                model.minimize(weight * expr + sum(cpm.v.end))
+        return cpm
+
+    def flow(self, solution: Solution) -> int:
+        """Sum of end times: the makespan tie-breaker (see :meth:`sub_model`)."""
+        return sum(a.end for a in solution) if self.pure_makespan else 0
+
+    # ---- the loop -----------------------------------------------------------------------
+
+    def pick(self) -> _Neighbourhood:
+        total = sum(h.score for h in self.hoods)
+        x = self.rng.random() * total
+        for hood in self.hoods:
+            x -= hood.score
+            if x <= 0:
+                return hood
+        return self.hoods[-1]
+
+    def configure(self, prm, deadline: float, circuits: bool) -> None:
+        """Sub-solve parameters: one worker, no LP, no symmetry search, no probing.
+
+        Measured on mk10 and the 50-job UPM instances: sub-models are small once most of
+        the schedule is pinned, and these global techniques cost more than they prune.
+        Presolve is skipped on changeover models, whose sub-models are mostly pinned arcs.
+        """
+        prm.num_workers = 1
+        prm.random_seed = self.rng.randrange(1 << 30)
+        prm.linearization_level = 0
+        prm.symmetry_level = 0
+        prm.cp_model_probing_level = 0
+        prm.cp_model_presolve = not circuits
+        left = max(0.01, deadline - time.perf_counter())
+        if self.params.deterministic:
+            prm.max_number_of_conflicts = self.params.sub_conflicts
+            prm.max_time_in_seconds = min(left, 10 * self.params.sub_time)
+        else:
+            prm.max_time_in_seconds = min(left, self.params.sub_time)
+
+    def run(self, time_limit: float, stats: LnsStats) -> None:
+        began = time.perf_counter()
+        # Deterministic runs are bounded by max_iterations; wall time only guards them.
+        deadline = began + (3 * time_limit + 1 if self.params.deterministic else time_limit)
+        self.free_set = set(self.free)
+        stats.history.append((0.0, self.best_objective))
+        while self.free:
+            left = deadline - time.perf_counter()
+            if left <= 0.05:
+                break
+            cap = self.params.max_iterations
+            if cap is not None and stats.iterations >= cap:
+                break
+            hood = self.pick()
+            relaxed = self.relaxed(hood)
+            sub = self.sub_model(relaxed)
+            solver = cp_model.CpSolver()
+            self.configure(solver.parameters, deadline, bool(sub.v.arcs))
+            tick = time.perf_counter()
+            status = solver.solve(sub.model)
+            spent = max(1e-3, time.perf_counter() - tick)
+            stats.iterations += 1
+            stats.tried[hood.name] = stats.tried.get(hood.name, 0) + 1
+            gain = 0
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                candidate = sub._extract(solver)
+                value = recompute(self.problem, candidate).total
+                flow = self.flow(candidate)
+                if (value, flow) <= (self.best_objective, self.best_flow) and not validate(
+                    self.problem, candidate
+                ):
+                    gain = self.best_objective - value
+                    self.best, self.best_objective, self.best_flow = candidate, value, flow
+            if gain > 0:
+                stats.improvements += 1
+                stats.improved[hood.name] = stats.improved.get(hood.name, 0) + 1
+                stats.history.append((round(time.perf_counter() - began, 3), self.best_objective))
+            # Adapt: solved to optimality means the neighbourhood may grow; a time-out, shrink.
+            if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
+                hood.size = self._clamp(math.ceil(hood.size * 1.1))
+            else:
+                hood.size = self._clamp(math.floor(hood.size * 0.9))
+            # Reward per second of search; per step in deterministic runs (wall time varies).
+            effort = 1.0 if self.params.deterministic else spent
+            reward = (1.0 if gain > 0 else 0.0) / effort
+            hood.score = max(0.05, 0.7 * hood.score + 0.3 * reward)
+        stats.seconds = time.perf_counter() - began
+
+
+def improve(
+    problem: Problem,
+    solution: Solution,
+    time_limit: float,
+    params: LnsParams | None = None,
+    horizon: int | None = None,
+) -> tuple[Solution, int, LnsStats]:
+    """Improve a valid ``solution`` of ``problem`` by LNS for ``time_limit`` wall seconds.
+
+    ``horizon`` (optional) is the full model's horizon, reused by every sub-model. Returns the
+    best valid solution found (never worse than ``solution``: every candidate is checked by the
+    independent validator), its objective as the validator computes it, and statistics.
+    """
+    params = params or LnsParams()
+    stats = LnsStats()
+    search = _Search(problem, fill_setups(problem, solution), params, horizon)
+    search.run(time_limit, stats)
+    return search.best, search.best_objective, stats
+
+
+# Sub-solve wall seconds assumed when a deterministic run turns its time into iterations.
+SECONDS_PER_ITERATION = 0.4
+
+
+def phase(
+    model: CpSatModel,
+    incumbent: Solution,
+    time_limit: float,
+    seed: int = 0,
+    deterministic: bool = False,
+) -> tuple[Solution, dict]:
+    """The LNS phase of :func:`scheduling.solve.solve`: improve ``incumbent`` of ``model``.
+
+    ``model`` is the full model already built (its horizon and arc pruning are reused).
+    Deterministic runs get ``time_limit / SECONDS_PER_ITERATION`` iterations and
+    conflict-limited sub-solves, so their result depends on the seed only.
+    """
+    params = LnsParams(
+        seed=seed,
+        deterministic=deterministic,
+        max_neighbours=model.max_neighbours or LnsParams.max_neighbours,
+        max_iterations=max(1, round(time_limit / SECONDS_PER_ITERATION)) if deterministic else None,
+    )
+    solution, _, stats = improve(model.problem, incumbent, time_limit, params, model.H)
+    return solution, stats.as_dict()
+
+
+__all__ = ["NEIGHBOURHOODS", "LnsParams", "LnsStats", "improve", "phase"]

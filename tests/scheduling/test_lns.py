@@ -1,0 +1,184 @@
+"""Large-neighbourhood search: never worse, always valid, really improves, deterministic for a
+seed, and keeps what it does not relax (resource and order) as it was."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+from scheduling_instances import FT06, garment_floor, jobshop, random_problem
+
+from scheduling import formats, heuristic, lns
+from scheduling.cpsat import CpSatModel
+from scheduling.problem import Assignment, Solution
+from scheduling.result import fill_setups
+from scheduling.validate import objective, validate
+
+UPM = """6 2 1
+2
+0 9 1 4
+0 3 1 8
+0 5 1 5
+0 7 1 2
+0 2 1 9
+0 6 1 6
+SSD
+M0
+0 1 9 9 9 9
+9 0 1 9 9 9
+9 9 0 1 9 9
+9 9 9 0 1 9
+9 9 9 9 0 1
+1 9 9 9 9 0
+M1
+0 9 9 9 9 1
+1 0 9 9 9 9
+9 1 0 9 9 9
+9 9 1 0 9 9
+9 9 9 1 0 9
+9 9 9 9 1 0
+"""
+
+
+def serial(problem) -> Solution:
+    """The worst sensible schedule: one operation at a time, first mode, in index order."""
+    t, out = 0, []
+    for op in problem.operations:
+        mode = op.modes[0]
+        out.append(Assignment(mode.resource, t, t + mode.duration))
+        t += mode.duration + 10  # room for any setup
+    return fill_setups(problem, Solution(out))
+
+
+def deterministic(**kw) -> lns.LnsParams:
+    return lns.LnsParams(deterministic=True, **kw)
+
+
+def test_improves_a_bad_job_shop_schedule_a_lot() -> None:
+    problem = jobshop(FT06)
+    start = serial(problem)
+    assert not validate(problem, start)
+    best, value, stats = lns.improve(problem, start, 30, deterministic(max_iterations=40))
+    assert not validate(problem, best)
+    assert value == objective(problem, best).total == best.makespan
+    assert value < 0.5 * start.makespan  # 197 + gaps -> well below 100 (optimum 55)
+    assert stats.improvements >= 3 and stats.iterations == 40
+    assert stats.history[0][1] == objective(problem, start).total
+    assert [v for _, v in stats.history] == sorted((v for _, v in stats.history), reverse=True)
+
+
+def test_never_worse_and_valid_with_setups_calendars_and_due_dates() -> None:
+    problem = garment_floor(8, seed=2, days=4, lines=2)
+    start = heuristic.solve(problem, 0.2, seed=1)
+    before = objective(problem, start).total
+    best, value, _ = lns.improve(problem, start, 20, deterministic(max_iterations=4))
+    assert not validate(problem, best)
+    assert value == objective(problem, best).total <= before
+
+
+def brute_force_upm(inst: formats.BenchmarkInstance) -> int:
+    """Optimal makespan by enumerating every assignment and every order on each machine."""
+
+    def cost(m: int, seq: tuple[int, ...]) -> int:
+        total = sum(dict(inst.jobs[j][0])[m] for j in seq)
+        return total + sum(inst.setups[m][a][b] for a, b in itertools.pairwise(seq))
+
+    best = None
+    for assign in itertools.product(range(inst.num_machines), repeat=inst.num_jobs):
+        span = 0
+        for m in range(inst.num_machines):
+            jobs = [j for j in range(inst.num_jobs) if assign[j] == m]
+            span = max(span, min(cost(m, p) for p in itertools.permutations(jobs)))
+        best = span if best is None else min(best, span)
+    return best
+
+
+def test_upm_changeovers_are_exact_and_the_optimum_is_found() -> None:
+    inst = formats.parse_upm(UPM, name="tiny")
+    problem = formats.to_problem(inst)
+    start = serial(problem)
+    best, value, _ = lns.improve(problem, start, 20, deterministic(max_iterations=15))
+    assert not validate(problem, best)  # the checker recomputes every changeover gap
+    assert value == brute_force_upm(inst) == 19
+
+
+def test_fixed_operations_stay_where_they_are() -> None:
+    rng = random.Random(7)
+    for _ in range(20):
+        problem = random_problem(rng)
+        if any(op.fixed for op in problem.operations):
+            break
+    start = heuristic.solve(problem, 0.2)
+    assert start is not None
+    best, _, _ = lns.improve(problem, start, 10, deterministic(max_iterations=5))
+    for op, a in zip(problem.operations, best, strict=True):
+        if op.fixed:
+            assert (a.resource, a.start) == (op.fixed_resource, op.fixed_start)
+    assert not validate(problem, best)
+
+
+def test_same_seed_same_schedule_other_seed_may_differ() -> None:
+    problem = formats.to_problem(formats.parse_fjs(FJS, name="small"))
+    start = serial(problem)
+    a = lns.improve(problem, start, 30, deterministic(seed=4, max_iterations=12))
+    b = lns.improve(problem, start, 30, deterministic(seed=4, max_iterations=12))
+    assert a[0] == b[0] and a[1] == b[1]
+    assert a[2].tried == b[2].tried
+
+
+FJS = """4 3
+3 2 1 4 2 6 1 3 5 2 2 3 3 4
+3 1 2 5 2 1 3 3 2 2 3 3 1 2
+2 2 1 6 3 2 1 2 4
+2 1 3 3 2 1 5 2 7
+"""
+
+
+def test_sub_problem_pins_resource_and_order_of_kept_operations() -> None:
+    problem = formats.to_problem(formats.parse_fjs(FJS, name="small"))
+    start = serial(problem)
+    search = lns._Search(problem, start, lns.LnsParams(), None)
+    relaxed = {0, 4}
+    sub, _ = search.sub_problem(relaxed)
+    for i, (op, new) in enumerate(zip(problem.operations, sub.operations, strict=True)):
+        if i in relaxed:
+            assert new.modes == op.modes
+        else:
+            assert [m.resource for m in new.modes] == [start[i].resource]
+    added = set(sub.precedences) - set(problem.precedences)
+    for p in added:
+        assert p.pred not in relaxed and p.succ not in relaxed
+        assert start[p.pred].resource == start[p.succ].resource
+        assert start[p.pred].start < start[p.succ].start
+    # Kept operations on one resource form one chain: (kept - 1) links per used resource.
+    kept_per_resource: dict[int, int] = {}
+    for i, a in enumerate(start):
+        if i not in relaxed:
+            kept_per_resource[a.resource] = kept_per_resource.get(a.resource, 0) + 1
+    assert len(added) == sum(n - 1 for n in kept_per_resource.values())
+
+
+def test_phase_plugs_into_a_built_model() -> None:
+    problem = jobshop(FT06)
+    start = heuristic.solve(problem, 0.1)
+    model = CpSatModel(problem, hint=start)
+    best, stats = lns.phase(model, start, time_limit=2.0, seed=1, deterministic=True)
+    assert not validate(problem, best)
+    assert best.makespan <= start.makespan
+    assert stats["lns_iterations"] == 5  # 2 s / 0.4 s per iteration
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"neighbourhoods": ()},
+        {"neighbourhoods": ("nearby",)},
+        {"sub_time": 0},
+        {"initial_size": 0},
+        {"max_fraction": 1.5},
+    ],
+)
+def test_bad_parameters_are_refused_with_a_sentence(kw: dict) -> None:
+    with pytest.raises(ValueError, match="Must"):
+        lns.LnsParams(**kw)
