@@ -88,11 +88,21 @@ def table(
     numeric: Sequence[str] = (),
     table_id: str = "",
     empty_text: str = "None.",
+    limit: int | None = None,
+    more_text: str = "",
 ) -> str:
-    """A plain, horizontally scrollable table; cells are escaped text."""
+    """A plain, horizontally scrollable table; cells are escaped text.
+
+    With ``limit``, only the first rows are shown and a line says how many were left out:
+    a page with a thousand-row table is no longer readable on a phone.
+    """
     rows = list(rows)
     if not rows:
         return f'<p class="empty">{esc(empty_text)}</p>'
+    hidden = 0
+    if limit is not None and len(rows) > limit:
+        hidden = len(rows) - limit
+        rows = rows[:limit]
     numeric_cols = {i for i, c in enumerate(columns) if c in numeric}
     head = "".join(f"<th>{esc(c)}</th>" for c in columns)
     body = "".join(
@@ -105,9 +115,10 @@ def table(
         for row in rows
     )
     ident = f' id="{esc(table_id)}"' if table_id else ""
+    more = f'<p class="note">… and {hidden} more {esc(more_text)}</p>' if hidden else ""
     return (
         f'<div class="table-wrap"><table{ident}><thead><tr>{head}</tr></thead>'
-        f"<tbody>{body}</tbody></table></div>"
+        f"<tbody>{body}</tbody></table></div>{more}"
     )
 
 

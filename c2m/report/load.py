@@ -105,11 +105,15 @@ def line_load(
     return pd.DataFrame(rows, columns=LOAD_COLUMNS)
 
 
-def over_capacity(load: pd.DataFrame) -> pd.DataFrame:
-    """Line-days booked beyond regular capacity: overtime worked, or work on a day off."""
+def over_capacity(load: pd.DataFrame, tolerance_hours: float = 0.05) -> pd.DataFrame:
+    """Line-days booked beyond regular capacity: overtime worked, or work on a day off.
+
+    An operation that spills a minute or two into the overtime slot is rounding, not a
+    decision a planner must look at, so less than ``tolerance_hours`` is not flagged.
+    """
     if load.empty:
         return load
-    beyond = (load["overtime_hours"] > 1e-9) | (
-        load["booked_hours"] > load["capacity_hours"] + 1e-9
+    beyond = (load["overtime_hours"] >= tolerance_hours) | (
+        load["booked_hours"] >= load["capacity_hours"] + tolerance_hours
     )
     return load[beyond].reset_index(drop=True)

@@ -23,6 +23,7 @@ from c2m.report.kpis import KpiSpec, format_value, headline, is_number, shown_kp
 from c2m.report.load import line_load, over_capacity, sewing_lines
 
 MAX_FORECAST_STYLES = 60
+MAX_TABLE_ROWS = 100
 _DAY = "%a %d %b"
 _TIME = "%a %d %b %H:%M"
 
@@ -207,6 +208,8 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         numeric=["units", "late h"],
         table_id="late-lots",
         empty_text="No late lots.",
+        limit=MAX_TABLE_ROWS,
+        more_text="late lots (`c2m show` lists them all)",
     )
     short_columns, short_rows = shortage_rows(data.plan.kpis)
     shortage_table = table(
@@ -232,6 +235,8 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         over_rows,
         numeric=["booked h", "regular capacity h", "overtime h"],
         table_id="over-capacity",
+        limit=MAX_TABLE_ROWS,
+        more_text="line-days (`c2m show --line L` gives a line's schedule)",
         empty_text="No line works overtime or beyond its regular capacity.",
     )
     body = (

@@ -114,3 +114,10 @@ def test_sunday_has_no_capacity_and_work_on_it_is_flagged(cfg):
     # outside the calendar the operation books nothing (the solver never puts work there)
     assert load.loc[0, "booked_hours"] == 0
     assert over_capacity(load).empty
+
+
+def test_a_minute_of_overtime_is_rounding_not_an_exception(cfg):
+    ops = _ops([("sew", "L1", at(0, 19), at(0, 21, 1), 0)])
+    load = line_load(ops, cfg.calendar, ["L1"], MON, MON)
+    assert round(load.loc[0, "overtime_hours"] * 60) == 1
+    assert over_capacity(load).empty

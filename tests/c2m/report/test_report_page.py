@@ -198,3 +198,11 @@ def test_render_does_not_touch_the_database(engine, cfg, make_plan):
         s.delete(s.get(Plan, built.plan_id))
     text = render_plan_page(data, cfg)
     assert facts(text)["plan_id"] == built.plan_id
+
+
+def test_long_tables_are_cut_with_a_count(valid_html):
+    from c2m.report.html import table
+
+    text = table(["a"], [[i] for i in range(250)], limit=100, more_text="rows")
+    valid_html("<!DOCTYPE html><html><body>" + text + "</body></html>")
+    assert text.count("<tr>") == 101 and "… and 150 more rows" in text
