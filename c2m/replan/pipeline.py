@@ -10,16 +10,18 @@ before it flips the current flag, in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from c2m.db import session_scope
 from c2m.errors import DataError
-from c2m.models import Inventory, Lot, LotItem, Plan, PlanOperation, ReplanRun, SalesSignal
+from c2m.models import Inventory, Lot, LotItem, Plan, PlanOperation, ReplanRun
 from c2m.replan.snapshot import LotView
 
 
@@ -133,74 +135,51 @@ def restore_frozen(result: Any, frozen: Iterable[LotView]) -> None:
 
 @dataclass(frozen=True)
 class ForecastInput:
-    """The forecast the plan is made from, and the stored run it came from (if stored)."""
+    """The forecast the plan is made from, and the stored forecast run it came from."""
 
     frame: pd.DataFrame
     run_id: int | None = None
     method: str = "auto"
 
 
-def signal_history(session: Session, now: dt.datetime) -> pd.DataFrame:
-    """Daily orders (``y``) and live-room signals per SKU, from every room, up to ``now``.
-
-    Days with no row for a SKU between its first and last day are real zero-sale days, so
-    the forecasting library fills them; nothing after ``now`` is read (no peeking).
-    """
-    day = func.date(SalesSignal.ts)
-    stmt = (
-        select(
-            SalesSignal.sku.label("unique_id"),
-            day.label("ds"),
-            func.sum(SalesSignal.orders).label("y"),
-            func.sum(SalesSignal.clicks).label("clicks"),
-            func.sum(SalesSignal.carts).label("carts"),
-        )
-        .where(SalesSignal.ts <= now)
-        .group_by(SalesSignal.sku, day)
-        .order_by(SalesSignal.sku, day)
-    )
-    rows = session.exec(stmt).all()
-    frame = pd.DataFrame(rows, columns=["unique_id", "ds", "y", "clicks", "carts"])
-    if frame.empty:
-        return frame
-    frame["ds"] = pd.to_datetime(frame["ds"])
-    for column in ("y", "clicks", "carts"):
-        frame[column] = frame[column].astype(float)
-    return frame
-
-
 def forecast(
-    history: pd.DataFrame, now: dt.datetime, horizon_days: int, method: str = "auto"
+    engine: Engine,
+    now: dt.datetime,
+    horizon_days: int,
+    method: str = "auto",
+    say: Callable[[str], None] | None = None,
 ) -> ForecastInput:
-    """Forecast every SKU from its daily history, ``horizon_days`` (+1) days after ``now``.
+    """Forecast every active SKU from the signals of the whole days before ``now``'s day.
 
-    Only whole days before ``now``'s day are history: a day still being sold would look like
-    a slump. (Cron runs the replan after midnight, so yesterday is complete.) The extra
-    forecast day covers the rest of today. The frame is in the library's long format, which
-    the planner reads as it is.
+    The same glue as ``c2m forecast`` (stored as a forecast run the plan points to). A day
+    still being sold would look like a slump, so today is not history; cron runs the replan
+    after midnight, when yesterday is complete. One extra day covers the rest of today.
     """
-    from forecasting import forecast as run_forecast
+    from c2m.forecasts import run_forecast
+    from c2m.planning.store import load_forecast
 
-    if history.empty:
-        raise DataError(f"no live-room signals up to {now:%Y-%m-%d %H:%M}: nothing to forecast")
-    history = history[history["ds"] < pd.Timestamp(now.date())]
-    if history.empty:
-        raise DataError(f"no full day of live-room signals before {now:%Y-%m-%d}")
-    try:
-        frame = run_forecast(history, horizon=horizon_days + 1, freq="D", method=method)
-    except ValueError as exc:
-        raise DataError(f"cannot forecast from the signals up to {now:%Y-%m-%d}: {exc}") from None
-    frame["ds"] = pd.to_datetime(frame["ds"]).dt.date
-    return ForecastInput(frame=frame, method=method)
+    last_day = now.date() - dt.timedelta(days=1)
+    summary = run_forecast(
+        engine, horizon=horizon_days + 1, method=method, origin=last_day, say=say or _quiet
+    )
+    with session_scope(engine) as session:
+        frame = load_forecast(session, summary.run_id)
+    if frame.empty:
+        raise DataError(f"the forecast up to {last_day} is empty: no active SKU to plan for")
+    return ForecastInput(frame=frame, run_id=summary.run_id, method=method)
+
+
+def _quiet(_: str) -> None:
+    pass
 
 
 def snapshot_reads(session: Session) -> None:
     """Make the session's reads one consistent snapshot (PostgreSQL: REPEATABLE READ).
 
-    The fingerprint and the signal history are read in the same transaction, so that a
-    merchandiser's import committing in between cannot make the fingerprint describe other
-    data than the forecast used. (SQLite in WAL mode gives each read its own snapshot; the
-    fingerprint is then at worst conservative: a rerun re-solves instead of republishing.)
+    The fingerprint's tables are then read as of one moment even while a merchandiser's
+    import commits. (SQLite in WAL mode gives each read statement its own snapshot; an
+    import landing mid-read can then only make the fingerprint conservative: the next run
+    re-solves instead of republishing.)
     """
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})

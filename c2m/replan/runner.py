@@ -312,15 +312,12 @@ def _run(
     def read_inputs() -> _Previous:
         with session_scope(engine) as session:
             pipeline.snapshot_reads(session)
-            history = pipeline.signal_history(session, now)
             previous = current_plan(session, options.mode)
             lots = load_lots(session, previous.id, line_ids) if previous else []
             made_from = pipeline.plan_fingerprint(session, previous) if previous else None
             digest, _counts = fingerprint(session, now, config, settings)
             counted = pipeline.stock_count_dates(session)
-        return _Previous(
-            previous.id if previous else None, made_from, lots, digest, counted, history
-        )
+        return _Previous(previous.id if previous else None, made_from, lots, digest, counted)
 
     prev = phases.run("inputs", read_inputs)
     outcome.previous_plan_id, outcome.fingerprint = prev.plan_id, prev.digest
@@ -359,7 +356,7 @@ def _run(
     say("forecasting from the signals up to now")
     forecast = phases.run(
         "forecast",
-        lambda: pipeline.forecast(prev.history, now, options.horizon_days, options.forecast_method),
+        lambda: pipeline.forecast(engine, now, options.horizon_days, options.forecast_method, say),
     )
     budget = solver_budget(time_limit, options.deadline_minutes, phases.elapsed)
     say(
@@ -418,7 +415,6 @@ class _Previous:
     lots: list[LotView]
     digest: str  # fingerprint of tonight's inputs
     counted: dict[str, dt.date]
-    history: Any  # daily signals per SKU up to ``now`` (a DataFrame)
 
 
 def _checked_diff(
