@@ -196,7 +196,7 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
             lot.colour or "",
             lot.quantity,
             f"{lot.due:{_TIME}}",
-            f"{lot.finish:{_TIME}}" if isinstance(lot.finish, dt.datetime) else "",
+            f"{lot.finish:{_TIME}}" if pd.notna(lot.finish) else "not scheduled",
             f"{lot.late_minutes / 60:.1f}",
             lot.breakdown,
         )

@@ -206,3 +206,29 @@ def test_long_tables_are_cut_with_a_count(valid_html):
     text = table(["a"], [[i] for i in range(250)], limit=100, more_text="rows")
     valid_html("<!DOCTYPE html><html><body>" + text + "</body></html>")
     assert text.count("<tr>") == 101 and "… and 150 more rows" in text
+
+
+def test_a_late_lot_without_operations_is_listed_not_drawn(engine, cfg, make_plan, valid_html):
+    import datetime as dt
+
+    from c2m.models import Lot
+
+    built = make_plan(lots=3, with_signals=False)
+    when = dt.datetime(2026, 12, 1, 18)
+    with session_scope(engine) as s:
+        s.add(
+            Lot(
+                plan_id=built.plan_id,
+                code="ORPHAN",
+                style="TS-01",
+                quantity=50,
+                need_date=when.date(),
+                due=when,
+                release=when,
+                late_minutes=90,
+            )
+        )
+    text = render_plan_page(load_plan_report(engine, built.plan_id), cfg)
+    valid_html(text)
+    assert "ORPHAN" in text and "not scheduled" in text
+    assert sorted(gantt_bars(text)) == sorted(built.op_ids)
