@@ -369,32 +369,43 @@ def runs_command(
     if not runs:
         err.print("no replan has run yet (see `c2m replan --help`)")
         return
+    from rich import box
+
     table = Table(
-        "run", "started", "now", "mode", "status", "exit", "plan", "s", "changes", "message"
+        title="replan runs, newest first",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
     )
+    for col in ("run", "started", "now", "mode", "status", "exit", "plan", "sec", "changes"):
+        table.add_column(col, no_wrap=True)
+
+    def when(value: Any) -> str:
+        return f"{value:%m-%d %H:%M}" if value is not None else ""
+
     for run in runs:
         ch = run["changes"]
         summary = (
-            (
-                f"+{ch.get('added', 0)} -{ch.get('removed', 0)} "
-                f"~{ch.get('moved_line', 0) + ch.get('moved_time', 0)}"
-            )
+            f"+{ch.get('added', 0)} -{ch.get('removed', 0)} "
+            f"~{ch.get('moved_line', 0) + ch.get('moved_time', 0)}"
             if ch
             else ""
         )
         table.add_row(
             str(run["run_id"]),
-            str(run["started_at"] or ""),
-            str(run["now"] or ""),
+            when(run["started_at"]),
+            when(run["now"]),
             run["mode"],
             run["status"],
             str(run["exit_code"] if run["exit_code"] is not None else ""),
             str(run["plan_id"] or ""),
-            str(run["seconds"] if run["seconds"] is not None else ""),
+            f"{run['seconds']:g}" if run["seconds"] is not None else "",
             summary,
-            run["message"] or "",
         )
     out.print(table)
+    for run in runs:  # why a run did not publish: the one thing worth reading in full
+        if run["exit_code"] not in (0, None) or run["status"] in ("aborted", "running"):
+            out.print(f"run {run['run_id']} ({run['status']}): {run['message']}", highlight=False)
 
 
 # --- sample world (c2m.sample does the work) -----------------------------------------------------
