@@ -147,15 +147,8 @@ def gantt_figure(
         xaxis={
             "type": "date",
             "range": [begin.isoformat(sep=" "), end.isoformat(sep=" ")],
-            "rangeselector": {
-                "buttons": [
-                    {"count": 1, "label": "1 day", "step": "day", "stepmode": "backward"},
-                    {"count": 3, "label": "3 days", "step": "day", "stepmode": "backward"},
-                    {"count": 7, "label": "week", "step": "day", "stepmode": "backward"},
-                    {"step": "all", "label": "all"},
-                ]
-            },
         },
+        updatemenus=[_zoom_buttons(plan_start, begin, end)],
         yaxis={
             "type": "category",
             "categoryorder": "array",
@@ -166,6 +159,40 @@ def gantt_figure(
         plot_bgcolor="white",
     )
     return fig
+
+
+def _zoom_buttons(plan_start: dt.datetime, begin: dt.datetime, end: dt.datetime) -> dict:
+    """Zoom to the first day, three days or week of the plan (what the floor does next)."""
+
+    def window(days: int) -> list[str]:
+        return [
+            plan_start.isoformat(sep=" "),
+            (plan_start + dt.timedelta(days=days)).isoformat(sep=" "),
+        ]
+
+    buttons = [
+        {"label": label, "method": "relayout", "args": [{"xaxis.range": window(days)}]}
+        for label, days in (("first day", 1), ("3 days", 3), ("week", 7))
+    ]
+    buttons.append(
+        {
+            "label": "all",
+            "method": "relayout",
+            "args": [{"xaxis.range": [begin.isoformat(sep=" "), end.isoformat(sep=" ")]}],
+        }
+    )
+    return {
+        "type": "buttons",
+        "direction": "right",
+        "buttons": buttons,
+        "showactive": False,
+        "x": 0,
+        "xanchor": "left",
+        "y": 1.0,
+        "yanchor": "bottom",
+        "pad": {"b": 4},
+        "font": {"size": 11},
+    }
 
 
 def _add_changeovers(fig: go.Figure, operations: pd.DataFrame, calendar: Calendar) -> None:

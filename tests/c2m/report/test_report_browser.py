@@ -95,6 +95,7 @@ def _severe(driver) -> list[str]:
 
 def test_report_in_headless_chromium(browser, engine, cfg, make_plan, tmp_path):
     from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
     make_plan(mode="batch", lots=5)
@@ -124,11 +125,12 @@ def test_report_in_headless_chromium(browser, engine, cfg, make_plan, tmp_path):
         seen += 1
     assert seen >= 2 * 8  # both plans' KPIs are on the page
 
-    # zoom the Gantt and switch the forecast's style: still no error
-    browser.execute_script(
-        "return Plotly.relayout('gantt', {'xaxis.range': [arguments[0], arguments[1]]});",
-        "2026-11-30 08:00",
-        "2026-12-01 08:00",
+    # zoom the Gantt to the plan's first day with its button, switch the forecast's style
+    browser.find_element(By.CSS_SELECTOR, "#gantt .updatemenu-button").click()
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script(
+            "return document.getElementById('gantt').layout.xaxis.range[0]"
+        ).startswith("2026-11-30 08:00")
     )
     browser.execute_script(
         "const f = document.getElementById('forecast');"
