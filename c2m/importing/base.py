@@ -10,7 +10,7 @@ transaction rule — lives here once.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
@@ -82,6 +82,24 @@ def missing_columns_message(
         f"found columns: {', '.join(n for n in header.names if n) or 'none'}; "
         f"expected: {columns.describe()}"
     )
+
+
+def parse_cell(
+    get: Callable[[Sequence[str], str], str],
+    cells: Sequence[str],
+    column: str,
+    parser: Callable[[str], Any],
+    *,
+    required: bool = False,
+) -> Any:
+    """One cell through a value parser; a ValueError or a required blank becomes RowProblem."""
+    try:
+        value = parser(get(cells, column))
+    except ValueError as exc:
+        raise RowProblem(column, str(exc)) from None
+    if value is None and required:
+        raise RowProblem(column, f"the {column} is missing")
+    return value
 
 
 def cell_getter(header: Header):

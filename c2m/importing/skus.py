@@ -1,0 +1,46 @@
+"""Naming a SKU in a file: a ``sku`` code, or ``style`` + ``colour`` + ``size``.
+
+Real SKU codes are arbitrary (``10023``, ``HM2401黑M``), so when a file names a SKU by its
+parts the catalogue is asked for its code; only a SKU the catalogue does not know gets the
+code ``<style>-<colour>-<size>``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from c2m.importing.base import RowProblem
+from c2m.models import Sku
+
+SKU_ALIASES: dict[str, tuple[str, ...]] = {
+    "sku": ("商品编码", "SKU", "sku编码", "sku_id", "skuid", "sku_code", "商品sku", "规格编码",
+            "商家编码"),
+    "style": ("款号", "款式编码", "款式", "style_code", "style_no"),
+    "colour": ("颜色", "color", "colour_name"),
+    "size": ("尺码", "尺寸", "规格"),
+}  # fmt: skip
+
+
+def load_catalogue(connection: Connection) -> dict[tuple[str, str, str], str]:
+    """(style, colour, size) -> SKU code, for every SKU in the catalogue."""
+    table = Sku.__table__
+    query = select(table.c.sku, table.c.style, table.c.colour, table.c.size)
+    return {(r.style, r.colour, r.size): r.sku for r in connection.execute(query)}
+
+
+def has_sku_columns(index: dict[str, int]) -> bool:
+    return "sku" in index or all(c in index for c in ("style", "colour", "size"))
+
+
+def resolve_sku(get, cells: Sequence[str], catalogue: dict[tuple[str, str, str], str]) -> str:
+    """The SKU code a row names; RowProblem when it names none."""
+    sku = get(cells, "sku").strip()
+    if sku:
+        return sku
+    style, colour, size = (get(cells, c).strip() for c in ("style", "colour", "size"))
+    if not (style and colour and size):
+        raise RowProblem("sku", "the SKU is missing (give sku, or style + colour + size)")
+    return catalogue.get((style, colour, size)) or f"{style}-{colour}-{size}"
