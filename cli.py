@@ -233,6 +233,62 @@ def import_sales_command(
     _run_import(ctx, import_sales, files, as_json, room=room, dry_run=dry_run, strict=strict)
 
 
+@import_app.command("catalog")
+def import_catalog_command(
+    ctx: typer.Context,
+    files: _FilesArg,
+    dry_run: _DryRunOpt = False,
+    strict: _StrictOpt = False,
+    as_json: _JsonOpt = False,
+) -> None:
+    """Import the product catalogue: one row per SKU with its style's fields."""
+    from c2m.importing import import_catalog
+
+    _run_import(ctx, import_catalog, files, as_json, dry_run=dry_run, strict=strict)
+
+
+@import_app.command("inventory")
+def import_inventory_command(
+    ctx: typer.Context,
+    files: _FilesArg,
+    dry_run: _DryRunOpt = False,
+    strict: _StrictOpt = False,
+    as_json: _JsonOpt = False,
+) -> None:
+    """Import finished goods on hand per SKU."""
+    from c2m.importing import import_inventory
+
+    _run_import(ctx, import_inventory, files, as_json, dry_run=dry_run, strict=strict)
+
+
+@import_app.command("fabric")
+def import_fabric_command(
+    ctx: typer.Context,
+    files: _FilesArg,
+    dry_run: _DryRunOpt = False,
+    strict: _StrictOpt = False,
+    as_json: _JsonOpt = False,
+) -> None:
+    """Import fabric on hand (rows without due_date) and deliveries on order."""
+    from c2m.importing import import_fabric
+
+    _run_import(ctx, import_fabric, files, as_json, dry_run=dry_run, strict=strict)
+
+
+@import_app.command("orders")
+def import_orders_command(
+    ctx: typer.Context,
+    files: _FilesArg,
+    dry_run: _DryRunOpt = False,
+    strict: _StrictOpt = False,
+    as_json: _JsonOpt = False,
+) -> None:
+    """Import confirmed open orders (reference, SKU, due date, quantity)."""
+    from c2m.importing import import_orders
+
+    _run_import(ctx, import_orders, files, as_json, dry_run=dry_run, strict=strict)
+
+
 # --- nightly replan (c2m.replan does the work) -------------------------------------------------
 
 _NOW_FORMATS = [
