@@ -3,7 +3,8 @@
 The solver works in integer minutes and pauses an operation outside working time; the report
 needs the same calendar as wall-clock windows to shade nights and breaks on the Gantt, to
 split an operation's working minutes over days (load per line), and to place a changeover
-in the working minutes just before the operation it prepares.
+in the working minutes just before the operation it prepares. The windows come from the
+planner's minute calendar, turned back into datetimes; only the drawing helpers live here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from c2m.config import WEEKDAYS, Calendar
+from c2m.config import Calendar
+from c2m.planning.calendar import to_datetime, working_calendar
 
 REGULAR = "regular"
 OVERTIME = "overtime"
@@ -31,34 +33,22 @@ class Window:
         return self.start.date()
 
 
-def is_workday(calendar: Calendar, day: dt.date) -> bool:
-    return WEEKDAYS[day.weekday()] in calendar.workdays and day not in calendar.holidays
-
-
 def working_windows(calendar: Calendar, first: dt.date, last: dt.date) -> list[Window]:
-    """Every shift and overtime window from ``first`` to ``last`` (both included), in order."""
-    out: list[Window] = []
-    day = first
-    while day <= last:
-        if is_workday(calendar, day):
-            for shift in calendar.shifts:
-                out.append(
-                    Window(
-                        dt.datetime.combine(day, shift.start),
-                        dt.datetime.combine(day, shift.end),
-                        REGULAR,
-                    )
-                )
-            if calendar.overtime is not None:
-                ot = calendar.overtime
-                out.append(
-                    Window(
-                        dt.datetime.combine(day, ot.start),
-                        dt.datetime.combine(day, ot.end),
-                        OVERTIME,
-                    )
-                )
-        day += dt.timedelta(days=1)
+    """Every shift and overtime window from ``first`` to ``last`` (both included), in order.
+
+    Built from the planner's own calendar (:func:`c2m.planning.calendar.working_calendar`),
+    the one place that turns shifts, workdays and holidays into working time, so the report
+    shades exactly the time the solver could not use.
+    """
+    origin = dt.datetime.combine(first, dt.time())
+    minutes = working_calendar(calendar, origin, (last - first).days)
+    out = [
+        Window(to_datetime(a, origin), to_datetime(b, origin), REGULAR) for a, b in minutes.windows
+    ]
+    out += [
+        Window(to_datetime(a, origin), to_datetime(b, origin), OVERTIME)
+        for a, b in minutes.overtime
+    ]
     out.sort(key=lambda w: w.start)
     return out
 
