@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import signal
@@ -10,11 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, func, select
 from typer.testing import CliRunner
 
 from c2m.db import open_engine
 from c2m.importing import import_sales
+from c2m.importing.values import parse_timestamp
 from c2m.models import ImportBatch, SalesSignal
 from cli import app
 
@@ -142,3 +145,33 @@ def test_killed_mid_file_leaves_nothing_half_written(tmp_path):
     small = tmp_path / "small.csv"
     _big_sales_file(small, 10)
     assert import_sales([small], open_engine(url)).rows_imported == 10
+
+
+SHIPPED_MESSY = Path(__file__).resolve().parents[3] / "sample_data" / "messy"
+
+
+@pytest.mark.skipif(
+    not (SHIPPED_MESSY / "douyin_export_gbk.csv").exists(), reason="sample data not generated"
+)
+def test_shipped_messy_export_reads_exactly_as_expected(db_url, tmp_path):
+    """The sample world's messy Douyin export (GBK) gives the values its generator meant."""
+    engine = open_engine(db_url)
+    result = import_sales([SHIPPED_MESSY / "douyin_export_gbk.csv"], engine)
+    assert result.rows_rejected == 1 and result.rows_skipped == 2
+    with engine.connect() as connection:
+        stored = {
+            (r.ts, r.room_id, r.sku): (r.clicks, r.carts, r.orders, r.rank, r.price)
+            for r in connection.execute(select(SalesSignal.__table__))
+        }
+    with (SHIPPED_MESSY / "douyin_export_expected.csv").open(encoding="utf-8") as handle:
+        expected = {
+            (parse_timestamp(r["date"]), r["room_id"], r["sku"]): (
+                int(r["clicks"]),
+                int(r["carts"]),
+                int(r["orders"]),
+                int(r["rank"]),
+                float(r["price"]),
+            )
+            for r in csv.DictReader(handle)
+        }
+    assert stored == expected
