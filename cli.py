@@ -511,6 +511,141 @@ def sample_command(
         out.print(f"  {path}", highlight=False)
 
 
+# --- forecasting: forecast, backtest (c2m.forecasts does the work) ----------------------------
+
+
+@app.command("forecast")
+def forecast_command(
+    ctx: typer.Context,
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Days to forecast.")] = 14,
+    method: Annotated[
+        str, typer.Option("--method", help="auto, or one model: seasonal_naive, global, ...")
+    ] = "auto",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Forecast every active SKU from the imported live-room signals and store the run."""
+    from c2m.forecasts import run_forecast
+
+    st = settings(ctx)
+    with err.status(f"forecasting ({method})..."):
+        summary = run_forecast(
+            st.engine(),
+            horizon=horizon,
+            method=method,
+            say=lambda message: err.print(message, highlight=False),
+        )
+    if as_json:
+        print_json(summary.to_dict())
+    else:
+        _render_forecast(summary.to_dict())
+
+
+def _render_forecast(s: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    out.print(
+        f"forecast run {s['run_id']}: {s['series']} SKUs, {s['horizon']} days from "
+        f"{s['origin']}, {s['total']:.0f} units in all ({s['seconds']:.1f} s; "
+        f"{s['skipped_inactive']} inactive SKUs skipped)",
+        highlight=False,
+    )
+    out.print("models: " + ", ".join(f"{k} {v}" for k, v in s["methods"].items()), highlight=False)
+    failed = {k: v for k, v in s["failures"].items() if v}
+    if failed:
+        out.print(
+            "fell back to seasonal naive: " + ", ".join(f"{k} {v}" for k, v in failed.items()),
+            highlight=False,
+        )
+    movers = Table(title="top movers (units per day)")
+    for col in ("sku", "style", "last 7 days", "forecast", "change"):
+        movers.add_column(col, justify="right" if col not in ("sku", "style") else "left")
+    for r in s["top_movers"]:
+        movers.add_row(
+            r["sku"],
+            str(r["style"]),
+            f"{r['last_7d_per_day']:.1f}",
+            f"{r['per_day']:.1f}",
+            f"{r['change']:+.1f}",
+        )
+    out.print(movers)
+    if s["new_skus"]:
+        new = Table(title="new SKUs")
+        for col in ("sku", "style", "first seen", "forecast"):
+            new.add_column(col)
+        for r in s["new_skus"]:
+            new.add_row(r["sku"], str(r["style"]), str(r["first_seen"]), f"{r['forecast']:.0f}")
+        out.print(new)
+    cats = Table(title="totals by category")
+    cats.add_column("category")
+    cats.add_column("SKUs", justify="right")
+    cats.add_column("forecast", justify="right")
+    for r in s["by_category"]:
+        cats.add_row(r["category"], str(r["skus"]), f"{r['forecast']:.0f}")
+    out.print(cats)
+    styles = Table(title="totals by style (top 15)")
+    styles.add_column("style")
+    styles.add_column("SKUs", justify="right")
+    styles.add_column("forecast", justify="right")
+    for r in s["by_style"][:15]:
+        styles.add_row(r["style"], str(r["skus"]), f"{r['forecast']:.0f}")
+    out.print(styles)
+
+
+@app.command("backtest")
+def backtest_command(
+    ctx: typer.Context,
+    horizon: Annotated[int, typer.Option("--horizon", min=1, help="Days per fold.")] = 7,
+    folds: Annotated[int, typer.Option("--folds", min=1, help="Rolling origins.")] = 4,
+    methods: Annotated[
+        str,
+        typer.Option("--methods", help="Comma-separated: auto,seasonal_naive,naive,global,..."),
+    ] = "auto,seasonal_naive,naive",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Rolling-origin backtest on the imported history: WAPE, MASE, bias, pinball, coverage."""
+    from c2m.forecasts import run_backtest
+
+    names = [m.strip() for m in methods.split(",") if m.strip()]
+    st = settings(ctx)
+    with err.status("backtesting..."):
+        result = run_backtest(
+            st.engine(),
+            horizon=horizon,
+            folds=folds,
+            methods=names,
+            say=lambda message: err.print(message, highlight=False),
+        )
+    if as_json:
+        print_json(result)
+        return
+    from rich.table import Table
+
+    table = Table(
+        title=f"backtest: {result['series']} SKUs, {folds} folds x {horizon} days "
+        f"up to {result['origin']}"
+    )
+    cols = [
+        ("method", "method"),
+        ("WAPE", "wape"),
+        ("MASE", "mase"),
+        ("bias", "bias"),
+        ("pinball", "pinball"),
+        ("80% cover", "coverage_80"),
+        ("WAPE new", "wape_new"),
+        ("cover new", "coverage_80_new"),
+        ("seconds", "seconds"),
+    ]
+    for title, _ in cols:
+        table.add_column(title, justify="left" if title == "method" else "right")
+    for row in result["methods"]:
+        cells = []
+        for _, key in cols:
+            v = row.get(key)
+            cells.append(v if isinstance(v, str) else "-" if v is None else f"{v:.3f}")
+        table.add_row(*cells)
+    out.print(table)
+
+
 # --- planning: plan, plans, show, compare, export, demo (c2m.planning does the work) ----------
 
 _PLAN_KPI_ROWS = [

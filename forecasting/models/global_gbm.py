@@ -29,8 +29,8 @@ class GlobalGBM(Model):
         use_signals: bool = True,
         max_rows: int = 300_000,
         max_origins: int | None = None,
-        max_iter: int = 150,
-        learning_rate: float = 0.08,
+        max_iter: int = 60,
+        learning_rate: float = 0.15,
         seed: int = 0,
         n_threads: int = 1,
     ) -> None:
@@ -42,6 +42,7 @@ class GlobalGBM(Model):
         self.learning_rate = learning_rate
         self.seed = seed
         self.n_threads = n_threads
+        self.max_leaf_nodes = 15
         self.model = None
         self.h_fit = 0
 
@@ -91,7 +92,7 @@ class GlobalGBM(Model):
         self.model = HistGradientBoostingRegressor(
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
-            max_leaf_nodes=31,
+            max_leaf_nodes=self.max_leaf_nodes,
             min_samples_leaf=40,
             l2_regularization=1.0,
             early_stopping=False,

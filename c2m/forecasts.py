@@ -1,0 +1,314 @@
+"""Forecasting glue: signals from the database -> :mod:`forecasting` -> a stored forecast run.
+
+The library knows nothing of databases; this module reads the live-room signals into the long
+format (one row per SKU and day, rooms summed), hands the catalogue's style and category to the
+library as the hierarchy, and stores the result as one ``ForecastRun`` with its
+``ForecastValue`` rows in a single transaction, so a crash never leaves half a forecast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from c2m.db import session_scope
+from c2m.errors import DataError
+from c2m.models import ForecastRun, ForecastValue, SalesSignal, Sku, Style
+
+Progress = Callable[[str], None]
+
+#: a SKU with no live-room row in this many days before the origin is not forecast
+ACTIVE_DAYS = 28
+#: a SKU first seen fewer days than this before the origin counts as new
+NEW_DAYS = 28
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class ForecastSummary:
+    """What ``c2m forecast`` reports; ``run_id`` names the stored run."""
+
+    run_id: int
+    origin: dt.date
+    horizon: int
+    method: str
+    series: int
+    skipped_inactive: int
+    seconds: float
+    methods: dict[str, int]
+    failures: dict[str, int]
+    total: float
+    by_category: list[dict[str, Any]] = field(default_factory=list)
+    by_style: list[dict[str, Any]] = field(default_factory=list)
+    top_movers: list[dict[str, Any]] = field(default_factory=list)
+    new_skus: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:  # the planning service accepts anything with ``id`` or ``run_id``
+        return self.run_id
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "origin": self.origin.isoformat(),
+            "horizon": self.horizon,
+            "method": self.method,
+            "series": self.series,
+            "skipped_inactive": self.skipped_inactive,
+            "seconds": round(self.seconds, 3),
+            "methods": self.methods,
+            "failures": self.failures,
+            "total": round(self.total, 2),
+            "by_category": self.by_category,
+            "by_style": self.by_style,
+            "top_movers": self.top_movers,
+            "new_skus": self.new_skus,
+        }
+
+
+def load_history(session: Session, until: dt.date | None = None) -> pd.DataFrame:
+    """Daily signals per SKU in the long format: ``unique_id``, ``ds``, ``y`` (orders),
+    ``clicks``, ``carts``, ``rank`` (best rank in any room), ``price`` (mean over rooms).
+
+    Only whole days up to and including ``until`` are read, so nothing after the forecast
+    origin reaches the library.
+    """
+    day = func.date(SalesSignal.ts)
+    stmt = select(
+        SalesSignal.sku,
+        day.label("ds"),
+        func.sum(SalesSignal.orders),
+        func.sum(SalesSignal.clicks),
+        func.sum(SalesSignal.carts),
+        func.min(SalesSignal.rank),
+        func.avg(SalesSignal.price),
+    ).group_by(SalesSignal.sku, day)
+    if until is not None:
+        stmt = stmt.where(
+            SalesSignal.ts < dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
+        )
+    rows = session.exec(stmt).all()
+    columns = ["unique_id", "ds", "y", "clicks", "carts", "rank", "price"]
+    frame = pd.DataFrame(rows, columns=columns)
+    if frame.empty:
+        return frame
+    frame["ds"] = pd.to_datetime(frame["ds"])
+    for col in columns[2:]:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
+    return frame.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+
+
+def load_hierarchy(session: Session, skus: Sequence[str]) -> pd.DataFrame:
+    """``unique_id`` -> ``style`` -> ``category`` (finest to coarsest), for known SKUs.
+
+    SKUs the catalogue does not know yet (new in a live room) are left out; the library treats
+    each as a group of its own.
+    """
+    stmt = select(Sku.sku, Sku.style, Style.category).join(Style, Style.style == Sku.style)
+    rows = session.exec(stmt).all()
+    frame = pd.DataFrame(rows, columns=["unique_id", "style", "category"])
+    return frame[frame["unique_id"].isin(set(skus))].reset_index(drop=True)
+
+
+def _select_active(history: pd.DataFrame, origin: pd.Timestamp) -> tuple[pd.DataFrame, int]:
+    last = history.groupby("unique_id")["ds"].max()
+    active = last[last > origin - pd.Timedelta(days=ACTIVE_DAYS)].index
+    return history[history["unique_id"].isin(active)], int(len(last) - len(active))
+
+
+def _check_method(method: str) -> None:
+    from forecasting import MODELS
+
+    if method != "auto" and method not in MODELS:
+        known = ", ".join(["auto", *sorted(MODELS)])
+        raise DataError(f"unknown forecasting method {method!r}; choose one of: {known}")
+
+
+def run_forecast(
+    engine: Engine,
+    horizon: int = 14,
+    method: str = "auto",
+    origin: dt.date | None = None,
+    say: Progress = _quiet,
+) -> ForecastSummary:
+    """Forecast every active SKU ``horizon`` days past ``origin`` and store the run.
+
+    ``origin`` is the last day of history used (default: the last day with signals).
+    """
+    import time
+
+    import forecasting
+
+    _check_method(method)
+    if horizon < 1:
+        raise DataError(f"the horizon must be at least 1 day, not {horizon}")
+    with session_scope(engine) as session:
+        history = load_history(session, origin)
+        if history.empty:
+            raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
+        hierarchy = load_hierarchy(session, history["unique_id"].unique())
+    end = history["ds"].max()
+    history, skipped = _select_active(history, end)
+    say(f"forecasting {history['unique_id'].nunique()} SKUs {horizon} days from {end.date()}")
+    t0 = time.perf_counter()
+    try:
+        fc = forecasting.forecast(history, horizon, freq="D", method=method, hierarchy=hierarchy)
+    except ValueError as exc:
+        raise DataError(f"cannot forecast from the imported signals: {exc}") from None
+    seconds = time.perf_counter() - t0
+    summary = _summarise(fc, history, hierarchy, end, horizon, method, skipped, seconds)
+    with session_scope(engine) as session:
+        run = ForecastRun(
+            origin=end.date(),
+            horizon=horizon,
+            freq="D",
+            method=method,
+            series=summary.series,
+            stats={k: v for k, v in summary.to_dict().items() if k != "run_id"},
+        )
+        session.add(run)
+        session.flush()
+        values = [
+            {
+                "run_id": run.id,
+                "sku": str(r.unique_id),
+                "ds": r.ds.date(),
+                "yhat": float(r.yhat),
+                "q10": float(r.q10),
+                "q50": float(r.q50),
+                "q80": float(r.q80),
+                "q90": float(r.q90),
+                "method": str(r.method)[:32],
+            }
+            for r in fc.itertuples(index=False)
+        ]
+        if values:
+            session.execute(insert(ForecastValue), values)
+        summary.run_id = int(run.id)
+    return summary
+
+
+def _summarise(fc, history, hierarchy, end, horizon, method, skipped, seconds):
+    per_sku = fc.groupby("unique_id")["yhat"].sum()
+    recent = history[history["ds"] > end - pd.Timedelta(days=7)].groupby("unique_id")["y"].sum()
+    recent = recent.reindex(per_sku.index, fill_value=0.0)
+    first = history.groupby("unique_id")["ds"].min().reindex(per_sku.index)
+    info = hierarchy.set_index("unique_id").reindex(per_sku.index)
+    info["style"] = info["style"].fillna("(unknown)")
+    info["category"] = info["category"].fillna("(unknown)")
+    table = pd.DataFrame(
+        {
+            "forecast": per_sku,
+            "per_day": per_sku / horizon,
+            "last_7d_per_day": recent / 7.0,
+            "style": info["style"],
+            "category": info["category"],
+            "first_seen": first,
+        }
+    )
+    table["change"] = table["per_day"] - table["last_7d_per_day"]
+    movers = table.reindex(table["change"].abs().sort_values(ascending=False).index).head(10)
+    new = table[table["first_seen"] > end - pd.Timedelta(days=NEW_DAYS)]
+    new = new.sort_values("forecast", ascending=False).head(20)
+
+    def rows(frame, cols):
+        return [{"sku": str(i), **{c: _plain(frame.at[i, c]) for c in cols}} for i in frame.index]
+
+    def totals(key):
+        g = table.groupby(key)["forecast"].agg(["sum", "size"]).sort_values("sum", ascending=False)
+        return [
+            {key: str(k), "forecast": round(float(v["sum"]), 2), "skus": int(v["size"])}
+            for k, v in g.iterrows()
+        ]
+
+    return ForecastSummary(
+        run_id=0,
+        origin=end.date(),
+        horizon=horizon,
+        method=method,
+        series=len(per_sku),
+        skipped_inactive=skipped,
+        seconds=seconds,
+        methods={str(k): int(v) // horizon for k, v in fc["method"].value_counts().items()},
+        failures={str(k): int(v) for k, v in fc.attrs.get("failures", {}).items()},
+        total=float(per_sku.sum()),
+        by_category=totals("category"),
+        by_style=totals("style"),
+        top_movers=rows(movers, ["style", "per_day", "last_7d_per_day", "change"]),
+        new_skus=rows(new, ["style", "first_seen", "forecast"]),
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float | np.floating):
+        return round(float(value), 2)
+    return value
+
+
+def run_backtest(
+    engine: Engine,
+    horizon: int = 7,
+    folds: int = 4,
+    methods: Sequence[str] = ("auto", "seasonal_naive", "naive"),
+    say: Progress = _quiet,
+) -> dict[str, Any]:
+    """Rolling-origin evaluation on the database's history; nothing is stored.
+
+    Returns ``{"horizon", "folds", "origin", "series", "methods": [...]}``; each method row has
+    the library's columns (``method``, ``wape``, ``mase``, ``bias``, ``coverage_80``,
+    ``seconds``, ``pinball``, the same for new SKUs, ...).
+    """
+    import forecasting
+
+    for m in methods:
+        _check_method(m)
+    if horizon < 1 or folds < 1:
+        raise DataError("the horizon and the number of folds must be at least 1")
+    with session_scope(engine) as session:
+        history = load_history(session)
+        if history.empty:
+            raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
+        hierarchy = load_hierarchy(session, history["unique_id"].unique())
+    end = history["ds"].max()
+    history, _ = _select_active(history, end)
+    say(
+        f"backtesting {', '.join(methods)} on {history['unique_id'].nunique()} SKUs: "
+        f"{folds} folds of {horizon} days"
+    )
+    try:
+        table = forecasting.backtest(
+            history, horizon, folds, freq="D", methods=tuple(methods), hierarchy=hierarchy
+        )
+    except ValueError as exc:
+        raise DataError(f"cannot backtest on the imported signals: {exc}") from None
+    records = []
+    for row in table.to_dict("records"):
+        records.append({k: _json_number(v) for k, v in row.items()})
+    return {
+        "horizon": horizon,
+        "folds": folds,
+        "origin": end.date().isoformat(),
+        "series": int(history["unique_id"].nunique()),
+        "methods": records,
+    }
+
+
+def _json_number(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return None if not np.isfinite(value) else round(float(value), 4)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
