@@ -9,20 +9,20 @@ solver time per plan is capped so the whole tour stays well under three minutes 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
 from c2m.config import FactoryConfig
 from c2m.db import database_url, get_engine, init_db, is_sqlite, open_engine, session_scope
 from c2m.errors import DataError
-from c2m.models import ForecastRun, ForecastValue, SalesSignal, Style
+from c2m.models import SalesSignal, Style
 
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 IMPORT_ORDER = ("catalog", "inventory", "fabric", "orders", "sales")
@@ -60,8 +60,6 @@ def fresh_engine(url: str | None, reset: bool) -> Engine:
 
 def import_sample(engine: Engine, data_dir: Path, say: Progress = _quiet) -> dict[str, Any]:
     """Imports every sample file with the project's importers (one transaction per file)."""
-    from c2m import importing
-
     counts: dict[str, Any] = {}
     for kind in IMPORT_ORDER:
         path = data_dir / f"{kind}.csv"
@@ -69,7 +67,7 @@ def import_sample(engine: Engine, data_dir: Path, say: Progress = _quiet) -> dic
             if kind in ("catalog", "sales"):
                 raise DataError(f"{path} is missing: the demo needs the sample data")
             continue
-        importer = getattr(importing, f"import_{kind}", None)
+        importer = _importer(kind)
         if importer is not None:
             result = importer([path], engine)
             counts[kind] = int(getattr(result, "rows_imported", 0) or 0) + int(
@@ -79,6 +77,15 @@ def import_sample(engine: Engine, data_dir: Path, say: Progress = _quiet) -> dic
             counts[kind] = _direct_load(engine, kind, path)
         say(f"imported {path.name}: {counts[kind]} rows")
     return counts
+
+
+def _importer(kind: str) -> Callable | None:
+    """``c2m.importing.<kind>.import_<kind>``, or None while that importer does not exist."""
+    try:
+        module = importlib.import_module(f"c2m.importing.{kind}")
+    except ImportError:
+        return None
+    return getattr(module, f"import_{kind}", None)
 
 
 def _direct_load(engine: Engine, kind: str, path: Path) -> int:
@@ -152,57 +159,12 @@ def _direct_load(engine: Engine, kind: str, path: Path) -> int:
     return len(frame)
 
 
-def forecast_sample(engine: Engine, horizon: int, say: Progress = _quiet) -> int:
-    """A forecast run from the imported signals, through the forecasting glue when present."""
-    try:
-        from c2m import forecasts
-    except ImportError:
-        forecasts = None
-    maker = getattr(forecasts, "run_forecast", None) if forecasts else None
-    if maker is not None:
-        run = maker(engine, horizon=horizon)
-        return int(getattr(run, "id", None) or getattr(run, "run_id", None) or run)
-    return _fallback_forecast(engine, horizon, say)
+def forecast_sample(engine: Engine, horizon: int, method: str, say: Progress = _quiet) -> int:
+    """A stored forecast run from the imported signals (the same code as `c2m forecast`)."""
+    from c2m.forecasts import run_forecast
 
-
-def _fallback_forecast(engine: Engine, horizon: int, say: Progress) -> int:
-    """Daily orders per SKU -> :func:`forecasting.forecast` -> stored run (stand-in glue)."""
-    import forecasting
-
-    with session_scope(engine) as session:
-        frame = pd.read_sql(
-            text("select ts, sku, orders, clicks, carts from sales_signal"), session.connection()
-        )
-    if frame.empty:
-        raise DataError("no live-room signals imported: nothing to forecast from")
-    frame["ds"] = pd.to_datetime(frame["ts"]).dt.normalize()
-    daily = (
-        frame.groupby(["sku", "ds"], as_index=False)[["orders", "clicks", "carts"]]
-        .sum()
-        .rename(columns={"sku": "unique_id", "orders": "y"})
-    )
-    say(f"forecasting {daily['unique_id'].nunique()} SKUs {horizon} days ahead")
-    fc = forecasting.forecast(daily, horizon=horizon)
-    origin = daily["ds"].max().date()
-    with session_scope(engine) as session:
-        run = ForecastRun(origin=origin, horizon=horizon, series=int(fc["unique_id"].nunique()))
-        session.add(run)
-        session.flush()
-        session.add_all(
-            ForecastValue(
-                run_id=run.id,
-                sku=r.unique_id,
-                ds=pd.Timestamp(r.ds).date(),
-                yhat=float(r.yhat),
-                q10=float(r.q10),
-                q50=float(r.q50),
-                q80=float(r.q80),
-                q90=float(r.q90),
-                method=str(getattr(r, "method", "")),
-            )
-            for r in fc.itertuples()
-        )
-        return int(run.id)
+    summary = run_forecast(engine, horizon=horizon, method=method, say=say)
+    return int(summary.run_id)
 
 
 def run_demo(
@@ -213,6 +175,7 @@ def run_demo(
     reset: bool = False,
     time_limit: float = 30.0,
     horizon: int = 14,
+    forecast_method: str = "auto",
     say: Progress = _quiet,
 ) -> dict[str, Any]:
     """The whole tour; returns what the CLI prints (comparison, files, next steps)."""
@@ -224,7 +187,7 @@ def run_demo(
     data_dir = Path(data_dir) if data_dir else SAMPLE_DATA
     engine = fresh_engine(db_url, reset)
     imported = import_sample(engine, data_dir, say)
-    run_id = forecast_sample(engine, horizon, say)
+    run_id = forecast_sample(engine, horizon, forecast_method, say)
     plans = {}
     for mode in ("batch", "c2m"):
         say(f"planning {mode} (solver limit {time_limit:g} s)")

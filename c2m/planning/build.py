@@ -104,6 +104,8 @@ def build_problem(
     horizon_days: int,
     previous: Mapping[tuple[str, str], tuple[str, dt.datetime]] | None = None,
     line_state: Mapping[str, tuple[str, str | None]] | None = None,
+    reach: float = 1.5,
+    days: int | None = None,
 ) -> Built:
     names = [line.id for line in cfg.lines]
     kinds = ["sew"] * len(names)
@@ -166,13 +168,17 @@ def build_problem(
         for r in range(len(names))
     ]
 
-    # calendar long enough for every lot, late ones included
+    # calendar long enough for every lot, late ones included: the horizon, a week, and the
+    # floor's whole load (work plus a style change with ramp-up per lot) ``reach`` times over
+    # at the average line's pace; the caller retries with a larger ``reach`` if it runs out
     total_sew = sum(min(m.duration for m in modes) for modes in sew_modes)
-    setup_allowance = len(all_lots) * (cfg.changeover.style_minutes + day_min / 2)
+    mean_ramp = max((v for r in ramp for v in r.values()), default=0)
+    setup_allowance = len(all_lots) * (cfg.changeover.style_minutes + mean_ramp)
     per_day = len(cfg.lines) * day_min * len(cfg.calendar.workdays) / 7
     latest_release = max(((lot.release - start).days for lot in all_lots if lot.release), default=0)
-    days = max(horizon_days, latest_release) + 21
-    days += math.ceil(2 * (total_sew + setup_allowance) / max(per_day, 1))
+    if days is None:
+        days = max(horizon_days, latest_release) + 7
+        days += math.ceil(reach * (total_sew + setup_allowance) / max(per_day, 1))
     calendar = working_calendar(cfg.calendar, start, days)
     if not calendar.windows:
         raise DataError("the factory calendar has no working time in the plan period")

@@ -12,6 +12,7 @@ previous plan (``previous``, for the stability term) and each line's current set
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 
 import numpy as np
@@ -27,6 +28,7 @@ from c2m.planning.inputs import PlanningInputs, PlanOptions
 from c2m.planning.netting import net_requirements, normalise_forecast
 from c2m.planning.result import PlannedLot, PlannedOp, PlanResult
 from c2m.planning.timing import changeover_minutes
+from scheduling import heuristic
 from scheduling.validate import objective as breakdown
 
 
@@ -74,22 +76,30 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         mix=mix,
         taken={lot.code for lot in inputs.fixed_lots},
     )
+    if policy.granularity == "sku":
+        taken = {lot.code for lot in inputs.fixed_lots}
+        new_lots = lot_policy.group_sizes(new_lots, policy, options.mode, taken)
     shortages = [s.as_dict() for s in fabric.gate(new_lots, inputs.styles, inputs.fabrics, start)]
     scheduled = [lot for lot in new_lots if lot.release is not None]
     held = [lot for lot in new_lots if lot.release is None]
 
-    built = build_problem(
-        scheduled,
-        inputs.fixed_lots,
-        inputs.styles,
-        cfg,
-        start,
-        horizon,
-        previous=inputs.previous,
-        line_state=inputs.line_state,
-    )
-    spent = time.perf_counter() - t0
     limit = options.time_limit or cfg.solver.time_limit_seconds
+
+    def build(**calendar) -> Built:
+        return build_problem(
+            scheduled,
+            inputs.fixed_lots,
+            inputs.styles,
+            cfg,
+            start,
+            horizon,
+            previous=inputs.previous,
+            line_state=inputs.line_state,
+            **calendar,
+        )
+
+    built = _sized(build, horizon)
+    spent = time.perf_counter() - t0
     result = solver.run(
         built.problem,
         time_limit=max(limit - spent, 1.0),
@@ -159,6 +169,27 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         net=net,
         solve=result,
         built=built,
+    )
+
+
+def _sized(build, horizon: int) -> Built:
+    """The problem on a calendar just long enough: every window costs the solver time.
+
+    One dispatching pass on a generous calendar shows how far the schedule reaches; the
+    problem is then rebuilt with a calendar 25 % longer than that (plus a week), which leaves
+    the solver room to move lots while keeping the model small.
+    """
+    reach = 2.0
+    for _ in range(4):
+        probe = build(reach=reach)
+        solution = heuristic.dispatch(probe.problem, "due", 4)
+        if solution is not None:
+            needed = math.ceil(solution.makespan / 1440)
+            return build(days=max(horizon, math.ceil(needed * 1.25)) + 7)
+        reach *= 3  # the calendar ran out before every lot fitted
+    raise DataError(
+        "the lots do not fit on the factory calendar even months ahead (a fixed lot may "
+        "collide with another); check the lots fixed on the floor"
     )
 
 

@@ -12,11 +12,17 @@ The config decides which world a policy is:
   and sizes, as a warehouse planner sees it), lots sized to weeks of cover of the style's
   season rate, made well ahead, split into SKUs by the style's fixed colour/size mix;
 - ``c2m`` (``granularity = "sku"``): one requirement per SKU at a higher service quantile,
-  small lots close to the need. Lots of one style share a changeover class per colour (see
-  :mod:`c2m.planning.timing`), so the scheduler runs a style's colours and sizes back to back.
+  small lots close to the need, sized per SKU (min lot, multiple, max lot). Then the sizes
+  of one style-colour whose needs fall within ``cover_days`` of each other are cut together
+  as one lot with a size breakdown, up to ``max_lot`` (:func:`group_sizes`): one cutting
+  marker holds several sizes, and the sewing line changes nothing between sizes of a colour,
+  so this is how a C2M workshop runs small lots without paying a changeover per size. Lots
+  of one style share a changeover class per colour and a style-level ramp-up (see
+  :mod:`c2m.planning.timing`), so the scheduler runs a style's colours back to back.
 
-Lot codes are ``<B|C>-<key>-<need date>`` (plus ``-2``, ``-3`` for split lots): the same need
-gets the same code in tomorrow's replan, which is how the replan recognises a lot again.
+Lot codes are ``<B|C>-<style or style-colour or SKU>-<need date>`` (plus ``-2``, ``-3`` for
+split lots): the same need gets the same code in tomorrow's replan, which is how the replan
+recognises a lot again.
 """
 
 from __future__ import annotations
@@ -128,6 +134,60 @@ def make_lots(
                 taken.add(code)
                 lots.append(_lot(code, key, qty, need, due, skus, styles, mix))
     return lots
+
+
+def group_sizes(
+    lots: list[LotSpec], policy: LotPolicy, mode: str, taken: set[str] | None = None
+) -> list[LotSpec]:
+    """Merges single-SKU lots of one style-colour whose needs are within ``cover_days``.
+
+    The merged lot takes the earliest need and due date of its members (the first size
+    needed decides when the marker is cut) and never exceeds ``max_lot``. Every lot is
+    renamed ``C-<style>-<colour>-<need date>``, a code that does not depend on which sizes
+    happen to join it, so it stays stable from one replan to the next.
+    """
+    taken = set(taken or ())
+    window = dt.timedelta(days=max(1, math.ceil(policy.cover_days)))
+    groups: dict[tuple[str, str | None], list[LotSpec]] = {}
+    for lot in lots:
+        groups.setdefault((lot.style, lot.colour), []).append(lot)
+    out: list[LotSpec] = []
+    for (style, colour), members in sorted(
+        groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
+    ):
+        members.sort(key=lambda x: (x.need_date, x.code))
+        current: list[LotSpec] = []
+        for lot in members:
+            size = sum(x.quantity for x in current)
+            fits = policy.max_lot is None or size + lot.quantity <= policy.max_lot
+            if current and (lot.need_date - current[0].need_date < window) and fits:
+                current.append(lot)
+                continue
+            if current:
+                out.append(_merge(current, mode, style, colour, taken))
+            current = [lot]
+        if current:
+            out.append(_merge(current, mode, style, colour, taken))
+    return out
+
+
+def _merge(members: list[LotSpec], mode: str, style: str, colour: str | None, taken: set[str]):
+    first = members[0]
+    items: dict[str, int] = {}
+    for lot in members:
+        for sku, qty in lot.items.items():
+            items[sku] = items.get(sku, 0) + qty
+    code = _code(PREFIX[mode], f"{style}-{colour}", first.need_date, 0, taken)
+    taken.add(code)
+    return LotSpec(
+        code=code,
+        style=style,
+        colour=colour,
+        category=first.category,
+        items=items,
+        need_date=first.need_date,
+        due=min(x.due for x in members),
+    )
 
 
 def _code(prefix: str, key: str, need: dt.date, k: int, taken: set[str]) -> str:

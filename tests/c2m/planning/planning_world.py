@@ -59,3 +59,46 @@ def world(
     return PlanningInputs(
         styles=style_info, skus=skus, forecast=pd.DataFrame(rows), fabrics=fabrics
     )
+
+
+def seed_database(url: str, inputs: PlanningInputs) -> int:
+    """Writes a planning world into a database; returns the forecast run id."""
+    from c2m.db import open_engine, session_scope
+    from c2m.models import Fabric, ForecastRun, ForecastValue, Sku, Style
+
+    engine = open_engine(url)
+    with session_scope(engine) as session:
+        for s in inputs.styles.values():
+            session.add(
+                Style(
+                    style=s.style,
+                    category=s.category,
+                    fabric=s.fabric,
+                    fabric_per_unit=s.fabric_per_unit,
+                    unit_cost=s.unit_cost,
+                    price=s.price,
+                )
+            )
+        for k in inputs.skus.values():
+            session.add(Sku(sku=k.sku, style=k.style, colour=k.colour, size=k.size))
+        for f in inputs.fabrics.values():
+            session.add(
+                Fabric(fabric=f.fabric, unit=f.unit, on_hand=f.on_hand, roll_size=f.roll_size)
+            )
+        run = ForecastRun(origin=START.date() - dt.timedelta(days=1), horizon=14)
+        session.add(run)
+        session.flush()
+        for r in inputs.forecast.itertuples():
+            session.add(
+                ForecastValue(
+                    run_id=run.id,
+                    sku=r.unique_id,
+                    ds=r.ds,
+                    yhat=r.yhat,
+                    q10=r.q10,
+                    q50=r.q50,
+                    q80=r.q80,
+                    q90=r.q90,
+                )
+            )
+        return int(run.id)

@@ -1,0 +1,196 @@
+"""Plan -> store -> show round trip, plans/compare/export through the real CLI and DB."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from openpyxl import load_workbook
+from planning_world import START, seed_database, world
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from c2m.config import load_config
+from c2m.db import open_engine, session_scope
+from c2m.models import Lot, LotItem, Plan, PlanOperation
+from c2m.planning.service import plan_and_store
+from c2m.planning.store import load_plan
+from cli import app
+
+KPI_KEYS = {
+    "lots",
+    "planned_units",
+    "mean_lot_size",
+    "changeovers",
+    "changeover_hours",
+    "utilisation",
+    "overtime_hours",
+    "fill_rate",
+    "late_lots",
+    "end_inventory_units",
+}
+
+
+def run(url, *args):
+    result = CliRunner().invoke(app, ["--db", url, *args])
+    return result
+
+
+@pytest.fixture
+def seeded(db_url):
+    seed_database(db_url, world())
+    return db_url
+
+
+def test_plan_store_show_round_trip(seeded):
+    engine = open_engine(seeded)
+    plan_id, result = plan_and_store(engine, load_config(), mode="c2m", start=START, time_limit=2)
+    with session_scope(engine) as session:
+        view = load_plan(session, plan_id)
+        assert view.plan.is_current and view.plan.mode == "c2m"
+        assert {lot.code for lot in view.lots} == {lot.code for lot in result.lots}
+        stored = {lot.code: lot for lot in view.lots}
+        for lot in result.lots:
+            back = stored[lot.code]
+            assert back.items == lot.items
+            assert [(o.step, o.resource, o.start, o.end) for o in back.ops] == [
+                (o.step, o.resource, o.start, o.end) for o in lot.ops
+            ]
+        assert view.plan.kpis["planned_units"] == sum(lot.quantity for lot in view.lots)
+    # a second plan of the same mode takes over "current"; the other mode is untouched
+    second, _ = plan_and_store(engine, load_config(), mode="c2m", start=START, time_limit=2)
+    batch, _ = plan_and_store(engine, load_config(), mode="batch", start=START, time_limit=2)
+    with session_scope(engine) as session:
+        current = {p.id for p in session.exec(select(Plan).where(Plan.is_current)).all()}
+    assert current == {second, batch}
+
+
+def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
+    res = run(
+        seeded, "plan", "--mode", "c2m", "--start", "2026-12-07", "--time-limit", "2", "--json"
+    )
+    assert res.exit_code == 0, res.output
+    c2m_plan = json.loads(res.stdout)
+    assert {"plan_id", "mode", "status", "objective", "bound", "gap", "seconds", "kpis"} <= set(
+        c2m_plan
+    )
+    assert set(c2m_plan["kpis"]) >= KPI_KEYS
+    assert c2m_plan["status"] in ("optimal", "feasible", "fallback")
+    res = run(
+        seeded, "plan", "--mode", "batch", "--start", "2026-12-07", "--time-limit", "2", "--json"
+    )
+    batch_plan = json.loads(res.stdout)
+
+    listed = json.loads(run(seeded, "plans", "--json").stdout)["plans"]
+    assert [(p["plan_id"], p["current"]) for p in listed] == [
+        (c2m_plan["plan_id"], True),
+        (batch_plan["plan_id"], True),
+    ]
+    assert {"plan_id", "mode", "status", "created_at", "current"} <= set(listed[0])
+
+    shown = run(seeded, "show", str(c2m_plan["plan_id"]), "--line", "L1", "--json")
+    assert shown.exit_code == 0
+    ops = json.loads(shown.stdout)["operations"]
+    assert ops and {op["resource"] for op in ops} == {"L1"}
+    assert run(seeded, "show", str(c2m_plan["plan_id"])).exit_code == 0
+    assert run(seeded, "show", "999").exit_code == 65
+
+    compared = run(seeded, "compare", str(batch_plan["plan_id"]), str(c2m_plan["plan_id"]))
+    assert compared.exit_code == 0 and "mean lot size" in compared.stdout
+
+    out = tmp_path / "export"
+    for fmt in ("csv", "xlsx"):
+        res = run(seeded, "export", str(c2m_plan["plan_id"]), "--format", fmt, "--out", str(out))
+        assert res.exit_code == 0, res.output
+    with (out / "work_orders.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    required = {"line", "lot_id", "sku", "quantity", "start", "end", "changeover_minutes"}
+    assert required <= set(rows[0])
+    assert sum(int(r["quantity"]) for r in rows) == c2m_plan["kpis"]["planned_units"]
+    book = load_workbook(out / "work_orders.xlsx")
+    assert set(book.sheetnames) == {r["line"] for r in rows}
+    xlsx_units = 0
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "A2"
+        header = [c.value for c in sheet[1]]
+        col = header.index("quantity")
+        xlsx_units += sum(row[col] for row in sheet.iter_rows(min_row=2, values_only=True))
+        assert sheet.column_dimensions["A"].width > 0
+    assert xlsx_units == c2m_plan["kpis"]["planned_units"]
+    assert (
+        run(
+            seeded, "export", str(c2m_plan["plan_id"]), "--format", "pdf", "--out", str(out)
+        ).exit_code
+        == 65
+    )
+
+
+def test_plan_without_forecast_or_catalogue_is_one_clear_error(sqlite_url, monkeypatch):
+    res = run(sqlite_url, "plan", "--time-limit", "1")
+    assert res.exit_code == 65
+    assert "Traceback" not in res.output
+    engine = open_engine(sqlite_url)
+    with session_scope(engine) as session:
+        assert session.exec(select(Plan)).first() is None
+        assert session.exec(select(Lot)).first() is None
+        assert session.exec(select(LotItem)).first() is None
+        assert session.exec(select(PlanOperation)).first() is None
+
+
+def test_a_category_no_line_sews_is_a_data_error(sqlite_url):
+    inputs = world(styles=(("SW1", "tshirt"),))
+    seed_database(sqlite_url, inputs)
+    raw = load_config().model_dump(mode="json")
+    for line in raw["lines"]:
+        line["categories"] = [c for c in line["categories"] if c != "tshirt"] or ["jeans"]
+    path = sqlite_url.split("///")[1] + ".toml"
+    _write_toml(path, raw)
+    res = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            sqlite_url,
+            "--config",
+            path,
+            "plan",
+            "--start",
+            "2026-12-07",
+            "--time-limit",
+            "1",
+        ],
+    )
+    assert res.exit_code == 65
+    assert "can sew category 'tshirt'" in res.output
+
+
+def _write_toml(path, raw):
+    def value(v):
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, str):
+            return json.dumps(v)
+        if isinstance(v, list):
+            return "[" + ", ".join(value(x) for x in v) + "]"
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{k} = {value(x)}" for k, x in v.items() if x is not None) + "}"
+        return repr(v)
+
+    lines = []
+    tables = []
+    for key, v in raw.items():
+        if isinstance(v, dict) and key != "categories":
+            tables.append((key, v))
+        elif key == "categories":
+            tables += [(f"categories.{c}", d) for c, d in v.items()]
+        elif isinstance(v, list) and v and isinstance(v[0], dict):
+            for item in v:
+                lines.append(f"[[{key}]]")
+                lines += [f"{k} = {value(x)}" for k, x in item.items() if x is not None]
+        else:
+            lines.insert(0, f"{key} = {value(v)}")
+    for name, table in tables:
+        lines.append(f"[{name}]")
+        lines += [f"{k} = {value(x)}" for k, x in table.items() if x is not None]
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
