@@ -895,9 +895,8 @@ def export_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """Shop-floor work orders per line, day and shift: CSV or one XLSX sheet per line."""
-    from c2m.export import export_plan
-
     from c2m.db import session_scope
+    from c2m.export import export_plan
 
     with session_scope(settings(ctx).engine()) as session:
         written = export_plan(session, plan_id, fmt, out_dir, settings(ctx).config())
@@ -922,7 +921,10 @@ def demo_command(
     ] = False,
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=1, help="Solver seconds per plan.")
-    ] = 30.0,
+    ] = 20.0,
+    forecast_method: Annotated[
+        str, typer.Option("--forecast-method", help="auto, or one model (see c2m forecast).")
+    ] = "auto",
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """Import the sample data, forecast, plan batch and C2M, compare, export: the tour."""
@@ -936,6 +938,7 @@ def demo_command(
         out_dir=out_dir,
         reset=reset,
         time_limit=time_limit,
+        forecast_method=forecast_method,
         say=lambda message: err.print(message, highlight=False),
     )
     if as_json:

@@ -100,6 +100,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
 
     built = _sized(build, horizon)
     spent = time.perf_counter() - t0
+    timings = {"prepare": round(spent, 3)}
     result = solver.run(
         built.problem,
         time_limit=max(limit - spent, 1.0),
@@ -112,6 +113,9 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
             "no schedule exists for these lots on this factory calendar (a fixed lot may "
             "collide with another); check the lots fixed on the floor"
         )
+    timings["solve"] = round(time.perf_counter() - t0 - spent, 3)
+    first = (result.stats or {}).get("heuristic_seconds")
+    timings["first_feasible"] = round(spent + first, 3) if first is not None else None
     planned = _read_back(built, result.solution, cfg, start)
     held_lots = [_planned(lot, []) for lot in held]
     parts = breakdown(built.problem, result.solution)
@@ -169,6 +173,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         net=net,
         solve=result,
         built=built,
+        timings=timings,
     )
 
 

@@ -61,6 +61,8 @@ class PlanResult:
     scale). ``held`` lists lots that fabric shortages keep off the schedule. ``net`` is the
     net-requirement frame the lots came from; ``solve`` the scheduling library's result and
     ``built`` the problem (for the replan's stability term and for diagnostics).
+    ``timings``: wall seconds to prepare the problem, to solve it, and to the first valid
+    schedule (preparation plus the solver's heuristic start).
     """
 
     mode: str
@@ -78,6 +80,7 @@ class PlanResult:
     net: Any = None
     solve: Any = None
     built: Any = None
+    timings: dict[str, Any] = field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """The JSON object ``c2m plan --json`` prints (without ``plan_id``)."""
