@@ -2,20 +2,27 @@
 
 Formulation (what it assumes, and why it is exact):
 
-* **Wall clock and working axes.** Every operation has wall-clock ``start``/``end``
-  variables (precedence lags, release and due dates, fixed starts and the previous plan
-  are all wall-clock facts). Each calendar also has a *working-time axis* that numbers
-  its working minutes; an operation's interval on a resource lives on that resource's
-  axis with its plain duration, so no-overlap and sequence-dependent setups on the axis
-  are exact *and* pause outside working time for free. Wall and axis are linked per
-  (operation, calendar) by an element constraint on the working segment the start (and
-  the end) falls in: ``axis = wall - segment start + segment offset``. Operations whose
-  resources are always open skip the link (axis = wall).
+* **Working-time axes.** Each calendar has an axis that numbers its working minutes
+  (``Calendar.to_axis``). An operation's position on a resource is an interval on that
+  resource's axis with its plain duration: no-overlap and sequence-dependent setups on the
+  axis are exact *and* pause outside working time for free. Releases and fixed starts
+  convert to the axis exactly (a start is always a working minute). A precedence between
+  two operations on the same calendar is a plain axis inequality (its lag counts working
+  minutes, see ``problem.py``).
+* **Wall clock only where it is needed.** Wall-clock variables exist for operations that
+  may run on resources of different calendars (and then link to each axis they may use),
+  for the ends of precedences that cross calendars, and for the objective's completion
+  times (one per job with a due date, one per calendar for the makespan). Each such link is
+  an element constraint on the working segment the time falls in: ``axis = wall - segment
+  start + segment offset``. A factory whose resources share one calendar therefore has no
+  link at all inside its routings. Always-open calendars need no link (axis = wall).
 * **Setups** are exact: one circuit per resource over its optional operations (arc
-  ``a -> b`` means ``b`` directly follows ``a`` and forces the setup gap on the axis), with
-  a depot node for the first and last operation; a self loop means "not on this
-  resource". No-overlap is added as well, as a redundant global constraint (it
-  propagates far better than the arcs alone).
+  ``a -> b``: ``b`` directly follows ``a`` and the setup gap is forced on the axis), with a
+  depot node for the first and last operation and self loops for "not on this resource".
+  No-overlap is added as well, as a redundant global constraint.
+* **Overtime** is decided per resource and overtime window: the line stays ``u`` minutes
+  into the window and nothing runs after that (a blocking interval from ``u`` to the end of
+  the window joins the resource's no-overlap); ``u`` is what the objective pays.
 * **Large resources.** A circuit has n^2 arcs. With ``max_neighbours=K`` and a hint, only
   arcs between operations within K places of each other in the hint's order are kept (plus
   the hint's own arcs, so the hint stays feasible). That restricts the search space (never
@@ -23,7 +30,12 @@ Formulation (what it assumes, and why it is exact):
 * **Redundant load bound** for the makespan on always-open resources: makespan >= work +
   setups on every resource (the LP relaxation then bounds UPM-style instances well).
 
-Each constraint family is one method of :class:`Constraints`; ``skip`` names families to
+``v.start[i]``/``v.end[i]`` are each operation's *time* variables: positions on its
+calendar's axis when all its resources share one calendar (wall clock when that calendar
+is always open), wall clock otherwise. Ordering two operations of one resource by them is
+always right; :meth:`CpSatModel._extract` converts everything to wall clock.
+
+Each constraint family is one method of :class:`CpSatModel`; ``skip`` names families to
 leave out, which the tests use to show that each family is needed.
 """
 
@@ -53,12 +65,12 @@ FAMILIES = (
 
 
 def horizon(problem: Problem, hint: Solution | None = None) -> int:
-    """A wall-clock upper bound on every end time that keeps an optimum in reach.
+    """A wall-clock upper bound on every end time, generous enough to keep an optimum.
 
     For a pure makespan objective the hint's makespan is enough (nothing later can be
     better). Otherwise: the latest date anything refers to, plus as much working time as
-    the total work, the largest setups and all lags, on each resource's calendar (capped by its end:
-    nothing works after it).
+    the total work, the largest setups and all lags, on each resource's calendar, capped by
+    the calendar's end (nothing works after it; the end itself when overtime costs).
     """
     w = problem.objective
     pure_makespan = not (w.tardiness or w.setup or w.overtime or w.earliness or w.deviation)
@@ -85,12 +97,14 @@ def horizon(problem: Problem, hint: Solution | None = None) -> int:
         cal = res.calendar
         if cal.always_open:
             h = max(h, d + need)
-        elif w.overtime and cal.overtime:
-            # Avoiding overtime can mean waiting for a later window: no tighter bound.
+            continue
+        if w.overtime and cal.overtime:
+            # Overtime windows are working time that operations run through; avoiding them
+            # may mean waiting for any later window: no tighter bound.
             h = max(h, cal.last_minute)
-        else:
-            end = cal.end_at(min(cal.to_axis(d) + need, cal.capacity))
-            h = max(h, end if end is not None else cal.last_minute)
+            continue
+        end = cal.end_at(min(cal.to_axis(d) + need, cal.capacity))
+        h = max(h, end if end is not None else cal.last_minute)
     return h
 
 
@@ -105,9 +119,11 @@ class Variables:
     ax_start: dict[tuple[int, Calendar], cp_model.IntVar] = field(default_factory=dict)
     ax_end: dict[tuple[int, Calendar], cp_model.IntVar] = field(default_factory=dict)
     interval: dict[tuple[int, int], cp_model.IntervalVar] = field(default_factory=dict)
-    seg_index: dict[tuple[int, Calendar, str], cp_model.IntVar] = field(default_factory=dict)
+    wall_start: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    wall_end: dict[int, cp_model.IntVar] = field(default_factory=dict)
     arcs: dict[int, dict[tuple[int, int], cp_model.IntVar]] = field(default_factory=dict)
     empty: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    overtime: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
 
 
 class CpSatModel:
@@ -131,16 +147,18 @@ class CpSatModel:
         self.H = horizon_ if horizon_ is not None else horizon(problem, hint)
         self.model = cp_model.CpModel()
         self.v = Variables()
+        self.makespan: cp_model.IntVar | None = None
         self.setup_terms: list[tuple[cp_model.IntVar, int]] = []
-        self._segment_cache: dict[tuple[Calendar, int], list[tuple[int, int, int]]] = {}
         # Auxiliary variables and how to compute each from a schedule, so hints are complete
         # (CP-SAT uses a complete, feasible hint at once; an incomplete one it must repair).
         self._derived: list[tuple[cp_model.IntVar, Callable[[_HintView], int]]] = []
+        self._segment_cache: dict[tuple[Calendar, int], list[tuple[int, int, int]]] = {}
+        self._cal_cache: dict[int, list[Calendar]] = {}
         self._variables()
         self._constraints()
         self._objective()
         if hint is not None:
-            self._add_hint(hint)
+            self.hint_into(self.model, hint)
 
     # --- helpers ------------------------------------------------------------------------
 
@@ -150,71 +168,141 @@ class CpSatModel:
         return Calendar() if "calendars" in self.skip else cal
 
     def _cals(self, i: int) -> list[Calendar]:
-        out: list[Calendar] = []
-        for m in self.problem.operations[i].modes:
-            c = self._cal(m.resource)
-            if c not in out:
-                out.append(c)
-        return out
+        """The distinct calendars of operation i's eligible resources."""
+        if i not in self._cal_cache:
+            out: list[Calendar] = []
+            for m in self.problem.operations[i].modes:
+                c = self._cal(m.resource)
+                if c not in out:
+                    out.append(c)
+            self._cal_cache[i] = out
+        return self._cal_cache[i]
+
+    def _release(self, i: int) -> int:
+        op = self.problem.operations[i]
+        return self.problem.jobs[op.job].release if "release_dates" not in self.skip else 0
+
+    def _axis_hi(self, c: Calendar) -> int:
+        """Largest axis position reachable within the horizon."""
+        return self.H if c.always_open else max(1, min(c.capacity, c.to_axis(self.H)))
 
     def _segments(self, c: Calendar, lo: int) -> list[tuple[int, int, int]]:
         """(wall start, wall end, axis offset) of the segments that matter after ``lo``."""
         key = (c, lo)
         if key not in self._segment_cache:
-            self._segment_cache[key] = self._segments_uncached(c, lo)
+            self._segment_cache[key] = [
+                (a, b, off)
+                for (a, b), off in zip(c.segments, c.offsets, strict=True)
+                if b > lo and a <= self.H
+            ] or [(c.segments[-1][0], c.segments[-1][1], c.offsets[-1])]
         return self._segment_cache[key]
 
-    def _segments_uncached(self, c: Calendar, lo: int) -> list[tuple[int, int, int]]:
-        return [
-            (a, b, off)
-            for (a, b), off in zip(c.segments, c.offsets, strict=True)
-            if b > lo and a <= self.H
+    @staticmethod
+    def _enforce(ct, lits: list) -> None:
+        lits = [x for x in lits if x is not None]
+        if lits:
+            ct.only_enforce_if(lits)
+
+    def _uses_lit(self, i: int, c: Calendar):
+        """The literal "operation i runs on calendar c", or None when it always does."""
+        return None if len(self._cals(i)) == 1 else self.v.uses[i, c]
+
+    def _link(
+        self,
+        ax: cp_model.IntVar,
+        c: Calendar,
+        kind: str,
+        lo: int,
+        ax_value: Callable[[_HintView], int],
+        lit=None,
+        wall: cp_model.IntVar | None = None,
+    ) -> cp_model.IntVar:
+        """Wall-clock twin of axis variable ``ax`` on non-always-open calendar ``c``.
+
+        ``kind`` ``s``: ``ax`` numbers a working minute that starts at ``wall``; ``e``:
+        ``ax`` working minutes are done by ``wall`` (the minute before it is working).
+        ``lo``: no earlier wall time matters. ``lit``: only linked when true.
+        """
+        m = self.model
+        segs = self._segments(c, lo)
+        ws = [a for a, _, _ in segs]
+        we = [b for _, b, _ in segs]
+        delta = [o - a for a, _, o in segs]
+        if wall is None:
+            wall = m.new_int_var(min(ws), max(we), "")
+            self._derived.append((wall, lambda h: h.wall_of(c, kind, ax_value(h))))
+        k = m.new_int_var(0, len(segs) - 1, "")
+        lo_v = m.new_int_var(min(ws), max(ws), "")
+        hi_v = m.new_int_var(min(we), max(we), "")
+        dl_v = m.new_int_var(min(delta), max(delta), "")
+        m.add_element(k, ws, lo_v)
+        m.add_element(k, we, hi_v)
+        m.add_element(k, delta, dl_v)
+        first = 0 if kind == "s" else 1
+        self._enforce(m.add(wall >= lo_v + first), [lit])
+        self._enforce(m.add(wall <= hi_v - 1 + first), [lit])
+        self._enforce(m.add(ax == wall + dl_v), [lit])
+
+        def seg(h: _HintView) -> int:
+            t = h.wall_of(c, kind, ax_value(h)) - first
+            return next((n for n, (a, b, _) in enumerate(segs) if a <= t < b), 0)
+
+        self._derived += [
+            (k, seg),
+            (lo_v, lambda h: ws[seg(h)]),
+            (hi_v, lambda h: we[seg(h)]),
+            (dl_v, lambda h: delta[seg(h)]),
         ]
+        return wall
+
+    def _wall(self, i: int, kind: str) -> cp_model.IntVar:
+        """Wall-clock start (``s``) or end (``e``) of operation i, linked on first use."""
+        store = self.v.wall_start if kind == "s" else self.v.wall_end
+        if i not in store:
+            (c,) = self._cals(i)  # operations on several calendars have theirs already
+            ax = (self.v.ax_start if kind == "s" else self.v.ax_end)[i, c]
+            if c.always_open:
+                store[i] = ax
+            else:
+                pos = 0 if kind == "s" else 1
+                store[i] = self._link(
+                    ax, c, kind, self._release(i), lambda h, i=i, c=c: h.axes(i, c)[pos]
+                )
+        return store[i]
 
     # --- variables ----------------------------------------------------------------------
 
     def _variables(self) -> None:
-        """Wall start/end, mode presence, per-calendar axis positions and intervals."""
+        """Mode presence, axis positions and intervals; wall times for multi-calendar ops."""
         p, m, v, H = self.problem, self.model, self.v, self.H
         for i, op in enumerate(p.operations):
-            release = p.jobs[op.job].release if "release_dates" not in self.skip else 0
-            lo = min(release, H)
             cals = self._cals(i)
-            if any(c.always_open for c in cals):
-                s_dom = cp_model.Domain(0, H)
-                e_dom = cp_model.Domain(1, H)
-            else:
-                starts, ends = [], []
-                for c in cals:
-                    for a, b, _ in self._segments(c, lo):
-                        starts.append([a, min(b - 1, H)])
-                        ends.append([a + 1, min(b, H)])
-                s_dom = cp_model.Domain.from_intervals(starts or [[0, 0]])
-                e_dom = cp_model.Domain.from_intervals(ends or [[0, 0]])
-            v.start.append(m.new_int_var_from_domain(s_dom, f"s{i}"))
-            v.end.append(m.new_int_var_from_domain(e_dom, f"e{i}"))
             for mode in op.modes:
                 if len(op.modes) == 1:
                     v.present[i, mode.resource] = m.new_constant(1)
                 else:
                     v.present[i, mode.resource] = m.new_bool_var(f"x{i}_{mode.resource}")
             for c in cals:
+                hi = self._axis_hi(c)
+                v.ax_start[i, c] = m.new_int_var(0, max(0, hi - 1), f"as{i}")
+                v.ax_end[i, c] = m.new_int_var(1, max(1, hi), f"ae{i}")
                 if len(cals) == 1:
                     v.uses[i, c] = m.new_constant(1)
                 else:
-                    lit = m.new_bool_var(f"u{i}_{id(c)}")
+                    lit = m.new_bool_var(f"u{i}")
                     on_c = [
-                        v.present[i, md.resource] for md in op.modes if self._cal(md.resource) == c
+                        v.present[i, d.resource] for d in op.modes if self._cal(d.resource) == c
                     ]
                     m.add(lit == sum(on_c))
                     v.uses[i, c] = lit
                     self._derived.append((lit, lambda h, i=i, c=c: int(h.cal(i) == c)))
-                if c.always_open:
-                    v.ax_start[i, c], v.ax_end[i, c] = v.start[i], v.end[i]
-                else:
-                    cap = c.capacity
-                    v.ax_start[i, c] = m.new_int_var(0, cap - 1, f"as{i}_{id(c)}")
-                    v.ax_end[i, c] = m.new_int_var(1, cap, f"ae{i}_{id(c)}")
+            if len(cals) == 1:
+                v.start.append(v.ax_start[i, cals[0]])
+                v.end.append(v.ax_end[i, cals[0]])
+            else:
+                v.start.append(m.new_int_var(0, H, f"s{i}"))
+                v.end.append(m.new_int_var(1, max(1, H), f"e{i}"))
+                v.wall_start[i], v.wall_end[i] = v.start[i], v.end[i]
             for mode in op.modes:
                 c = self._cal(mode.resource)
                 lit = v.present[i, mode.resource]
@@ -237,78 +325,107 @@ class CpSatModel:
                 self.model.add_exactly_one(self.v.present[i, md.resource] for md in op.modes)
 
     def _release_dates(self) -> None:
-        """No operation starts before its job's release (fabric arrival)."""
-        for i, op in enumerate(self.problem.operations):
-            self.model.add(self.v.start[i] >= self.problem.jobs[op.job].release)
+        """No operation starts before its job's release (fabric arrival), on every axis."""
+        p, m, v = self.problem, self.model, self.v
+        for i, op in enumerate(p.operations):
+            release = p.jobs[op.job].release
+            if release <= 0:
+                continue
+            for c in self._cals(i):
+                self._enforce(m.add(v.ax_start[i, c] >= c.to_axis(release)), [self._uses_lit(i, c)])
+            if i in v.wall_start:
+                m.add(v.wall_start[i] >= release)
 
     def _precedences(self) -> None:
-        """Routing: a successor starts ``lag`` wall minutes after its predecessor ends."""
-        v = self.v
+        """Routing: the successor starts ``lag`` minutes after the predecessor ends; working
+        minutes on a shared calendar (an axis inequality), wall minutes across calendars."""
+        m, v = self.model, self.v
         for pr in self.problem.precedences:
-            self.model.add(v.start[pr.succ] >= v.end[pr.pred] + pr.lag)
+            a, b = pr.pred, pr.succ
+            for ca in self._cals(a):
+                for cb in self._cals(b):
+                    lits = [self._uses_lit(a, ca), self._uses_lit(b, cb)]
+                    if ca == cb:
+                        ct = m.add(v.ax_start[b, cb] >= v.ax_end[a, ca] + pr.lag)
+                    else:
+                        ct = m.add(self._wall(b, "s") >= self._wall(a, "e") + pr.lag)
+                    self._enforce(ct, lits)
 
     def _fixed(self) -> None:
         """Fixed operations keep their resource and start."""
+        m, v = self.model, self.v
         for i, op in enumerate(self.problem.operations):
             if op.fixed:
-                self.model.add(self.v.present[i, op.fixed_resource] == 1)
-                self.model.add(self.v.start[i] == op.fixed_start)
+                c = self._cal(op.fixed_resource)
+                m.add(v.present[i, op.fixed_resource] == 1)
+                m.add(v.ax_start[i, c] == c.to_axis(op.fixed_start))
+                if i in v.wall_start:
+                    m.add(v.wall_start[i] == op.fixed_start)
 
     def _calendars(self) -> None:
-        """Link wall clock and working axis through the segment the start/end falls in."""
-        p, m, v = self.problem, self.model, self.v
-        for i, op in enumerate(p.operations):
-            release = p.jobs[op.job].release if "release_dates" not in self.skip else 0
-            for c in self._cals(i):
-                if c.always_open:
-                    continue
-                segs = (
-                    self._segments(c, min(release, self.H))
-                    or [(a, b, o) for (a, b), o in zip(c.segments, c.offsets, strict=True)][-1:]
-                )
-                ws = [a for a, _, _ in segs]
-                we = [b for _, b, _ in segs]
-                delta = [o - a for a, _, o in segs]
+        """Operations that may run on several calendars: link each axis to the wall clock."""
+        m, v = self.model, self.v
+        for i in range(self.problem.num_operations):
+            cals = self._cals(i)
+            if len(cals) == 1:
+                continue
+            for c in cals:
                 lit = v.uses[i, c]
-                for kind, wall, ax in (
-                    ("s", v.start[i], v.ax_start[i, c]),
-                    ("e", v.end[i], v.ax_end[i, c]),
+                if c.always_open:
+                    m.add(v.ax_start[i, c] == v.start[i]).only_enforce_if(lit)
+                    m.add(v.ax_end[i, c] == v.end[i]).only_enforce_if(lit)
+                    continue
+                for kind, ax, wall in (
+                    ("s", v.ax_start[i, c], v.start[i]),
+                    ("e", v.ax_end[i, c], v.end[i]),
                 ):
-                    k = m.new_int_var(0, len(segs) - 1, f"k{kind}{i}_{id(c)}")
-                    v.seg_index[i, c, kind] = k
-                    lo = m.new_int_var(min(ws), max(ws), "")
-                    hi = m.new_int_var(min(we), max(we), "")
-                    dl = m.new_int_var(min(delta), max(delta), "")
-                    m.add_element(k, ws, lo)
-                    m.add_element(k, we, hi)
-                    m.add_element(k, delta, dl)
-                    self._derived += [
-                        (k, lambda h, i=i, c=c, t=kind, sg=segs: h.segment(i, c, t, sg)),
-                        (lo, lambda h, i=i, c=c, t=kind, sg=segs: sg[h.segment(i, c, t, sg)][0]),
-                        (hi, lambda h, i=i, c=c, t=kind, sg=segs: sg[h.segment(i, c, t, sg)][1]),
-                        (
-                            dl,
-                            lambda h, i=i, c=c, t=kind, sg=segs: (
-                                sg[h.segment(i, c, t, sg)][2] - sg[h.segment(i, c, t, sg)][0]
-                            ),
-                        ),
-                    ]
-                    if kind == "s":
-                        m.add(wall >= lo).only_enforce_if(lit)
-                        m.add(wall <= hi - 1).only_enforce_if(lit)
-                    else:
-                        m.add(wall >= lo + 1).only_enforce_if(lit)
-                        m.add(wall <= hi).only_enforce_if(lit)
-                    m.add(ax == wall + dl).only_enforce_if(lit)
+                    pos = 0 if kind == "s" else 1
+                    self._link(
+                        ax,
+                        c,
+                        kind,
+                        self._release(i),
+                        lambda h, i=i, c=c, pos=pos: h.axes(i, c)[pos],
+                        lit=lit,
+                        wall=wall,
+                    )
 
     def _no_overlap(self) -> None:
-        """Operations on one resource never overlap (on its working axis)."""
+        """Operations on one resource never overlap (on its working axis); closed overtime
+        blocks join in (see :meth:`_overtime_blocks`)."""
         by_r: dict[int, list] = {}
         for (_, r), iv in self.v.interval.items():
             by_r.setdefault(r, []).append(iv)
+        for r, blocks in self._overtime_blocks().items():
+            by_r.setdefault(r, []).extend(blocks)
         for ivs in by_r.values():
             if len(ivs) > 1:
                 self.model.add_no_overlap(ivs)
+
+    def _overtime_blocks(self) -> dict[int, list]:
+        """Per resource and overtime window: minutes used ``u`` and a block on the rest."""
+        p, m, v = self.problem, self.model, self.v
+        out: dict[int, list] = {}
+        if not p.objective.overtime:
+            return out
+        for r in range(len(p.resources)):
+            c = self._cal(r)
+            if not c.overtime or not any(op.duration_on(r) for op in p.operations):
+                continue
+            for a, b in c.overtime:
+                if a >= self.H:
+                    break
+                A, B = c.to_axis(a), c.to_axis(b)
+                u = m.new_int_var(0, B - A, f"ot{r}_{a}")
+                start = m.new_int_var(A, B, "")
+                m.add(start == A + u)
+                out.setdefault(r, []).append(m.new_interval_var(start, B - start, B, ""))
+                v.overtime[r, a] = u
+                self._derived += [
+                    (u, lambda h, r=r, a=a, b=b: h.overtime_used(r, a, b)),
+                    (start, lambda h, r=r, a=a, b=b, A=A: A + h.overtime_used(r, a, b)),
+                ]
+        return out
 
     def _setups(self) -> None:
         """Exact sequence-dependent setups: one circuit per resource with setups."""
@@ -328,8 +445,7 @@ class CpSatModel:
             empty = m.new_bool_var(f"empty{r}")
             arcs.append((0, 0, empty))
             for k, i in enumerate(nodes, start=1):
-                pres = v.present[i, r]
-                arcs.append((k, k, ~pres))
+                arcs.append((k, k, ~v.present[i, r]))
                 first = m.new_bool_var("")
                 arcs.append((0, k, first))
                 lits[-1, i] = first
@@ -340,24 +456,27 @@ class CpSatModel:
                 last = m.new_bool_var("")
                 arcs.append((k, 0, last))
                 lits[i, -1] = last
+            # Hot loop (n^2 arcs): everything it needs, precomputed per node.
+            axs = [v.ax_start[i, c] for i in nodes]
+            dur = [ops[i].duration_on(r) for i in nodes]
+            cls = [ops[i].setup_class for i in nodes]
+            pinned = {i: ops[i].fixed_start for i in nodes if ops[i].fixed_resource == r}
+            mat, new_bool = p.setups[r], m.new_bool_var
             for ka, a in enumerate(nodes, start=1):
-                da = ops[a].duration_on(r)
+                xa, da, row = axs[ka - 1], dur[ka - 1], mat[cls[ka - 1]]
+                fa = pinned.get(a)
                 for b in succ_of(a):
                     kb = node_of[b]
-                    if (
-                        ops[a].fixed
-                        and ops[b].fixed
-                        and ops[a].fixed_resource == r == (ops[b].fixed_resource)
-                        and ops[a].fixed_start > ops[b].fixed_start
-                    ):
-                        continue
-                    lit = m.new_bool_var("")
+                    fb = pinned.get(b)
+                    if fa is not None and fb is not None and fa > fb:
+                        continue  # two pinned operations keep their order
+                    lit = new_bool("")
                     arcs.append((ka, kb, lit))
                     lits[a, b] = lit
-                    s = p.setup_time(r, ops[a].setup_class, ops[b].setup_class)
-                    m.add(v.ax_start[b, c] >= v.ax_start[a, c] + da + s).only_enforce_if(lit)
-                    if s:
-                        self.setup_terms.append((lit, s))
+                    setup = row[cls[kb - 1]]
+                    m.add(axs[kb - 1] >= xa + (da + setup)).only_enforce_if(lit)
+                    if setup:
+                        self.setup_terms.append((lit, setup))
             m.add_circuit(arcs)
             v.arcs[r] = lits
             v.empty[r] = empty
@@ -420,16 +539,62 @@ class CpSatModel:
 
     # --- objective ----------------------------------------------------------------------
 
-    makespan: cp_model.IntVar | None = None
+    def _sinks(self) -> list[list[int]]:
+        """Per job, its operations without successors (they decide its completion)."""
+        succ = self.problem.successors()
+        sinks: list[list[int]] = [[] for _ in self.problem.jobs]
+        for i, op in enumerate(self.problem.operations):
+            if not succ[i]:
+                sinks[op.job].append(i)
+        return sinks
+
+    def _completion(self, ops: list[int], exact: bool, lo: int) -> cp_model.IntVar:
+        """Wall-clock completion of ``ops`` (>= each end; == the max when ``exact``).
+
+        When they all run on one calendar, the max is taken on its axis and linked to the
+        wall clock once (wall time is monotone in axis time, so the two maxima agree).
+        """
+        m, v = self.model, self.v
+        cals = {c for i in ops for c in self._cals(i)}
+        if len(cals) == 1 and all(len(self._cals(i)) == 1 for i in ops):
+            (c,) = cals
+            ends = [v.ax_end[i, c] for i in ops]
+            if len(ends) == 1:
+                ax = ends[0]
+            else:
+                ax = m.new_int_var(1, max(1, self._axis_hi(c)), "")
+                if exact:
+                    m.add_max_equality(ax, ends)
+                else:
+                    for e in ends:
+                        m.add(ax >= e)
+                self._derived.append(
+                    (ax, lambda h, ops=ops, c=c: max(h.axes(i, c)[1] for i in ops))
+                )
+            if c.always_open:
+                return ax
+            return self._link(
+                ax, c, "e", lo, lambda h, ops=ops, c=c: max(h.axes(i, c)[1] for i in ops)
+            )
+        ends = [self._wall(i, "e") for i in ops]
+        if len(ends) == 1:
+            return ends[0]
+        out = m.new_int_var(0, self.H, "")
+        if exact:
+            m.add_max_equality(out, ends)
+        else:
+            for e in ends:
+                m.add(out >= e)
+        self._derived.append((out, lambda h, ops=ops: max(h.sol[i].end for i in ops)))
+        return out
 
     def _ensure_makespan(self) -> None:
         if self.makespan is not None:
             return
         self.makespan = self.model.new_int_var(0, self.H, "makespan")
-        succ = self.problem.successors()
-        for i in range(self.problem.num_operations):
-            if not succ[i]:
-                self.model.add(self.makespan >= self.v.end[i])
+        ends = [i for s in self._sinks() for i in s]
+        if ends:
+            self.model.add(self.makespan >= self._completion(ends, False, 0))
 
     def _objective(self) -> None:
         """Weighted sum of tardiness, setups, overtime, earliness, deviation and makespan."""
@@ -441,97 +606,61 @@ class CpSatModel:
             terms.append((self.makespan, w.makespan))
         if w.setup:
             terms += [(lit, w.setup * s) for lit, s in self.setup_terms]
-        succ = p.successors()
-        sinks = [[] for _ in p.jobs]
-        for i, op in enumerate(p.operations):
-            if not succ[i]:
-                sinks[op.job].append(i)
+        if w.overtime:
+            terms += [(u, w.overtime) for u in v.overtime.values()]
+        sinks = self._sinks()
         for j, job in enumerate(p.jobs):
             if job.due is None or not sinks[j] or job.weight == 0:
                 continue
+            if not (w.tardiness or w.earliness):
+                break
+            cj = self._completion(sinks[j], bool(w.earliness), self._release_job(j))
             if w.tardiness:
                 t = m.new_int_var(0, max(0, H - job.due), f"tard{j}")
-                for i in sinks[j]:
-                    m.add(t >= v.end[i] - job.due)
+                m.add(t >= cj - job.due)
                 terms.append((t, w.tardiness * job.weight))
                 self._derived.append(
                     (t, lambda h, s=sinks[j], d=job.due: max(0, max(h.sol[i].end for i in s) - d))
                 )
             if w.earliness:
-                cj = m.new_int_var(0, H, f"c{j}")
-                m.add_max_equality(cj, [v.end[i] for i in sinks[j]])
                 e = m.new_int_var(0, job.due, f"early{j}")
                 m.add(e >= job.due - cj)
                 terms.append((e, w.earliness * job.weight))
-                self._derived += [
-                    (cj, lambda h, s=sinks[j]: max(h.sol[i].end for i in s)),
-                    (e, lambda h, s=sinks[j], d=job.due: max(0, d - max(h.sol[i].end for i in s))),
-                ]
-        if w.overtime:
-            terms += [(t, w.overtime) for t in self._overtime_terms()]
+                self._derived.append(
+                    (e, lambda h, s=sinks[j], d=job.due: max(0, d - max(h.sol[i].end for i in s)))
+                )
         if w.deviation and p.previous is not None:
             for i, prev in enumerate(p.previous):
                 if prev is None:
                     continue
                 dev = m.new_int_var(0, H + prev.start, f"dev{i}")
-                m.add_abs_equality(dev, v.start[i] - prev.start)
-                self._derived.append((dev, lambda h, i=i, ps=prev.start: abs(h.sol[i].start - ps)))
+                for c in self._cals(i):
+                    pc = c.to_axis(prev.start)
+                    lit = [self._uses_lit(i, c)]
+                    self._enforce(m.add(dev >= v.ax_start[i, c] - pc), lit)
+                    self._enforce(m.add(dev >= pc - v.ax_start[i, c]), lit)
+                self._derived.append((dev, lambda h, i=i, ps=prev.start: h.deviation(i, ps)))
                 terms.append((dev, w.deviation))
                 if w.reassign_minutes:
                     # Moved to another resource: reassign_minutes, i.e. c * (1 - stays).
-                    c = w.deviation * w.reassign_minutes
-                    constant += c
+                    cost = w.deviation * w.reassign_minutes
+                    constant += cost
                     lit = v.present.get((i, prev.resource))
                     if lit is not None:
-                        terms.append((lit, -c))
+                        terms.append((lit, -cost))
         if terms or constant:
             pairs = [(x, c) for x, c in terms if c]
             expr = cp_model.LinearExpr.weighted_sum([x for x, _ in pairs], [c for _, c in pairs])
             m.minimize(expr + constant)
 
-    def _overtime_terms(self) -> list:
-        """Processing minutes inside overtime windows, per operation and window it can touch."""
-        p, m, v = self.problem, self.model, self.v
-        out = []
-        for i in range(p.num_operations):
-            for c in self._cals(i):
-                if not c.overtime:
-                    continue
-                lo_ax, hi_ax = 0, c.capacity
-                for a, b in c.overtime:
-                    if a > self.H:
-                        break
-                    A, B = c.to_axis(a), c.to_axis(b)
-                    if lo_ax >= B or hi_ax <= A:
-                        continue
-                    mn = m.new_int_var(0, B, "")
-                    mx = m.new_int_var(A, hi_ax, "")
-                    m.add_min_equality(mn, [v.ax_end[i, c], B])
-                    m.add_max_equality(mx, [v.ax_start[i, c], A])
-                    ov = m.new_int_var(0, B - A, f"ot{i}_{a}")
-                    m.add(ov >= mn - mx).only_enforce_if(v.uses[i, c])
-                    out.append(ov)
-                    self._derived += [
-                        (mn, lambda h, i=i, c=c, B=B: min(h.axes(i, c)[1], B)),
-                        (mx, lambda h, i=i, c=c, A=A: max(h.axes(i, c)[0], A)),
-                        (
-                            ov,
-                            lambda h, i=i, c=c, A=A, B=B: (
-                                max(0, min(h.axes(i, c)[1], B) - max(h.axes(i, c)[0], A))
-                                if h.cal(i) == c
-                                else 0
-                            ),
-                        ),
-                    ]
-        return out
+    def _release_job(self, j: int) -> int:
+        return self.problem.jobs[j].release if "release_dates" not in self.skip else 0
 
     # --- hint and solve -----------------------------------------------------------------
 
-    def _add_hint(self, sol: Solution) -> None:
-        self.hint_into(self.model, sol)
-
     def hint_into(self, target: cp_model.CpModel, sol) -> None:
-        """Hints every decision (modes, times, axis positions, arcs) of ``sol`` on ``target``.
+        """Hints every variable (modes, times, axis positions, arcs, objective terms) of
+        ``sol`` on ``target``.
 
         ``target`` is this model or a clone of it (LNS sub-models): variables are looked up
         by index, and existing hints are cleared first (CP-SAT rejects duplicate hints).
@@ -548,16 +677,16 @@ class CpSatModel:
                 hints[idx] = int(value)
 
         for i, a in enumerate(sol):
-            put(v.start[i], a.start)
-            put(v.end[i], a.end)
+            if i in v.wall_start and len(self._cals(i)) > 1:
+                put(v.start[i], a.start)
+                put(v.end[i], a.end)
             if len(p.operations[i].modes) > 1:
                 for md in p.operations[i].modes:
                     put(v.present[i, md.resource], md.resource == a.resource)
             for c in self._cals(i):
-                if not c.always_open:
-                    ax_s, ax_e = view.axes(i, c)
-                    put(v.ax_start[i, c], ax_s)
-                    put(v.ax_end[i, c], ax_e)
+                ax_s, ax_e = view.axes(i, c)
+                put(v.ax_start[i, c], ax_s)
+                put(v.ax_end[i, c], ax_e)
         for r, lits in v.arcs.items():
             seq = sorted(
                 (i for i, a in enumerate(sol) if a.resource == r), key=lambda i: sol[i].start
@@ -595,6 +724,10 @@ class CpSatModel:
         # Probing the circuit literals in presolve costs seconds on 50 x 10 UPM instances
         # and finds little; the search itself (hint, LNS workers) does better with the time.
         prm.cp_model_probing_level = 0
+        if len(self.model.proto.constraints) > PRESOLVE_MAX_CONSTRAINTS:
+            # Measured on the 100-lot floor: presolve took the whole budget; without it the
+            # hint is loaded at once and CP-SAT's own LNS workers improve on it.
+            prm.cp_model_presolve = False
         if deterministic:
             prm.interleave_search = True
             prm.max_deterministic_time = time_limit
@@ -616,20 +749,29 @@ class CpSatModel:
         return status, sol, round(solver.objective_value), max(bound, 0), wall
 
     def _extract(self, solver: cp_model.CpSolver) -> Solution:
+        """The solver's schedule in wall-clock minutes, with setups from the sequences."""
         p, v = self.problem, self.v
         out = []
         for i, op in enumerate(p.operations):
             r = next(
                 md.resource
                 for md in op.modes
-                if solver.boolean_value(v.present[i, md.resource]) or len(op.modes) == 1
+                if len(op.modes) == 1 or solver.boolean_value(v.present[i, md.resource])
             )
-            out.append(Assignment(r, solver.value(v.start[i]), solver.value(v.end[i]), 0))
+            c = self._cal(r)
+            s, e = solver.value(v.ax_start[i, c]), solver.value(v.ax_end[i, c])
+            if not c.always_open:
+                s, e = c.start_at(s), c.end_at(e)
+            out.append(Assignment(r, s, e, 0))
         return fill_setups(p, Solution(out))
 
 
+# Models with more constraints than this are solved without CP-SAT's presolve.
+PRESOLVE_MAX_CONSTRAINTS = 20_000
+
+
 class _HintView:
-    """A schedule seen through the model: calendars used, axis positions, segments."""
+    """A schedule seen through the model: calendars used, axis positions, wall times."""
 
     def __init__(self, model: CpSatModel, sol) -> None:
         self.model, self.sol = model, sol
@@ -644,13 +786,21 @@ class _HintView:
             return 0, 1
         return c.to_axis(a.start), c.to_axis(a.end)
 
-    def segment(self, i: int, c: Calendar, kind: str, segs) -> int:
-        """Index in ``segs`` of the segment holding the start (``s``) or last minute (``e``)."""
-        if self.cal(i) != c:
-            return 0
-        a = self.sol[i]
-        t = a.start if kind == "s" else a.end - 1
-        for k, (lo, hi, _) in enumerate(segs):
-            if lo <= t < hi:
-                return k
-        return 0
+    @staticmethod
+    def wall_of(c: Calendar, kind: str, ax: int) -> int:
+        t = c.start_at(ax) if kind == "s" else c.end_at(ax)
+        return t if t is not None else (c.last_minute or 0)
+
+    def deviation(self, i: int, previous_start: int) -> int:
+        c = self.cal(i)
+        return abs(c.to_axis(self.sol[i].start) - c.to_axis(previous_start))
+
+    def overtime_used(self, r: int, a: int, b: int) -> int:
+        """Minutes resource r stays into overtime window [a, b): to its last work there."""
+        c = self.model._cal(r)
+        A = c.to_axis(a)
+        used = 0
+        for x in self.sol:
+            if x.resource == r and x.start < b and x.end > a:
+                used = max(used, c.to_axis(min(x.end, b)) - A)
+        return used

@@ -122,11 +122,15 @@ def dispatch(
         """Earliest (axis start, wall start, wall end, setup, fixed ops passed) of i on r."""
         cal = res[r].calendar
         cls = ops[i].setup_class
-        est = problem.jobs[ops[i].job].release
+        lb = cal.to_axis(problem.jobs[ops[i].job].release)
         for p in preds[i]:
-            est = max(est, out[p.pred].end + p.lag)
+            a = out[p.pred]
+            if res[a.resource].calendar == cal:  # lag in working minutes (problem.py)
+                lb = max(lb, cal.to_axis(a.end) + p.lag)
+            else:
+                lb = max(lb, cal.to_axis(a.end + p.lag))
         before = last[r]
-        t = max(cal.to_axis(est), free[r] + problem.setup_time(r, before, cls))
+        t = max(lb, free[r] + problem.setup_time(r, before, cls))
         k = nxt[r]
         while k < len(fixed[r]):
             f = fixed[r][k]

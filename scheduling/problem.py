@@ -20,17 +20,22 @@ heuristic (`heuristic.py`) and the independent checker (`validate.py`) all follo
   first operation unless the resource has an ``initial_class`` (what is on the line now).
   A full job x job matrix (Vallada-Ruiz benchmarks) is the special case "one class per
   operation".
-* **Precedence** ``pred -> succ`` with ``lag``: ``succ`` starts at least ``lag`` wall-clock
-  minutes after ``pred`` ends (bundles in transfer; the lag runs through the night).
+* **Precedence** ``pred -> succ`` with ``lag``: ``succ`` starts no earlier than ``pred``
+  ends, and ``lag`` minutes later: *working* minutes when both run on resources with the
+  same calendar (bundles are carried while the floor works, so a transfer started at the
+  end of the day completes the next morning), wall-clock minutes when their calendars
+  differ.
 * A **job** has a release (no operation of it starts earlier), an optional due date and a
   weight; its completion is the latest end of its operations.
 * A **fixed** operation has its resource and start pinned (already running or frozen).
 * The **objective** is a weighted sum (integer weights) of: weighted tardiness
-  ``sum w_j max(0, C_j - d_j)``, total setup minutes, overtime minutes worked (processing
-  minutes inside overtime windows; setups are not charged), weighted earliness
-  ``sum w_j max(0, d_j - C_j)``, deviation from a previous solution
-  ``sum |start - previous start| + reassign_minutes per operation moved to another
-  resource``, and makespan.
+  ``sum w_j max(0, C_j - d_j)``, total setup minutes, overtime minutes (per resource and
+  overtime window, from the window's start to the end of the last operation worked inside
+  it: the line stays open until then; setups are not charged and may use overtime windows), weighted
+  earliness ``sum w_j max(0, d_j - C_j)``, deviation from a previous solution (per
+  operation, the working minutes between its start and its previous start on its
+  resource's calendar, plus ``reassign_minutes`` when it moved to another resource), and
+  makespan.
 """
 
 from __future__ import annotations

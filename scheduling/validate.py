@@ -32,8 +32,17 @@ def _is_working(wins: list[tuple[int, int]] | None, t: int) -> bool:
     return _working(wins, t, t + 1) == 1
 
 
-def _overtime_used(cal: Calendar, a: int, b: int) -> int:
-    return sum(max(0, min(b, e) - max(a, s)) for s, e in cal.overtime)
+def _overtime(problem: Problem, solution: Solution) -> int:
+    """Per resource and overtime window: minutes from the window's start to the end of the
+    last work inside it (the line stays open until then)."""
+    total = 0
+    for r, res in enumerate(problem.resources):
+        for a, b in res.calendar.overtime:
+            ends = [
+                min(x.end, b) for x in solution if x.resource == r and x.start < b and x.end > a
+            ]
+            total += max(ends, default=a) - a
+    return total
 
 
 @dataclass(frozen=True)
@@ -61,14 +70,13 @@ def objective(problem: Problem, solution: Solution) -> Breakdown:
             tard += job.weight * max(0, completion[j] - job.due)
             earl += job.weight * max(0, job.due - completion[j])
     setup = sum(_sequence_setups(problem, solution).values())
-    overtime = sum(
-        _overtime_used(problem.resources[a.resource].calendar, a.start, a.end) for a in solution
-    )
+    overtime = _overtime(problem, solution)
     dev = 0
     if problem.previous is not None:
         for a, p in zip(solution, problem.previous, strict=True):
             if p is not None:
-                dev += abs(a.start - p.start)
+                wins = _open_windows(problem.resources[a.resource].calendar)
+                dev += _working(wins, min(a.start, p.start), max(a.start, p.start))
                 if a.resource != p.resource:
                     dev += problem.objective.reassign_minutes
     mk = max((a.end for a in solution), default=0)
@@ -137,11 +145,18 @@ def validate(problem: Problem, solution: Solution) -> list[str]:
                 f"but runs on {a.resource} at {a.start}."
             )
     for p in problem.precedences:
-        need = solution[p.pred].end + p.lag
-        if solution[p.succ].start < need:
+        a, b = solution[p.pred], solution[p.succ]
+        same = res[a.resource].calendar == res[b.resource].calendar
+        if same:
+            gap = _working(_open_windows(res[b.resource].calendar), a.end, b.start)
+            late = b.start < a.end or gap < p.lag
+        else:
+            late = b.start < a.end + p.lag
+        if late:
+            unit = "working minutes of their calendar" if same else "minutes"
             bad.append(
-                f"operation {p.succ} starts at {solution[p.succ].start}, before operation "
-                f"{p.pred} ends plus lag ({need})."
+                f"operation {p.succ} starts at {b.start}, before operation {p.pred} ends "
+                f"({a.end}) plus lag ({p.lag} {unit})."
             )
     setups = _sequence_setups(problem, solution)
     for r, seq in _sequences(problem, solution).items():
