@@ -3,6 +3,7 @@ fails when that family is dropped from the model (``CpSatModel(skip=...)``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 
@@ -222,3 +223,91 @@ def test_setups_pause_over_the_night_on_the_axis():
     assert validate(problem, sol) == []
     # 90 + 30 setup = 120 working minutes: the second op starts at minute 20 of day 2.
     assert obj == 1440 + 20 + 50
+
+
+# --- semantics that the model, the heuristic and the checker must share ---------------------
+
+DAY = Calendar(windows=((0, 100), (1000, 1100)))
+
+
+def _transfer(second_calendar: Calendar) -> Problem:
+    """Op 0 (90 min) on a day-calendar line, then op 1 after a 30-minute transfer."""
+    return Problem(
+        resources=(Resource("cut", DAY), Resource("sew", second_calendar)),
+        jobs=(Job(),),
+        operations=(Operation(0, (Mode(0, 90),)), Operation(0, (Mode(1, 10),))),
+        precedences=(Precedence(0, 1, 30),),
+    )
+
+
+def test_a_transfer_on_one_calendar_counts_working_minutes():
+    problem = _transfer(DAY)
+    _, sol, obj, _ = run(problem)
+    # 10 working minutes left today, 20 more tomorrow from 1000.
+    assert (sol[1].start, obj) == (1020, 1030)
+    assert validate(problem, sol) == []
+    early = Solution((sol[0], Assignment(1, 1010, 1020)))
+    assert any("lag (30 working minutes" in v for v in validate(problem, early))
+
+
+def test_a_transfer_across_calendars_counts_wall_minutes():
+    problem = _transfer(Calendar())
+    _, sol, obj, _ = run(problem)
+    assert (sol[1].start, obj) == (120, 130)
+    assert validate(problem, sol) == []
+
+
+def test_an_operation_that_may_run_on_two_calendars():
+    """Mode choice between a day-calendar line (fast) and an always-open one (slow)."""
+    problem = Problem(
+        resources=(Resource("day", DAY), Resource("open"), Resource("next")),
+        jobs=(Job(due=150),),
+        operations=(
+            Operation(0, (Mode(0, 80), Mode(1, 140))),
+            Operation(0, (Mode(2, 10),)),
+        ),
+        precedences=(Precedence(0, 1, 5),),
+        objective=Objective(tardiness=1),
+    )
+    _, sol, obj, _ = run(problem)
+    # Day line: ends at 80; the next op (another calendar: wall lag) starts at 85.
+    assert validate(problem, sol) == [] and obj == 0
+    slow = dataclasses.replace(
+        problem,
+        operations=(
+            Operation(0, (Mode(0, 180), Mode(1, 140))),
+            problem.operations[1],
+        ),
+    )
+    _, sol, obj, _ = run(slow)
+    # The day line would finish at 1080: the always-open line is better (ends 140 + 15).
+    assert sol[0].resource == 1 and obj == 5
+    assert validate(slow, sol) == [] and objective(slow, sol).total == obj
+
+
+def test_overtime_is_paid_until_the_last_work_in_the_window():
+    cal = Calendar(windows=((0, 60),), overtime=((60, 120),))
+    problem = Problem(
+        resources=(Resource("m", cal),),
+        jobs=(Job(), Job()),
+        operations=(Operation(0, (Mode(0, 10),)), Operation(1, (Mode(0, 10),))),
+        objective=Objective(overtime=1),
+    )
+    spread = Solution((Assignment(0, 60, 70), Assignment(0, 100, 110)))
+    assert validate(problem, spread) == []
+    assert objective(problem, spread).overtime == 50
+    _, sol, obj, _ = run(problem)
+    assert obj == 0 and objective(problem, sol).overtime == 0
+
+
+def test_deviation_counts_working_minutes():
+    problem = _one_machine(
+        [Operation(0, (Mode(0, 10),))],
+        cal=DAY,
+        objective_=Objective(deviation=1),
+        previous=(Assignment(0, 90, 100),),
+    )
+    moved = Solution((Assignment(0, 1010, 1020),))
+    assert objective(problem, moved).deviation == 20
+    _, sol, obj, _ = run(problem)
+    assert (sol[0].start, obj) == (90, 0)
