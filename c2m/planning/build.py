@@ -163,8 +163,20 @@ def build_problem(
         for c, durations in per_class.items():
             mean_days = sum(durations) / len(durations) / day_min
             ramp[r][c] = round(ramp_loss_days(mean_days, cfg.learning) * day_min)
+    # A fixed lot's sewing keeps the changeover the floor's plan gave it (the replan passes
+    # it): its own class, entered from any class in at most those minutes, because the
+    # ramp-up estimate (a mean over tonight's lots) may have moved since it was planned.
+    own_class: dict[str, int] = {}
+    caps: list[tuple[int, int, int]] = []  # (own class, real class, cap minutes)
+    for f in fixed:
+        sew = [op for op in f.ops if op.step == "sew" and op.setup_minutes is not None]
+        if sew:
+            real = class_of[(f.style, f.colour)]
+            own_class[f.code] = len(classes)
+            caps.append((len(classes), real, max(int(sew[0].setup_minutes), 0)))
+            classes.append(classes[real])
     setups = [
-        setup_matrix(classes, ramp[r], cfg) if kinds[r] == "sew" else None
+        _cap_setups(setup_matrix(classes, ramp[r], cfg), caps) if kinds[r] == "sew" else None
         for r in range(len(names))
     ]
 
@@ -220,8 +232,9 @@ def build_problem(
         c = class_of[(lot.style, lot.colour)]
         last: tuple[int, bool] | None = None
         for step in STEPS:
+            sc = own_class.get(lot.code, c) if lot.fixed and step == "sew" else c
             op = _operation(
-                j, lot, step, step_modes[step], pinned.get(step), index, calendar, start, c
+                j, lot, step, step_modes[step], pinned.get(step), index, calendar, start, sc
             )
             if op is None:
                 continue
@@ -246,6 +259,17 @@ def build_problem(
     return Built(
         problem, calendar, names, kinds, all_lots, keys, classes, ramp, scale, len(cfg.lines)
     )
+
+
+def _cap_setups(matrix, caps):
+    """``matrix`` with each fixed class's column copied from its real class, capped."""
+    if not caps:
+        return matrix
+    rows = [list(row) for row in matrix]
+    for own, real, cap in caps:
+        for row in rows:
+            row[own] = min(row[real], cap)
+    return tuple(tuple(row) for row in rows)
 
 
 def _operation(job, lot, step, modes, pinned, index, calendar, start, setup_class):

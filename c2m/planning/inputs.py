@@ -64,6 +64,8 @@ class FixedOp:
     resource: str
     start: dt.datetime
     end: dt.datetime
+    # the changeover (+ ramp-up) minutes the floor's plan gives it; None: the matrix decides
+    setup_minutes: int | None = None
 
 
 @dataclass(frozen=True)

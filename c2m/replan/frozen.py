@@ -95,7 +95,10 @@ def fixed_lot(lot: LotView) -> Any:
         items=lot.items or ((lot.code, lot.quantity),),
         need_date=lot.need_date or (lot.due or lot.end or lot.start).date(),
         due=lot.due or lot.end or lot.start,
-        ops=tuple(FixedOp(op.step, op.resource, op.start, op.end) for op in lot.ops),
+        ops=tuple(
+            FixedOp(op.step, op.resource, op.start, op.end, setup_minutes=op.setup_minutes)
+            for op in lot.ops
+        ),
     )
 
 
@@ -108,17 +111,31 @@ def previous_assignments(lots: Iterable[LotView]) -> dict[tuple[str, str], tuple
     return out
 
 
-def line_state(lots: Iterable[LotView], now: dt.datetime) -> dict[str, tuple[str, str | None]]:
-    """What each line is set up for at ``now``: the last lot it started sewing before then.
+def line_state(
+    lots: Iterable[LotView], now: dt.datetime, frozen: Iterable[LotView] = ()
+) -> dict[str, tuple[str, str | None]]:
+    """What each line is set up for at ``now``, as the new plan's starting point.
 
-    The first lot after the frozen ones pays a changeover only if it differs from this, which
-    is what the floor will actually see.
+    On a line that keeps frozen work, the line is taken as set up for the first frozen lot
+    still to sew: that lot is pinned (often at the first working minute after ``now``), its
+    changeover was planned before it — maybe already done overnight — and the new plan must
+    not demand one again where there is no time for it. On a line without frozen work it is
+    the last lot sewn there before ``now``.
     """
-    last: dict[str, tuple[dt.datetime, LotView]] = {}
+    state: dict[str, tuple[dt.datetime, LotView]] = {}
     for lot in lots:
         start = lot.sewing_start
         if lot.line is None or start is None or start >= now:
             continue
-        if lot.line not in last or start > last[lot.line][0]:
-            last[lot.line] = (start, lot)
-    return {line: (lot.style, lot.colour) for line, (_, lot) in sorted(last.items())}
+        if lot.line not in state or start > state[lot.line][0]:
+            state[lot.line] = (start, lot)
+    first_frozen: dict[str, tuple[dt.datetime, LotView]] = {}
+    for lot in frozen:
+        sew = [op for op in lot.ops if op.resource == lot.line and op.end > now]
+        if lot.line is None or not sew:
+            continue
+        start = min(op.start for op in sew)
+        if lot.line not in first_frozen or start < first_frozen[lot.line][0]:
+            first_frozen[lot.line] = (start, lot)
+    state.update(first_frozen)
+    return {line: (lot.style, lot.colour) for line, (_, lot) in sorted(state.items())}

@@ -371,7 +371,7 @@ def _run(
                 forecast.frame,
                 fixed_lots=[fixed_lot(lot) for lot in frozen],
                 previous=previous_assignments(live),
-                line_state=line_state(prev.lots, now),
+                line_state=line_state(prev.lots, now, frozen),
             )
         plan_options = PlanOptions(
             mode=options.mode,
