@@ -151,14 +151,12 @@ class SalesImporter(Importer):
         orders = _count(cells[p_orders], "orders")
         rank = None
         if p_rank is not None and cells[p_rank]:
-            rank = _count(cells[p_rank], "rank")
-            if rank == 0:
-                raise RowProblem("rank", "a rank of 0 is not a position (1 is the top)")
+            rank = _rank(cells[p_rank])
         price = None
         if p_price is not None and cells[p_price]:
             price = _price(cells[p_price])
 
-        if orders > clicks and clicks:
+        if orders > clicks:
             self.warn("orders", f"{orders} orders but only {clicks} clicks")
         if sku not in self.seen:
             self.seen.add(sku)
@@ -209,10 +207,19 @@ def _count(text: str, field: str) -> int:
     try:
         value = parse_count(text)
     except ValueError as exc:
-        if field == "rank":
-            raise RowProblem(field, f"{exc}; a rank is a position 1, 2, 3, ...") from None
         raise RowProblem(field, f"{exc}; counts must be whole numbers >= 0") from None
     return value or 0
+
+
+def _rank(text: str) -> int | None:
+    """A hot-list position (1 = top); blank or a dash means unranked."""
+    try:
+        value = parse_count(text)
+    except ValueError as exc:
+        raise RowProblem("rank", f"{exc}; a rank is a position 1, 2, 3, ...") from None
+    if value == 0:
+        raise RowProblem("rank", "a rank of 0 is not a position (1 is the top)")
+    return value
 
 
 def _price(text: str) -> float | None:

@@ -18,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 _MULTIPLIERS = {"万": Decimal(10_000), "w": Decimal(10_000), "亿": Decimal(100_000_000)}
 # Thousands separators (ASCII and full-width comma), spaces of every width, currency marks.
 _NOISE = str.maketrans("", "", ",，  \u3000\u00a0_'¥￥$元")
+_DASHES = "-—–"
 _LARGEST = Decimal(10) ** 15  # no shop sells a quadrillion of anything: a typo or a garbled cell
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -25,7 +26,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 def _decimal(text: str) -> Decimal | None:
     """The number in ``text`` as a Decimal, ``None`` for a blank; ValueError if not a number."""
     cleaned = text.strip().translate(_NOISE)
-    if not cleaned:
+    if not cleaned.strip(_DASHES):  # blank, or "-" / "--" / "—": dashboards' "nothing here"
         return None
     multiplier = Decimal(1)
     suffix = cleaned[-1].lower()

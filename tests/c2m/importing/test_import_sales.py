@@ -235,3 +235,16 @@ def test_rows_written_by_the_orm_and_by_the_importer_share_keys(db_url, write_fi
     assert _count(engine, SalesSignal) == 2
     with session_scope(engine) as session:
         assert session.get(SalesSignal, 2).clicks == 7
+
+
+def test_dashes_mean_nothing_and_rank_zero_is_rejected(db_url, write_file):
+    engine = open_engine(db_url)
+    text = (
+        "date,room_id,sku,clicks,carts,orders,rank,price\n"
+        "2026-11-03,R1,A,10,-,1,-,59\n"
+        "2026-11-03,R1,B,10,2,1,0,59\n"
+    )
+    result = import_sales([write_file("s.csv", text)], engine)
+    assert result.rows_imported == 1
+    assert [(e.line, e.field) for e in result.errors] == [(3, "rank")]
+    assert list(_signals(engine).values()) == [(10, 0, 1, None, 59.0)]

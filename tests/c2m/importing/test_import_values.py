@@ -25,6 +25,8 @@ from c2m.importing.values import parse_count, parse_date, parse_number, parse_ti
         ("0", 0),
         ("", None),
         ("   ", None),
+        ("-", None),  # dashboards show a dash for "none"
+        ("--", None),
     ],
 )
 def test_counts_as_exports_write_them(text, value):
