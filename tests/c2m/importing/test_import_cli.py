@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import create_engine, func, select, text
 from typer.testing import CliRunner
 
 from c2m.db import open_engine
@@ -175,3 +175,38 @@ def test_shipped_messy_export_reads_exactly_as_expected(db_url, tmp_path):
             for r in csv.DictReader(handle)
         }
     assert stored == expected
+
+
+def test_killed_mid_file_on_postgresql_leaves_nothing(postgres_url, tmp_path):
+    """The same rule on PostgreSQL: the server rolls back the dead client's transaction."""
+    path = tmp_path / "big.csv"
+    _big_sales_file(path, 200_000)
+    name = f"c2m_kill_{os.getpid()}_{int(time.time())}"
+    url = f"{postgres_url}&application_name={name}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "--db", url, "import", "sales", str(path)],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    watcher = create_engine(postgres_url)
+    probe = text(
+        "select count(*) from pg_stat_activity where application_name = :name "
+        "and backend_xid is not null and query ilike 'insert into sales_signal%'"
+    )
+    deadline = time.monotonic() + 60
+    try:
+        # Rows are being written (the transaction has an id and inserts into sales_signal).
+        while time.monotonic() < deadline and process.poll() is None:
+            with watcher.connect() as connection:
+                if connection.execute(probe, {"name": name}).scalar_one():
+                    break
+            time.sleep(0.05)
+        assert process.poll() is None, "the import finished before it could be killed"
+        os.kill(process.pid, signal.SIGKILL)
+    finally:
+        process.wait(timeout=30)
+    with watcher.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(SalesSignal)).scalar_one() == 0
+        assert connection.execute(select(func.count()).select_from(ImportBatch)).scalar_one() == 0
+    watcher.dispose()
