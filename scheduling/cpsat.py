@@ -594,7 +594,7 @@ class CpSatModel:
         self.makespan = self.model.new_int_var(0, self.H, "makespan")
         ends = [i for s in self._sinks() for i in s]
         if ends:
-            self.model.add(self.makespan >= self._completion(ends, False, 0))
+            self.model.add(self.makespan == self._completion(ends, True, 0))
 
     def _objective(self) -> None:
         """Weighted sum of tardiness, setups, overtime, earliness, deviation and makespan."""
@@ -614,17 +614,17 @@ class CpSatModel:
                 continue
             if not (w.tardiness or w.earliness):
                 break
-            cj = self._completion(sinks[j], bool(w.earliness), self._release_job(j))
+            cj = self._completion(sinks[j], True, self._release_job(j))
             if w.tardiness:
                 t = m.new_int_var(0, max(0, H - job.due), f"tard{j}")
-                m.add(t >= cj - job.due)
+                m.add_max_equality(t, [0, cj - job.due])
                 terms.append((t, w.tardiness * job.weight))
                 self._derived.append(
                     (t, lambda h, s=sinks[j], d=job.due: max(0, max(h.sol[i].end for i in s) - d))
                 )
             if w.earliness:
                 e = m.new_int_var(0, job.due, f"early{j}")
-                m.add(e >= job.due - cj)
+                m.add_max_equality(e, [0, job.due - cj])
                 terms.append((e, w.earliness * job.weight))
                 self._derived.append(
                     (e, lambda h, s=sinks[j], d=job.due: max(0, d - max(h.sol[i].end for i in s)))
@@ -634,7 +634,10 @@ class CpSatModel:
                 if prev is None:
                     continue
                 dev = m.new_int_var(0, H + prev.start, f"dev{i}")
-                for c in self._cals(i):
+                cals = self._cals(i)
+                if len(cals) == 1:
+                    m.add_abs_equality(dev, v.ax_start[i, cals[0]] - cals[0].to_axis(prev.start))
+                for c in cals if len(cals) > 1 else ():
                     pc = c.to_axis(prev.start)
                     lit = [self._uses_lit(i, c)]
                     self._enforce(m.add(dev >= v.ax_start[i, c] - pc), lit)
