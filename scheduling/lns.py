@@ -31,6 +31,7 @@ limit only the number of iterations can differ.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import random
@@ -40,12 +41,21 @@ from dataclasses import dataclass, field, replace
 from ortools.sat.python import cp_model
 
 from scheduling.cpsat import CpSatModel
-from scheduling.problem import Precedence, Problem, Solution
+from scheduling.problem import (
+    Assignment,
+    Job,
+    Mode,
+    Operation,
+    Precedence,
+    Problem,
+    Resource,
+    Solution,
+)
 from scheduling.result import fill_setups
 from scheduling.validate import objective as recompute
 from scheduling.validate import validate
 
-NEIGHBOURHOODS = ("jobs", "resources", "window", "critical")
+NEIGHBOURHOODS = ("jobs", "resources", "window", "critical", "machines")
 # Sub-model circuits with more nodes than this get their arcs pruned (as the full model's).
 PRUNE_ABOVE = 120
 
@@ -71,6 +81,8 @@ class LnsParams:
     deterministic: bool = False
     sub_conflicts: int = 500
     max_neighbours: int = 30
+    window_above: int = 400
+    initial_cap: int = 40
     neighbourhoods: tuple[str, ...] = NEIGHBOURHOODS
 
     def __post_init__(self) -> None:
@@ -143,8 +155,27 @@ class _Search:
         n = len(self.free)
         self.max_size = max(1, min(n, int(params.max_fraction * n)))
         self.min_size = min(self.max_size, params.min_relaxed)
-        first = self._clamp(round(params.initial_size * n))
-        self.hoods = [_Neighbourhood(name, first) for name in params.neighbourhoods]
+        first = self._clamp(min(round(params.initial_size * n), params.initial_cap))
+        independent = not problem.precedences and all(
+            len(ops) <= 1 for ops in problem.job_operations()
+        )
+        # Large problems get window sub-models, so only time-local neighbourhoods make sense.
+        self.windowed = len(problem.operations) > params.window_above and not independent
+        local = ("window",)
+        names = [
+            h
+            for h in params.neighbourhoods
+            if (h != "machines" or independent) and (h in local or not self.windowed)
+        ]
+        self.preds_of: dict[int, list[int]] = {}
+        self.succs_of: dict[int, list[int]] = {}
+        for q in problem.precedences:
+            self.preds_of.setdefault(q.succ, []).append(q.pred)
+            self.succs_of.setdefault(q.pred, []).append(q.succ)
+        self.sequences: dict[int, list[int]] = {}
+        self._index_best()
+        self.hoods = [_Neighbourhood(name, first) for name in names or ["jobs"]]
+        self.allowed: set[int] = set()
         self.max_neighbours = params.max_neighbours
         self.circuits = {r for r in range(len(problem.resources)) if problem.has_setups(r)}
         w = problem.objective
@@ -158,6 +189,14 @@ class _Search:
             if problem.has_setups(r)
         ]
         self.big_circuits = max(sizes, default=0) > 2 * params.max_neighbours + 1
+
+    def _index_best(self) -> None:
+        """Per resource, the incumbent's operations in start order (for window sub-models)."""
+        self.sequences = {}
+        for i, a in enumerate(self.best):
+            self.sequences.setdefault(a.resource, []).append(i)
+        for seq in self.sequences.values():
+            seq.sort(key=lambda i: (self.best[i].start, i))
 
     def _clamp(self, size: float) -> int:
         return int(max(self.min_size, min(self.max_size, size)))
@@ -250,12 +289,42 @@ class _Search:
             chain.update(seq)
         return self._fill(chain, size)
 
+    def _machines(self, size: int) -> set[int]:
+        """All operations of a few resources, which may only move among those resources.
+
+        Only for problems whose operations are independent (no precedences, one operation
+        per job: parallel machines, a single sewing stage). The sub-problem then holds just
+        those resources' operations, so it stays tiny however large the problem is, and
+        CP-SAT re-sequences and re-balances them exactly (the classic move for parallel
+        machines with changeovers). Half the time the most loaded resource is among them.
+        """
+        best = self.best
+        by_resource: dict[int, list[int]] = {}
+        for i in self.free:
+            by_resource.setdefault(best[i].resource, []).append(i)
+        resources = sorted(by_resource)
+        self.rng.shuffle(resources)
+        if self.rng.random() < 0.5:
+            latest = max(resources, key=lambda r: (max(best[i].end for i in by_resource[r]), r))
+            resources.remove(latest)
+            resources.insert(0, latest)
+        chosen: set[int] = set()
+        allowed: set[int] = set()
+        for r in resources:
+            if len(chosen) >= size and len(allowed) >= 2:
+                break
+            allowed.add(r)
+            chosen.update(by_resource[r])
+        self.allowed = allowed
+        return chosen
+
     def relaxed(self, hood: _Neighbourhood) -> set[int]:
         chooser = {
             "jobs": self._jobs,
             "resources": self._resources,
             "window": self._window,
             "critical": self._critical,
+            "machines": self._machines,
         }[hood.name]
         return chooser(hood.size)
 
@@ -304,19 +373,172 @@ class _Search:
         sub, nodes = self.sub_problem(relaxed)
         neighbours = self.max_neighbours if nodes > PRUNE_ABOVE else None
         cpm = CpSatModel(sub, hint=self.best, horizon_=self.horizon, max_neighbours=neighbours)
-        objective = cpm.model.proto.objective
-        if objective.vars:
-            # Cut off at the incumbent: the sub-solve only searches for improvements.
-            model = cpm.model
-            expr = sum(
-                c * model.get_int_var_from_proto_index(x)
-                for x, c in zip(objective.vars, objective.coeffs, strict=True)
-            )
-            model.add(expr + int(objective.offset) <= self.best_objective)
-            if self.pure_makespan:
-                weight = cpm.H * len(self.problem.operations) + 1
-                model.minimize(weight * expr + sum(cpm.v.end))
+        self._cut_off(cpm, self.best_objective)
         return cpm
+
+    def window_sub_model(self, relaxed: set[int]) -> tuple[CpSatModel, list[int]]:
+        """For large problems: a model of one time window, everything else frozen in time.
+
+        Building the full model (thousands of operations, calendars, circuits) for every step
+        would take seconds; this model holds only what the relaxed operations can touch:
+
+        * the window ``[T0, T1]`` spans the relaxed operations' current times; they must stay
+          inside it (a frozen marker ending at ``T0`` precedes them, one starting at ``T1``
+          follows them, each on a private always-open resource);
+        * on every resource a relaxed operation may use, the operations in the window, the
+          last one before it and the first one after it are kept as *fixed* operations, so
+          the changeovers into, inside and out of the window are the exact ones;
+        * precedence neighbours of relaxed operations elsewhere are kept, frozen, on private
+          always-open resources (their wall-clock start and end are what the lags see).
+
+        Returns the model and, per sub-operation, its index in the problem (-1: a marker).
+        """
+        p, best = self.problem, self.best
+        t0 = min(best[i].start for i in relaxed)
+        t1 = max(best[i].end for i in relaxed)
+        touched = {md.resource for i in relaxed for md in p.operations[i].modes}
+        context: set[int] = set()
+        for r in touched:
+            seq = self.sequences.get(r, [])
+            starts = [best[i].start for i in seq]
+            lo = max(0, bisect.bisect_left(starts, t0) - 1)
+            hi = bisect.bisect_right(starts, t1) + 1
+            context.update(i for i in seq[lo:hi] if i not in relaxed)
+        links = self.preds_of, self.succs_of
+        far = {
+            j
+            for i in relaxed
+            for table in links
+            for j in table.get(i, ())
+            if j not in relaxed and j not in context
+        }
+        resources = list(p.resources)
+        setups = list(p.setups)
+        operations, index = [], []
+
+        def private(duration: int) -> int:
+            resources.append(Resource(name="lns-frozen"))
+            setups.append(None)
+            return len(resources) - 1
+
+        for i in sorted(relaxed | context):
+            op = p.operations[i]
+            if i in context and not op.fixed:
+                op = replace(op, fixed_resource=best[i].resource, fixed_start=best[i].start)
+            operations.append(op)
+            index.append(i)
+        for i in sorted(far):
+            a, op = best[i], p.operations[i]
+            r = private(a.end - a.start)
+            mode = Mode(r, a.end - a.start)
+            operations.append(
+                Operation(op.job, (mode,), name="frozen", fixed_resource=r, fixed_start=a.start)
+            )
+            index.append(i)
+        position = {i: k for k, i in enumerate(index)}
+        precedences = [
+            Precedence(position[q.pred], position[q.succ], q.lag)
+            for q in p.precedences
+            if q.pred in position
+            and q.succ in position
+            and (q.pred in relaxed or q.succ in relaxed)
+        ]
+        jobs = (*p.jobs, Job(name="lns-window"))
+        job = len(jobs) - 1
+        for start, end in ((max(0, t0 - 1), t0), (t1, t1 + 1)):
+            if start == end:
+                continue
+            r = private(end - start)
+            operations.append(
+                Operation(
+                    job, (Mode(r, end - start),), name="window", fixed_resource=r, fixed_start=start
+                )
+            )
+            index.append(-1)
+            k = len(operations) - 1
+            for i in relaxed:
+                if end == t0:
+                    precedences.append(Precedence(k, position[i], 0))
+                else:
+                    precedences.append(Precedence(position[i], k, 0))
+        previous = None
+        if p.previous is not None:
+            previous = tuple(p.previous[i] if i >= 0 and i not in far else None for i in index)
+        sub = replace(
+            p,
+            resources=tuple(resources),
+            jobs=jobs,
+            operations=tuple(operations),
+            precedences=tuple(precedences),
+            setups=tuple(setups),
+            previous=previous,
+        )
+        hint = []
+        for k, i in enumerate(index):
+            op = operations[k]
+            if i >= 0 and op.name != "frozen":
+                hint.append(best[i])
+            else:
+                start = op.fixed_start
+                hint.append(Assignment(op.fixed_resource, start, start + op.modes[0].duration))
+        hint = fill_setups(sub, Solution(hint))
+        nodes = max(
+            (
+                sum(1 for op in operations if op.duration_on(r) is not None)
+                for r in touched
+                if p.has_setups(r)
+            ),
+            default=0,
+        )
+        neighbours = self.max_neighbours if nodes > PRUNE_ABOVE else None
+        cpm = CpSatModel(sub, hint=hint, horizon_=self.horizon, max_neighbours=neighbours)
+        self._cut_off(cpm, recompute(sub, hint).total)
+        return cpm, index
+
+    def machine_sub_model(self, relaxed: set[int]) -> tuple[CpSatModel, list[int]]:
+        """Model of only the chosen resources' operations (see :meth:`_machines`).
+
+        Relaxed operations keep only the modes on the chosen resources; fixed operations there
+        stay in as they are. Returns the model and the original index of each sub-operation.
+        The cut-off is the incumbent's value *on the sub-problem*: for sums (tardiness,
+        setups) a better part is a better whole, for a makespan it is never worse.
+        """
+        p, best = self.problem, self.best
+        index = sorted(
+            relaxed
+            | {
+                i
+                for i, op in enumerate(p.operations)
+                if op.fixed and best[i].resource in self.allowed
+            }
+        )
+        operations = []
+        for i in index:
+            op = p.operations[i]
+            if not op.fixed:
+                op = replace(op, modes=tuple(m for m in op.modes if m.resource in self.allowed))
+            operations.append(op)
+        previous = None if p.previous is None else tuple(p.previous[i] for i in index)
+        sub = replace(p, operations=tuple(operations), precedences=(), previous=previous)
+        hint = Solution([best[i] for i in index])
+        cpm = CpSatModel(sub, hint=hint, horizon_=self.horizon)
+        self._cut_off(cpm, recompute(sub, hint).total)
+        return cpm, index
+
+    def _cut_off(self, cpm: CpSatModel, value: int) -> None:
+        """Objective <= ``value`` (the incumbent's), plus the makespan tie-breaker."""
+        objective = cpm.model.proto.objective
+        if not objective.vars:
+            return
+        model = cpm.model
+        expr = sum(
+            c * model.get_int_var_from_proto_index(x)
+            for x, c in zip(objective.vars, objective.coeffs, strict=True)
+        )
+        model.add(expr + int(objective.offset) <= value)
+        if self.pure_makespan:
+            weight = cpm.H * len(cpm.problem.operations) + 1
+            model.minimize(weight * expr + sum(cpm.v.end))
 
     def flow(self, solution: Solution) -> int:
         """Sum of end times: the makespan tie-breaker (see :meth:`sub_model`)."""
@@ -351,7 +573,8 @@ class _Search:
             prm.max_number_of_conflicts = self.params.sub_conflicts
             prm.max_time_in_seconds = min(left, 10 * self.params.sub_time)
         else:
-            prm.max_time_in_seconds = min(left, self.params.sub_time)
+            scale = 2 if self.windowed else 1  # window models carry calendars: slower
+            prm.max_time_in_seconds = min(left, scale * self.params.sub_time)
 
     def run(self, time_limit: float, stats: LnsStats) -> None:
         began = time.perf_counter()
@@ -368,7 +591,12 @@ class _Search:
                 break
             hood = self.pick()
             relaxed = self.relaxed(hood)
-            sub = self.sub_model(relaxed)
+            if hood.name == "machines":
+                sub, index = self.machine_sub_model(relaxed)
+            elif self.windowed:
+                sub, index = self.window_sub_model(relaxed)
+            else:
+                sub, index = self.sub_model(relaxed), None
             solver = cp_model.CpSolver()
             self.configure(solver.parameters, deadline, bool(sub.v.arcs))
             tick = time.perf_counter()
@@ -379,6 +607,12 @@ class _Search:
             gain = 0
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 candidate = sub._extract(solver)
+                if index is not None:  # a part: put it back into the whole schedule
+                    merged = list(self.best)
+                    for k, i in enumerate(index):
+                        if i in relaxed:
+                            merged[i] = candidate[k]
+                    candidate = fill_setups(self.problem, Solution(merged))
                 value = recompute(self.problem, candidate).total
                 flow = self.flow(candidate)
                 if (value, flow) <= (self.best_objective, self.best_flow) and not validate(
@@ -386,6 +620,8 @@ class _Search:
                 ):
                     gain = self.best_objective - value
                     self.best, self.best_objective, self.best_flow = candidate, value, flow
+                    if self.windowed:
+                        self._index_best()
             if gain > 0:
                 stats.improvements += 1
                 stats.improved[hood.name] = stats.improved.get(hood.name, 0) + 1
@@ -393,8 +629,10 @@ class _Search:
             # Adapt: solved to optimality means the neighbourhood may grow; a time-out, shrink.
             if status in (cp_model.OPTIMAL, cp_model.INFEASIBLE):
                 hood.size = self._clamp(math.ceil(hood.size * 1.1))
-            else:
+            elif status == cp_model.FEASIBLE:
                 hood.size = self._clamp(math.floor(hood.size * 0.9))
+            else:  # not even the hint was loaded in time: much too big
+                hood.size = self._clamp(math.floor(hood.size * 0.6))
             # Reward per second of search; per step in deterministic runs (wall time varies).
             effort = 1.0 if self.params.deterministic else spent
             reward = (1.0 if gain > 0 else 0.0) / effort
