@@ -182,3 +182,34 @@ def test_phase_plugs_into_a_built_model() -> None:
 def test_bad_parameters_are_refused_with_a_sentence(kw: dict) -> None:
     with pytest.raises(ValueError, match="Must"):
         lns.LnsParams(**kw)
+
+
+def test_window_sub_models_for_large_problems_stay_exact() -> None:
+    # window_above=0 forces the large-problem path on a small floor: only a time window is
+    # modelled, the rest frozen; calendars, lags and changeovers must still check out.
+    problem = garment_floor(10, seed=4, days=4, lines=2)
+    start = heuristic.solve(problem, 0.2, seed=2)
+    before = objective(problem, start).total
+    params = deterministic(max_iterations=6, window_above=0, initial_cap=8)
+    best, value, stats = lns.improve(problem, start, 30, params)
+    assert set(stats.tried) == {"window"}
+    assert not validate(problem, best)
+    assert value == objective(problem, best).total <= before
+
+
+def test_window_sub_problem_freezes_context_and_bounds_the_window() -> None:
+    problem = garment_floor(10, seed=4, days=4, lines=2)
+    start = heuristic.solve(problem, 0.2, seed=2)
+    search = lns._Search(problem, start, lns.LnsParams(window_above=0), None)
+    relaxed = search._window(5)
+    model, index = search.window_sub_model(relaxed)
+    sub = model.problem
+    for k, i in enumerate(index):
+        if i in relaxed:
+            assert not sub.operations[k].fixed
+        else:  # context, frozen neighbours and the two window markers
+            assert sub.operations[k].fixed
+    t0 = min(start[i].start for i in relaxed)
+    t1 = max(start[i].end for i in relaxed)
+    markers = [op.fixed_start for op, i in zip(sub.operations, index, strict=True) if i == -1]
+    assert max(markers) == t1 and (t0 == 0 or min(markers) == t0 - 1)
