@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import metrics
-from forecasting.engine import run, young_age
+from forecasting.engine import run_parallel, young_age
 from forecasting.panel import Panel, build_panel
 
 DEFAULT_QUANTILES = (0.1, 0.5, 0.8, 0.9)
@@ -72,7 +72,7 @@ def forecast(
     """
     names = quantile_names(quantiles)
     panel = build_panel(df, horizon, freq, future_exog, future_df, hierarchy, season_length)
-    result = run(panel, method, horizon, quantiles, cv_windows, n_jobs)
+    result = run_parallel(panel, method, horizon, quantiles, cv_windows, n_jobs)
     out = _frame(panel, result.yhat, result.quantiles, names, result.method)
     out.attrs["failures"] = result.failures
     out.attrs["cv_mae"] = result.cv_scores
@@ -135,7 +135,7 @@ def cross_validation(
         for origin in origins:
             sub = full.cut(origin, horizon)
             t0 = time.perf_counter()
-            res = run(sub, method, horizon, quantiles, cv_windows, n_jobs)
+            res = run_parallel(sub, method, horizon, quantiles, cv_windows, n_jobs)
             seconds[method] += time.perf_counter() - t0
             failures[method] += sum(res.failures.values())
             frame = _frame(sub, res.yhat, res.quantiles, names, res.method)

@@ -15,7 +15,10 @@ failure is counted in ``Result.failures``; the engine never crashes on a bad ser
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import numpy as np
 
@@ -186,3 +189,50 @@ def _choose(names, errors, scale, seg, h) -> np.ndarray:
         c = cnt[rows][None, :]
         score[:, rows] = (c * own + k0 * pooled[:, None]) / (c + k0)
     return np.argmin(score, axis=0)
+
+
+#: fewest series worth a worker process of their own (below it, pickling costs more than it saves)
+GROUP_MIN_SERIES = 1000
+
+
+def _run_group(args) -> Result:
+    panel, method, h, quantiles, cv_windows = args
+    return run(panel, method, h, quantiles, cv_windows, n_jobs=1)
+
+
+def run_parallel(
+    panel: Panel,
+    method: str,
+    h: int,
+    quantiles,
+    cv_windows: int | None = None,
+    n_jobs: int | None = None,
+) -> Result:
+    """:func:`run` over contiguous groups of series in a process pool, results in panel order.
+
+    Each group is selected, fitted and calibrated on its own, so the split is deterministic
+    (it depends only on the number of series and workers, never on timing). Neighbouring ids
+    (the SKUs of one style) stay together. Small panels run in this process.
+    """
+    jobs = n_jobs or os.cpu_count() or 1
+    groups = min(jobs, panel.n // GROUP_MIN_SERIES)
+    if groups <= 1:
+        return run(panel, method, h, quantiles, cv_windows, n_jobs)
+    if method != "auto":
+        make_model(method)
+    bounds = np.linspace(0, panel.n, groups + 1).astype(int)
+    parts = [panel.subset(np.arange(a, b)) for a, b in pairwise(bounds)]
+    tasks = [(p, method, h, quantiles, cv_windows) for p in parts]
+    with ProcessPoolExecutor(max_workers=groups) as pool:
+        results = list(pool.map(_run_group, tasks))
+    failures: dict[str, int] = {}
+    for r in results:
+        for k, v in r.failures.items():
+            failures[k] = failures.get(k, 0) + v
+    return Result(
+        yhat=np.vstack([r.yhat for r in results]),
+        quantiles=np.vstack([r.quantiles for r in results]),
+        method=np.concatenate([r.method for r in results]),
+        failures=failures,
+        cv_scores=results[0].cv_scores,
+    )
