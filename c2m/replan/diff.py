@@ -6,6 +6,8 @@ another line or another time, and "added"/"removed" mean the need itself appeare
 A planner reading the morning report wants exactly these counts; ``inside_frozen`` must be
 zero — anything else means the floor was told to change what it is already doing.
 
+``turned_late`` counts lots that were on time in the previous plan and are late in the new
+one (a new lot that is late was never on time; the plan's KPIs count all late lots).
 Shifts are measured on the sewing start (what a line leader plans the day around);
 ``mean_shift_hours`` and ``max_shift_hours`` are over the lots that moved in time (0 when none
 did), so they answer "when a lot moved, by how much".
@@ -85,8 +87,6 @@ def diff_plans(
     shifts: list[float] = []
     for code in sorted(new_by.keys() - old_by.keys()):
         lists["added"].append(code)
-        if new_by[code].late_minutes > 0:
-            lists["turned_late"].append(code)
     for code in sorted(old_by.keys() - new_by.keys()):
         lists["removed"].append(code)
         if code in frozen:

@@ -20,6 +20,7 @@ retry, a second manual run) from churning the floor's plan.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import socket
@@ -38,7 +39,7 @@ from c2m.planning.core import make_plan
 from c2m.planning.inputs import PlanOptions
 from c2m.planning.result import PlanResult
 from c2m.planning.store import load_inputs, set_current, write_plan
-from c2m.replan import pipeline
+from c2m.replan import isolate, pipeline
 from c2m.replan.diff import PlanChanges, diff_plans
 from c2m.replan.fingerprint import fingerprint
 from c2m.replan.frozen import (
@@ -65,6 +66,12 @@ MIN_RESERVE_SECONDS = 5.0
 RESERVE_SHARE = 0.1
 # Below this many seconds CP-SAT is not worth starting: the heuristic plan is published.
 MIN_SOLVER_SECONDS = 1.0
+
+
+class SolverCrashed(C2MError):
+    """The solver's process died in every configuration tried: nothing to publish."""
+
+    exit_code = ExitCode.INTERNAL
 
 
 class FrozenViolation(C2MError):
@@ -338,7 +345,8 @@ def _run(
             new_lots = load_lots(session, plan_id, line_ids)
             outcome.changes = _checked_diff(live, new_lots, frozen_codes, len(completed))
             set_current(session, plan_id, options.mode)
-            outcome.kpis, outcome.status, outcome.solver = pipeline.plan_summary(session, plan_id)
+            outcome.kpis, outcome.status, solver = pipeline.plan_summary(session, plan_id)
+            outcome.solver = {**solver, **outcome.solver}
             return plan_id
 
     if options.reuse_unchanged and prev.plan_id is not None and prev.made_from == prev.digest:
@@ -383,7 +391,20 @@ def _run(
         )
         # With no time left the solver still gets a last second: the heuristic start it
         # improves on is the plan then, and the status says ``fallback``.
-        result = make_plan(inputs, config, plan_options)
+        try:
+            result = isolate.call(make_plan, inputs, config, plan_options)
+        except isolate.ChildDied as exc:
+            # A native crash in one solver configuration: plan again on the wall clock
+            # (other CP-SAT parameters); a second crash is a bug to report (exit 70).
+            say(f"{exc}; planning again with the wall-clock solver")
+            outcome.solver["crashes"] = [str(exc)]
+            retry = dataclasses.replace(plan_options, deterministic=False)
+            try:
+                result = isolate.call(make_plan, inputs, config, retry)
+            except isolate.ChildDied as again:
+                raise SolverCrashed(
+                    f"{again} twice (a bug in the solver); the previous plan stays current"
+                ) from None
         pipeline.restore_frozen(result, frozen)
         return result
 
