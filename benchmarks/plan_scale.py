@@ -29,13 +29,17 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-from scipy.stats import norm
+# benchmarks/scheduling.py would shadow the scheduling package when run as a script
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
-from c2m.config import load_config
-from c2m.planning import PlanOptions, make_plan
-from c2m.planning.inputs import FabricInfo, OpenOrderInfo, PlanningInputs, SkuInfo, StyleInfo
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy.stats import norm  # noqa: E402
+
+from c2m.config import load_config  # noqa: E402
+from c2m.planning import PlanOptions, make_plan  # noqa: E402
+from c2m.planning.inputs import FabricInfo, OpenOrderInfo, PlanningInputs, SkuInfo, StyleInfo  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
 

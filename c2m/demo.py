@@ -22,7 +22,7 @@ from sqlmodel import SQLModel, select
 from c2m.config import FactoryConfig
 from c2m.db import database_url, get_engine, init_db, is_sqlite, open_engine, session_scope
 from c2m.errors import DataError
-from c2m.models import SalesSignal, Style
+from c2m.models import ImportBatch, Plan, SalesSignal, Style
 
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 IMPORT_ORDER = ("catalog", "inventory", "fabric", "orders", "sales")
@@ -34,28 +34,49 @@ def _quiet(_: str) -> None:
     pass
 
 
-def fresh_engine(url: str | None, reset: bool) -> Engine:
-    """An engine on an empty schema: refuses a database with data unless ``reset``."""
+def fresh_engine(url: str | None, reset: bool, data_dir: Path = SAMPLE_DATA) -> Engine:
+    """An engine on an empty schema.
+
+    A database with data is refused unless ``reset``, except a SQLite file that holds
+    nothing but an earlier demo (every import came from ``data_dir``): that one is the
+    demo's own file, and ``make demo`` twice in a row must just work.
+    """
     url = database_url(url)
-    if reset and is_sqlite(url):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            get_engine(url).dispose()
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(path + suffix).unlink(missing_ok=True)
     engine = get_engine(url)
-    if reset and not is_sqlite(url):
-        SQLModel.metadata.drop_all(engine)
     init_db(engine)
-    with session_scope(engine) as session:
-        used = session.exec(select(Style).limit(1)).first() is not None
-        used = used or session.exec(select(SalesSignal).limit(1)).first() is not None
-    if used:
+    state = _contents(engine, data_dir)
+    if state == "demo" and is_sqlite(url):
+        reset = True
+    if state != "empty" and not reset:
         raise DataError(
             f"the database {url} already holds data; the demo needs an empty one: "
             "run it with --reset, or give another --db"
         )
+    if reset and state != "empty":
+        if is_sqlite(url) and url.split("///", 1)[-1] not in ("", ":memory:"):
+            engine.dispose()
+            path = url.split("///", 1)[-1]
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(path + suffix).unlink(missing_ok=True)
+        else:
+            SQLModel.metadata.drop_all(engine)
+        engine = get_engine(url)
+        init_db(engine)
     return open_engine(url)
+
+
+def _contents(engine: Engine, data_dir: Path) -> str:
+    """``empty``, ``demo`` (only imports of ``data_dir``'s files) or ``data``."""
+    with session_scope(engine) as session:
+        used = session.exec(select(Style).limit(1)).first() is not None
+        used = used or session.exec(select(SalesSignal).limit(1)).first() is not None
+        used = used or session.exec(select(Plan).limit(1)).first() is not None
+        files = [b.file for b in session.exec(select(ImportBatch)).all()]
+    if not used and not files:
+        return "empty"
+    root = Path(data_dir).resolve()
+    ours = files and all(Path(f).resolve().parent == root for f in files)
+    return "demo" if ours else "data"
 
 
 def import_sample(engine: Engine, data_dir: Path, say: Progress = _quiet) -> dict[str, Any]:
@@ -185,7 +206,7 @@ def run_demo(
 
     t0 = time.perf_counter()
     data_dir = Path(data_dir) if data_dir else SAMPLE_DATA
-    engine = fresh_engine(db_url, reset)
+    engine = fresh_engine(db_url, reset, data_dir)
     imported = import_sample(engine, data_dir, say)
     run_id = forecast_sample(engine, horizon, forecast_method, say)
     plans = {}

@@ -1,0 +1,57 @@
+"""``c2m demo`` end to end, as ``make demo`` runs it: a real process on a fresh SQLite file."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+C2M = str(Path(sys.executable).with_name("c2m"))
+
+
+def demo(db: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [C2M, "--db", f"sqlite:///{db}", "demo", "--out", str(out), "--time-limit", "5", *extra],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=db.parent,
+    )
+
+
+@pytest.mark.slow
+def test_demo_end_to_end_and_again(tmp_path):
+    db, out = tmp_path / "demo.db", tmp_path / "demo_out"
+    first = demo(db, out, "--json")
+    assert first.returncode == 0, first.stderr
+    outcome = json.loads(first.stdout)
+    batch, c2m = outcome["comparison"]["plans"]
+    assert (batch["mode"], c2m["mode"]) == ("batch", "c2m")
+    assert c2m["kpis"]["lots"] > batch["kpis"]["lots"]
+    assert c2m["kpis"]["mean_lot_size"] < batch["kpis"]["mean_lot_size"]
+    with (out / "work_orders.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert sum(int(r["quantity"]) for r in rows) == c2m["kpis"]["planned_units"]
+    assert load_workbook(out / "work_orders.xlsx").sheetnames
+    assert "next:" in outcome["next"][0]
+
+    # the demo's own file is simply redone; any other data is refused unless --reset
+    again = demo(db, out)
+    assert again.returncode == 0, again.stderr
+    assert "c2m" in again.stdout and "next:" in again.stdout
+
+
+def test_demo_refuses_a_database_with_other_data(tmp_path):
+    from planning_world import seed_database, world
+
+    db = tmp_path / "mine.db"
+    seed_database(f"sqlite:///{db}", world())
+    refused = demo(db, tmp_path / "out")
+    assert refused.returncode == 65
+    assert "--reset" in refused.stderr
+    assert "Traceback" not in refused.stderr
