@@ -6,11 +6,11 @@ left alone (no write, no new batch stamp). Two ways to count what happened:
 
 - :func:`upsert` (small tables: catalogue, inventory, fabric, orders) first selects the
   stored values of the chunk's keys and compares in Python; plain SQLAlchemy dialect inserts.
-- :func:`upsert_many` (big streams: live sales) writes the chunk in one statement and reads
-  the counts off the database: on PostgreSQL ``RETURNING (xmax = 0)`` tells inserts from
-  updates; on SQLite, where the import holds the write lock, new rows are those above the
-  previous ``max(rowid)`` and ``total_changes`` counts inserted + updated rows. No lookup
-  query, no staging table: the chunk goes straight from ``executemany`` into the table.
+- :func:`upsert_many` (big streams: live sales) writes a chunk with one statement and reads
+  the counts off the database. PostgreSQL: COPY into a temporary table, one set-based upsert
+  from it, ``RETURNING (xmax = 0)`` tells inserts from updates. SQLite: ``executemany``
+  straight into the table; as the import holds the write lock, new rows are those above the
+  previous ``max(rowid)`` and ``total_changes`` counts inserted + updated rows.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, literal_column, or_, select, tuple_
+from sqlalchemy import Table, select, tuple_
 from sqlalchemy.engine import Connection
 
 from c2m.errors import DataError
@@ -154,30 +154,65 @@ def upsert_many(
         return Counts()
     if connection.dialect.name == "sqlite":
         return _upsert_many_sqlite(connection, table, keys, values, rows, stamp or {})
-    dicts = [dict(zip((*keys, *values), row, strict=True)) for row in rows]
+    return _upsert_many_postgres(connection, table, keys, values, rows, stamp or {})
+
+
+def _upsert_many_postgres(
+    connection: Connection,
+    table: Table,
+    keys: Sequence[str],
+    values: Sequence[str],
+    rows: list[tuple],
+    stamp: Mapping[str, Any],
+) -> Counts:
+    """COPY the chunk into a temporary table, then one set-based upsert from it.
+
+    (SQLAlchemy's multi-row VALUES is dominated by psycopg splitting the huge statement.)
+    ON CONFLICT cannot touch a row twice in one statement, so repeats are settled here
+    first, with the same counting rule as elsewhere.
+    """
     counts = Counts()
-    latest: dict[tuple, dict[str, Any]] = {}
+    latest: dict[tuple, tuple] = {}
     width = len(keys)
-    for row, as_dict in zip(rows, dicts, strict=True):
+    for row in rows:
         key = row[:width]
         previous = latest.get(key)
         if previous is not None:
-            if all(previous[v] == as_dict[v] for v in values):
+            if previous[width:] == row[width:]:
                 counts.unchanged += 1
             else:
                 counts.updated += 1
-        latest[key] = {**as_dict, **stamp} if stamp else as_dict
-    insert = dialect_insert(connection, table)
-    changed = or_(*(table.c[v].is_distinct_from(insert.excluded[v]) for v in values))
-    statement = insert.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={name: insert.excluded[name] for name in (*values, *(stamp or {}))},
-        where=changed,
-    ).returning(literal_column("(xmax = 0)"))
-    written = connection.execute(statement, list(latest.values())).scalars().all()
-    counts.inserted += sum(1 for new in written if new)
-    counts.updated += sum(1 for new in written if not new)
-    counts.unchanged += len(latest) - len(written)
+        latest[key] = row
+    names = [*keys, *values]
+    stage = f"_c2m_stage_{table.name}"
+    columns = ", ".join(f'"{name}"' for name in names)
+    connection.exec_driver_sql(
+        f'CREATE TEMP TABLE IF NOT EXISTS "{stage}" ON COMMIT DROP AS '
+        f'SELECT {columns} FROM "{table.name}" WITH NO DATA'
+    )
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(f'COPY "{stage}" ({columns}) FROM STDIN') as copy:
+        for row in latest.values():
+            copy.write_row(row)
+    target = ", ".join(f'"{name}"' for name in (*names, *stamp))
+    selected = ", ".join([columns, *("%s" for _ in stamp)])
+    updates = ", ".join(f'"{name}" = excluded."{name}"' for name in (*values, *stamp))
+    mine = ", ".join(f'"{table.name}"."{v}"' for v in values)
+    theirs = ", ".join(f'excluded."{v}"' for v in values)
+    sql = (
+        f"WITH written AS ("
+        f'INSERT INTO "{table.name}" ({target}) SELECT {selected} FROM "{stage}" '
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates} "
+        f"WHERE ROW({mine}) IS DISTINCT FROM ROW({theirs}) "
+        f"RETURNING (xmax = 0) AS inserted) "
+        f"SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+        f"FROM written"
+    )
+    inserted, updated = connection.exec_driver_sql(sql, tuple(stamp.values())).one()
+    connection.exec_driver_sql(f'TRUNCATE "{stage}"')
+    counts.inserted += inserted
+    counts.updated += updated
+    counts.unchanged += len(latest) - inserted - updated
     return counts
 
 

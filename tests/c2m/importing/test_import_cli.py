@@ -192,11 +192,11 @@ def test_killed_mid_file_on_postgresql_leaves_nothing(postgres_url, tmp_path):
     watcher = create_engine(postgres_url)
     probe = text(
         "select count(*) from pg_stat_activity where application_name = :name "
-        "and backend_xid is not null and query ilike 'insert into sales_signal%'"
+        "and backend_xid is not null and query ilike '%c2m_stage_sales_signal%'"
     )
     deadline = time.monotonic() + 60
     try:
-        # Rows are being written (the transaction has an id and inserts into sales_signal).
+        # Sales rows are being written: the import has reached its staging table.
         while time.monotonic() < deadline and process.poll() is None:
             with watcher.connect() as connection:
                 if connection.execute(probe, {"name": name}).scalar_one():
