@@ -12,11 +12,14 @@ and the inputs already in memory; the parent has not started any solver threads 
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import faulthandler
 import multiprocessing as mp
+import os
 import signal
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 
@@ -24,7 +27,25 @@ class ChildDied(RuntimeError):
     """The child ended without a result (killed by a signal, or exited)."""
 
 
-def _child(conn, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this child when the parent dies (a ``kill -9`` of the replan)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # elsewhere the orphan finishes its solve and exits on the broken pipe
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _child(conn, fn: Callable[..., Any], args: tuple, kwargs: dict, close: tuple) -> None:
+    _die_with_parent()
+    # Descriptors of the parent's lock (lock file, the advisory lock's socket) must not
+    # live on in the child: if the parent is killed, the lock has to go with it.
+    for fd in close:
+        with contextlib.suppress(OSError):
+            os.close(fd)
     faulthandler.disable()  # the parent reports a crash; no interpreter dump on stderr
     try:
         payload = ("ok", fn(*args, **kwargs))
@@ -38,14 +59,15 @@ def _child(conn, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
         conn.close()
 
 
-def call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def call(fn: Callable[..., Any], *args: Any, close_fds: Iterable[int] = (), **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` in a forked child; its exceptions are re-raised here.
 
-    Raises :class:`ChildDied` when the child ends without sending a result.
+    ``close_fds``: descriptors the child closes first (the parent's lock). Raises
+    :class:`ChildDied` when the child ends without sending a result.
     """
     ctx = mp.get_context("fork")
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, fn, args, kwargs), daemon=True)
+    child = ctx.Process(target=_child, args=(send, fn, args, kwargs, tuple(close_fds)), daemon=True)
     child.start()
     send.close()
     try:

@@ -46,6 +46,8 @@ class ReplanLock(Protocol):
 
     def release(self) -> None: ...
 
+    def fds(self) -> list[int]: ...
+
 
 def holder_identity() -> dict[str, object]:
     """Who this process is, as the other replan will read it in its error message."""
@@ -105,6 +107,10 @@ class FileLock:
     def note_run(self, run_id: int) -> None:
         self._holder["run_id"] = run_id
         self._write()
+
+    def fds(self) -> list[int]:
+        """Descriptors that hold the lock (a forked child must close them)."""
+        return [] if self._fd is None else [self._fd]
 
     def release(self) -> None:
         if self._fd is None:
@@ -169,6 +175,15 @@ class AdvisoryLock:
 
     def note_run(self, run_id: int) -> None:
         """Nothing to do: the loser finds the run id in the ``replan_run`` table."""
+
+    def fds(self) -> list[int]:
+        """The socket of the lock's session (a forked child must close it)."""
+        if self._conn is None:
+            return []
+        try:
+            return [self._conn.connection.dbapi_connection.fileno()]
+        except (AttributeError, OSError):
+            return []
 
     def release(self) -> None:
         if self._conn is None:

@@ -243,7 +243,7 @@ def replan(
         outcome.run_id = start_run(engine, options.mode, now)
         lock.note_run(outcome.run_id)
         say(f"replan run {outcome.run_id}: now {now:%Y-%m-%d %H:%M}, mode {options.mode}")
-        _run(engine, config, options, now, outcome, phases, say)
+        _run(engine, config, options, now, outcome, phases, say, held=lock.fds())
         outcome.exit_code = int(ExitCode.OK)
     except C2MError as exc:
         outcome.status = "failed" if exc.exit_code != ExitCode.INTERNAL else "error"
@@ -296,6 +296,7 @@ def _run(
     outcome: ReplanOutcome,
     phases: _Phases,
     say: Progress,
+    held: list[int],
 ) -> None:
     frozen_hours = (
         options.frozen_hours if options.frozen_hours is not None else config.solver.frozen_hours
@@ -392,7 +393,7 @@ def _run(
         # With no time left the solver still gets a last second: the heuristic start it
         # improves on is the plan then, and the status says ``fallback``.
         try:
-            result = isolate.call(make_plan, inputs, config, plan_options)
+            result = isolate.call(make_plan, inputs, config, plan_options, close_fds=held)
         except isolate.ChildDied as exc:
             # A native crash in one solver configuration: plan again on the wall clock
             # (other CP-SAT parameters); a second crash is a bug to report (exit 70).
@@ -400,7 +401,7 @@ def _run(
             outcome.solver["crashes"] = [str(exc)]
             retry = dataclasses.replace(plan_options, deterministic=False)
             try:
-                result = isolate.call(make_plan, inputs, config, retry)
+                result = isolate.call(make_plan, inputs, config, retry, close_fds=held)
             except isolate.ChildDied as again:
                 raise SolverCrashed(
                     f"{again} twice (a bug in the solver); the previous plan stays current"
