@@ -419,11 +419,19 @@ class CpSatModel:
                 u = m.new_int_var(0, B - A, f"ot{r}_{a}")
                 start = m.new_int_var(A, B, "")
                 m.add(start == A + u)
-                out.setdefault(r, []).append(m.new_interval_var(start, B - start, B, ""))
+                # A zero-size interval may not sit inside another one in a no-overlap, so
+                # the block exists only while part of the window stays closed.
+                closed = m.new_bool_var("")
+                m.add(u <= B - A - 1).only_enforce_if(closed)
+                m.add(u == B - A).only_enforce_if(~closed)
+                out.setdefault(r, []).append(
+                    m.new_optional_interval_var(start, B - start, B, closed, "")
+                )
                 v.overtime[r, a] = u
                 self._derived += [
                     (u, lambda h, r=r, a=a, b=b: h.overtime_used(r, a, b)),
                     (start, lambda h, r=r, a=a, b=b, A=A: A + h.overtime_used(r, a, b)),
+                    (closed, lambda h, r=r, a=a, b=b, n=B - A: h.overtime_used(r, a, b) < n),
                 ]
         return out
 

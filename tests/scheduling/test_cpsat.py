@@ -8,8 +8,12 @@ import itertools
 import random
 
 import pytest
-from scheduling_instances import FT06, day_calendar, garment_floor, jobshop
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+from scheduling_instances import FT06, day_calendar, garment_floor, jobshop, random_problem
 
+from scheduling import heuristic
 from scheduling.cpsat import FAMILIES, CpSatModel
 from scheduling.problem import (
     Assignment,
@@ -313,3 +317,25 @@ def test_deviation_counts_working_minutes():
     assert objective(problem, moved).deviation == 20
     _, sol, obj, _ = run(problem)
     assert (sol[0].start, obj) == (90, 0)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10**9))
+def test_the_heuristic_hint_is_a_feasible_assignment_of_the_model(seed):
+    """Every variable is hinted from a valid schedule and the hint satisfies the model, so
+    CP-SAT starts from it at once (an infeasible hint is silently 'repaired', i.e. lost)."""
+    problem = random_problem(random.Random(seed))
+    hint = heuristic.solve(problem, max_runs=2)
+    if hint is None:
+        return
+    model = CpSatModel(problem, hint=hint)
+    assert len(model.model.proto.solution_hint.vars) == len(model.model.proto.variables) - sum(
+        1
+        for var in model.model.proto.variables
+        if len(var.domain) == 2 and var.domain[0] == var.domain[1]
+    )
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 5
+    assert solver.solve(model.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
