@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -511,7 +512,134 @@ def sample_command(
         out.print(f"  {path}", highlight=False)
 
 
+# --- simulate: a season, batch vs C2M (c2m.simulation does the work) -------------------------
+
+SIMULATION_ROWS = (
+    ("fill_rate", "fill rate (same day)"),
+    ("service_rate", "shipped / demand"),
+    ("lost_units", "lost units"),
+    ("lost_value", "lost sales value"),
+    ("avg_inventory_units", "average stock, units"),
+    ("days_of_cover", "days of cover"),
+    ("end_inventory_units", "unsold at season end, units"),
+    ("end_inventory_value", "unsold at season end, value at cost"),
+    ("end_inventory_share", "unsold / season demand"),
+    ("markdown_cost", "markdown to clear it"),
+    ("end_wip_units", "still on the floor at the end"),
+    ("mean_lead_time_days", "mean days demand -> shipment"),
+    ("lots", "lots cut"),
+    ("mean_lot_size", "mean lot size"),
+    ("changeovers", "changeovers"),
+    ("changeover_hours", "changeover hours"),
+    ("learning_hours", "hours lost to learning"),
+    ("utilisation", "line utilisation"),
+    ("overtime_hours", "overtime hours"),
+    ("total_cost", "total cost"),
+)
+
+
+@app.command("simulate")
+def simulate_command(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option("--days", min=1, help="Days in the season.")] = 28,
+    modes: Annotated[
+        str, typer.Option("--modes", help="Lot policies to compare, comma-separated.")
+    ] = "batch,c2m",
+    seed: Annotated[int, typer.Option("--seed", help="World and disturbance seed.")] = 7,
+    scenario: Annotated[
+        str, typer.Option("--scenario", help="Scenario from configs/scenarios.toml.")
+    ] = "default",
+    time_limit: Annotated[
+        float, typer.Option("--time-limit", help="Solver seconds per daily plan.")
+    ] = 5.0,
+    history_days: Annotated[int, typer.Option("--history-days", min=14)] = 120,
+    forecast_method: Annotated[
+        str, typer.Option("--forecast-method", help="Forecast model (auto is slow: ~2 min/day).")
+    ] = "launch",
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write daily.csv, summary.json and simulation.html here."),
+    ] = None,
+) -> None:
+    """Run a season day by day on a sample world and score each lot policy on the truth."""
+    from c2m.simulation import SimulationOptions, simulate
+    from c2m.simulation.output import write_outputs
+
+    options = SimulationOptions(
+        days=days,
+        modes=tuple(m.strip() for m in modes.split(",") if m.strip()),
+        seed=seed,
+        scenario=scenario,
+        time_limit=time_limit,
+        history_days=history_days,
+        forecast_method=forecast_method,
+    )
+    with err.status("simulating...") as status:
+        result = simulate(
+            options,
+            config=settings(ctx).config(),
+            progress=lambda msg: status.update(msg),
+        )
+    written = write_outputs(result, out_dir) if out_dir is not None else []
+    if as_json:
+        print_json({**result.as_json(), "files": [str(p) for p in written]})
+        return
+    from rich.table import Table
+
+    table = Table(
+        title=f"{scenario} season, {days} days, seed {seed} "
+        f"(demand {result.world['future_demand']} units)"
+    )
+    table.add_column("KPI")
+    for mode in result.modes:
+        table.add_column(mode, justify="right")
+    for key, label in SIMULATION_ROWS:
+        table.add_row(label, *(_sim_text(key, kpis.get(key)) for kpis in result.modes.values()))
+    out.print(table)
+    secs = result.seconds
+    err.print(
+        f"{secs['total']:.0f} s: forecast {secs['forecast']:.0f} s, plan {secs['plan']:.0f} s, "
+        f"execute {secs['execute']:.0f} s",
+        highlight=False,
+    )
+    for path in written:
+        out.print(f"  {path}", highlight=False)
+
+
+def _sim_text(key: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if key.endswith(("rate", "share")) or key == "utilisation":
+        return f"{100 * value:.1f} %"
+    if isinstance(value, float) and (key.endswith(("value", "cost")) or value >= 1000):
+        return f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.2f}"
+
+
 # --- forecasting: forecast, backtest (c2m.forecasts does the work) ----------------------------
+
+
+@contextmanager
+def _fit_progress(label: str):
+    """A Rich progress bar on stderr, fed by the library's (done, total) callback."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @app.command("forecast")
@@ -527,12 +655,13 @@ def forecast_command(
     from c2m.forecasts import run_forecast
 
     st = settings(ctx)
-    with err.status(f"forecasting ({method})..."):
+    with _fit_progress(f"forecasting ({method})") as progress:
         summary = run_forecast(
             st.engine(),
             horizon=horizon,
             method=method,
             say=lambda message: err.print(message, highlight=False),
+            progress=progress,
         )
     if as_json:
         print_json(summary.to_dict())
@@ -607,13 +736,14 @@ def backtest_command(
 
     names = [m.strip() for m in methods.split(",") if m.strip()]
     st = settings(ctx)
-    with err.status("backtesting..."):
+    with _fit_progress("backtesting") as progress:
         result = run_backtest(
             st.engine(),
             horizon=horizon,
             folds=folds,
             methods=names,
             say=lambda message: err.print(message, highlight=False),
+            progress=progress,
         )
     if as_json:
         print_json(result)

@@ -141,10 +141,12 @@ def run_forecast(
     method: str = "auto",
     origin: dt.date | None = None,
     say: Progress = _quiet,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ForecastSummary:
     """Forecast every active SKU ``horizon`` days past ``origin`` and store the run.
 
-    ``origin`` is the last day of history used (default: the last day with signals).
+    ``origin`` is the last day of history used (default: the last day with signals);
+    ``progress`` gets (steps done, steps in all) as the library's model fits finish.
     """
     import time
 
@@ -163,7 +165,9 @@ def run_forecast(
     say(f"forecasting {history['unique_id'].nunique()} SKUs {horizon} days from {end.date()}")
     t0 = time.perf_counter()
     try:
-        fc = forecasting.forecast(history, horizon, freq="D", method=method, hierarchy=hierarchy)
+        fc = forecasting.forecast(
+            history, horizon, freq="D", method=method, hierarchy=hierarchy, progress=progress
+        )
     except ValueError as exc:
         raise DataError(f"cannot forecast from the imported signals: {exc}") from None
     seconds = time.perf_counter() - t0
@@ -264,6 +268,7 @@ def run_backtest(
     folds: int = 4,
     methods: Sequence[str] = ("auto", "seasonal_naive", "naive"),
     say: Progress = _quiet,
+    progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Rolling-origin evaluation on the database's history; nothing is stored.
 
@@ -290,7 +295,13 @@ def run_backtest(
     )
     try:
         table = forecasting.backtest(
-            history, horizon, folds, freq="D", methods=tuple(methods), hierarchy=hierarchy
+            history,
+            horizon,
+            folds,
+            freq="D",
+            methods=tuple(methods),
+            hierarchy=hierarchy,
+            progress=progress,
         )
     except ValueError as exc:
         raise DataError(f"cannot backtest on the imported signals: {exc}") from None

@@ -9,7 +9,7 @@ origins, on panels cut by :meth:`Panel.cut` — so what it measures is what prod
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,6 +45,7 @@ def forecast(
     season_length: int | None = None,
     cv_windows: int | None = None,
     n_jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Forecast every series ``horizon`` periods past its data.
 
@@ -63,7 +64,8 @@ def forecast(
             models use it to borrow strength (launch curves of similar products).
         season_length: override the seasonal period implied by ``freq``.
         cv_windows: internal rolling-origin windows for selection and calibration (default 3).
-        n_jobs: worker processes for per-series models (default: all cores).
+        n_jobs: worker processes (default: all cores).
+        progress: called with (steps done, steps in all) as model fits finish.
 
     Returns:
         ``unique_id``, ``ds``, ``yhat``, one column per quantile, ``method`` (the model that
@@ -72,7 +74,7 @@ def forecast(
     """
     names = quantile_names(quantiles)
     panel = build_panel(df, horizon, freq, future_exog, future_df, hierarchy, season_length)
-    result = run_parallel(panel, method, horizon, quantiles, cv_windows, n_jobs)
+    result = run_parallel(panel, method, horizon, quantiles, cv_windows, n_jobs, progress)
     out = _frame(panel, result.yhat, result.quantiles, names, result.method)
     out.attrs["failures"] = result.failures
     out.attrs["cv_mae"] = result.cv_scores
@@ -107,6 +109,7 @@ def cross_validation(
     season_length: int | None = None,
     cv_windows: int | None = None,
     n_jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin forecasts: ``folds`` origins one horizon apart, ending at the last date.
 
@@ -128,7 +131,7 @@ def cross_validation(
         raise ValueError(
             f"{T} periods of history are too short for {folds} folds of horizon {horizon}."
         )
-    frames, seconds, failures = [], {}, {}
+    frames, seconds, failures, step = [], {}, {}, 0
     for method in methods:
         seconds[method] = 0.0
         failures[method] = 0
@@ -136,6 +139,9 @@ def cross_validation(
             sub = full.cut(origin, horizon)
             t0 = time.perf_counter()
             res = run_parallel(sub, method, horizon, quantiles, cv_windows, n_jobs)
+            step += 1
+            if progress:
+                progress(step, len(methods) * len(origins))
             seconds[method] += time.perf_counter() - t0
             failures[method] += sum(res.failures.values())
             frame = _frame(sub, res.yhat, res.quantiles, names, res.method)
@@ -217,6 +223,7 @@ def backtest(
     season_length: int | None = None,
     cv_windows: int | None = None,
     n_jobs: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin evaluation, one row per method.
 
@@ -238,6 +245,7 @@ def backtest(
         season_length=season_length,
         cv_windows=cv_windows,
         n_jobs=n_jobs,
+        progress=progress,
     )
     table = evaluate(cv, quantiles)
     table["seconds"] = table["method"].map(cv.attrs["seconds"])

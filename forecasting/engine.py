@@ -16,6 +16,7 @@ failure is counted in ``Result.failures``; the engine never crashes on a bad ser
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -28,6 +29,8 @@ from forecasting.models.base import seasonal_naive_forecast
 from forecasting.panel import Panel
 
 FALLBACK = "seasonal_naive"
+#: progress callback: ``(steps done, steps in all)``
+Progress = Callable[[int, int], None]
 #: weight, in horizons of CV errors, of the segment-wide score against a series' own score
 SELECTION_SHRINK = 20.0
 
@@ -107,6 +110,7 @@ def run(
     quantiles,
     cv_windows: int | None = None,
     n_jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> Result:
     """Forecast all series of ``panel`` with ``method`` (a model alias or ``"auto"``)."""
     names = auto_candidates(panel) if method == "auto" else [method]
@@ -117,11 +121,15 @@ def run(
     errors = {m: np.full((len(origins), panel.n, h), np.nan) for m in names}
     cv_actual = np.full((len(origins), panel.n, h), np.nan)
     reusable: dict[str, object] = {}
+    total, done = (len(origins) + 1) * len(names), 0
     for w, origin in enumerate(origins):
         sub = panel.cut(origin, h)
         actual = panel.y[sub.meta["index"], origin : origin + h]
         for m in names:
             pred, fails, model = fit_predict(sub, m, h, n_jobs, reusable.get(m))
+            done += 1
+            if progress:
+                progress(done, total)
             if model is not None and getattr(model, "reuse_fit", False):
                 reusable[m] = model
             errors[m][w, sub.meta["index"], :] = actual - pred
@@ -130,6 +138,9 @@ def run(
     preds = {}
     for m in names:
         preds[m], fails, _ = fit_predict(panel, m, h, n_jobs)
+        done += 1
+        if progress:
+            progress(done, total)
         failures[m] = failures.get(m, 0) + fails
 
     seg = segments(panel)
@@ -207,6 +218,7 @@ def run_parallel(
     quantiles,
     cv_windows: int | None = None,
     n_jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> Result:
     """:func:`run` over contiguous groups of series in a process pool, results in panel order.
 
@@ -217,14 +229,18 @@ def run_parallel(
     jobs = n_jobs or os.cpu_count() or 1
     groups = min(jobs, panel.n // GROUP_MIN_SERIES)
     if groups <= 1:
-        return run(panel, method, h, quantiles, cv_windows, n_jobs)
+        return run(panel, method, h, quantiles, cv_windows, n_jobs, progress)
     if method != "auto":
         make_model(method)
     bounds = np.linspace(0, panel.n, groups + 1).astype(int)
     parts = [panel.subset(np.arange(a, b)) for a, b in pairwise(bounds)]
     tasks = [(p, method, h, quantiles, cv_windows) for p in parts]
     with ProcessPoolExecutor(max_workers=groups) as pool:
-        results = list(pool.map(_run_group, tasks))
+        results = []
+        for i, r in enumerate(pool.map(_run_group, tasks)):
+            results.append(r)
+            if progress:
+                progress(i + 1, len(tasks))
     failures: dict[str, int] = {}
     for r in results:
         for k, v in r.failures.items():
