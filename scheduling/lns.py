@@ -175,6 +175,9 @@ class _Search:
         self.sequences: dict[int, list[int]] = {}
         self._index_best()
         self.hoods = [_Neighbourhood(name, first) for name in names or ["jobs"]]
+        for hood in self.hoods:
+            if hood.name == "machines":  # cheap and exact: start with most of the roulette
+                hood.score = 4.0
         self.allowed: set[int] = set()
         self.max_neighbours = params.max_neighbours
         self.circuits = {r for r in range(len(problem.resources)) if problem.has_setups(r)}
@@ -296,7 +299,8 @@ class _Search:
         per job: parallel machines, a single sewing stage). The sub-problem then holds just
         those resources' operations, so it stays tiny however large the problem is, and
         CP-SAT re-sequences and re-balances them exactly (the classic move for parallel
-        machines with changeovers). Half the time the most loaded resource is among them.
+        machines with changeovers). Mostly the resource that ends last is among them. The
+        size is fixed (two or three resources), not adaptive.
         """
         best = self.best
         by_resource: dict[int, list[int]] = {}
@@ -304,17 +308,15 @@ class _Search:
             by_resource.setdefault(best[i].resource, []).append(i)
         resources = sorted(by_resource)
         self.rng.shuffle(resources)
-        if self.rng.random() < 0.5:
+        if self.rng.random() < 0.8:
             latest = max(resources, key=lambda r: (max(best[i].end for i in by_resource[r]), r))
             resources.remove(latest)
             resources.insert(0, latest)
-        chosen: set[int] = set()
-        allowed: set[int] = set()
-        for r in resources:
-            if len(chosen) >= size and len(allowed) >= 2:
-                break
-            allowed.add(r)
-            chosen.update(by_resource[r])
+        # Two resources most of the time, sometimes three: such sub-problems solve to
+        # optimality in a fraction of a second, so many of them fit in the budget.
+        count = 2 if self.rng.random() < 0.7 else 3
+        allowed = set(resources[:count])
+        chosen = {i for r in allowed for i in by_resource[r]}
         self.allowed = allowed
         return chosen
 
@@ -522,11 +524,13 @@ class _Search:
         sub = replace(p, operations=tuple(operations), precedences=(), previous=previous)
         hint = Solution([best[i] for i in index])
         cpm = CpSatModel(sub, hint=hint, horizon_=self.horizon)
-        self._cut_off(cpm, recompute(sub, hint).total)
+        self._cut_off(cpm, recompute(sub, hint).total, loads=self.allowed)
         return cpm, index
 
-    def _cut_off(self, cpm: CpSatModel, value: int) -> None:
-        """Objective <= ``value`` (the incumbent's), plus the makespan tie-breaker."""
+    def _cut_off(self, cpm: CpSatModel, value: int, loads: set[int] | None = None) -> None:
+        """Objective <= ``value`` (the incumbent's), plus the makespan tie-breaker: the sum of
+        ends, or with ``loads`` the sum of those resources' completion times (on parallel
+        machines, shortening the non-critical machines is what makes room for later moves)."""
         objective = cpm.model.proto.objective
         if not objective.vars:
             return
@@ -536,7 +540,19 @@ class _Search:
             for x, c in zip(objective.vars, objective.coeffs, strict=True)
         )
         model.add(expr + int(objective.offset) <= value)
-        if self.pure_makespan:
+        if not self.pure_makespan:
+            return
+        if loads:
+            completions = []
+            for r in sorted(loads):
+                c = model.new_int_var(0, cpm.H, f"load{r}")
+                for (i, res), lit in cpm.v.present.items():
+                    if res == r:
+                        model.add(c >= cpm.v.end[i]).only_enforce_if(lit)
+                completions.append(c)
+            weight = cpm.H * len(completions) + 1
+            model.minimize(weight * expr + sum(completions))
+        else:
             weight = cpm.H * len(cpm.problem.operations) + 1
             model.minimize(weight * expr + sum(cpm.v.end))
 
