@@ -31,6 +31,7 @@ from typing import Any
 import pandas as pd
 
 from c2m.config import FactoryConfig, load_config
+from c2m.errors import C2MError, ExitCode
 from c2m.planning import FabricInfo, FixedLot, OpenOrderInfo, PlanningInputs, PlanOptions, make_plan
 from c2m.planning.inputs import MODES
 from c2m.replan.frozen import FrozenWindow, frozen_lots, previous_assignments
@@ -45,6 +46,12 @@ from c2m.simulation.ledger import Ledger
 Progress = Callable[[str], None]
 
 DEFAULT_FORECAST_METHOD = "launch"
+
+
+class BadOptions(C2MError):
+    """The simulation was asked for something it cannot run (a usage error)."""
+
+    exit_code = ExitCode.USAGE
 
 
 @dataclass(frozen=True)
@@ -74,18 +81,25 @@ class SimulationOptions:
 
     def __post_init__(self) -> None:
         if self.days < 1:
-            raise ValueError("the season must last at least one day (--days)")
+            raise BadOptions("the season must last at least one day (--days)")
         if not self.modes:
-            raise ValueError("give at least one mode (--modes batch,c2m)")
+            raise BadOptions("give at least one mode (--modes batch,c2m)")
         for mode in self.modes:
             if mode not in MODES:
-                raise ValueError(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+                raise BadOptions(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
         if len(set(self.modes)) != len(self.modes):
-            raise ValueError("a mode is listed twice in --modes")
+            raise BadOptions("a mode is listed twice in --modes")
         if self.time_limit <= 0:
-            raise ValueError("the time limit must be positive")
+            raise BadOptions("the time limit must be positive")
         if self.horizon_days < 1:
-            raise ValueError("the planning horizon must be at least one day")
+            raise BadOptions("the planning horizon must be at least one day")
+        if self.max_wait_days < 0:
+            raise BadOptions("backorders cannot wait a negative number of days")
+        from forecasting import MODELS
+
+        if self.forecast_method != "auto" and self.forecast_method not in MODELS:
+            known = ", ".join(sorted([*MODELS, "auto"]))
+            raise BadOptions(f"unknown forecast method {self.forecast_method!r}; known: {known}")
 
 
 @dataclass
@@ -148,7 +162,7 @@ def simulate(
             **dict(options.world_overrides),
         )
     if world.future_days < options.days:
-        raise ValueError(
+        raise BadOptions(
             f"the world has {world.future_days} future days, the season asks for {options.days}"
         )
     catalogue = world_inputs.catalogue(world)
