@@ -18,8 +18,10 @@ from sqlalchemy import func, text
 from sqlmodel import select
 
 from c2m.db import open_engine, session_scope
+from c2m.errors import LockBusy
 from c2m.models import Lot, Plan, PlanOperation, ReplanRun, SalesSignal
 from c2m.replan import list_runs
+from c2m.replan.lock import lock_for
 from tests.c2m.replan import world
 
 pytestmark = pytest.mark.slow
@@ -109,13 +111,25 @@ def test_kill_9_mid_solve_leaves_the_previous_plan_current(backend, request):
         ops_before = session.exec(select(func.count()).select_from(PlanOperation)).one()
 
     world.add_signals(url, dt.date(2026, 11, 30), 1, daily=40)
-    victim = start(command(url, now="2026-12-01 06:00"))
+    victim = start([*command(url, now="2026-12-01 06:00"), "--time-limit", "60"])
     wait_line(victim, "planning from")
-    time.sleep(0.3)  # inside the solver
+    time.sleep(0.3)  # inside the solver (a child process of the replan)
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=30)
     victim.stdout.close()
     victim.stderr.close()
+
+    # the lock went with the process: the solver child neither keeps it nor outlives it
+    lock = lock_for(engine)
+    for _ in range(50):
+        try:
+            lock.acquire()
+            break
+        except LockBusy:
+            time.sleep(0.1)
+    else:
+        pytest.fail("the killed replan's lock was not released")
+    lock.release()
 
     after = plans(engine)
     assert [p.id for p in after] == [previous.id]
