@@ -20,12 +20,14 @@ retry, a second manual run) from churning the floor's plan.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import os
+import signal
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -213,6 +215,31 @@ def replan(
 ) -> ReplanOutcome:
     """Run one replan; raises :class:`C2MError` (after recording the run) when it fails."""
     say = progress or (lambda _msg: None)
+    with _sigterm_as_interrupt():
+        return _replan(engine, config, options, say)
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """cron and systemd stop a job with SIGTERM: finish the records as for Ctrl-C."""
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _replan(
+    engine: Engine, config: FactoryConfig, options: ReplanOptions, say: Progress
+) -> ReplanOutcome:
     now = (options.now or dt.datetime.now()).replace(second=0, microsecond=0)
     outcome = ReplanOutcome(
         run_id=None,

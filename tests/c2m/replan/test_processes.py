@@ -186,3 +186,19 @@ def test_an_import_during_a_replan_loses_no_rows(postgres_url, tmp_path):
             select(func.count()).select_from(SalesSignal).where(SalesSignal.room_id != "R1")
         ).one()
     assert imported == len(rows)
+
+
+def test_sigterm_finishes_the_records_and_publishes_nothing(sqlite_url, tmp_path):
+    """cron or systemd stopping the job: the run says ``interrupted``, the log has its line."""
+    world.seed(sqlite_url)
+    engine = open_engine(sqlite_url)
+    log = tmp_path / "replan.jsonl"
+    proc = start([*command(sqlite_url, "--log-file", str(log)), "--time-limit", "60"])
+    wait_line(proc, "planning from")
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert plans(engine) == []
+    line = json.loads(log.read_text().splitlines()[-1])
+    assert line["status"] == "interrupted"
+    assert list_runs(engine, last=1)[0]["status"] == "interrupted"

@@ -141,3 +141,14 @@ def test_bad_input_is_recorded_and_leaves_the_previous_plan_current(db_url, cfg,
         assert run.status == "failed" and run.finished_at is not None
         assert "signals" in run.message
         assert current_plan(session, "c2m").id == first.plan_id
+
+
+@pytest.mark.slow
+def test_a_deadline_already_spent_still_publishes_a_plan(sqlite_url, cfg):
+    """No time left for CP-SAT: the planner's heuristic start is published, on time."""
+    world.seed(sqlite_url)
+    engine = open_engine(sqlite_url)
+    outcome = replan(engine, cfg, options(time_limit=30, deadline_minutes=0.05))
+    assert outcome.exit_code == 0 and outcome.plan_id is not None
+    assert outcome.status in ("fallback", "feasible", "optimal")
+    assert outcome.phases["plan"] < 30
