@@ -144,16 +144,21 @@ def upsert_many(
     values: Sequence[str],
     rows: list[tuple],
     stamp: Mapping[str, Any] | None = None,
+    *,
+    stored_form: bool = False,
 ) -> Counts:
     """Write ``rows`` (tuples ordered as ``keys`` + ``values``) and count what they did.
 
     Same counting rules as :func:`upsert`: a key repeated in the chunk counts once per row,
-    the last row wins, and a row identical to what is stored is unchanged.
+    the last row wins, and a row identical to what is stored is unchanged. ``stored_form``:
+    the caller already converted values with :func:`stored_form` (faster: it can cache).
     """
     if not rows:
         return Counts()
     if connection.dialect.name == "sqlite":
-        return _upsert_many_sqlite(connection, table, keys, values, rows, stamp or {})
+        return _upsert_many_sqlite(
+            connection, table, keys, values, rows, stamp or {}, stored_form=stored_form
+        )
     return _upsert_many_postgres(connection, table, keys, values, rows, stamp or {})
 
 
@@ -223,20 +228,23 @@ def _upsert_many_sqlite(
     values: Sequence[str],
     rows: list[tuple],
     stamp: Mapping[str, Any],
+    *,
+    stored_form: bool = False,
 ) -> Counts:
     names = [*keys, *values]
-    dialect = connection.dialect
-    processors = [
-        table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
-    ]
-    if any(processors):
-        rows = _processed(rows, processors)
-    if stamp:
-        extra = tuple(stamp.values())
+    if not stored_form:
+        processors = [_bind_processor(table.c[name].type, connection.dialect) for name in names]
+        if any(processors):
+            rows = _processed(rows, processors)
+    # Whole-number stamps (the batch id) go into the SQL text: no per-row copy to add them.
+    inline = {k: int(v) for k, v in stamp.items() if isinstance(v, int)}
+    extra = tuple(v for k, v in stamp.items() if k not in inline)
+    if extra:
         rows = [row + extra for row in rows]
-    columns = [*names, *stamp]
+    columns = [*names, *(k for k in stamp if k not in inline), *inline]
     quoted = ", ".join(f'"{name}"' for name in columns)
-    placeholders = ", ".join("?" for _ in columns)
+    marks = ["?"] * (len(columns) - len(inline)) + [str(v) for v in inline.values()]
+    placeholders = ", ".join(marks)
     updates = ", ".join(f'"{name}" = excluded."{name}"' for name in (*values, *stamp))
     changed = " OR ".join(f'"{table.name}"."{v}" IS NOT excluded."{v}"' for v in values)
     sql = (
@@ -251,6 +259,15 @@ def _upsert_many_sqlite(
     written = driver.total_changes - before_changes
     inserted = connection.exec_driver_sql(top).scalar_one() - before_rowid
     return Counts(inserted=inserted, updated=written - inserted, unchanged=len(rows) - written)
+
+
+def stored_form(connection: Connection, column: Any) -> Any:
+    """SQLAlchemy's conversion of a value to the form ``column`` stores, or None if none.
+
+    Raw ``executemany`` bypasses SQLAlchemy, so values must already look exactly as the
+    ORM writes them (SQLite datetimes are text), or keys written both ways would differ.
+    """
+    return _bind_processor(column.type, connection.dialect)
 
 
 def _bind_processor(column_type: Any, dialect: Any) -> Any:
