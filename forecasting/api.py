@@ -60,8 +60,9 @@ def forecast(
         future_exog: names of the known-ahead columns.
         future_df: ``unique_id``, ``ds`` and the ``future_exog`` columns for the horizon.
         quantiles: levels of the calibrated quantile columns (``q10`` for 0.1, ...).
-        hierarchy: optional ``unique_id`` -> group columns (e.g. ``style``, ``category``);
-            models use it to borrow strength (launch curves of similar products).
+        hierarchy: optional ``unique_id`` -> group columns ordered finest to coarsest (e.g.
+            ``style`` then ``category``). The global model reads momentum of the finest group,
+            the launch and funnel models borrow curves and conversion from the coarsest.
         season_length: override the seasonal period implied by ``freq``.
         cv_windows: internal rolling-origin windows for selection and calibration (default 3).
         n_jobs: worker processes (default: all cores).

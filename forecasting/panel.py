@@ -205,6 +205,11 @@ def _exog_arrays(
     exog: dict[str, np.ndarray] = {}
     if not future_exog:
         return exog
+    if future_df is None:
+        raise ValueError(
+            f"future_exog names {', '.join(future_exog)} but no future_df gives their values "
+            "for the horizon."
+        )
     fut = None
     if future_df is not None:
         missing = [c for c in ("unique_id", "ds", *future_exog) if c not in future_df.columns]
