@@ -17,6 +17,7 @@ independent checker's objective. Used as CP-SAT's warm start and as its fallback
 from __future__ import annotations
 
 import heapq
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -76,7 +77,9 @@ def dispatch(
     tail = _tails(problem)
     rng = random.Random(seed) if seed is not None else None
     w = problem.objective
-    lam_setup = 1 if w.setup > 0 else 0
+    # A setup minute against a minute of lateness of an average job, as the objective says.
+    mean_w = sum(j.weight for j in problem.jobs) / max(1, len(problem.jobs))
+    lam_setup = max(1.0, w.setup / max(1, w.tardiness * mean_w)) if w.setup > 0 else 0
     lam_dev = 1 if (w.deviation > 0 and problem.previous is not None) else 0
     prev = problem.previous or (None,) * n
 
@@ -89,10 +92,18 @@ def dispatch(
             urgent[i] = True
             stack.extend(p.pred for p in preds[i])
 
+    durations = [min(m.duration for m in op.modes) for op in ops]
+    mean_p = sum(durations) / max(1, n)
+
     def priority(i: int) -> float:
         job = problem.jobs[ops[i].job]
         if rule == "due":
             key = (job.due if job.due is not None else 10**12) - tail[i]
+        elif rule == "atc":
+            # Apparent tardiness cost (Vepsalainen & Morton), with the job's release as
+            # "now": weight per remaining work, discounted by the slack.
+            slack = (job.due if job.due is not None else 10**12) - tail[i] - job.release
+            key = -(job.weight + 1e-9) / tail[i] * math.exp(-max(0, slack) / (2 * mean_p))
         else:
             key = -tail[i]
         if prev[i] is not None and lam_dev:
@@ -163,13 +174,25 @@ def dispatch(
         if ops[i].fixed and remaining[i] == 0:
             release(i)
 
+    # A ready operation's placement on r changes only when r does: cache by r's version.
+    version = [0] * len(res)
+    cache: dict[tuple[int, int], tuple[int, tuple | None]] = {}
+
+    def placed_on(i: int, r: int, d: int):
+        hit = cache.get((i, r))
+        if hit is not None and hit[0] == version[r]:
+            return hit[1]
+        got = place(i, r, d)
+        cache[i, r] = (version[r], got)
+        return got
+
     placed = sum(1 for a in out if a is not None)
     while heap:
         cands = [heapq.heappop(heap) for _ in range(min(window, len(heap)))]
         best = None
         for pos, (_, i) in enumerate(cands):
             for m in ops[i].modes:
-                got = place(i, m.resource, m.duration)
+                got = placed_on(i, m.resource, m.duration)
                 if got is None:
                     continue
                 t, start, end, setup, k = got
@@ -189,6 +212,7 @@ def dispatch(
                 heapq.heappush(heap, c)
         r = m.resource
         nxt[r] = k  # fixed operations jumped over are now behind the resource
+        version[r] += 1
         free[r] = t + m.duration
         last[r] = ops[i].setup_class
         out[i] = Assignment(r, start, end, setup)
@@ -199,16 +223,30 @@ def dispatch(
     return fill_setups(problem, Solution(out))
 
 
+# (rule, window) pairs, the cheap and usually good first; "due" and "atc" only matter when
+# jobs have due dates (without, they order like "mwkr").
 VARIANTS = (
+    ("due", 4),
+    ("atc", 4),
+    ("due", 12),
+    ("atc", 12),
+    ("mwkr", 4),
+    ("mwkr", 12),
     ("due", 1),
     ("mwkr", 1),
-    ("due", 4),
-    ("mwkr", 4),
-    ("due", 12),
-    ("mwkr", 12),
     ("due", 48),
+    ("atc", 48),
     ("mwkr", 48),
 )
+# Deterministic solves run this many variants whatever the clock says.
+DETERMINISTIC_RUNS = 6
+
+
+def variants(problem: Problem) -> list[tuple[str, int]]:
+    """The dispatching variants worth running on ``problem``, in order."""
+    if any(j.due is not None for j in problem.jobs):
+        return list(VARIANTS)
+    return [(rule, win) for rule, win in VARIANTS if rule == "mwkr"]
 
 
 def solve(
@@ -223,13 +261,14 @@ def solve(
     """
     t0 = time.perf_counter()
     best: tuple[int, Solution] | None = None
+    runs = variants(problem)
     k = 0
     while True:
-        if k < len(VARIANTS):
-            rule, win = VARIANTS[k]
+        if k < len(runs):
+            rule, win = runs[k]
             noise = None
         else:
-            rule, win = VARIANTS[k % 4]
+            rule, win = runs[k % min(4, len(runs))]
             noise = seed * 100_003 + k
         k += 1
         sol = dispatch(problem, rule, win, noise)

@@ -8,39 +8,59 @@ solution. Violations come back as plain sentences; an empty list means feasible.
 
 from __future__ import annotations
 
+import bisect
+import functools
 from dataclasses import dataclass
 
 from scheduling.problem import Calendar, Problem, Solution
 
 
-def _open_windows(cal: Calendar) -> list[tuple[int, int]] | None:
-    """Regular and overtime windows together, sorted; None when always open."""
-    wins = sorted(list(cal.windows) + list(cal.overtime))
-    return wins or None
+class _Clock:
+    """Working minutes of one calendar, counted from its raw windows (regular + overtime)
+    with prefix sums; ``None`` windows mean always open."""
+
+    def __init__(self, cal: Calendar) -> None:
+        wins = sorted(list(cal.windows) + list(cal.overtime))
+        self.open = not wins
+        self.starts = [s for s, _ in wins]
+        self.wins = wins
+        self.before = [0]
+        for s, e in wins:
+            self.before.append(self.before[-1] + e - s)
+
+    def upto(self, t: int) -> int:
+        """Working minutes in ``[0, t)``."""
+        if self.open:
+            return max(t, 0)
+        k = bisect.bisect_right(self.starts, t) - 1
+        if k < 0:
+            return 0
+        s, e = self.wins[k]
+        return self.before[k] + min(t, e) - s
+
+    def working(self, a: int, b: int) -> int:
+        """Working minutes inside wall interval ``[a, b)``."""
+        return self.upto(b) - self.upto(a) if b > a else 0
+
+    def is_working(self, t: int) -> bool:
+        return self.working(t, t + 1) == 1
 
 
-def _working(wins: list[tuple[int, int]] | None, a: int, b: int) -> int:
-    """Working minutes inside wall interval ``[a, b)``."""
-    if b <= a:
-        return 0
-    if wins is None:
-        return b - max(a, 0) if b > 0 else 0
-    return sum(max(0, min(b, e) - max(a, s)) for s, e in wins)
-
-
-def _is_working(wins: list[tuple[int, int]] | None, t: int) -> bool:
-    return _working(wins, t, t + 1) == 1
+@functools.lru_cache(maxsize=64)
+def _clock(cal: Calendar) -> _Clock:
+    return _Clock(cal)
 
 
 def _overtime(problem: Problem, solution: Solution) -> int:
     """Per resource and overtime window: minutes from the window's start to the end of the
     last work inside it (the line stays open until then)."""
+    by_r: dict[int, list] = {}
+    for x in solution:
+        by_r.setdefault(x.resource, []).append(x)
     total = 0
-    for r, res in enumerate(problem.resources):
-        for a, b in res.calendar.overtime:
-            ends = [
-                min(x.end, b) for x in solution if x.resource == r and x.start < b and x.end > a
-            ]
+    for r, xs in by_r.items():
+        for a, b in problem.resources[r].calendar.overtime:
+            ends = [min(x.end, b) for x in xs if x.start < b and x.end > a]
             total += max(ends, default=a) - a
     return total
 
@@ -75,8 +95,8 @@ def objective(problem: Problem, solution: Solution) -> Breakdown:
     if problem.previous is not None:
         for a, p in zip(solution, problem.previous, strict=True):
             if p is not None:
-                wins = _open_windows(problem.resources[a.resource].calendar)
-                dev += _working(wins, min(a.start, p.start), max(a.start, p.start))
+                clock = _clock(problem.resources[a.resource].calendar)
+                dev += clock.working(min(a.start, p.start), max(a.start, p.start))
                 if a.resource != p.resource:
                     dev += problem.objective.reassign_minutes
     mk = max((a.end for a in solution), default=0)
@@ -126,12 +146,12 @@ def validate(problem: Problem, solution: Solution) -> list[str]:
         if dur is None:
             bad.append(f"{name} runs on resource {a.resource}, which is not eligible for it.")
             continue
-        wins = _open_windows(res[a.resource].calendar)
-        if not _is_working(wins, a.start):
+        clock = _clock(res[a.resource].calendar)
+        if not clock.is_working(a.start):
             bad.append(f"{name} starts at {a.start}, outside working time of its resource.")
-        if a.end <= a.start or not _is_working(wins, a.end - 1):
+        if a.end <= a.start or not clock.is_working(a.end - 1):
             bad.append(f"{name} ends at {a.end}, not right after a worked minute.")
-        worked = _working(wins, a.start, a.end)
+        worked = clock.working(a.start, a.end)
         if worked != dur:
             bad.append(
                 f"{name} gets {worked} working minutes in [{a.start}, {a.end}), needs {dur}."
@@ -148,7 +168,7 @@ def validate(problem: Problem, solution: Solution) -> list[str]:
         a, b = solution[p.pred], solution[p.succ]
         same = res[a.resource].calendar == res[b.resource].calendar
         if same:
-            gap = _working(_open_windows(res[b.resource].calendar), a.end, b.start)
+            gap = _clock(res[b.resource].calendar).working(a.end, b.start)
             late = b.start < a.end or gap < p.lag
         else:
             late = b.start < a.end + p.lag
@@ -160,13 +180,13 @@ def validate(problem: Problem, solution: Solution) -> list[str]:
             )
     setups = _sequence_setups(problem, solution)
     for r, seq in _sequences(problem, solution).items():
-        wins = _open_windows(res[r].calendar)
+        clock = _clock(res[r].calendar)
         prev_end = 0
         for k, i in enumerate(seq):
             a = solution[i]
             if k and a.start < prev_end:
                 bad.append(f"operation {i} overlaps operation {seq[k - 1]} on resource {r}.")
-            elif _working(wins, prev_end, a.start) < setups[i]:
+            elif clock.working(prev_end, a.start) < setups[i]:
                 bad.append(
                     f"operation {i} on resource {r} leaves less than its {setups[i]} setup "
                     "minutes of working time after the previous operation."
