@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlmodel import Session, SQLModel
 
 from c2m.models import (
@@ -43,10 +43,10 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _feed(digest: hashlib._Hash, rows: Iterable[Iterable[Any]]) -> int:
+def _feed(digest: Any, rows: Iterable[Iterable[Any]]) -> int:
     count = 0
     for row in rows:
-        digest.update((_SEP.join(_cell(v) for v in row) + "\n").encode())
+        digest.update((_SEP.join(["\x00" if v is None else v for v in row]) + "\n").encode())
         count += 1
     return count
 
@@ -58,12 +58,14 @@ def _table_rows(
     table = model.__table__
     columns = [c for c in table.columns if not (c.primary_key and c.autoincrement is True)]
     columns = [c for c in columns if c.name not in ("id", "batch_id")]
-    stmt = select(*columns).order_by(*(table.c[name] for name in order))
+    # As text, cast by the database: no per-value conversion to Python dates and floats,
+    # which is what made hashing a million signals slow.
+    stmt = select(*(cast(c, String) for c in columns)).order_by(*(table.c[name] for name in order))
     if where is not None:
         stmt = stmt.where(where)
-    result = session.connection().execution_options(yield_per=20_000).execute(stmt)
-    for row in result:
-        yield tuple(row)
+    result = session.connection().execution_options(yield_per=50_000).execute(stmt)
+    for rows in result.partitions():
+        yield from rows
 
 
 def fingerprint(
@@ -84,7 +86,7 @@ def fingerprint(
         ("fabric_deliveries", FabricDelivery, ["fabric", "due_date", "reference"], None),
         ("inventory", Inventory, ["sku"], None),
         ("open_orders", OpenOrder, ["reference", "sku"], None),
-        ("signals", SalesSignal, ["sku", "ts", "room_id"], SalesSignal.ts <= now),
+        ("signals", SalesSignal, ["ts", "room_id", "sku"], SalesSignal.ts <= now),
     ]
     for name, model, order, where in sources:
         digest.update(f"[{name}]\n".encode())
