@@ -52,6 +52,8 @@ def neighbours(problem: Problem) -> int | None:
 LARGE_ARCS = 40_000
 LARGE_OPERATIONS = 400
 LNS_SHARE = 0.7
+# Below this many seconds left, a phase is not started.
+MIN_SECONDS = 0.05
 # Smaller models get LNS too when CP-SAT has not proven optimality: measured on Brandimarte
 # mk06/mk09/mk10, 40 % CP-SAT then LNS beat CP-SAT alone for the same 10 s.
 LNS_SHARE_SMALL = 0.6
@@ -147,16 +149,19 @@ def solve(
 
     k = neighbours(problem) if inc is not None else None
     pruned = k is not None
-    model = CpSatModel(problem, hint=inc, max_neighbours=k)
     stats["pruned_arcs"] = pruned
+    # Building a big model takes seconds: not when the budget is already spent.
+    model = None
+    if limit - (time.perf_counter() - t0) > MIN_SECONDS:
+        model = CpSatModel(problem, hint=inc, max_neighbours=k)
     left = limit - (time.perf_counter() - t0)
     large = inc is not None and LNS_WIRED and is_large(problem)
     lns_share = (LNS_SHARE if large else LNS_SHARE_SMALL) if inc is not None and LNS_WIRED else 0
-    cp_time = left * (1 - lns_share)
+    cp_time = left * (1 - lns_share) if model is not None else 0
 
     best, best_obj, status, bound = inc, inc_obj, "fallback", 0
     method = "heuristic"
-    if cp_time > 0.05:
+    if cp_time > MIN_SECONDS:
         cp_status, sol, cp_obj, cp_bound, secs = model.solve(
             cp_time, workers, seed, deterministic=deterministic, log=log
         )
@@ -173,7 +178,8 @@ def solve(
                     stats["objective_mismatch"] = (cp_obj, obj)
                 if best_obj is None or obj <= best_obj:
                     best, best_obj = sol, obj
-                status = "optimal" if cp_status == "optimal" else "feasible"
+                # Optimal for a model with pruned arcs is not optimal for the problem.
+                status = "optimal" if cp_status == "optimal" and not pruned else "feasible"
                 method = "cpsat"
                 bound = 0 if pruned else cp_bound
                 if status == "optimal" and not pruned:
@@ -184,7 +190,7 @@ def solve(
         stats["cpsat_status"] = "skipped"
 
     proven = status == "optimal" and not pruned
-    if lns_share and best is not None and not proven:
+    if lns_share and model is not None and best is not None and not proven:
         left = limit - (time.perf_counter() - t0)
         got = _lns_phase(model, best, best_obj, left, seed, deterministic) if left > 0.1 else None
         if got is not None:
