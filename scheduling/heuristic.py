@@ -1,10 +1,13 @@
 """A fast constructive heuristic: setup- and due-date-aware dispatching.
 
 Serial schedule generation: operations become *ready* when all their predecessors are
-placed; a static priority (due-date slack, or most work remaining) orders the ready ones,
-and among the best ``window`` of them the one that would *finish* first (plus a penalty
-for the setup it causes, and for straying from a previous plan) is appended to the
-resource where it finishes first. Each resource keeps its own working-time axis, so
+placed; a static priority orders the ready ones (``due``: least slack; ``atc``: apparent
+tardiness cost, weight per remaining work discounted by slack; ``mwkr``: most work
+remaining), and among the best ``window`` of them the one that would *finish* first (plus
+a penalty for the setup it causes, priced against lateness as the objective's weights
+say, and for straying from a previous plan) is appended to the resource where it finishes
+first. A ready operation's placement is cached per resource state, so wide windows stay
+cheap. Each resource keeps its own working-time axis, so
 setups and calendar pauses are exact by construction; fixed operations are pre-placed
 and later operations are only put in front of one when they and the setup into it fit.
 
