@@ -46,6 +46,7 @@ class Importer:
 
     def __init__(self) -> None:
         self.pending_warnings: list[tuple[str, str]] = []
+        self.file_size = 0  # bytes of the file being imported, set before prepare()
 
     # --- hooks --------------------------------------------------------------------------
 
@@ -215,6 +216,7 @@ def _import_records(
     importer.check_header(header, name)
     if header.ignored:
         result.ignored_columns[name] = header.ignored
+    importer.file_size = source.size
     importer.prepare(connection)
     batch_id = connection.execute(
         insert(_BATCH)

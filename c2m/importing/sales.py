@@ -19,7 +19,14 @@ from c2m.errors import ImportFailed
 from c2m.importing.base import Importer, RowProblem, missing_columns_message, run_import
 from c2m.importing.reading import Columns, Header
 from c2m.importing.result import ImportResult, Progress
-from c2m.importing.upsert import Counts, insert_missing, stored_form, upsert_many
+from c2m.importing.upsert import (
+    Counts,
+    defer_secondary_indexes,
+    insert_missing,
+    restore_indexes,
+    stored_form,
+    upsert_many,
+)
 from c2m.importing.values import parse_count, parse_number, parse_timestamp
 from c2m.models import Room, SalesSignal, Sku
 
@@ -89,6 +96,7 @@ class SalesImporter(Importer):
         self.rooms_seen: set[str] = set()
         self._stamps: dict[str, Any] = {}
         self._stored_ts: Any = None
+        self._deferred: list = []
 
     def check_header(self, header: Header, file: str) -> None:
         index = header.index
@@ -111,6 +119,8 @@ class SalesImporter(Importer):
         self.known = set(self.catalogue.values())
         self._stored_ts = stored_form(connection, _TABLE.c.ts)
         self._stamps = {}
+        # ~40 bytes is a short sales row: an upper estimate of the rows in the file.
+        self._deferred = defer_secondary_indexes(connection, _TABLE, self.file_size // 40)
 
     def parse(self, cells: Sequence[str]) -> tuple:
         """One row -> (ts, room, sku, clicks, carts, orders, rank, price).
@@ -203,6 +213,8 @@ class SalesImporter(Importer):
         return upsert_many(connection, _TABLE, _KEYS, _VALUES, records, stamp, stored_form=True)
 
     def finish(self, connection: Connection, result: ImportResult) -> None:
+        restore_indexes(connection, self._deferred)
+        self._deferred = []
         rooms = [{"room_id": room} for room in sorted(self.rooms_seen)]
         insert_missing(connection, Room.__table__, rooms)
         new = self.seen - self.known

@@ -291,3 +291,36 @@ def _processed(rows: list[tuple], processors: list) -> list[tuple]:
             mapping = {value: process(value) for value in {row[i] for row in rows}}
             rows = [(*row[:i], mapping[row[i]], *row[i + 1 :]) for row in rows]
     return rows
+
+
+def defer_secondary_indexes(connection: Connection, table: Table, expected_rows: int) -> list:
+    """SQLite bulk load: drop the table's non-unique indexes when the file outweighs the table.
+
+    Inserting rows one by one into an index keyed differently from the load order (the
+    ``(sku, ts)`` index of a file sorted by day) costs a random B-tree descent per row;
+    building the index once at the end is a sort, several times cheaper. Worth it only when
+    the file is large next to what the table holds, so the rule compares the two. Unique
+    indexes stay: ON CONFLICT needs them. Everything happens inside the import's
+    transaction, so a crash or a rollback brings the indexes back untouched; readers of the
+    WAL keep their snapshot meanwhile. Returns the indexes to pass to
+    :func:`restore_indexes`.
+    """
+    if connection.dialect.name != "sqlite" or expected_rows < _DEFER_MIN_ROWS:
+        return []
+    stored = connection.exec_driver_sql(
+        f'SELECT coalesce(max(rowid), 0) FROM "{table.name}"'
+    ).scalar_one()
+    if stored > expected_rows:
+        return []
+    deferred = [index for index in table.indexes if not index.unique]
+    for index in deferred:
+        index.drop(connection, checkfirst=True)
+    return deferred
+
+
+def restore_indexes(connection: Connection, indexes: list) -> None:
+    for index in indexes:
+        index.create(connection, checkfirst=True)
+
+
+_DEFER_MIN_ROWS = 50_000

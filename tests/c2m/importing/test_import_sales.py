@@ -248,3 +248,27 @@ def test_dashes_mean_nothing_and_rank_zero_is_rejected(db_url, write_file):
     assert result.rows_imported == 1
     assert [(e.line, e.field) for e in result.errors] == [(3, "rank")]
     assert list(_signals(engine).values()) == [(10, 0, 1, None, 59.0)]
+
+
+def test_big_import_into_a_small_table_keeps_every_index(sqlite_url, write_file):
+    """A bulk load rebuilds the secondary indexes it set aside, and a dry run restores them."""
+    engine = open_engine(sqlite_url)
+    lines = ["date,room_id,sku,clicks,carts,orders"]
+    lines += [f"2026-11-{1 + i % 28:02d},R{i % 2},S{i},3,1,0" for i in range(60_000)]
+    path = write_file("big.csv", "\n".join(lines) + "\n")
+
+    def indexes() -> set[str]:
+        with engine.connect() as connection:
+            query = (
+                "select name from sqlite_master where type = 'index' and tbl_name = 'sales_signal'"
+            )
+            return {row[0] for row in connection.exec_driver_sql(query)}
+
+    expected = indexes()
+    assert {"ix_signal_sku_ts", "ix_sales_signal_batch_id"} <= expected
+    assert import_sales([path], engine, dry_run=True).rows_imported == 60_000
+    assert indexes() == expected
+    assert import_sales([path], engine).rows_imported == 60_000
+    assert indexes() == expected
+    again = import_sales([path], engine)
+    assert again.rows_unchanged == 60_000
