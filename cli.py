@@ -368,6 +368,8 @@ def replan_command(
         options,
         progress=lambda msg: err.print(msg, highlight=False, markup=False, soft_wrap=True),
     )
+    for warning in outcome.warnings:
+        err.print(f"warning: {warning}", highlight=False, markup=False, soft_wrap=True)
     if as_json:
         print_json(outcome.as_json())
         return
@@ -553,6 +555,10 @@ def simulate_command(
         float, typer.Option("--time-limit", help="Solver seconds per daily plan.")
     ] = 5.0,
     history_days: Annotated[int, typer.Option("--history-days", min=14)] = 120,
+    styles: Annotated[
+        int | None,
+        typer.Option("--styles", min=1, help="Styles in the world (default: the scenario's)."),
+    ] = None,
     forecast_method: Annotated[
         str, typer.Option("--forecast-method", help="Forecast model (auto is slow: ~2 min/day).")
     ] = "launch",
@@ -574,6 +580,7 @@ def simulate_command(
         time_limit=time_limit,
         history_days=history_days,
         forecast_method=forecast_method,
+        world_overrides=(("styles", styles),) if styles else (),
     )
     with err.status("simulating...") as status:
         result = simulate(

@@ -22,6 +22,8 @@ held near the old plan by the stability cost.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import math
 import time
 import warnings
 from collections.abc import Callable
@@ -76,6 +78,7 @@ class SimulationOptions:
     frozen_hours: float | None = None
     forecast_method: str = DEFAULT_FORECAST_METHOD
     max_wait_days: int = 3
+    fabric_lead_days: int = 7
     disturbances: Disturbances = field(default_factory=Disturbances)
     world_overrides: tuple[tuple[str, Any], ...] = ()
 
@@ -93,6 +96,8 @@ class SimulationOptions:
             raise BadOptions("the time limit must be positive")
         if self.horizon_days < 1:
             raise BadOptions("the planning horizon must be at least one day")
+        if self.fabric_lead_days < 0:
+            raise BadOptions("the fabric lead time cannot be negative")
         if self.max_wait_days < 0:
             raise BadOptions("backorders cannot wait a negative number of days")
         from forecasting import MODELS
@@ -140,6 +145,8 @@ class _Mode:
     records: list[DayRecord] = field(default_factory=list)
     lots_cut: list[int] = field(default_factory=list)
     plans: list[dict[str, Any]] = field(default_factory=list)
+    # fabric this mode's buyer ordered for lots a shortage held: (fabric, arrival, quantity)
+    bought: list[tuple[str, dt.date, float]] = field(default_factory=list)
 
 
 def simulate(
@@ -221,9 +228,11 @@ def simulate(
             seconds["plan"] += time.perf_counter() - t0
             state.plans.append(plan)
             t0 = time.perf_counter()
-            done = state.floor.run_day(
-                day, season.efficiency[day], season.absent[day], arrivals.get(day, {})
-            )
+            come = dict(arrivals.get(day, {}))
+            for fabric, when, qty in state.bought:
+                if when == day:
+                    come[fabric] = come.get(fabric, 0.0) + qty
+            done = state.floor.run_day(day, season.efficiency[day], season.absent[day], come)
             state.ledger.receive(done.finished)
             flows = state.ledger.serve(day, todays)
             state.ledger.check()
@@ -315,12 +324,15 @@ def _replan(
                 if f == fabric and real >= day
             )
         )
+        pending += tuple(
+            (when, qty) for f, when, qty in state.bought if f == fabric and when >= day
+        )
         fabrics[fabric] = FabricInfo(
             fabric,
             on_hand=max(floor.fabric.get(fabric, 0.0) - reserved.get(fabric, 0.0), 0.0),
             unit=meta["unit"],
             roll_size=meta["roll_size"],
-            deliveries=pending,
+            deliveries=tuple(sorted(pending)),
         )
     open_orders = [o for o in orders if o.due_date >= day]
     open_orders += [OpenOrderInfo(sku, day, qty) for sku, _since, qty in ledger.backorders()]
@@ -349,15 +361,52 @@ def _replan(
         ),
     )
     floor.adopt(result.lots)
+    _buy_fabric(state, result.shortages, fabric_meta, day, options.fabric_lead_days)
     return {
+        "digest": plan_digest(result.lots),
         "day": day.isoformat(),
         "status": result.status,
         "lots": len(result.lots),
         "fixed": len(started) + len(committed),
         "held": len(result.held),
+        "held_units": sum(lot.quantity for lot in result.held),
+        "planned_units": sum(lot.quantity for lot in result.lots),
         "objective": result.objective,
         "seconds": round(result.seconds, 2),
     }
+
+
+def _buy_fabric(state: _Mode, shortages, meta, day: dt.date, lead_days: int) -> None:
+    """Order what a shortage lacks, in whole rolls, to arrive ``lead_days`` from today.
+
+    Both modes' buyers follow this one rule; the planner sees the order as a delivery from
+    tomorrow night on, so a held lot is released when the fabric can be there. Without it a
+    lot larger than the fabric in sight would wait for ever (the sample world's fabric is
+    sized to recent consumption).
+    """
+    for shortage in shortages:
+        short = float(shortage.get("short") or 0.0)
+        fabric = shortage["fabric"]
+        if short <= 0 or fabric not in meta:
+            continue
+        roll = meta[fabric].get("roll_size") or 1.0
+        qty = math.ceil(short / roll - 1e-9) * roll
+        state.bought.append((fabric, day + dt.timedelta(days=lead_days), qty))
+
+
+def plan_digest(lots) -> str:
+    """A short fingerprint of a plan's lots, sizes and operations (equal plans, equal digest)."""
+    rows = sorted(
+        (
+            lot.code,
+            tuple(sorted(lot.items.items())),
+            tuple(
+                (op.step, op.resource, op.start.isoformat(), op.end.isoformat()) for op in lot.ops
+            ),
+        )
+        for lot in lots
+    )
+    return hashlib.sha1(repr(rows).encode()).hexdigest()[:16]
 
 
 def _view(lot) -> LotView:
