@@ -125,6 +125,7 @@ class ReplanOutcome:
     solver: dict[str, Any] = field(default_factory=dict)
     message: str = ""
     reused_plan_id: int | None = None
+    warnings: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """What ``c2m replan --json`` prints."""
@@ -144,6 +145,7 @@ class ReplanOutcome:
             "phases": self.phases,
             "reused_plan_id": self.reused_plan_id,
             "message": self.message,
+            "warnings": self.warnings,
         }
 
     def log_record(self) -> dict[str, Any]:
@@ -288,11 +290,18 @@ def _replan(
     finally:
         outcome.finished_at = _stamp()
         outcome.phases = phases.seconds
+        # A full disk or a lost database must not hide the run's own outcome: the records
+        # are completed as far as they can be, and what failed is said as a warning.
         try:
             _finish(engine, outcome)
+        except Exception as exc:
+            outcome.warnings.append(f"the run record could not be completed: {exc}")
         finally:
             lock.release()
+        try:
             append_log(options.log_file, outcome.log_record())
+        except OSError as exc:
+            outcome.warnings.append(f"cannot append to the log file {options.log_file}: {exc}")
     return outcome
 
 
