@@ -166,14 +166,20 @@ def build_problem(
     # A fixed lot's sewing keeps the changeover the floor's plan gave it (the replan passes
     # it): its own class, entered from any class in at most those minutes, because the
     # ramp-up estimate (a mean over tonight's lots) may have moved since it was planned.
+    # A sewing already running at the plan start had its changeover: none is owed now.
     own_class: dict[str, int] = {}
     caps: list[tuple[int, int, int]] = []  # (own class, real class, cap minutes)
     for f in fixed:
-        sew = [op for op in f.ops if op.step == "sew" and op.setup_minutes is not None]
-        if sew:
+        sew = [op for op in f.ops if op.step == "sew"]
+        if not sew:
+            continue
+        cap = sew[0].setup_minutes
+        if sew[0].start <= start:
+            cap = 0
+        if cap is not None:
             real = class_of[(f.style, f.colour)]
             own_class[f.code] = len(classes)
-            caps.append((len(classes), real, max(int(sew[0].setup_minutes), 0)))
+            caps.append((len(classes), real, max(int(cap), 0)))
             classes.append(classes[real])
     setups = [
         _cap_setups(setup_matrix(classes, ramp[r], cfg), caps) if kinds[r] == "sew" else None
@@ -231,7 +237,9 @@ def build_problem(
         pinned = {op.step: op for op in fixed_by_code[lot.code].ops} if lot.fixed else {}
         c = class_of[(lot.style, lot.colour)]
         last: tuple[int, bool] | None = None
-        for step in STEPS:
+        # steps of a fixed lot before its first pinned one are done (it is on the floor)
+        first_pinned = min((STEPS.index(p) for p in pinned), default=0)
+        for step in STEPS[first_pinned:]:
             sc = own_class.get(lot.code, c) if lot.fixed and step == "sew" else c
             op = _operation(
                 j, lot, step, step_modes[step], pinned.get(step), index, calendar, start, sc

@@ -103,7 +103,8 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
     timings = {"prepare": round(spent, 3)}
     result = solver.run(
         built.problem,
-        time_limit=max(limit - spent, 1.0),
+        # deterministic: the budget must not depend on how long preparing took
+        time_limit=limit if options.deterministic else max(limit - spent, 1.0),
         workers=options.workers or cfg.solver.workers,
         seed=cfg.solver.seed if options.seed is None else options.seed,
         deterministic=options.deterministic,

@@ -72,8 +72,8 @@ class FixedOp:
 class FixedLot:
     """A lot already on the floor or frozen: it keeps its code, quantity and fixed steps.
 
-    Its units count as work in progress when netting; steps not listed in ``ops`` are
-    scheduled freely after the fixed ones.
+    Its units count as work in progress when netting. Steps before the first one in
+    ``ops`` are done; steps after the last one are scheduled freely after it.
     """
 
     code: str

@@ -50,7 +50,7 @@ def compute(
                 busy += op.setup_minutes
         util[line] = round(busy / capacity, 3) if capacity else 0.0
 
-    served, due, end_stock = _replay(lots, demand, stock, start, horizon_days)
+    served, due, end_stock = (float(x) for x in _replay(lots, demand, stock, start, horizon_days))
     daily = sum(float(d.sum()) for d in demand.values()) / max(horizon_days, 1)
     late = [lot for lot in lots if lot.late_minutes > 0]
     return {

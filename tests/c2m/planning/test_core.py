@@ -1,0 +1,75 @@
+"""The pure planning core: results, not crashes; the same plan for the same inputs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from planning_world import START, config, world
+
+from c2m.planning import FixedLot, FixedOp, PlanOptions, make_plan
+
+
+def test_same_inputs_same_lots_and_same_problem():
+    """The planner's part of determinism: identical lots and an identical problem for the
+    solver (the solver's own determinism for a seed is tested in tests/scheduling)."""
+    options = PlanOptions(mode="c2m", start=START, time_limit=1, workers=1, deterministic=True)
+    first = make_plan(world(), config(), options)
+    second = make_plan(world(), config(), options)
+    assert [(lot.code, lot.items, lot.due) for lot in first.lots] == [
+        (lot.code, lot.items, lot.due) for lot in second.lots
+    ]
+    assert first.built.problem == second.built.problem
+
+
+def test_a_lot_that_cannot_make_its_date_is_planned_late_and_reported():
+    inputs = world(styles=(("HD1", "hoodie"),), daily=400.0, days=3)
+    plan = make_plan(
+        inputs, config(), PlanOptions(mode="c2m", start=START, horizon_days=3, time_limit=2)
+    )
+    assert plan.kpis["late_lots"] > 0
+    assert plan.kpis["fill_rate"] < 1
+    late = [lot for lot in plan.lots if lot.late_minutes > 0]
+    assert all(lot.end > lot.due for lot in late)
+    assert plan.status in ("optimal", "feasible", "fallback")
+
+
+def test_every_step_runs_in_order_on_eligible_resources_inside_shifts():
+    cfg = config()
+    plan = make_plan(world(), cfg, PlanOptions(mode="c2m", start=START, time_limit=2, workers=1))
+    eligible = {line.id: set(line.categories) for line in cfg.lines}
+    for lot in plan.lots:
+        steps = [op.step for op in lot.ops]
+        assert steps == ["cut", "sew", "finish"]
+        cut, sew, finish = lot.ops
+        gap = dt.timedelta(minutes=cfg.transfer_minutes)
+        assert cut.end + gap <= sew.start and sew.end + gap <= finish.start
+        assert lot.category in eligible[sew.resource]
+        assert sew.start.weekday() != 6  # no work on Sundays in the sample calendar
+        assert dt.time(8) <= sew.start.time() < dt.time(23)
+
+
+def test_fixed_lots_stay_put_and_count_as_work_in_progress():
+    inputs = world(styles=(("TS1", "tshirt"),), colours=("BLK",), sizes=("M",))
+    base = make_plan(inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2))
+    sew_start = START + dt.timedelta(hours=9)
+    inputs.fixed_lots = [
+        FixedLot(
+            code="C-OLD-1",
+            style="TS1",
+            colour="BLK",
+            items=(("TS1-BLK-M", 100),),
+            need_date=START.date(),
+            due=START,
+            ops=(FixedOp("sew", "L3", sew_start, sew_start + dt.timedelta(minutes=60), 0),),
+        )
+    ]
+    plan = make_plan(inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2))
+    fixed = next(lot for lot in plan.lots if lot.code == "C-OLD-1")
+    sew = next(op for op in fixed.ops if op.step == "sew")
+    assert (sew.resource, sew.start, sew.fixed) == ("L3", sew_start, True)
+    assert [op.step for op in fixed.ops] == ["sew", "finish"]  # not cut again
+    new_units = sum(lot.quantity for lot in plan.lots if not lot.fixed)
+    assert (
+        new_units
+        <= sum(lot.quantity for lot in base.lots) - 100 + config().policies.c2m.lot_multiple
+    )
