@@ -274,6 +274,8 @@ def _import_records(
                     "raw": source.raw,
                 }
             )
+            if len(rejects) >= chunk:  # a file of nothing but bad rows streams too
+                flush()
             continue
         if warnings:
             line = source.line

@@ -272,3 +272,14 @@ def test_big_import_into_a_small_table_keeps_every_index(sqlite_url, write_file)
     assert indexes() == expected
     again = import_sales([path], engine)
     assert again.rows_unchanged == 60_000
+
+
+def test_a_file_of_only_bad_rows_keeps_every_one(db_url, write_file):
+    engine = open_engine(db_url)
+    lines = ["date,room_id,sku,clicks,carts,orders"]
+    lines += [f"2026-11-03,R1,S{i},-1,0,0" for i in range(12_000)]
+    result = import_sales([write_file("bad.csv", "\n".join(lines) + "\n")], engine)
+    assert result.exit_code == ExitCode.FAILED
+    assert result.rows_rejected == 12_000 and len(result.errors) == 1000
+    assert result.errors_not_listed == 11_000
+    assert _count(engine, RejectedRow) == 12_000
