@@ -19,13 +19,17 @@ _MULTIPLIERS = {"万": Decimal(10_000), "w": Decimal(10_000), "亿": Decimal(100
 # Thousands separators (ASCII and full-width comma), spaces of every width, currency marks.
 _NOISE = str.maketrans("", "", ",，  \u3000\u00a0_'¥￥$元")
 _DASHES = "-—–"
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
 _LARGEST = Decimal(10) ** 15  # no shop sells a quadrillion of anything: a typo or a garbled cell
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _decimal(text: str) -> Decimal | None:
     """The number in ``text`` as a Decimal, ``None`` for a blank; ValueError if not a number."""
-    cleaned = text.strip().translate(_NOISE)
+    stripped = text.strip()
+    if _DECIMAL_COMMA.fullmatch(stripped):  # "59,9": one comma, 1-2 digits after it, is a
+        stripped = stripped.replace(",", ".")  # decimal comma (a thousands comma has 3)
+    cleaned = stripped.translate(_NOISE)
     if not cleaned.strip(_DASHES):  # blank, or "-" / "--" / "—": dashboards' "nothing here"
         return None
     multiplier = Decimal(1)

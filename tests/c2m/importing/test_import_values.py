@@ -35,7 +35,14 @@ def test_counts_as_exports_write_them(text, value):
 
 @pytest.mark.parametrize(
     ("text", "says"),
-    [("-3", "negative"), ("abc", "not a number"), ("1.5", "whole"), ("nan", "not a number")],
+    [
+        ("-3", "negative"),
+        ("abc", "not a number"),
+        ("1.5", "whole"),
+        ("1,5", "whole"),
+        ("nan", "not a number"),
+        ("12a", "not a number"),
+    ],
 )
 def test_bad_counts_say_why(text, says):
     with pytest.raises(ValueError, match=says):
@@ -44,7 +51,16 @@ def test_bad_counts_say_why(text, says):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("59.9", 59.9), ("¥59.90", 59.9), ("1,299.00", 1299.0), ("0.8万", 8000.0), ("", None)],
+    [
+        ("59.9", 59.9),
+        ("¥59.90", 59.9),
+        ("1,299.00", 1299.0),
+        ("0.8万", 8000.0),
+        ("", None),
+        ("59,9", 59.9),  # a decimal comma (';'-separated files from European Excel)
+        ("59,90", 59.9),
+        ("1,299", 1299.0),  # three digits after the comma: thousands
+    ],
 )
 def test_numbers(text, value):
     assert parse_number(text) == value
