@@ -90,6 +90,10 @@ def sniff_file(path: Path) -> tuple[str, str, int]:
     try:
         with path.open("rb") as handle:
             block = handle.read(_BLOCK)
+            _refuse_binary(block)
+            utf16 = block.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            if utf16:  # Excel's "Unicode text": UTF-16 with a BOM, tab separated
+                utf8 = False
             bom = block.startswith(codecs.BOM_UTF8)
             while block:
                 digest.update(block)
@@ -107,9 +111,22 @@ def sniff_file(path: Path) -> tuple[str, str, int]:
                 utf8 = False
     except OSError as exc:
         raise ImportFailed(f"cannot read the file: {exc.strerror or exc}") from None
+    if utf16:
+        return "utf-16", digest.hexdigest(), size
     if utf8:
         return ("utf-8-sig" if bom else "utf-8"), digest.hexdigest(), size
     return "gb18030", digest.hexdigest(), size
+
+
+_SPREADSHEETS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (a zip) and old .xls
+
+
+def _refuse_binary(head: bytes) -> None:
+    """A clear sentence for the usual wrong file: a spreadsheet, not its CSV export."""
+    if head.startswith(_SPREADSHEETS):
+        raise ImportFailed("this is an Excel workbook, not a CSV file: save it as CSV first")
+    if b"\x00" in head[:4096] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ImportFailed("this is a binary file, not a CSV file")
 
 
 def sniff_delimiter(line: str) -> str:
@@ -159,7 +176,11 @@ class CsvFile:
         lookup = columns.lookup()
         first_seen: list[str] | None = None
         for number in range(1, _HEADER_SEARCH_LINES + 1):
-            line = self._text.readline()
+            try:
+                line = self._text.readline()
+            except UnicodeDecodeError as exc:
+                self.close()
+                raise ImportFailed(f"cannot decode the text ({exc.reason})") from None
             if not line:
                 break
             if not line.strip().strip(",;\t|\ufeff"):

@@ -142,3 +142,23 @@ def test_blank_and_summary_rows():
         assert is_summary([word, "", "", "10"])
         assert is_summary(["", word, "10"])
     assert not is_summary(["2026-11-03", "R1", "Total Black Tee"])
+
+
+def test_utf16_unicode_text_from_excel(tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes((HEADER + ROW).replace(",", "\t").encode("utf-16"))
+    assert sniff_file(path)[0] == "utf-16"
+    with CsvFile(path, SALES_COLUMNS) as source:
+        [record] = list(source.records())
+    assert record.cells[1] == "抖音1号"
+
+
+@pytest.mark.parametrize(
+    ("head", "says"),
+    [(b"PK\x03\x04rest-of-a-zip", "Excel workbook"), (b"\x00\x01\x02junk", "binary")],
+)
+def test_spreadsheets_and_binary_files_are_refused_clearly(tmp_path, head, says):
+    path = tmp_path / "wrong.csv"
+    path.write_bytes(head + bytes(range(256)) * 4)
+    with pytest.raises(ImportFailed, match=says):
+        CsvFile(path, SALES_COLUMNS)
