@@ -114,6 +114,43 @@ def _nights(db: Path, world, cfg, args, label: str) -> list[dict]:
     return rows
 
 
+def summarise(results: dict[str, list[dict]], nights: int) -> dict:
+    """Means over the nights after the first (the first has nothing to compare with)."""
+
+    def mean(label: str, value) -> float:
+        rows = [r for r in results[label] if r["night"] > 0]
+        return statistics.mean(value(r) for r in rows) if rows else 0.0
+
+    def ratio(values: dict[str, float]) -> float | None:
+        base = values["no_stability"]
+        return round(values["stability"] / base, 3) if base else None
+
+    churn = {k: mean(k, lambda r: r["churn"]) for k in results}
+    shift = {k: mean(k, lambda r: r["changes"].get("mean_shift_hours", 0.0)) for k in results}
+    lines = {k: mean(k, lambda r: r["changes"].get("moved_line", 0)) for k in results}
+    return {
+        "nights": nights,
+        "mean_seconds": {
+            k: round(statistics.mean(r["seconds"] for r in v), 2) for k, v in results.items()
+        },
+        "mean_churn_per_night": {k: round(v, 1) for k, v in churn.items()},
+        "churn_ratio_stability_vs_none": ratio(churn),
+        "mean_moved_line_per_night": {k: round(v, 1) for k, v in lines.items()},
+        "moved_line_ratio_stability_vs_none": ratio(lines),
+        "mean_shift_hours": {k: round(v, 2) for k, v in shift.items()},
+        "shift_ratio_stability_vs_none": ratio(shift),
+        "mean_added_removed_per_night": {
+            k: round(
+                mean(k, lambda r: r["changes"].get("added", 0) + r["changes"].get("removed", 0)), 1
+            )
+            for k in results
+        },
+        "inside_frozen_total": sum(
+            r["changes"].get("inside_frozen", 0) for v in results.values() for r in v
+        ),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nights", type=int, default=3)
@@ -137,31 +174,7 @@ def main() -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    def later(label: str) -> list[dict]:
-        return [r for r in results[label] if r["night"] > 0]
-
-    churn = {k: statistics.mean(r["churn"] for r in later(k)) for k in results}
-    shift = {
-        k: statistics.mean(r["changes"].get("mean_shift_hours", 0.0) for r in later(k))
-        for k in results
-    }
-    summary = {
-        "nights": args.nights,
-        "mean_seconds": {
-            k: round(statistics.mean(r["seconds"] for r in v), 2) for k, v in results.items()
-        },
-        "mean_churn_per_night": {k: round(v, 1) for k, v in churn.items()},
-        "churn_ratio_stability_vs_none": (
-            round(churn["stability"] / churn["no_stability"], 3) if churn["no_stability"] else None
-        ),
-        "mean_shift_hours": {k: round(v, 2) for k, v in shift.items()},
-        "shift_ratio_stability_vs_none": (
-            round(shift["stability"] / shift["no_stability"], 3) if shift["no_stability"] else None
-        ),
-        "inside_frozen_total": sum(
-            r["changes"].get("inside_frozen", 0) for v in results.values() for r in v
-        ),
-    }
+    summary = summarise(results, args.nights)
     payload = {
         "benchmark": "replan_nightly",
         "settings": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
