@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
 from c2m.importing.base import Importer, RowProblem, missing_columns_message, run_import
 from c2m.importing.reading import Columns, Header
 from c2m.importing.result import ImportResult, Progress
+from c2m.importing.skus import SKU_ALIASES, load_catalogue
 from c2m.importing.upsert import (
     Counts,
     defer_secondary_indexes,
@@ -28,7 +28,7 @@ from c2m.importing.upsert import (
     upsert_many,
 )
 from c2m.importing.values import parse_count, parse_number, parse_timestamp
-from c2m.models import Room, SalesSignal, Sku
+from c2m.models import Room, SalesSignal
 
 SALES_COLUMNS = Columns(
     aliases={
@@ -53,20 +53,7 @@ SALES_COLUMNS = Columns(
             "live_room",
             "roomid",
         ),
-        "sku": (
-            "商品编码",
-            "SKU",
-            "sku编码",
-            "sku_id",
-            "skuid",
-            "sku_code",
-            "商品sku",
-            "规格编码",
-            "商家编码",
-        ),
-        "style": ("款号", "款式编码", "款式", "style_code", "style_no"),
-        "colour": ("颜色", "color", "colour_name"),
-        "size": ("尺码", "尺寸", "规格"),
+        **SKU_ALIASES,
         "clicks": ("点击量", "点击数", "商品点击", "点击", "商品点击次数", "clicks_count"),
         "carts": ("加购数", "加购", "加购件数", "加购人数", "add_to_cart", "cart"),
         "orders": ("成交件数", "订单数", "销量", "成交订单数", "成交数", "order", "sold"),
@@ -111,11 +98,7 @@ class SalesImporter(Importer):
         self._positions = tuple(index.get(name) for name in _ORDER)
 
     def prepare(self, connection: Connection) -> None:
-        sku = Sku.__table__
-        self.catalogue = {
-            (row.style, row.colour, row.size): row.sku
-            for row in connection.execute(select(sku.c.sku, sku.c.style, sku.c.colour, sku.c.size))
-        }
+        self.catalogue = load_catalogue(connection)
         self.known = set(self.catalogue.values())
         self._stored_ts = stored_form(connection, _TABLE.c.ts)
         self._stamps = {}
