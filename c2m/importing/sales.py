@@ -18,7 +18,7 @@ from c2m.errors import ImportFailed
 from c2m.importing.base import Importer, RowProblem, missing_columns_message, run_import
 from c2m.importing.reading import Columns, Header
 from c2m.importing.result import ImportResult, Progress
-from c2m.importing.skus import SKU_ALIASES, load_catalogue
+from c2m.importing.skus import SKU_ALIASES, load_catalogue, sku_from_parts
 from c2m.importing.upsert import (
     Counts,
     defer_secondary_indexes,
@@ -186,10 +186,8 @@ class SalesImporter(Importer):
         return ts
 
     def _sku_from_parts(self, cells: Sequence[str], *positions: int | None) -> str:
-        style, colour, size = (cells[p].strip() if p is not None else "" for p in positions)
-        if not (style and colour and size):
-            raise RowProblem("sku", "the SKU is missing (give sku, or style + colour + size)")
-        return self.catalogue.get((style, colour, size)) or f"{style}-{colour}-{size}"
+        parts = (cells[p].strip() if p is not None else "" for p in positions)
+        return sku_from_parts(*parts, catalogue=self.catalogue)
 
     def store(self, connection: Connection, records: list[Any], batch_id: int) -> Counts:
         stamp = {"batch_id": batch_id}

@@ -40,7 +40,14 @@ def resolve_sku(get, cells: Sequence[str], catalogue: dict[tuple[str, str, str],
     sku = get(cells, "sku").strip()
     if sku:
         return sku
-    style, colour, size = (get(cells, c).strip() for c in ("style", "colour", "size"))
+    parts = (get(cells, c).strip() for c in ("style", "colour", "size"))
+    return sku_from_parts(*parts, catalogue=catalogue)
+
+
+def sku_from_parts(
+    style: str, colour: str, size: str, *, catalogue: dict[tuple[str, str, str], str]
+) -> str:
+    """The catalogue's code for style/colour/size, else ``<style>-<colour>-<size>``."""
     if not (style and colour and size):
         raise RowProblem("sku", "the SKU is missing (give sku, or style + colour + size)")
     return catalogue.get((style, colour, size)) or f"{style}-{colour}-{size}"
