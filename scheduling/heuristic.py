@@ -287,3 +287,164 @@ def solve(
         if elapsed * (k + 1) / k > time_budget or k >= 200:
             break
     return best[1] if best else None
+
+
+# --- iterated greedy for sequencing-only problems ---------------------------------------------
+
+
+def sequencing_only(problem: Problem) -> bool:
+    """Whether the problem is just "which resource, in which order" (each job one operation
+    on always-open resources, no precedences, fixed operations, previous plan, earliness or
+    overtime): then a schedule is its sequences, and :func:`iterated_greedy` applies."""
+    w = problem.objective
+    return (
+        not problem.precedences
+        and all(r.calendar.always_open for r in problem.resources)
+        and not any(op.fixed for op in problem.operations)
+        and len({op.job for op in problem.operations}) == problem.num_operations
+        and not (w.earliness or w.overtime or (w.deviation and problem.previous is not None))
+    )
+
+
+class _Sequences:
+    """Per-resource sequences and their cost terms (makespan, setups, weighted tardiness)."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.p = problem
+        w = problem.objective
+        self.w_mk, self.w_s, self.w_t = w.makespan, w.setup, w.tardiness
+        ops = problem.operations
+        self.release = [problem.jobs[op.job].release for op in ops]
+        self.due = [problem.jobs[op.job].due for op in ops]
+        self.weight = [problem.jobs[op.job].weight for op in ops]
+        self.cls = [op.setup_class for op in ops]
+        self.dur = [{m.resource: m.duration for m in op.modes} for op in ops]
+
+    def machine(self, r: int, seq: list[int]) -> tuple[int, int]:
+        """(completion, setup x weight + tardiness x weight) of ``seq`` on resource r."""
+        t, before, cost = 0, self.p.resources[r].initial_class, 0
+        mat = self.p.setups[r]
+        for i in seq:
+            s = 0 if mat is None or before is None else mat[before][self.cls[i]]
+            t = max(self.release[i], t + s) + self.dur[i][r]
+            cost += self.w_s * s
+            if self.w_t and self.due[i] is not None and t > self.due[i]:
+                cost += self.w_t * self.weight[i] * (t - self.due[i])
+            before = self.cls[i]
+        return t, cost
+
+    def total(self, seqs: list[list[int]]) -> int:
+        parts = [self.machine(r, s) for r, s in enumerate(seqs)]
+        return self.w_mk * max(c for c, _ in parts) + sum(x for _, x in parts)
+
+    def solution(self, seqs: list[list[int]]) -> Solution:
+        out: list[Assignment | None] = [None] * self.p.num_operations
+        for r, seq in enumerate(seqs):
+            t, before = 0, self.p.resources[r].initial_class
+            for i in seq:
+                s = self.p.setup_time(r, before, self.cls[i])
+                start = max(self.release[i], t + s)
+                t = start + self.dur[i][r]
+                out[i] = Assignment(r, start, t, s)
+                before = self.cls[i]
+        return Solution(out)
+
+
+def iterated_greedy(
+    problem: Problem,
+    start: Solution,
+    time_budget: float,
+    seed: int = 0,
+    destroy: int = 4,
+    max_iterations: int | None = None,
+) -> Solution:
+    """Improve a schedule of a :func:`sequencing_only` problem by iterated greedy.
+
+    The method of Ruiz & Stuetzle, in the form Fanjul-Peyro & Ruiz use for unrelated
+    parallel machines with setups: remove ``destroy`` random operations, re-insert each at
+    the position (resource and place in its sequence) where the objective grows least,
+    accept the result if it is no worse, or with a small probability (a constant-temperature
+    acceptance) if it is; keep the best. Exact objective of every candidate: each one is
+    re-timed from its sequence (a semi-active schedule, optimal for these regular
+    objectives). Deterministic for a seed and ``max_iterations``.
+    """
+    seq = _Sequences(problem)
+    nr = len(problem.resources)
+    cur = [[] for _ in range(nr)]
+    for i in sorted(range(problem.num_operations), key=lambda i: start[i].start):
+        cur[start[i].resource].append(i)
+    cur_cost = seq.total(cur)
+    best, best_cost = [list(s) for s in cur], cur_cost
+    rng = random.Random(seed)
+    mean_p = sum(min(d.values()) for d in seq.dur) / max(1, len(seq.dur))
+    temperature = 0.5 * mean_p * max(1, seq.w_mk or seq.w_s or seq.w_t) / 10
+    fast = not seq.w_t and not any(seq.release)
+    t0, it = time.perf_counter(), 0
+    parts = [seq.machine(r, s) for r, s in enumerate(cur)]
+    while True:
+        if max_iterations is not None:
+            if it >= max_iterations:
+                break
+        elif time.perf_counter() - t0 >= time_budget:
+            break
+        it += 1
+        new = [list(s) for s in cur]
+        new_parts = list(parts)
+        removed = rng.sample(range(problem.num_operations), min(destroy, problem.num_operations))
+        touched = set()
+        for i in removed:
+            for r, s in enumerate(new):
+                if i in s:
+                    s.remove(i)
+                    touched.add(r)
+        for r in touched:
+            new_parts[r] = seq.machine(r, new[r])
+        for i in removed:
+            choice = None
+            for r, d in seq.dur[i].items():
+                others_mk = max((c for q, (c, _) in enumerate(new_parts) if q != r), default=0)
+                rest = sum(x for q, (_, x) in enumerate(new_parts) if q != r)
+                if fast:
+                    # No releases, no due dates: inserting between a and b adds
+                    # s(a, i) + p + s(i, b) - s(a, b) to the line's completion and setups.
+                    c0, x0 = new_parts[r]
+                    mat = problem.setups[r]
+                    order = new[r]
+                    classes = [seq.p.resources[r].initial_class] + [seq.cls[j] for j in order]
+                    ci = seq.cls[i]
+                    for pos in range(len(order) + 1):
+                        a = classes[pos]
+                        b = classes[pos + 1] if pos < len(order) else None
+                        if mat is None:
+                            ds = 0
+                        else:
+                            ds = (mat[a][ci] if a is not None else 0) + (
+                                mat[ci][b] - (mat[a][b] if a is not None else 0)
+                                if b is not None
+                                else 0
+                            )
+                        c, x = c0 + d + ds, x0 + seq.w_s * ds
+                        key = (seq.w_mk * max(others_mk, c) + rest + x, c - c0)
+                        if choice is None or key < choice[0]:
+                            choice = (key, r, pos, (c, x))
+                    continue
+                for pos in range(len(new[r]) + 1):
+                    c, x = seq.machine(r, [*new[r][:pos], i, *new[r][pos:]])
+                    key = (seq.w_mk * max(others_mk, c) + rest + x, c - new_parts[r][0])
+                    if choice is None or key < choice[0]:
+                        choice = (key, r, pos, (c, x))
+            _, r, pos, part = choice
+            new[r].insert(pos, i)
+            new_parts[r] = part
+        new_cost = seq.w_mk * max(c for c, _ in new_parts) + sum(x for _, x in new_parts)
+        # Ties on the objective (the makespan is a plateau) go to the smaller total of the
+        # resources' completions: it frees room where the next moves need it.
+        new_key = (new_cost, sum(c for c, _ in new_parts))
+        cur_key = (cur_cost, sum(c for c, _ in parts))
+        if new_key <= cur_key or rng.random() < math.exp(
+            -(new_cost - cur_cost) / max(1e-9, temperature)
+        ):
+            cur, cur_cost, parts = new, new_cost, new_parts
+            if cur_cost < best_cost:
+                best, best_cost = [list(s) for s in cur], cur_cost
+    return fill_setups(problem, seq.solution(best))

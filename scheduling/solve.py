@@ -3,7 +3,8 @@
 Pipeline of :func:`solve`:
 
 1. **Heuristic** (``heuristic.solve``): a few dispatching variants in a small budget; the
-   best valid schedule is the incumbent (a caller's ``hint`` competes with it).
+   best valid schedule is the incumbent (a caller's ``hint`` competes with it). On pure
+   sequencing problems (``heuristic.sequencing_only``) iterated greedy then improves it.
 2. **CP-SAT** on the full model (``cpsat.CpSatModel``), hinted with the incumbent, for the
    time left. Big circuits get their arcs pruned around the incumbent's order (see
    ``cpsat``): the search space shrinks, validity does not, and the bound is then not
@@ -52,6 +53,11 @@ def neighbours(problem: Problem) -> int | None:
 LARGE_ARCS = 40_000
 LARGE_OPERATIONS = 400
 LNS_SHARE = 0.7
+# Share of the time left after the heuristic that iterated greedy gets on pure sequencing
+# problems, and its iteration budget per second in deterministic solves (measured: about
+# 1,300 iterations a second on a 50 x 10 Vallada-Ruiz instance).
+IG_SHARE = 0.5
+IG_ITERATIONS_PER_SECOND = 1000
 # Below this many seconds left, a phase is not started.
 MIN_SECONDS = 0.05
 # Smaller models get LNS too when CP-SAT has not proven optimality: measured on Brandimarte
@@ -146,6 +152,21 @@ def solve(
             stats["hint_objective"] = h_obj
             if inc_obj is None or h_obj <= inc_obj:
                 inc, inc_obj = hint, h_obj
+
+    if inc is not None and heuristic.sequencing_only(problem):
+        # Pure sequencing (parallel lines with setups, no routings): iterated greedy is the
+        # method of choice there (50-job Vallada-Ruiz: ~6 % from the best known in 5 s,
+        # where CP-SAT and LNS stayed at 25-40 %); CP-SAT then starts from its schedule.
+        ig_time = IG_SHARE * (limit - (time.perf_counter() - t0))
+        if ig_time > MIN_SECONDS:
+            t1 = time.perf_counter()
+            runs = int(IG_ITERATIONS_PER_SECOND * ig_time) if deterministic else None
+            better = heuristic.iterated_greedy(problem, inc, ig_time, seed, max_iterations=runs)
+            obj = objective(problem, better).total
+            stats["iterated_greedy_objective"] = obj
+            stats["iterated_greedy_seconds"] = round(time.perf_counter() - t1, 3)
+            if obj < inc_obj and not validate(problem, better):
+                inc, inc_obj = better, obj
 
     k = neighbours(problem) if inc is not None else None
     pruned = k is not None

@@ -9,8 +9,17 @@ from hypothesis import strategies as st
 from scheduling_instances import FT06, garment_floor, jobshop, random_problem
 
 from scheduling import heuristic
-from scheduling.problem import Assignment, Calendar, Job, Mode, Operation, Problem, Resource
-from scheduling.validate import validate
+from scheduling.problem import (
+    Assignment,
+    Calendar,
+    Job,
+    Mode,
+    Objective,
+    Operation,
+    Problem,
+    Resource,
+)
+from scheduling.validate import objective, validate
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -74,3 +83,63 @@ def test_calendar_that_runs_out_gives_none():
         operations=(Operation(0, (Mode(0, 20),)),),
     )
     assert heuristic.solve(problem, time_budget=0.05) is None
+
+
+def _parallel_lines(rng: random.Random) -> Problem:
+    """A random pure sequencing problem: single-operation jobs on unrelated lines."""
+    nr, n, classes = rng.randint(1, 4), rng.randint(1, 12), rng.randint(1, 4)
+    mats = tuple(
+        tuple(
+            tuple(0 if a == b else rng.randint(1, 30) for b in range(classes))
+            for a in range(classes)
+        )
+        for _ in range(nr)
+    )
+    releases = rng.random() < 0.5
+    return Problem(
+        resources=tuple(
+            Resource(f"r{r}", initial_class=rng.randrange(classes) if rng.random() < 0.5 else None)
+            for r in range(nr)
+        ),
+        jobs=tuple(
+            Job(
+                f"j{j}",
+                release=rng.randint(0, 50) if releases else 0,
+                due=rng.randint(10, 200),
+                weight=rng.randint(1, 3),
+            )
+            for j in range(n)
+        ),
+        operations=tuple(
+            Operation(
+                j,
+                tuple(
+                    Mode(r, rng.randint(1, 40)) for r in rng.sample(range(nr), rng.randint(1, nr))
+                ),
+                rng.randrange(classes),
+            )
+            for j in range(n)
+        ),
+        setups=mats,
+        objective=Objective(
+            makespan=rng.randint(0, 2), setup=rng.randint(0, 2), tardiness=rng.randint(0, 2)
+        ),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**9))
+def test_iterated_greedy_keeps_schedules_valid_and_never_worse(seed):
+    problem = _parallel_lines(random.Random(seed))
+    assert heuristic.sequencing_only(problem)
+    start = heuristic.solve(problem, max_runs=2)
+    better = heuristic.iterated_greedy(problem, start, 10.0, seed=1, max_iterations=30)
+    assert validate(problem, better) == []
+    assert objective(problem, better).total <= objective(problem, start).total
+    again = heuristic.iterated_greedy(problem, start, 10.0, seed=1, max_iterations=30)
+    assert again == better
+
+
+def test_iterated_greedy_applies_only_to_pure_sequencing():
+    assert not heuristic.sequencing_only(jobshop(FT06))
+    assert not heuristic.sequencing_only(garment_floor(5))
