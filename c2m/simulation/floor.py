@@ -17,9 +17,11 @@ plan booked overtime on that resource). What differs from the plan:
   delivery (:class:`~c2m.simulation.disturbances.Disturbances`) holds the cut, and the
   cutting table moves on to the next lot of the plan whose fabric is there.
 
-A resource never pulls work ahead of the plan's start time (the plan may delay a lot on
-purpose, to hold less stock), and takes the first operation of its sequence that can start:
-the predecessor step is done (plus the transfer time) and, for cutting, the fabric is there.
+A resource works from the day's list: the operations the plan puts on it today (or earlier,
+when the floor runs late), in the plan's order. It never pulls work from a later day (the plan
+may delay a lot on purpose, to hold less stock), and takes the first operation of its list
+that can start: the predecessor step is done (plus the transfer time) and, for cutting, the
+fabric is there. Inside the day the line leader does not wait for the planned minute.
 """
 
 from __future__ import annotations
@@ -300,9 +302,10 @@ class Floor:
         return out
 
     def _pick(self, queue, clock: dt.datetime, lag: float, out: DayResult):
+        tomorrow = dt.datetime.combine(clock.date() + dt.timedelta(days=1), dt.time())
         for lot, s in queue:
-            if s.planned_start > clock:
-                break  # the plan's order: nothing later may start before this one's time
+            if s.planned_start >= tomorrow:
+                break  # the day's work list only: nothing planned for a later day
             k = STEPS.index(s.step)
             if k > 0:
                 before = lot.steps.get(STEPS[k - 1])

@@ -17,10 +17,13 @@ C2M = [sys.executable, "-c", "import cli; cli.main()"]
 
 
 def small_config_file(tmp_path: Path) -> Path:
-    """The shipped factory with two lines (L1, L6) only: a world the solver plans in seconds."""
+    """The shipped factory with two lines (L1, L2) sewing every category: a world the solver
+    plans in seconds."""
     text = DEFAULT_CONFIG.read_text()
     blocks = re.split(r"(?=\n\[\[lines\]\])", text)
-    kept = [b for b in blocks if not re.search(r'id = "L[2-5]"', b)]
+    kept = [b for b in blocks if not re.search(r'id = "L[3-6]"', b)]
+    every = '["tshirt", "polo", "hoodie", "jeans", "shirt", "dress"]'
+    kept = [re.sub(r"categories = \[[^\]]*\]", f"categories = {every}", b) for b in kept]
     path = tmp_path / "small.toml"
     path.write_text("".join(kept))
     return path
