@@ -31,6 +31,7 @@ from c2m.planning.lots import LotSpec
 from c2m.planning.timing import (
     UNKNOWN,
     SetupClass,
+    changeover_matrix,
     day_minutes,
     ramp_loss_days,
     setup_matrix,
@@ -181,10 +182,16 @@ def build_problem(
             own_class[f.code] = len(classes)
             caps.append((len(classes), real, max(int(cap), 0)))
             classes.append(classes[real])
-    setups = [
-        _cap_setups(setup_matrix(classes, ramp[r], cfg), caps) if kinds[r] == "sew" else None
-        for r in range(len(names))
-    ]
+    base = changeover_matrix(classes, cfg)
+    shared: dict[tuple, tuple] = {}  # lines with the same ramp-ups share one matrix
+
+    def matrix(r: int):
+        key = tuple(sorted(ramp[r].items()))
+        if key not in shared:
+            shared[key] = _cap_setups(setup_matrix(classes, ramp[r], cfg, base), caps)
+        return shared[key]
+
+    setups = [matrix(r) if kinds[r] == "sew" else None for r in range(len(names))]
 
     # calendar long enough for every lot, late ones included: the horizon, a week, and the
     # floor's whole load (work plus a style change with ramp-up per lot) ``reach`` times over

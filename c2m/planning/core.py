@@ -79,6 +79,10 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
     if policy.granularity == "sku":
         taken = {lot.code for lot in inputs.fixed_lots}
         new_lots = lot_policy.group_sizes(new_lots, policy, options.mode, taken)
+    if inputs.previous_lots:  # replan: tonight's lots take back the codes of last night's
+        lot_policy.reuse_codes(
+            new_lots, inputs.previous_lots, {lot.code for lot in inputs.fixed_lots}, policy
+        )
     shortages = [s.as_dict() for s in fabric.gate(new_lots, inputs.styles, inputs.fabrics, start)]
     scheduled = [lot for lot in new_lots if lot.release is not None]
     held = [lot for lot in new_lots if lot.release is None]

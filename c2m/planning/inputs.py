@@ -89,6 +89,18 @@ class FixedLot:
         return sum(q for _, q in self.items)
 
 
+@dataclass(frozen=True)
+class PreviousLot:
+    """A free (not fixed) lot of the plan being replaced: the replan lets a new lot of the
+    same style-colour and a nearby need date take its code, so it is recognised again."""
+
+    code: str
+    style: str
+    colour: str | None
+    need_date: dt.date
+    skus: tuple[str, ...] = ()
+
+
 @dataclass
 class PlanningInputs:
     """Everything the planner knows at the plan start.
@@ -108,6 +120,7 @@ class PlanningInputs:
     fixed_lots: list[FixedLot] = field(default_factory=list)
     previous: dict[tuple[str, str], tuple[str, dt.datetime]] = field(default_factory=dict)
     line_state: dict[str, tuple[str, str | None]] = field(default_factory=dict)
+    previous_lots: list[PreviousLot] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

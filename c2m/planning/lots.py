@@ -190,6 +190,49 @@ def _merge(members: list[LotSpec], mode: str, style: str, colour: str | None, ta
     )
 
 
+def reuse_codes(lots: list[LotSpec], previous, fixed: set[str], policy: LotPolicy) -> None:
+    """Give new lots the codes of the previous plan's free lots they continue (in place).
+
+    A lot code holds its need date, and a day of new signals moves need dates a little, so
+    without this most of tomorrow's lots would look new: the stability term (keyed by code)
+    could not hold them and the replan's diff would report churn that is not there. A new
+    lot continues a previous lot of the same style and colour whose need date is within
+    ``cover_days`` (at least one day); pairs are taken nearest first (same SKUs preferred),
+    each lot at most once, in a fixed order so the result is deterministic. Lots left
+    unmatched keep their own code, renumbered if it collides with a reused one.
+    """
+    window = max(1, math.ceil(policy.cover_days))
+    by_key: dict[tuple[str, str | None], list] = {}
+    for old in previous:
+        if old.code not in fixed:
+            by_key.setdefault((old.style, old.colour), []).append(old)
+    pairs = []
+    for i, lot in enumerate(lots):
+        skus = tuple(sorted(lot.items))
+        for old in by_key.get((lot.style, lot.colour), ()):
+            days = abs((lot.need_date - old.need_date).days)
+            if days <= window:
+                same = 0 if tuple(sorted(old.skus)) == skus else 1
+                pairs.append((days, same, old.code, i))
+    pairs.sort()
+    given: dict[int, str] = {}
+    used: set[str] = set()
+    for _days, _same, code, i in pairs:
+        if i not in given and code not in used:
+            given[i] = code
+            used.add(code)
+    taken = set(fixed) | used
+    for i, lot in enumerate(lots):
+        if i in given:
+            lot.code = given[i]
+        elif lot.code in taken:
+            base, n = lot.code, 2
+            while f"{base}-{n}" in taken:
+                n += 1
+            lot.code = f"{base}-{n}"
+        taken.add(lot.code)
+
+
 def _code(prefix: str, key: str, need: dt.date, k: int, taken: set[str]) -> str:
     base = f"{prefix}-{key}-{need:%Y%m%d}"
     n = k + 1

@@ -27,6 +27,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from c2m.config import FactoryConfig, Learning, SewingLine
 
 UNKNOWN = 0  # setup class of a line whose current style is not known
@@ -100,21 +102,58 @@ def setup_matrix(
     classes: Sequence[SetupClass],
     ramp: Mapping[int, int],
     cfg: FactoryConfig,
+    base: np.ndarray | None = None,
 ) -> tuple[tuple[int, ...], ...]:
     """Class x class setup minutes of one line: changeover plus the ramp-up of a new style.
 
-    ``ramp[b]``: ramp-up minutes of class ``b`` on this line (its typical lot).
+    ``ramp[b]``: ramp-up minutes of class ``b`` on this line (its typical lot). ``base``:
+    the line-independent :func:`changeover_matrix`, when the caller already has it (a
+    thousand classes on sixty lines is sixty million entries: numpy, not loops).
     """
-    rows = []
-    for a in classes:
-        row = []
-        for j, b in enumerate(classes):
-            minutes = changeover_minutes(a, b, cfg)
-            if a.style != b.style and b.style is not None:
-                minutes += ramp.get(j, 0)
-            row.append(minutes)
-        rows.append(tuple(row))
-    return tuple(rows)
+    if base is None:
+        base = changeover_matrix(classes, cfg)
+    styles = _codes([c.style for c in classes])
+    extra = np.zeros(len(classes), dtype=np.int64)
+    for j, minutes in ramp.items():
+        extra[j] = minutes
+    new_style = (styles[:, None] != styles[None, :]) & (styles[None, :] >= 0)
+    matrix = base + np.where(new_style, extra[None, :], 0)
+    return tuple(map(tuple, matrix.tolist()))
+
+
+def changeover_matrix(classes: Sequence[SetupClass], cfg: FactoryConfig) -> np.ndarray:
+    """:func:`changeover_minutes` for every pair of classes, vectorised."""
+    co = cfg.changeover
+    style = _codes([c.style for c in classes])
+    colour = _codes([c.colour for c in classes])
+    category = _codes([c.category for c in classes])
+    same = (
+        (style[:, None] == style[None, :])
+        & (colour[:, None] == colour[None, :])
+        & (category[:, None] == category[None, :])
+    )
+    minutes = np.where(
+        style[:, None] < 0,
+        math.ceil(co.style_minutes),
+        np.where(
+            category[:, None] != category[None, :],
+            math.ceil(co.category_minutes),
+            np.where(
+                style[:, None] != style[None, :],
+                math.ceil(co.style_minutes),
+                math.ceil(co.colour_minutes),
+            ),
+        ),
+    )
+    return np.where(same, 0, minutes).astype(np.int64)
+
+
+def _codes(values: Sequence[str | None]) -> np.ndarray:
+    """Integer codes of the values, -1 for None (equal values, equal codes)."""
+    index: dict[str, int] = {}
+    return np.array(
+        [-1 if v is None else index.setdefault(v, len(index)) for v in values], dtype=np.int64
+    )
 
 
 def day_minutes(cfg: FactoryConfig) -> float:

@@ -55,3 +55,25 @@ def test_learning_curve_lengthens_a_new_styles_lot():
     )
     assert first.learning_minutes > 0  # the first lot of the style on its line pays the ramp
     assert total > total_flat
+
+
+def test_setup_matrix_is_changeover_plus_ramp_into_a_new_style():
+    from c2m.planning.timing import SetupClass, changeover_minutes, setup_matrix
+
+    cfg = config()
+    classes = [SetupClass(None, None, None)] + [
+        SetupClass(style, colour, category)
+        for style, category in (("T1", "tshirt"), ("T2", "tshirt"), ("P1", "polo"))
+        for colour in ("BLK", "WHT")
+    ]
+    ramp = {j: 100 + j for j in range(1, len(classes))}
+    matrix = setup_matrix(classes, ramp, cfg)
+    for i, a in enumerate(classes):
+        for j, b in enumerate(classes):
+            learning = ramp[j] if b.style is not None and a.style != b.style else 0
+            assert matrix[i][j] == changeover_minutes(a, b, cfg) + learning
+    t1_blk, t1_wht, t2_blk, p1_blk = 1, 2, 3, 5
+    assert matrix[t1_blk][t1_wht] == 20  # colour change only: no new ramp-up
+    assert matrix[t1_blk][t2_blk] == 90 + ramp[t2_blk]
+    assert matrix[t1_blk][p1_blk] == 240 + ramp[p1_blk]
+    assert matrix[0][t1_blk] == 90 + ramp[t1_blk]  # unknown set-up: the first lot pays too
