@@ -38,7 +38,7 @@ from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, LockBusy
 from c2m.planning.core import make_plan
-from c2m.planning.inputs import PlanOptions
+from c2m.planning.inputs import PlanOptions, PreviousLot
 from c2m.planning.result import PlanResult
 from c2m.planning.store import load_inputs, set_current, write_plan
 from c2m.replan import isolate, pipeline
@@ -418,6 +418,13 @@ def _run(
                 previous=previous_assignments(live),
                 line_state=line_state(prev.lots, now, frozen),
             )
+            inputs.previous_lots = [
+                PreviousLot(
+                    lot.code, lot.style, lot.colour, lot.need_date, tuple(s for s, _ in lot.items)
+                )
+                for lot in live
+                if lot.code not in frozen_codes and lot.need_date is not None
+            ]
         plan_options = PlanOptions(
             mode=options.mode,
             start=now,
