@@ -445,7 +445,19 @@ class _Search:
             and q.succ in position
             and (q.pred in relaxed or q.succ in relaxed)
         ]
-        jobs = (*p.jobs, Job(name="lns-window"))
+        # Every sub-operation of a job starts at or after the earliest of: T0 for relaxed
+        # ones, the frozen start for the others; as the job's release that is no restriction,
+        # but it keeps each operation's calendar segments (and the model) to the window.
+        earliest: dict[int, int] = {}
+        for k, i in enumerate(index):
+            op = operations[k]
+            t = t0 if i in relaxed else op.fixed_start
+            earliest[op.job] = min(earliest.get(op.job, t), t)
+        jobs = tuple(
+            replace(job, release=max(job.release, earliest[j])) if j in earliest else job
+            for j, job in enumerate(p.jobs)
+        )
+        jobs = (*jobs, Job(name="lns-window"))
         job = len(jobs) - 1
         for start, end in ((max(0, t0 - 1), t0), (t1, t1 + 1)):
             if start == end:
@@ -493,7 +505,10 @@ class _Search:
             default=0,
         )
         neighbours = self.max_neighbours if nodes > PRUNE_ABOVE else None
-        cpm = CpSatModel(sub, hint=hint, horizon_=self.horizon, max_neighbours=neighbours)
+        # Nothing in the sub-problem ends later than its latest frozen end (relaxed operations
+        # end by T1), so that is its horizon: again fewer calendar segments per operation.
+        horizon = max(a.end for a in hint) + 1
+        cpm = CpSatModel(sub, hint=hint, horizon_=horizon, max_neighbours=neighbours)
         self._cut_off(cpm, recompute(sub, hint).total)
         return cpm, index
 
