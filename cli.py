@@ -40,7 +40,12 @@ class _ErrorsToExitCodes(TyperGroup):
         except KeyboardInterrupt:
             err.print("interrupted: nothing was left half-written")
             raise typer.Exit(130) from None
-        except (typer.Exit, typer.Abort, typer.TyperException):
+        except typer.TyperException as exc:
+            # Click's usage errors exit 2, which here means "partly done": use EX_USAGE instead.
+            if getattr(exc, "exit_code", None) == 2:
+                exc.exit_code = int(ExitCode.USAGE)
+            raise
+        except (typer.Exit, typer.Abort):
             raise
         except Exception as exc:
             if os.environ.get("C2M_DEBUG"):
