@@ -46,6 +46,10 @@ from c2m.planning.timing import (
 )
 
 STEP = 10  # minutes per simulation step: fine against lots of hours, cheap in Python
+# Progressive bundle system: a step may start once this many units of the step before are done
+# (bundles of 20-30 pieces travel from cutting to the line and on to finishing), and never
+# runs ahead of it. Without it a 5,000-piece lot would ship nothing until all of it is sewn.
+BUNDLE = 30
 
 
 @dataclass
@@ -79,10 +83,16 @@ class FloorLot:
     fabric: str | None
     fabric_quantity: float
     steps: dict[str, StepState] = field(default_factory=dict)
+    released: dict[str, int] = field(default_factory=dict)  # SKU -> units finished so far
 
     @property
     def quantity(self) -> int:
         return sum(self.items.values())
+
+    @property
+    def unreleased(self) -> dict[str, int]:
+        left = {s: q - self.released.get(s, 0) for s, q in self.items.items()}
+        return {s: q for s, q in left.items() if q > 0}
 
     @property
     def started(self) -> bool:
@@ -209,7 +219,7 @@ class Floor:
                     code=lot.code,
                     style=lot.style,
                     colour=lot.colour,
-                    items=tuple(sorted(lot.items.items())),
+                    items=tuple(sorted(lot.unreleased.items())),
                     need_date=lot.need_date,
                     due=lot.due,
                     ops=tuple(ops),
@@ -225,7 +235,7 @@ class Floor:
         }
 
     def wip_units(self) -> int:
-        return sum(lot.quantity for lot in self.lots.values() if lot.started)
+        return sum(sum(lot.unreleased.values()) for lot in self.lots.values() if lot.started)
 
     # --- one day ----------------------------------------------------------------------------
 
@@ -277,14 +287,16 @@ class Floor:
                 if is_ot and not ot_on[r]:
                     continue
                 job = current.get(r)
-                if job is None:
+                if job is None or not self._has_work(*job, clock, lag):
                     job = self._pick(queue, clock, lag, out)
+                    current[r] = job
                     if job is None:
                         continue
                     self._start(job, r, clock, out)
-                    current[r] = job
                 lot, s = job
                 self._work_step(lot, s, r, rate, out)
+                if s.step == STEPS[-1]:
+                    self._release(lot, s, out)
                 if is_ot:
                     out.overtime_minutes += STEP
                 if r in self.lines:
@@ -295,8 +307,6 @@ class Floor:
                     current[r] = None
                     if s.step == STEPS[-1]:
                         out.finished_lots.append(lot)
-                        for sku, qty in lot.items.items():
-                            out.finished[sku] = out.finished.get(sku, 0) + qty
         for lot in out.finished_lots:
             self.lots.pop(lot.code, None)
         return out
@@ -306,18 +316,48 @@ class Floor:
         for lot, s in queue:
             if s.planned_start >= tomorrow:
                 break  # the day's work list only: nothing planned for a later day
-            k = STEPS.index(s.step)
-            if k > 0:
-                before = lot.steps.get(STEPS[k - 1])
-                if before is not None and (
-                    before.finished is None or before.finished + dt.timedelta(minutes=lag) > clock
-                ):
-                    continue
-            if self._short_of_fabric(lot, s):
+            if not self._has_work(lot, s, clock, lag):
+                continue
+            if s.started is None and self._short_of_fabric(lot, s):
                 out.fabric_waits += 1
                 continue
             return lot, s
         return None
+
+    def _has_work(self, lot: FloorLot, s: StepState, clock: dt.datetime, lag: float) -> bool:
+        """Whether pieces are there to work on: the step before is done (and has had its
+        transfer time), or has passed a bundle and is ahead of this step."""
+        k = STEPS.index(s.step)
+        before = lot.steps.get(STEPS[k - 1]) if k > 0 else None
+        if before is None:
+            return True
+        if before.finished is not None:
+            return before.finished + dt.timedelta(minutes=lag) <= clock or s.started is not None
+        if before.started is None or before.work <= 0:
+            return False
+        share = min(before.done_work / before.work, 1.0)
+        if share * lot.quantity < min(BUNDLE, lot.quantity):
+            return False
+        return s.done_work < share * s.work - 1e-6
+
+    def _cap(self, lot: FloorLot, s: StepState) -> float:
+        """Most work this step may have done: as far as the step before has got."""
+        k = STEPS.index(s.step)
+        before = lot.steps.get(STEPS[k - 1]) if k > 0 else None
+        if before is None or before.finished is not None or before.work <= 0:
+            return s.work
+        return min(before.done_work / before.work, 1.0) * s.work
+
+    def _release(self, lot: FloorLot, s: StepState, out: DayResult) -> None:
+        """Finished pieces go to stock as they leave finishing, split over the lot's SKUs."""
+        total = lot.quantity
+        done = total if s.remaining <= 1e-9 else int(total * min(s.done_work / s.work, 1.0))
+        for sku, qty in lot.items.items():
+            target = qty if done >= total else qty * done // total
+            new = target - lot.released.get(sku, 0)
+            if new > 0:
+                lot.released[sku] = target
+                out.finished[sku] = out.finished.get(sku, 0) + new
 
     def _short_of_fabric(self, lot: FloorLot, s: StepState) -> bool:
         if s.step != "cut" or not lot.fabric or lot.fabric not in self.fabric:
@@ -326,12 +366,13 @@ class Floor:
 
     def _start(self, job, resource: str, clock: dt.datetime, out: DayResult) -> None:
         lot, s = job
-        s.started = clock
-        s.setup_left = 0.0
-        if s.step == "cut":
-            if lot.fabric and lot.fabric in self.fabric:
-                self.fabric[lot.fabric] -= lot.fabric_quantity
-            out.cut_lots.append(lot)
+        if s.started is None:
+            s.started = clock
+            s.setup_left = 0.0
+            if s.step == "cut":
+                if lot.fabric and lot.fabric in self.fabric:
+                    self.fabric[lot.fabric] -= lot.fabric_quantity
+                out.cut_lots.append(lot)
         if resource not in self.lines:
             return
         line = self.lines[resource]
@@ -346,8 +387,8 @@ class Floor:
         if minutes > 0:
             out.changeovers += 1
             out.changeover_minutes += minutes
-        s.setup_left = float(minutes)
-        s.setup_minutes = float(minutes)
+        s.setup_left = (s.setup_left or 0.0) + float(minutes)
+        s.setup_minutes += float(minutes)
 
     def _work_step(self, lot, s: StepState, resource: str, rate, out: DayResult) -> None:
         left = float(STEP)
@@ -355,7 +396,8 @@ class Floor:
             used = min(left, s.setup_left)
             s.setup_left -= used
             left -= used
-        if left <= 0:
+        room = self._cap(lot, s) - s.done_work
+        if left <= 0 or room <= 1e-9:
             return
         if resource in self.lines:
             line = self.lines[resource]
@@ -365,7 +407,7 @@ class Floor:
             pace = rate[resource] * ramp
         else:
             pace = 1.0
-        s.done_work += left * pace
+        s.done_work += min(left * pace, room)
 
     def _learning(self, minutes_on_style: float) -> float:
         """Share of steady efficiency after ``minutes_on_style`` working minutes."""

@@ -117,3 +117,14 @@ def test_started_lots_are_handed_back_pinned():
     assert steps["cut"].end <= now  # done: the planner drops it
     assert steps["sew"].resource == "L1" and steps["sew"].end > now  # running: pinned
     assert f.line_state() == {"L1": ("S1", "BLK")}
+
+
+def test_bundles_flow_so_a_big_lot_ships_before_it_is_all_sewn():
+    f = floor()
+    f.adopt([lot("A", "S1", 3000)])
+    days = run(f, 2)
+    made = sum(d.finished.get("S1-BLK-M", 0) for d in days)
+    assert 0 < made < 3000
+    assert f.wip_units() == 3000 - made
+    [fixed] = f.started_lots(T0 + dt.timedelta(days=2))
+    assert dict(fixed.items) == {"S1-BLK-M": 3000 - made}  # what is in stock is not WIP
