@@ -161,7 +161,7 @@ class _Search:
         )
         # Large problems get window sub-models, so only time-local neighbourhoods make sense.
         self.windowed = len(problem.operations) > params.window_above and not independent
-        local = ("window",)
+        local = ("window", "resources")
         names = [
             h
             for h in params.neighbourhoods
@@ -225,6 +225,14 @@ class _Search:
         return chosen
 
     def _resources(self, size: int) -> set[int]:
+        """A stretch of one or two resources' sequences (re-sequences a line).
+
+        In window mode (large problems) everything outside the relaxed set is frozen in
+        time, so a stretch of a line alone could hardly move; there the stretch's jobs are
+        relaxed whole (cut, sew and finish together) and can re-order and shift as units.
+        """
+        if self.windowed:
+            return self._line_stretch(size)
         by_resource: dict[int, list[int]] = {}
         for i in self.free:
             by_resource.setdefault(self.best[i].resource, []).append(i)
@@ -242,10 +250,56 @@ class _Search:
             chosen.update(ops)
         return chosen
 
+    def _line_stretch(self, size: int) -> set[int]:
+        """Whole jobs whose operations on one resource run consecutively there."""
+        by_resource: dict[int, list[int]] = {}
+        for i in self.free:
+            by_resource.setdefault(self.best[i].resource, []).append(i)
+        weights = [r for r in sorted(by_resource) if r in self.circuits] or sorted(by_resource)
+        r = weights[self.rng.randrange(len(weights))]
+        ops = sorted(by_resource[r], key=lambda i: (self.best[i].start, i))
+        first = self.rng.randrange(len(ops))
+        chosen: set[int] = set()
+        for i in ops[first:]:
+            if len(chosen) >= size:
+                break
+            chosen.update(self.jobs[self.problem.operations[i].job])
+        return chosen
+
     def _window(self, size: int) -> set[int]:
+        """``size`` operations consecutive in start order: at a random place, or (half the
+        time, when jobs are late) ending at an operation of a late job, so that the late job
+        and what runs just before it can be re-ordered and pulled earlier."""
         order = sorted(self.free, key=lambda i: (self.best[i].start, i))
         first = self.rng.randrange(max(1, len(order) - size + 1))
+        late = self._late_operation() if self.rng.random() < 0.5 else None
+        if late is not None:
+            first = max(0, order.index(late) - size + 1)
         return set(order[first : first + size])
+
+    def _late_operation(self) -> int | None:
+        """A free operation of a late job, jobs drawn by weighted lateness (None: none late)."""
+        if not self.problem.objective.tardiness:
+            return None
+        p, best = self.problem, self.best
+        ends: dict[int, int] = {}
+        for i, a in enumerate(best):
+            j = p.operations[i].job
+            ends[j] = max(ends.get(j, 0), a.end)
+        late = [
+            (p.jobs[j].weight * (end - p.jobs[j].due), j)
+            for j, end in sorted(ends.items())
+            if p.jobs[j].due is not None and end > p.jobs[j].due and j in self.jobs
+        ]
+        if not late:
+            return None
+        x = self.rng.random() * sum(w for w, _ in late)
+        for w, j in late:  # noqa: B007 - j is the drawn job after the loop
+            x -= w
+            if x <= 0:
+                break
+        ops = self.jobs[j]
+        return ops[self.rng.randrange(len(ops))]
 
     def _critical(self, size: int) -> set[int]:
         """A chain without idle time that ends at (one of) the latest ends, plus the
