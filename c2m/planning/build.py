@@ -193,17 +193,8 @@ def build_problem(
 
     setups = [matrix(r) if kinds[r] == "sew" else None for r in range(len(names))]
 
-    # calendar long enough for every lot, late ones included: the horizon, a week, and the
-    # floor's whole load (work plus a style change with ramp-up per lot) ``reach`` times over
-    # at the average line's pace; the caller retries with a larger ``reach`` if it runs out
-    total_sew = sum(min(m.duration for m in modes) for modes in sew_modes)
-    mean_ramp = max((v for r in ramp for v in r.values()), default=0)
-    setup_allowance = len(all_lots) * (cfg.changeover.style_minutes + mean_ramp)
-    per_day = len(cfg.lines) * day_min * len(cfg.calendar.workdays) / 7
-    latest_release = max(((lot.release - start).days for lot in all_lots if lot.release), default=0)
     if days is None:
-        days = max(horizon_days, latest_release) + 7
-        days += math.ceil(reach * (total_sew + setup_allowance) / max(per_day, 1))
+        days = _calendar_days(all_lots, sew_modes, ramp, class_of, cfg, start, horizon_days, reach)
     calendar = working_calendar(cfg.calendar, start, days)
     if not calendar.windows:
         raise DataError("the factory calendar has no working time in the plan period")
@@ -274,6 +265,48 @@ def build_problem(
     return Built(
         problem, calendar, names, kinds, all_lots, keys, classes, ramp, scale, len(cfg.lines)
     )
+
+
+def _calendar_days(lots, sew_modes, ramp, class_of, cfg, start, horizon_days, reach) -> int:
+    """Days of calendar the schedule needs: every window costs the solver, none may lack.
+
+    The bottleneck's load at its pace (cutting tables, finishing stations, all lines, or
+    the lines of one category; sewing with a style change and ramp-up per lot), or the
+    longest single lot, whichever is longest, ``reach`` times over, after the horizon or
+    the last fabric delivery, plus a week. The caller retries with more if it runs out.
+    """
+    cut, fin = cfg.cutting, cfg.finishing
+    cut_load = sum(
+        station_minutes(cut.minutes_per_lot, cut.minutes_per_unit, lot.quantity) for lot in lots
+    )
+    fin_load = sum(
+        station_minutes(fin.minutes_per_lot, fin.minutes_per_unit, lot.quantity) for lot in lots
+    )
+    per_category: dict[str, float] = {}
+    longest = 0.0
+    for lot, modes in zip(lots, sew_modes, strict=True):
+        c = class_of[(lot.style, lot.colour)]
+        best = min(m.duration + ramp[m.resource].get(c, 0) for m in modes)
+        per_category[lot.category] = per_category.get(lot.category, 0.0) + best
+        longest = max(longest, best + cut.minutes_per_lot + fin.minutes_per_lot)
+        per_category[lot.category] += cfg.changeover.style_minutes
+    sew_load = sum(per_category.values()) / len(cfg.lines)
+    for category, work in per_category.items():
+        sew_load = max(sew_load, work / len(cfg.lines_for(category)))
+    load = max(cut_load / cut.stations, fin_load / fin.stations, sew_load, longest)
+    per_day = day_minutes(cfg) + (
+        60 * _hours_of(cfg.calendar.overtime) if cfg.calendar.overtime is not None else 0
+    )
+    workdays = len(cfg.calendar.workdays) / 7
+    latest = max(((lot.release - start).days for lot in lots if lot.release), default=0)
+    return max(horizon_days, latest) + 7 + math.ceil(reach * load / per_day / workdays)
+
+
+def _hours_of(shift) -> float:
+    span = dt.datetime.combine(dt.date.min, shift.end) - dt.datetime.combine(
+        dt.date.min, shift.start
+    )
+    return span.total_seconds() / 3600
 
 
 def _cap_setups(matrix, caps):

@@ -12,7 +12,6 @@ previous plan (``previous``, for the stability term) and each line's current set
 from __future__ import annotations
 
 import datetime as dt
-import math
 import time
 
 import numpy as np
@@ -28,7 +27,6 @@ from c2m.planning.inputs import PlanningInputs, PlanOptions
 from c2m.planning.netting import net_requirements, normalise_forecast
 from c2m.planning.result import PlannedLot, PlannedOp, PlanResult
 from c2m.planning.timing import changeover_minutes
-from scheduling import heuristic
 from scheduling.validate import objective as breakdown
 
 
@@ -102,17 +100,22 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
             **calendar,
         )
 
-    built = _sized(build, horizon)
-    spent = time.perf_counter() - t0
-    timings = {"prepare": round(spent, 3)}
-    result = solver.run(
-        built.problem,
-        # deterministic: the budget must not depend on how long preparing took
-        time_limit=limit if options.deterministic else max(limit - spent, 1.0),
-        workers=options.workers or cfg.solver.workers,
-        seed=cfg.solver.seed if options.seed is None else options.seed,
-        deterministic=options.deterministic,
-    )
+    reach = 1.5
+    for _attempt in range(3):
+        built = build(reach=reach)
+        spent = time.perf_counter() - t0
+        timings = {"prepare": round(spent, 3)}
+        result = solver.run(
+            built.problem,
+            # deterministic: the budget must not depend on how long preparing took
+            time_limit=limit if options.deterministic else max(limit - spent, 1.0),
+            workers=options.workers or cfg.solver.workers,
+            seed=cfg.solver.seed if options.seed is None else options.seed,
+            deterministic=options.deterministic,
+        )
+        if result.solution is not None:
+            break
+        reach *= 3  # the calendar ran out before every lot fitted: look further ahead
     if result.solution is None:
         raise DataError(
             "no schedule exists for these lots on this factory calendar (a fixed lot may "
@@ -179,27 +182,6 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         solve=result,
         built=built,
         timings=timings,
-    )
-
-
-def _sized(build, horizon: int) -> Built:
-    """The problem on a calendar just long enough: every window costs the solver time.
-
-    One dispatching pass on a generous calendar shows how far the schedule reaches; the
-    problem is then rebuilt with a calendar 25 % longer than that (plus a week), which leaves
-    the solver room to move lots while keeping the model small.
-    """
-    reach = 2.0
-    for _ in range(4):
-        probe = build(reach=reach)
-        solution = heuristic.dispatch(probe.problem, "due", 4)
-        if solution is not None:
-            needed = math.ceil(solution.makespan / 1440)
-            return build(days=max(horizon, math.ceil(needed * 1.25)) + 7)
-        reach *= 3  # the calendar ran out before every lot fitted
-    raise DataError(
-        "the lots do not fit on the factory calendar even months ahead (a fixed lot may "
-        "collide with another); check the lots fixed on the floor"
     )
 
 
