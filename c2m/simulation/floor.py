@@ -21,7 +21,8 @@ A resource works from the day's list: the operations the plan puts on it today (
 when the floor runs late), in the plan's order. It never pulls work from a later day (the plan
 may delay a lot on purpose, to hold less stock), and takes the first operation of its list
 that can start: the predecessor step is done (plus the transfer time) and, for cutting, the
-fabric is there. Inside the day the line leader does not wait for the planned minute.
+fabric is there. Inside the day the line leader does not wait for the planned minute, and a
+resource with nothing startable on its list works ahead on pieces already cut.
 """
 
 from __future__ import annotations
@@ -315,13 +316,19 @@ class Floor:
         tomorrow = dt.datetime.combine(clock.date() + dt.timedelta(days=1), dt.time())
         for lot, s in queue:
             if s.planned_start >= tomorrow:
-                break  # the day's work list only: nothing planned for a later day
+                break  # the day's work list first
             if not self._has_work(lot, s, clock, lag):
                 continue
             if s.started is None and self._short_of_fabric(lot, s):
                 out.fabric_waits += 1
                 continue
             return lot, s
+        # nothing on today's list can start: an idle line sews (an idle station finishes)
+        # pieces that are already cut, in the plan's order; cutting never runs ahead, as it
+        # would pull fabric and make work in progress the plan chose to make later
+        for lot, s in queue:
+            if s.step != STEPS[0] and self._has_work(lot, s, clock, lag):
+                return lot, s
         return None
 
     def _has_work(self, lot: FloorLot, s: StepState, clock: dt.datetime, lag: float) -> bool:
