@@ -57,6 +57,8 @@ LNS_SHARE = 0.7
 # problems, and its iteration budget per second in deterministic solves (measured: about
 # 1,300 iterations a second on a 50 x 10 Vallada-Ruiz instance).
 IG_SHARE = 0.5
+# Smaller sequencing problems go straight to CP-SAT, which proves them optimal in a second.
+IG_MIN_OPERATIONS = 25
 IG_ITERATIONS_PER_SECOND = 1000
 # Below this many seconds left, a phase is not started.
 MIN_SECONDS = 0.05
@@ -160,7 +162,11 @@ def solve(
             if inc_obj is None or h_obj <= inc_obj:
                 inc, inc_obj = hint, h_obj
 
-    if inc is not None and heuristic.sequencing_only(problem):
+    if (
+        inc is not None
+        and problem.num_operations >= IG_MIN_OPERATIONS
+        and heuristic.sequencing_only(problem)
+    ):
         # Pure sequencing (parallel lines with setups, no routings): iterated greedy is the
         # method of choice there (50-job Vallada-Ruiz: ~6 % from the best known in 5 s,
         # where CP-SAT and LNS stayed at 25-40 %); CP-SAT then starts from its schedule.
