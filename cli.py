@@ -799,6 +799,8 @@ _PLAN_KPI_ROWS = [
     ("changeover_hours", "changeover hours"),
     ("learning_hours", "learning-curve hours"),
     ("mean_utilisation", "mean line utilisation"),
+    ("cutting_utilisation", "cutting utilisation"),
+    ("finishing_utilisation", "finishing utilisation"),
     ("overtime_hours", "overtime hours"),
     ("units_due", "units due (forecast + orders)"),
     ("units_on_time", "units served on time"),
@@ -815,10 +817,19 @@ _PLAN_KPI_ROWS = [
 ]
 
 
+_PERCENT_KPIS = (
+    "fill_rate",
+    "gap",
+    "mean_utilisation",
+    "cutting_utilisation",
+    "finishing_utilisation",
+)
+
+
 def _kpi_text(key: str, value: Any) -> str:
     if value is None:
         return "-"
-    if key in ("fill_rate", "gap", "mean_utilisation") and isinstance(value, int | float):
+    if key in _PERCENT_KPIS and isinstance(value, int | float):
         return f"{100 * value:.1f} %"
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")

@@ -143,6 +143,14 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         [line.id for line in cfg.lines],
         parts.overtime,
         shortages,
+        station_names={
+            group: [
+                n
+                for n, k in zip(built.resource_names, built.resource_kinds, strict=True)
+                if k == kind
+            ]
+            for group, kind in (("cutting", "cut"), ("finishing", "finish"))
+        },
     )
     all_sizes = [lot.quantity for lot in planned]
     figures["lots"] = len(planned)

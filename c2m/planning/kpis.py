@@ -6,7 +6,9 @@ the day it finishes; a day's demand that stock cannot serve is counted as missed
 carried), so ``fill_rate`` = units served on their day / units demanded. The same replay
 gives the projected inventory at the end of the horizon. Utilisation is a line's busy
 minutes (sewing plus setups) inside the horizon over its regular working minutes there, so
-a line on overtime can exceed 1.
+a line on overtime can exceed 1; ``station_utilisation`` does the same for the cutting tables
+and finishing stations in use, as groups (with many small lots they, not the lines, are often
+the bottleneck: every lot pays its marker and its finishing set-up).
 """
 
 from __future__ import annotations
@@ -33,22 +35,24 @@ def compute(
     lines: list[str],
     overtime_minutes: int,
     shortages: list[dict],
+    station_names: dict[str, list[str]] | None = None,
 ) -> dict:
     sizes = [lot.quantity for lot in lots]
     sew = [op for lot in lots for op in lot.ops if op.step == "sew"]
     horizon_end = horizon_days * 1440
     capacity = regular_minutes(calendar, 0, horizon_end)
-    util: dict[str, float] = {}
-    for line in lines:
-        busy = 0
-        for op in sew:
-            if op.resource != line:
-                continue
-            a, b = to_minute(op.start, start), to_minute(op.end, start)
-            if a < horizon_end:
-                busy += calendar.to_axis(min(b, horizon_end)) - calendar.to_axis(a)
-                busy += op.setup_minutes
-        util[line] = round(busy / capacity, 3) if capacity else 0.0
+    busy: dict[str, int] = {}
+    for op in (op for lot in lots for op in lot.ops):
+        a, b = to_minute(op.start, start), to_minute(op.end, start)
+        if a < horizon_end:
+            worked = calendar.to_axis(min(b, horizon_end)) - calendar.to_axis(a)
+            busy[op.resource] = busy.get(op.resource, 0) + worked + op.setup_minutes
+    util = {line: round(busy.get(line, 0) / capacity, 3) if capacity else 0.0 for line in lines}
+    # cutting tables and finishing stations, as a group: often the C2M bottleneck
+    stations = {}
+    for group, names in (station_names or {}).items():
+        used = sum(busy.get(n, 0) for n in names)
+        stations[group] = round(used / (capacity * len(names)), 3) if capacity and names else 0.0
 
     served, due, end_stock = (float(x) for x in _replay(lots, demand, stock, start, horizon_days))
     daily = sum(float(d.sum()) for d in demand.values()) / max(horizon_days, 1)
@@ -63,6 +67,9 @@ def compute(
         "learning_hours": round(sum(op.learning_minutes for op in sew) / 60, 2),
         "utilisation": util,
         "mean_utilisation": round(statistics.fmean(util.values()), 3) if util else 0.0,
+        "station_utilisation": stations,
+        "cutting_utilisation": stations.get("cutting"),
+        "finishing_utilisation": stations.get("finishing"),
         "overtime_hours": round(overtime_minutes / 60, 2),
         "units_due": round(due, 1),
         "units_on_time": round(served, 1),
