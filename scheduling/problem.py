@@ -104,7 +104,8 @@ class Calendar:
         object.__setattr__(self, "overtime", overtime)
         object.__setattr__(self, "segments", segments)
         object.__setattr__(self, "offsets", tuple(offsets))
-        object.__setattr__(self, "_hash", hash((regular, overtime, self.name)))
+        # Integers only: the same in every process, so a pickled calendar keeps a valid hash.
+        object.__setattr__(self, "_hash", hash((regular, overtime)))
 
     def __hash__(self) -> int:
         # Solvers key dictionaries by calendar; hashing hundreds of windows each time is slow.
