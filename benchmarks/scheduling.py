@@ -127,6 +127,12 @@ def measure(path: Path, args: argparse.Namespace) -> dict:
         "seconds": round(result.seconds, 2),
         "valid": valid,
         "method": result.method,
+        "phases": {  # what each phase of the pipeline reached (see scheduling.solve)
+            k: v
+            for k, v in result.stats.items()
+            if k in ("heuristic_objective", "iterated_greedy_objective", "cpsat_status")
+        }
+        | {k: v for k, v in result.stats.get("lns", {}).items() if not isinstance(v, dict)},
         "time_limit": args.time_limit,
         "workers": args.workers,
     }
