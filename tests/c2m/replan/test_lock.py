@@ -21,6 +21,12 @@ from c2m.replan.lock import lock_for
 C2M = str(Path(sys.executable).with_name("c2m"))
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.slow)])
+def process_db_url(request: pytest.FixtureRequest) -> str:
+    """Tests that start processes: SQLite by default, PostgreSQL with the slow ones."""
+    return request.getfixturevalue(f"{request.param}_url")
+
+
 def _replan(url: str, *args: str, log: Path | None = None) -> subprocess.CompletedProcess:
     cmd = [C2M, "--db", url, "replan", "--now", "2026-11-27 22:00", *args]
     if log is not None:
@@ -41,8 +47,9 @@ def test_second_lock_in_the_same_database_is_refused(db_url):
     second.release()
 
 
-def test_a_replan_while_another_holds_the_lock_exits_75_naming_it(db_url, tmp_path):
+def test_a_replan_while_another_holds_the_lock_exits_75_naming_it(process_db_url, tmp_path):
     """The holder is this test process; the loser a real ``c2m replan`` process."""
+    db_url = process_db_url
     engine = open_engine(db_url)
     holder = lock_for(engine)
     holder.acquire()
@@ -62,8 +69,9 @@ def test_a_replan_while_another_holds_the_lock_exits_75_naming_it(db_url, tmp_pa
     assert runs[0]["status"] == "busy" and runs[0]["exit_code"] == 75
 
 
-def test_kill_9_of_the_holder_frees_the_lock(db_url):
+def test_kill_9_of_the_holder_frees_the_lock(process_db_url):
     """The kernel (flock) or the server (session lock) drops a dead process's lock."""
+    db_url = process_db_url
     script = textwrap.dedent(
         f"""
         import sys, time
