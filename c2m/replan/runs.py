@@ -120,6 +120,8 @@ def run_as_dict(run: ReplanRun) -> dict[str, Any]:
     """A run as ``c2m runs --json`` prints it."""
     changes = dict(run.changes or {})
     changes.pop("lots", None)
+    phases = dict(run.phases or {})  # seconds per phase, plus the solver facts and KPIs
+    solver, kpis = phases.pop("solver", {}), phases.pop("kpis", {})
     return {
         "run_id": run.id,
         "started_at": run.started_at,
@@ -136,7 +138,9 @@ def run_as_dict(run: ReplanRun) -> dict[str, Any]:
             if run.finished_at and run.started_at
             else None
         ),
-        "phases": run.phases or {},
+        "phases": phases,
+        "solver": solver,
+        "kpis": kpis,
         "changes": changes,
         "message": run.message,
     }
