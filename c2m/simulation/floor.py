@@ -201,20 +201,51 @@ class Floor:
     # --- what the planner must keep ---------------------------------------------------------
 
     def started_lots(self, now: dt.datetime) -> list[FixedLot]:
-        """Lots on the floor as fixed lots: finished steps as they ran, the running step
-        pinned on its resource until its projected end (remaining work at planned pace)."""
-        cal = working_calendar(self.cfg.calendar, now, 60)
+        """Lots on the floor as fixed lots: finished steps as they ran, running steps pinned
+        on their resource until their projected end (remaining work at planned pace).
+
+        With bundles, several steps of a lot run at once, and a resource may hold a step it
+        paused for want of pieces: on each resource the running steps are queued one after
+        the other (earliest started first), and a step ends no earlier than the step before
+        it, so the pinned operations never overlap and the planner can always plan around.
+        """
+        cal = working_calendar(self.cfg.calendar, now, 90)
+        running = [
+            (s.started, lot.code, STEPS.index(step), lot, s)
+            for lot in self.lots.values()
+            if lot.started and lot.finished is None
+            for step, s in lot.steps.items()
+            if s.started is not None and s.finished is None
+        ]
+        free_at: dict[str, dt.datetime] = {}
+        ends: dict[tuple[str, int], dt.datetime] = {}
+        begins: dict[tuple[str, int], dt.datetime] = {}
+        for _, code, k, _lot, s in sorted(running, key=lambda x: (x[0], x[1], x[2])):
+            begin = max(now, free_at.get(s.resource, now))
+            finish = _advance(cal, now, s.remaining, begin)
+            after = ends.get((code, k - 1))
+            if after is not None and after > finish:
+                # waits for the step before: it holds the resource only for its own work,
+                # at the end (a station is not blocked for days by a paused lot)
+                finish = after
+                begin = max(begin, after - dt.timedelta(minutes=math.ceil(s.remaining)))
+            ends[(code, k)] = finish
+            begins[(code, k)] = begin
+            free_at[s.resource] = finish
         out = []
         for lot in sorted(self.lots.values(), key=lambda x: x.code):
             if not lot.started or lot.finished is not None:
                 continue
             ops = []
-            for step in STEPS:
+            for k, step in enumerate(STEPS):
                 s = lot.steps.get(step)
                 if s is None or s.started is None:
                     continue
-                end = s.finished if s.finished is not None else _advance(cal, now, s.remaining)
-                ops.append(FixedOp(step, s.resource, s.started, end, setup_minutes=0))
+                if s.finished is not None:
+                    ops.append(FixedOp(step, s.resource, s.started, s.finished, setup_minutes=0))
+                    continue
+                begin, finish = begins[(lot.code, k)], ends[(lot.code, k)]
+                ops.append(FixedOp(step, s.resource, begin, finish, setup_minutes=0))
             out.append(
                 FixedLot(
                     code=lot.code,
@@ -436,12 +467,19 @@ def _books_overtime(queue, overtime, midnight: dt.datetime) -> bool:
     return False
 
 
-def _advance(cal, now: dt.datetime, minutes: float) -> dt.datetime:
-    """The time ``minutes`` regular working minutes after ``now`` on calendar ``cal``."""
+def _advance(
+    cal, now: dt.datetime, minutes: float, begin: dt.datetime | None = None
+) -> dt.datetime:
+    """The time ``minutes`` regular working minutes after ``begin`` (default ``now``) on
+    ``cal``, a calendar whose minute 0 is ``now``."""
     left = max(math.ceil(minutes), 1)
+    offset = int((begin - now).total_seconds() // 60) if begin is not None else 0
     for a, b in cal.windows:
+        a = max(a, offset)
+        if b <= a:
+            continue
         span = b - a
         if left <= span:
             return now + dt.timedelta(minutes=a + left)
         left -= span
-    return now + dt.timedelta(minutes=cal.windows[-1][1] if cal.windows else left)
+    return now + dt.timedelta(minutes=(cal.windows[-1][1] if cal.windows else 0) + left)
