@@ -145,6 +145,8 @@ def run(
 
     seg = segments(panel)
     base_scale = series_scale(panel.y, None)
+    if method == "auto" and origins and len(names) > 2:
+        names = _add_combination(names, errors, preds, base_scale)
     choice = (
         _choose(names, errors, base_scale, seg, h)
         if len(names) > 1
@@ -172,6 +174,24 @@ def run(
         failures=failures,
         cv_scores=cv_scores,
     )
+
+
+COMBO = "combo"
+
+
+def _add_combination(names, errors, preds, scale) -> list[str]:
+    """Add the mean of the two best models (by pooled scaled CV error) as one more candidate.
+
+    Averaging two good, different models (say the global model and the seasonal moving
+    average) cancels part of their errors; it is kept only where CV says it wins.
+    """
+    with np.errstate(all="ignore"):
+        score = [np.nanmean(np.abs(errors[m]) / scale[None, :, None]) for m in names]
+    a, b = (names[i] for i in np.argsort(np.nan_to_num(score, nan=np.inf))[:2])
+    alias = f"{COMBO}:{a}+{b}"
+    errors[alias] = (errors[a] + errors[b]) / 2
+    preds[alias] = (preds[a] + preds[b]) / 2
+    return [*names, alias]
 
 
 def _choose(names, errors, scale, seg, h) -> np.ndarray:

@@ -54,6 +54,7 @@ class FeatureBuilder:
         self.cy = Cumulative(panel.y)
         self.signals = panel.signals if use_signals else {}
         self.cs = {k: Cumulative(v) for k, v in self.signals.items()}
+        self.counts = {k for k, v in self.signals.items() if _is_funnel_count(v, panel.y)}
         self.L = level_window(panel.season)
         self.wins = rolling_windows(panel.season)
         with np.errstate(all="ignore"):
@@ -101,6 +102,8 @@ class FeatureBuilder:
             cols[f"{name}_mean3"] = m3 / sc
             cols[f"{name}_mean_season"] = c.mean(rows, origin, min(p.season, 14)) / sc
             cols[f"{name}_log_level"] = np.sign(sc) * np.log1p(np.abs(sc))
+            if name not in self.counts:
+                continue
             # funnel-implied demand: recent signal x the series' own conversion to orders
             conv_num = self.cy.total(rows, origin, self.L)
             conv_den = c.total(rows, origin, self.L)
@@ -162,6 +165,16 @@ class FeatureBuilder:
         X = np.column_stack([X_base, *extra.values()])
         self.names = names + list(extra)
         return X, s_rep
+
+
+def _is_funnel_count(signal: np.ndarray, y: np.ndarray) -> bool:
+    """A stage above orders in the funnel: whole, non-negative counts at least as many as
+    the orders (clicks, carts, views). Prices and ranks are not, and their "implied demand"
+    would only be noise for the model to fit."""
+    values = signal[~np.isnan(signal)]
+    if values.size == 0 or values.min() < 0 or not np.allclose(values, np.round(values)):
+        return False
+    return bool(values.sum() >= np.nansum(y))
 
 
 def _calendar_phase(dates, season: int) -> np.ndarray:
