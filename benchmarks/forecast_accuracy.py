@@ -257,8 +257,9 @@ def main() -> None:
         result["weekly_retail"] = retail()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(result, indent=2)
-    if not (args.skip_sample or args.skip_retail):
-        RESULTS.write_text(text + "\n")
+    # a partial run (--skip-...) updates its own part of the saved results
+    saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    RESULTS.write_text(json.dumps({**saved, **result}, indent=2) + "\n")
     print(text)
 
 
