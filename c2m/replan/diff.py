@@ -127,8 +127,3 @@ def _shift_minutes(before: LotView, after: LotView) -> float | None:
     if a is None or b is None:
         return None
     return (b - a).total_seconds() / 60
-
-
-def no_previous_plan() -> PlanChanges:
-    """The changes of a first replan: nothing to compare with, every lot is new."""
-    return PlanChanges()
