@@ -103,12 +103,18 @@ def test_without_demand_uncertainty_the_fill_rates_meet():
     stock balanced over the SKUs at ``COVER`` days and no lumpy one-off orders: nothing is left
     that small lots close to demand could answer better, so batch serves as well as C2M.
 
-    (With the world's open orders, batch's fixed size mix misses the SKUs a wholesale order
-    names; with less starting cover than batch's production cycle, it runs dry while it makes
-    one style at a time: both are lot-policy effects, not demand uncertainty.)
+    Batch lots cover 14 days here, not the shipped 42: on a two-line test factory with three
+    styles a 42-day lot ties a line up for about 11 days, so the third style runs dry while
+    the first two are made, uncertainty or not (fill rate about 0.94 at 10 days of starting
+    cover). That is the batch production cycle, a lot-size effect this test keeps apart. With
+    the world's open orders batch also misses the SKUs a wholesale order names (its fixed size
+    mix); that too is a lot-policy effect, not demand uncertainty.
     """
     cover = 8
     cfg = small_config()
+    raw = cfg.model_dump()
+    raw["policies"]["batch"]["cover_days"] = 14.0
+    cfg = type(cfg).model_validate(raw)
     options = small_options(days=12, scenario="flat", disturbances=Disturbances.none())
     world = generate(
         options.seed,
@@ -132,4 +138,4 @@ def test_without_demand_uncertainty_the_fill_rates_meet():
     assert batch["demand_units"] > inventory["on_hand"].sum()  # the season needs production
     assert batch["produced_units"] > 0 and c2m["produced_units"] > 0
     assert abs(batch["fill_rate"] - c2m["fill_rate"]) <= 0.01
-    assert min(batch["fill_rate"], c2m["fill_rate"]) >= 0.98
+    assert min(batch["fill_rate"], c2m["fill_rate"]) >= 0.99
