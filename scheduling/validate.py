@@ -85,8 +85,9 @@ def objective(problem: Problem, solution: Solution) -> Breakdown:
     for i, a in enumerate(solution):
         completion[ops[i].job] = max(completion[ops[i].job], a.end)
     tard = earl = 0
+    has_ops = {op.job for op in ops}  # a set: any() per job was O(jobs x ops)
     for j, job in enumerate(problem.jobs):
-        if job.due is not None and any(op.job == j for op in ops):
+        if job.due is not None and j in has_ops:
             tard += job.weight * max(0, completion[j] - job.due)
             earl += job.weight * max(0, job.due - completion[j])
     setup = sum(_sequence_setups(problem, solution).values())
