@@ -507,10 +507,13 @@ class _Search:
             op = operations[k]
             t = t0 if i in relaxed else op.fixed_start
             earliest[op.job] = min(earliest.get(op.job, t), t)
+        # Only the jobs present, renumbered: per-job work in the model and the checker then
+        # scales with the window, not with the whole plan.
+        renumber = {j: n for n, j in enumerate(sorted(earliest))}
         jobs = tuple(
-            replace(job, release=max(job.release, earliest[j])) if j in earliest else job
-            for j, job in enumerate(p.jobs)
+            replace(p.jobs[j], release=max(p.jobs[j].release, earliest[j])) for j in renumber
         )
+        operations = [replace(op, job=renumber[op.job]) for op in operations]
         jobs = (*jobs, Job(name="lns-window"))
         job = len(jobs) - 1
         for start, end in ((max(0, t0 - 1), t0), (t1, t1 + 1)):
@@ -667,10 +670,12 @@ class _Search:
         deadline = began + (3 * time_limit + 1 if self.params.deterministic else time_limit)
         self.free_set = set(self.free)
         stats.history.append((0.0, self.best_objective))
+        step = 0.0  # wall seconds of the last step: building a sub-model cannot be interrupted
         while self.free:
             left = deadline - time.perf_counter()
-            if left <= 0.05:
+            if left <= 0.05 or (not self.params.deterministic and step > 1.5 * left):
                 break
+            began_step = time.perf_counter()
             cap = self.params.max_iterations
             if cap is not None and stats.iterations >= cap:
                 break
@@ -718,6 +723,7 @@ class _Search:
                 hood.size = self._clamp(math.floor(hood.size * 0.9))
             else:  # not even the hint was loaded in time: much too big
                 hood.size = self._clamp(math.floor(hood.size * 0.6))
+            step = time.perf_counter() - began_step
             # Reward per second of search; per step in deterministic runs (wall time varies).
             effort = 1.0 if self.params.deterministic else spent
             reward = (1.0 if gain > 0 else 0.0) / effort
@@ -772,4 +778,25 @@ def phase(
     return solution, stats.as_dict()
 
 
-__all__ = ["NEIGHBOURHOODS", "LnsParams", "LnsStats", "improve", "phase"]
+def phase_without_model(
+    problem: Problem,
+    incumbent: Solution,
+    time_limit: float,
+    seed: int = 0,
+    deterministic: bool = False,
+) -> tuple[Solution, dict]:
+    """The LNS phase when the full model was never built (too big to build in the budget).
+
+    Such problems are above ``window_above`` operations, so every step builds only a window
+    sub-model; the horizon is each window's own.
+    """
+    params = LnsParams(
+        seed=seed,
+        deterministic=deterministic,
+        max_iterations=max(1, round(time_limit / SECONDS_PER_ITERATION)) if deterministic else None,
+    )
+    solution, _, stats = improve(problem, incumbent, time_limit, params)
+    return solution, stats.as_dict()
+
+
+__all__ = ["NEIGHBOURHOODS", "LnsParams", "LnsStats", "improve", "phase", "phase_without_model"]
