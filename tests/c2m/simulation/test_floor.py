@@ -92,8 +92,8 @@ def test_no_fabric_no_cut_until_it_arrives():
 
 def test_a_slow_day_makes_less():
     fast, slow = floor(), floor()
-    fast.adopt([lot("A", "S1", 2000)])
-    slow.adopt([lot("A", "S1", 2000)])
+    fast.adopt([lot("A", "S1", 6000)])
+    slow.adopt([lot("A", "S1", 6000)])
     run(fast, 2, efficiency=1.0)
     run(slow, 2, efficiency=0.7, absent=3)
     done = {name: f.lots["A"].steps["sew"].done_work for name, f in (("f", fast), ("s", slow))}
