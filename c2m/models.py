@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, PrimaryKeyConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -107,21 +107,25 @@ class SalesSignal(SQLModel, table=True):
     """What a live room showed for one SKU at one time: the raw material of the forecast."""
 
     __tablename__ = "sales_signal"
+    # The natural key IS the primary key, and on SQLite the table is that one B-tree
+    # (WITHOUT ROWID): no surrogate id and no second unique index to keep in step, and a
+    # date-sorted export appends at the end of the tree. No secondary indexes: every reader
+    # (forecast history, report, replan fingerprint) scans a time range or the whole table
+    # in key order; a per-SKU or per-batch index cost an import up to 3x and served no query.
     __table_args__ = (
-        UniqueConstraint("ts", "room_id", "sku", name="uq_signal_ts_room_sku"),
-        Index("ix_signal_sku_ts", "sku", "ts"),
+        PrimaryKeyConstraint("ts", "room_id", "sku", name="pk_signal_ts_room_sku"),
+        {"sqlite_with_rowid": False},
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    ts: dt.datetime = LocalTime()
-    room_id: str = Field(max_length=64)
-    sku: str = Field(max_length=96)
+    ts: dt.datetime = LocalTime(primary_key=True)
+    room_id: str = Field(primary_key=True, max_length=64)
+    sku: str = Field(primary_key=True, max_length=96)
     clicks: int = 0
     carts: int = 0
     orders: int = 0
     rank: int | None = None
     price: float | None = None
-    batch_id: int | None = Field(default=None, index=True)
+    batch_id: int | None = None  # the import that last wrote the row (audit; see ImportBatch)
 
 
 class ImportBatch(SQLModel, table=True):

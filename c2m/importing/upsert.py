@@ -9,8 +9,10 @@ left alone (no write, no new batch stamp). Two ways to count what happened:
 - :func:`upsert_many` (big streams: live sales) writes a chunk with one statement and reads
   the counts off the database. PostgreSQL: COPY into a temporary table, one set-based upsert
   from it, ``RETURNING (xmax = 0)`` tells inserts from updates. SQLite: ``executemany``
-  straight into the table; as the import holds the write lock, new rows are those above the
-  previous ``max(rowid)`` and ``total_changes`` counts inserted + updated rows.
+  straight into the table, ``ON CONFLICT DO NOTHING``: ``total_changes`` counts the inserted
+  rows; only when some keys were there already, the chunk runs once more as an ``UPDATE ...
+  WHERE <something changed>`` whose ``total_changes`` are the updated rows. (No ``rowid``
+  arithmetic: ``sales_signal`` is a WITHOUT ROWID table keyed by its natural key.)
 """
 
 from __future__ import annotations
@@ -244,21 +246,29 @@ def _upsert_many_sqlite(
     columns = [*names, *(k for k in stamp if k not in inline), *inline]
     quoted = ", ".join(f'"{name}"' for name in columns)
     marks = ["?"] * (len(columns) - len(inline)) + [str(v) for v in inline.values()]
-    placeholders = ", ".join(marks)
-    updates = ", ".join(f'"{name}" = excluded."{name}"' for name in (*values, *stamp))
-    changed = " OR ".join(f'"{table.name}"."{v}" IS NOT excluded."{v}"' for v in values)
-    sql = (
-        f'INSERT INTO "{table.name}" ({quoted}) VALUES ({placeholders}) '
-        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates} WHERE {changed}"
+    insert = (
+        f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join(marks)}) '
+        f"ON CONFLICT ({', '.join(keys)}) DO NOTHING"
     )
-    top = f'SELECT coalesce(max(rowid), 0) FROM "{table.name}"'
     driver = connection.connection.driver_connection
-    before_rowid = connection.exec_driver_sql(top).scalar_one()
-    before_changes = driver.total_changes
-    connection.exec_driver_sql(sql, rows)
-    written = driver.total_changes - before_changes
-    inserted = connection.exec_driver_sql(top).scalar_one() - before_rowid
-    return Counts(inserted=inserted, updated=written - inserted, unchanged=len(rows) - written)
+    before = driver.total_changes
+    connection.exec_driver_sql(insert, rows)
+    inserted = driver.total_changes - before
+    if inserted == len(rows):  # the bulk-load case: every key was new, nothing else to do
+        return Counts(inserted=inserted)
+    # Some keys were there already (or repeated in the chunk): the same rows once more as an
+    # UPDATE that writes only what differs. Rows inserted just now compare equal, so
+    # total_changes counts exactly the updated ones, and a repeated key's last row wins.
+    numbered = {name: f"?{i}" for i, name in enumerate(columns[: len(columns) - len(inline)], 1)}
+    numbered.update({k: str(v) for k, v in inline.items()})
+    sets = ", ".join(f'"{name}" = {numbered[name]}' for name in (*values, *stamp))
+    where = " AND ".join(f'"{k}" = {numbered[k]}' for k in keys)
+    changed = " OR ".join(f'"{v}" IS NOT {numbered[v]}' for v in values)
+    update = f'UPDATE "{table.name}" SET {sets} WHERE {where} AND ({changed})'
+    before = driver.total_changes
+    connection.exec_driver_sql(update, rows)
+    updated = driver.total_changes - before
+    return Counts(inserted=inserted, updated=updated, unchanged=len(rows) - inserted - updated)
 
 
 def stored_form(connection: Connection, column: Any) -> Any:
@@ -307,12 +317,15 @@ def defer_secondary_indexes(connection: Connection, table: Table, expected_rows:
     """
     if connection.dialect.name != "sqlite" or expected_rows < _DEFER_MIN_ROWS:
         return []
+    deferred = [index for index in table.indexes if not index.unique]
+    if not deferred:  # sales_signal today: its primary key is its only B-tree
+        return []
+    # Counting stops past expected_rows (a bounded scan; tables may have no rowid to ask).
     stored = connection.exec_driver_sql(
-        f'SELECT coalesce(max(rowid), 0) FROM "{table.name}"'
+        f'SELECT count(*) FROM (SELECT 1 FROM "{table.name}" LIMIT {int(expected_rows) + 1})'
     ).scalar_one()
     if stored > expected_rows:
         return []
-    deferred = [index for index in table.indexes if not index.unique]
     for index in deferred:
         index.drop(connection, checkfirst=True)
     return deferred
