@@ -423,26 +423,41 @@ class Problem:
         if self.setups is None:
             object.__setattr__(self, "setups", (None,) * nr)
             return
-        setups = tuple(
-            None if m is None else tuple(tuple(int(x) for x in row) for row in m)
-            for m in self.setups
-        )
+        # Factories share one matrix between many lines (60 lines x 650 classes at 10x):
+        # each distinct matrix object is converted and checked once, and shared afterwards.
+        by_id: dict[int, Matrix] = {}
+        flaws: dict[int, tuple[bool, bool]] = {}  # (not square, negative entry)
+        out: list[Matrix | None] = []
+        raw_setups = list(self.setups)  # keeps every object alive, so ids stay unique
+        for m in raw_setups:
+            if m is None:
+                out.append(None)
+                continue
+            key = id(m)
+            if key not in by_id:
+                mat = by_id[key] = _matrix(m)
+                flaws[key] = (
+                    any(len(row) != len(mat) for row in mat),
+                    min((min(row) for row in mat if row), default=0) < 0,
+                )
+            out.append(by_id[key])
+        setups = tuple(out)
         if len(setups) != nr:
             raise ValueError("setups must give one matrix (or None) per resource.")
         need = [0] * nr
         for op in self.operations:
             for m in op.modes:
                 need[m.resource] = max(need[m.resource], op.setup_class + 1)
-        for r, mat in enumerate(setups):
+        for r, (mat, raw) in enumerate(zip(setups, raw_setups, strict=True)):
             if mat is None:
                 continue
             init = self.resources[r].initial_class
             size = max(need[r], 0 if init is None else init + 1)
-            if len(mat) < size or any(len(row) != len(mat) for row in mat):
+            if len(mat) < size or flaws[id(raw)][0]:
                 raise ValueError(
                     f"The setup matrix of resource {r} must be square and cover {size} classes."
                 )
-            if any(x < 0 for row in mat for x in row):
+            if flaws[id(raw)][1]:
                 raise ValueError(f"The setup matrix of resource {r} has a negative entry.")
         object.__setattr__(self, "setups", setups)
 
@@ -483,6 +498,20 @@ class Problem:
     @property
     def num_operations(self) -> int:
         return len(self.operations)
+
+
+def _matrix(m) -> Matrix:
+    """A setup matrix as a tuple of integer tuples.
+
+    A matrix that already is one (a problem rebuilt from another's ``setups``) is kept as
+    it is: re-tupling 650 x 650 entries per line is what made validation slow.
+    """
+    if isinstance(m, tuple) and all(
+        type(row) is tuple and len(row) == len(m) and all(type(x) is int for x in row)
+        for row in m
+    ):
+        return m
+    return tuple(tuple(int(x) for x in row) for row in m)
 
 
 def routing(job: int, steps: Sequence[Sequence[Mode]], first_index: int, lag: int = 0, **kw):

@@ -125,3 +125,27 @@ def test_routing_chains_steps():
     ops, precs = routing(2, [[Mode(0, 1)], [Mode(1, 2)], [Mode(2, 3)]], first_index=4, lag=30)
     assert [o.job for o in ops] == [2, 2, 2]
     assert precs == [Precedence(4, 5, 30), Precedence(5, 6, 30)]
+
+
+def test_shared_setup_matrix_is_checked_once_and_shared():
+    """Many lines share one big matrix (60 x 650 at 10x): it is converted once and the
+    problem holds one object for all lines, so building stays cheap; a rebuilt problem
+    keeps the already-converted matrix as it is."""
+    n = 50
+    mat = [[abs(a - b) for b in range(n)] for a in range(n)]
+    ops = [Operation(job=0, modes=(Mode(r, 5) for r in range(8)), setup_class=c) for c in range(n)]
+    p = Problem([Resource(f"L{r}") for r in range(8)], [Job()], ops, setups=[mat] * 8)
+    assert all(m is p.setups[0] for m in p.setups)
+    assert p.setups[0][3] == (3, 2, 1, 0) + tuple(range(1, n - 3))
+    again = Problem(p.resources, p.jobs, p.operations, setups=p.setups)
+    assert again.setups[0] is p.setups[0]
+
+
+def test_bad_shared_matrix_names_the_first_resource():
+    ops = [Operation(job=0, modes=(Mode(0, 5), Mode(1, 5)), setup_class=1)]
+    neg = [[0, -1], [1, 0]]
+    with pytest.raises(ValueError, match="resource 0 has a negative"):
+        Problem([Resource(), Resource()], [Job()], ops, setups=[neg, neg])
+    ragged = [[0, 1], [1]]
+    with pytest.raises(ValueError, match="resource 0 must be square"):
+        Problem([Resource(), Resource()], [Job()], ops, setups=[ragged, ragged])
