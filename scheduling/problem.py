@@ -507,8 +507,7 @@ def _matrix(m) -> Matrix:
     it is: re-tupling 650 x 650 entries per line is what made validation slow.
     """
     if isinstance(m, tuple) and all(
-        type(row) is tuple and len(row) == len(m) and all(type(x) is int for x in row)
-        for row in m
+        type(row) is tuple and len(row) == len(m) and all(type(x) is int for x in row) for row in m
     ):
         return m
     return tuple(tuple(int(x) for x in row) for row in m)

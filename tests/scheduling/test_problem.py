@@ -136,7 +136,7 @@ def test_shared_setup_matrix_is_checked_once_and_shared():
     ops = [Operation(job=0, modes=(Mode(r, 5) for r in range(8)), setup_class=c) for c in range(n)]
     p = Problem([Resource(f"L{r}") for r in range(8)], [Job()], ops, setups=[mat] * 8)
     assert all(m is p.setups[0] for m in p.setups)
-    assert p.setups[0][3] == (3, 2, 1, 0) + tuple(range(1, n - 3))
+    assert p.setups[0][3] == (3, 2, 1, 0, *range(1, n - 3))
     again = Problem(p.resources, p.jobs, p.operations, setups=p.setups)
     assert again.setups[0] is p.setups[0]
 
