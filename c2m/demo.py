@@ -2,20 +2,19 @@
 
 Steps: start from an empty database (a non-empty one is refused unless ``reset``), import
 ``sample_data/`` through the real importers, forecast, plan in batch and C2M mode, compare
-the two, export the C2M plan's work orders, and tell the user what to look at next. The
+the two, export the C2M plan's work orders and HTML report, and tell the user what to look
+at next. The
 solver time per plan is capped so the whole tour stays well under three minutes on two cores.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
@@ -88,96 +87,16 @@ def import_sample(engine: Engine, data_dir: Path, say: Progress = _quiet) -> dic
             if kind in ("catalog", "sales"):
                 raise DataError(f"{path} is missing: the demo needs the sample data")
             continue
-        importer = _importer(kind)
-        if importer is not None:
-            result = importer([path], engine)
-            counts[kind] = int(getattr(result, "rows_imported", 0) or 0) + int(
-                getattr(result, "rows_updated", 0) or 0
-            )
-        else:  # until the importer for this kind lands
-            counts[kind] = _direct_load(engine, kind, path)
+        result = _importer(kind)([path], engine)
+        counts[kind] = int(result.rows_imported) + int(result.rows_updated)
         say(f"imported {path.name}: {counts[kind]} rows")
     return counts
 
 
-def _importer(kind: str) -> Callable | None:
-    """``c2m.importing.<kind>.import_<kind>``, or None while that importer does not exist."""
-    try:
-        module = importlib.import_module(f"c2m.importing.{kind}")
-    except ImportError:
-        return None
-    return getattr(module, f"import_{kind}", None)
-
-
-def _direct_load(engine: Engine, kind: str, path: Path) -> int:
-    """Plain loader for the canonical files of FORMATS.md (stand-in for a missing importer)."""
-    from c2m.models import Fabric, FabricDelivery, Inventory, OpenOrder, Sku
-
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    rows: list = []
-    if kind == "catalog":
-        styles = frame.drop_duplicates("style")
-        for r in styles.itertuples():
-            rows.append(
-                Style(
-                    style=r.style,
-                    name=r.name,
-                    category=r.category,
-                    sam_minutes=float(r.sam_minutes) if r.sam_minutes else None,
-                    fabric=r.fabric or None,
-                    fabric_per_unit=float(r.fabric_per_unit or 0),
-                    unit_cost=float(r.unit_cost or 0),
-                    price=float(r.price or 0),
-                    launch_date=dt.date.fromisoformat(r.launch_date) if r.launch_date else None,
-                )
-            )
-        rows += [
-            Sku(sku=r.sku, style=r.style, colour=r.colour, size=r.size) for r in frame.itertuples()
-        ]
-    elif kind == "inventory":
-        rows = [
-            Inventory(
-                sku=r.sku,
-                on_hand=int(float(r.on_hand or 0)),
-                as_of=dt.date.fromisoformat(r.as_of) if r.as_of else None,
-            )
-            for r in frame.itertuples()
-        ]
-    elif kind == "fabric":
-        for r in frame.itertuples():
-            if r.due_date:
-                rows.append(
-                    FabricDelivery(
-                        fabric=r.fabric,
-                        due_date=dt.date.fromisoformat(r.due_date),
-                        quantity=float(r.quantity),
-                        reference=r.reference,
-                    )
-                )
-        for r in frame.drop_duplicates("fabric").itertuples():
-            stock = frame[(frame["fabric"] == r.fabric) & (frame["due_date"] == "")]
-            rows.append(
-                Fabric(
-                    fabric=r.fabric,
-                    name=r.name,
-                    unit=r.unit or "m",
-                    on_hand=float(stock["quantity"].astype(float).sum()),
-                    roll_size=float(r.roll_size) if r.roll_size else None,
-                )
-            )
-    elif kind == "orders":
-        rows = [
-            OpenOrder(
-                reference=r.reference,
-                sku=r.sku,
-                due_date=dt.date.fromisoformat(r.due_date),
-                quantity=int(float(r.quantity)),
-            )
-            for r in frame.itertuples()
-        ]
-    with session_scope(engine) as session:
-        session.add_all(rows)
-    return len(frame)
+def _importer(kind: str) -> Callable:
+    """``c2m.importing.<kind>.import_<kind>``: the same code ``c2m import <kind>`` runs."""
+    module = importlib.import_module(f"c2m.importing.{kind}")
+    return getattr(module, f"import_{kind}")
 
 
 def forecast_sample(engine: Engine, horizon: int, method: str, say: Progress = _quiet) -> int:
@@ -203,6 +122,7 @@ def run_demo(
     from c2m.export import export_plan
     from c2m.planning.service import plan_and_store
     from c2m.planning.views import compare_plans
+    from c2m.report import write_plan_report
 
     t0 = time.perf_counter()
     data_dir = Path(data_dir) if data_dir else SAMPLE_DATA
@@ -226,6 +146,9 @@ def run_demo(
         comparison = compare_plans(session, plans["batch"], plans["c2m"])
         files = export_plan(session, plans["c2m"], "csv", out_dir, cfg)
         files += export_plan(session, plans["c2m"], "xlsx", out_dir, cfg)
+    report = write_plan_report(engine, cfg, Path(out_dir) / "report.html", plans["c2m"])
+    files.append(report.path)
+    say(f"report: {report.path} ({report.operations} operations, {report.bytes / 1e6:.1f} MB)")
     url = database_url(db_url)
     db_flag = f"--db {url} " if db_url else ""
     return {
@@ -237,7 +160,8 @@ def run_demo(
         "export": [str(p) for p in files],
         "seconds": round(time.perf_counter() - t0, 1),
         "next": [
-            f"next: open {files[-1]} in Excel, or run `c2m {db_flag}show {plans['c2m']} "
+            f"next: open {report.path} in a browser and {files[1]} in Excel, or run "
+            f"`c2m {db_flag}show {plans['c2m']} "
             f"--line L1` to see the C2M schedule, `c2m {db_flag}compare {plans['batch']} "
             f"{plans['c2m']}` for the table again",
         ],
