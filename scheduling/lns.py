@@ -7,26 +7,35 @@ schedule (the incumbent) as it is and lets CP-SAT re-optimise a small part of it
 it is strong; repeated, the small improvements add up and quality keeps improving with size.
 
 One step ("relax and re-order", Godard, Laborie & Nuijten 2005): choose operations to *relax*.
-Every other operation keeps its resource and its order on that resource (``end(a) <= start(b)``
-for consecutive kept operations; in the changeover circuit only the arcs that agree with that
-order stay possible), but its times may move, so relaxed operations can be re-assigned and
-re-inserted anywhere and the rest closes up around them. The sub-model is a copy of the full
-model (:class:`scheduling.cpsat.CpSatModel`) with those restrictions set as variable domains,
-warm-started from the incumbent (so it is never worse) and cut off at the incumbent's objective.
+Every other operation keeps its resource (its only mode in the sub-problem) and its order on that
+resource (a zero-lag precedence between consecutive kept operations), but its times may move, so
+relaxed operations can be re-assigned and re-inserted anywhere and the rest closes up around
+them. The sub-problem is a :class:`~scheduling.problem.Problem` with the same operation indices,
+modelled by :class:`scheduling.cpsat.CpSatModel` (exact changeovers and calendars), hinted with
+the incumbent (so it is never worse) and cut off at the incumbent's objective. Every candidate is
+checked by the independent validator before it is accepted.
 
 Neighbourhoods, chosen by roulette over their recent improvements per second:
 
 - ``jobs``: all operations of a few random jobs (re-routes whole jobs);
 - ``resources``: a stretch of one or two resources' sequences (re-sequences a line);
-- ``window``: the operations starting in a random time window (local re-timing);
-- ``critical``: a chain without idle time that ends at the latest operation, plus random
-  operations (what the makespan and the latest jobs' tardiness depend on).
+- ``window``: operations consecutive in start order, at a random place or ending at an
+  operation of a late job;
+- ``critical``: a chain without idle time that ends at the latest operation, plus the sequences
+  of resources it could move to (what the makespan and the latest jobs depend on);
+- ``machines`` (independent operations only: no routings, e.g. parallel lines with
+  changeovers): two or three resources, the one ending last mostly among them, modelled alone.
 
-Each neighbourhood's size adapts: larger when its sub-problems are solved to optimality (room to
-search more), smaller when they time out. Deterministic for a seed: sub-solves use one worker and
-a *deterministic* time limit, and every choice comes from one seeded generator, so a run with the
-same seed and iteration budget (``max_iterations``) gives the same schedule; under a wall-clock
-limit only the number of iterations can differ.
+Large problems (above ``window_above`` operations) never model the whole plan: each step models
+one time window, with the operations around it frozen (exact changeovers at the edges), so a step
+costs the same at 600 or 3,000 lots. Pure makespan objectives get a tie-breaker in sub-solves
+(sum of ends, or of the resources' completions), because the makespan alone is a plateau.
+
+Sizes adapt: larger when sub-problems are solved to optimality, smaller when they time out.
+Deterministic for a seed with ``deterministic=True``: sub-solves are limited by conflicts (not
+time), rewards count steps (not seconds), every choice comes from one seeded generator, so the
+same seed and ``max_iterations`` give the same schedule. Otherwise sub-solves are limited by wall
+time (``sub_time``), which gets more done per second on a busy machine.
 """
 
 from __future__ import annotations
