@@ -558,7 +558,7 @@ def simulate_command(
     ] = "default",
     time_limit: Annotated[
         float, typer.Option("--time-limit", help="Solver seconds per daily plan.")
-    ] = 5.0,
+    ] = 3.0,
     history_days: Annotated[int, typer.Option("--history-days", min=14)] = 120,
     styles: Annotated[
         int | None,

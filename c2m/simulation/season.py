@@ -72,7 +72,7 @@ class SimulationOptions:
     scenario: str = "default"
     history_days: int = 120
     horizon_days: int = 14
-    time_limit: float = 5.0
+    time_limit: float = 3.0
     workers: int = 1
     solver_seed: int | None = None
     frozen_hours: float | None = None
