@@ -8,7 +8,8 @@ a live room before the catalogue has it is the very signal C2M production lives 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
 from c2m.importing.base import Importer, RowProblem, missing_columns_message, run_import
-from c2m.importing.reading import Columns, Header
+from c2m.importing.reading import Columns, Header, normalise_header
 from c2m.importing.result import ImportResult, Progress
 from c2m.importing.skus import SKU_ALIASES, load_catalogue, sku_from_parts
 from c2m.importing.upsert import (
@@ -27,7 +28,7 @@ from c2m.importing.upsert import (
     stored_form,
     upsert_many,
 )
-from c2m.importing.values import parse_count, parse_number, parse_timestamp
+from c2m.importing.values import parse_count, parse_number, parse_time, parse_timestamp
 from c2m.models import Room, SalesSignal
 
 SALES_COLUMNS = Columns(
@@ -70,6 +71,12 @@ _KEYS = ("ts", "room_id", "sku")
 _VALUES = ("clicks", "carts", "orders", "rank", "price")
 
 
+# A time of day in a column of its own, next to the date (日期 + 时间, date + time): the two
+# are combined. Either name alone still means a date or a whole timestamp.
+_TIME_NAMES = frozenset(normalise_header(n) for n in ("时间", "时刻", "time", "时间段", "hour"))
+_DATE_NAMES = frozenset(normalise_header(n) for n in ("日期", "统计日期", "date", "day"))
+
+
 class SalesImporter(Importer):
     kind = "sales"
     columns = SALES_COLUMNS
@@ -95,24 +102,32 @@ class SalesImporter(Importer):
         if missing:
             raise ImportFailed(missing_columns_message(file, header, missing, self.columns))
         self._width = len(header.names)
-        self._positions = tuple(index.get(name) for name in _ORDER)
+        p_time = _split_date_and_time(header)
+        self._positions = (*(index.get(name) for name in _ORDER), p_time)
+        self.parse = self._parser()
 
     def prepare(self, connection: Connection) -> None:
         self.catalogue = load_catalogue(connection)
         self.known = set(self.catalogue.values())
         self._stored_ts = stored_form(connection, _TABLE.c.ts)
-        self._stamps = {}
+        self._stamps.clear()  # cleared, not replaced: the parser holds on to it
         # ~40 bytes is a short sales row: an upper estimate of the rows in the file.
         self._deferred = defer_secondary_indexes(connection, _TABLE, self.file_size // 40)
 
     def parse(self, cells: Sequence[str]) -> tuple:
         """One row -> (ts, room, sku, clicks, carts, orders, rank, price).
 
-        Written for speed (it runs a million times on a big export): plain positions, the
-        common case (plain digits, a date seen before) first, the messy forms on a slow path.
+        :meth:`check_header` replaces this with a parser built for the file's columns.
         """
-        if len(cells) < self._width:
-            cells = [*cells, *([""] * (self._width - len(cells)))]
+        raise ImportFailed("the header must be checked before rows are parsed")
+
+    def _parser(self) -> Callable[[Sequence[str]], tuple]:
+        """The row parser for this file's columns, as a closure.
+
+        Written for speed (it runs a million times on a big export): column positions and
+        helpers are the closure's own variables (no attribute look-ups per row), the common
+        case (plain digits, a date seen before) comes first, the messy forms on a slow path.
+        """
         (
             p_date,
             p_room,
@@ -125,60 +140,94 @@ class SalesImporter(Importer):
             p_orders,
             p_rank,
             p_price,
+            p_time,
         ) = self._positions
-        text = cells[p_date]
-        ts = self._stamps.get(text)
-        if ts is None:
-            ts = self._timestamp(text)
+        width = self._width
+        stamps = self._stamps
+        timestamp = self._timestamp
+        default_room = self.room
+        seen, rooms_seen = self.seen, self.rooms_seen
+        warn = self.warn
+        sku_from_parts = self._sku_from_parts
+        largest = _LARGEST
 
-        room = cells[p_room].strip() if p_room is not None else ""
-        if not room:
-            room = self.room
+        def parse(cells: Sequence[str]) -> tuple:
+            if len(cells) < width:
+                cells = [*cells, *([""] * (width - len(cells)))]
+            text = cells[p_date]
+            if p_time is not None:
+                text = f"{text}\x00{cells[p_time]}"
+            ts = stamps.get(text)
+            if ts is None:
+                ts = timestamp(text)
+
+            room = cells[p_room].strip() if p_room is not None else ""
             if not room:
-                raise RowProblem("room_id", "the room is missing (fill it in or pass --room)")
+                room = default_room
+                if not room:
+                    raise RowProblem("room_id", "the room is missing (fill it in or pass --room)")
 
-        sku = cells[p_sku].strip() if p_sku is not None else ""
-        if not sku:
-            sku = self._sku_from_parts(cells, p_style, p_colour, p_size)
+            sku = cells[p_sku].strip() if p_sku is not None else ""
+            if not sku:
+                sku = sku_from_parts(cells, p_style, p_colour, p_size)
 
-        try:  # inlined fast path: three plain whole numbers
-            clicks, carts, orders = int(cells[p_clicks]), int(cells[p_carts]), int(cells[p_orders])
-            if not (0 <= clicks < _LARGEST and 0 <= carts < _LARGEST and 0 <= orders < _LARGEST):
-                raise ValueError
-        except ValueError:
-            clicks = _count(cells[p_clicks], "clicks")
-            carts = _count(cells[p_carts], "carts")
-            orders = _count(cells[p_orders], "orders")
-        rank = None
-        if p_rank is not None and cells[p_rank]:
-            rank = _rank(cells[p_rank])
-        price = None
-        if p_price is not None:
-            text = cells[p_price]
-            if text:
-                try:
-                    price = float(text)
-                    if not 0 <= price < _LARGEST:  # also catches nan and inf
-                        raise ValueError
-                except ValueError:
-                    price = _price(text)
+            try:  # three plain whole numbers
+                clicks, carts, orders = (
+                    int(cells[p_clicks]),
+                    int(cells[p_carts]),
+                    int(cells[p_orders]),
+                )
+                if not (0 <= clicks < largest and 0 <= carts < largest and 0 <= orders < largest):
+                    raise ValueError
+            except ValueError:
+                clicks = _count(cells[p_clicks], "clicks")
+                carts = _count(cells[p_carts], "carts")
+                orders = _count(cells[p_orders], "orders")
+            rank = None
+            if p_rank is not None:
+                text = cells[p_rank]
+                if text:
+                    try:
+                        rank = int(text)
+                        if not 0 < rank < largest:
+                            raise ValueError
+                    except ValueError:
+                        rank = _rank(text)
+            price = None
+            if p_price is not None:
+                text = cells[p_price]
+                if text:
+                    try:
+                        price = float(text)
+                        if not 0 <= price < largest:  # also catches nan and inf
+                            raise ValueError
+                    except ValueError:
+                        price = _price(text)
 
-        if orders > clicks:
-            self.warn("orders", f"{orders} orders but only {clicks} clicks")
-        if sku not in self.seen:
-            self.seen.add(sku)
-        if room not in self.rooms_seen:
-            self.rooms_seen.add(room)
-        return (ts, room, sku, clicks, carts, orders, rank, price)
+            if orders > clicks:
+                warn("orders", f"{orders} orders but only {clicks} clicks")
+            if sku not in seen:
+                seen.add(sku)
+            if room not in rooms_seen:
+                rooms_seen.add(room)
+            return (ts, room, sku, clicks, carts, orders, rank, price)
+
+        return parse
 
     def _timestamp(self, text: str) -> Any:
-        """The row's time in the form the database stores (SQLite: SQLAlchemy's text form)."""
+        """The row's time in the form the database stores (SQLite: SQLAlchemy's text form).
+
+        ``text`` is the date cell, or ``date NUL time`` when the time has a column of its own.
+        """
+        date_text, _, time_text = text.partition("\x00")
         try:
-            ts = parse_timestamp(text)
+            ts = parse_timestamp(date_text)
         except ValueError as exc:
             raise RowProblem("date", str(exc)) from None
         if ts is None:
             raise RowProblem("date", "the date is missing")
+        if time_text:
+            ts = _with_time(ts, time_text)
         if self._stored_ts is not None:
             ts = self._stored_ts(ts)
         if len(self._stamps) < 100_000:  # a bounded cache: memory must not grow with the file
@@ -202,6 +251,47 @@ class SalesImporter(Importer):
         result.new_skus = sorted(set(result.new_skus) | new)
         self.seen.clear()
         self.rooms_seen.clear()
+
+
+def _split_date_and_time(header: Header) -> int | None:
+    """Position of a time-of-day column next to the date column, or None.
+
+    The header reader maps the first date-like name to ``date`` and reports a second one as
+    ignored; when one of the two is a date (日期) and the other a time (时间), the date
+    column is the date and the time column is read with it (no longer reported as ignored).
+    """
+    names = [normalise_header(name) for name in header.names]
+    p_date = header.index["date"]
+    times = [i for i, name in enumerate(names) if name in _TIME_NAMES and i != p_date]
+    if names[p_date] in _TIME_NAMES:  # 时间 came first: is there a 日期 column too?
+        dates = [i for i, name in enumerate(names) if name in _DATE_NAMES]
+        if not dates:
+            return None
+        times = [p_date]
+        header.index["date"] = dates[0]
+    elif names[p_date] not in _DATE_NAMES or not times:
+        return None  # e.g. 日期时间 or timestamp: it already holds the time
+    p_time = times[0]
+    for position in (p_time, header.index["date"]):
+        name = header.names[position]
+        if name in header.ignored:
+            header.ignored.remove(name)
+    return p_time
+
+
+def _with_time(day: dt.datetime, text: str) -> dt.datetime:
+    """The date cell's day at the time cell's time (a date cell may say 00:00 itself)."""
+    try:
+        moment = parse_time(text)
+    except ValueError as exc:
+        raise RowProblem("time", str(exc)) from None
+    if moment is None:
+        return day
+    if day.time() not in (dt.time(), moment):
+        raise RowProblem(
+            "time", f"the date already says {day:%H:%M:%S} but the time column says {moment}"
+        )
+    return dt.datetime.combine(day.date(), moment)
 
 
 _LARGEST = 10**15

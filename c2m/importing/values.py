@@ -124,3 +124,32 @@ def parse_date(text: str) -> dt.date | None:
     """A calendar date; a time of day, if the export adds one, is dropped."""
     stamp = parse_timestamp(text)
     return None if stamp is None else stamp.date()
+
+
+_TIME = re.compile(
+    r"(\d{1,2})\s*[:：时点]\s*(\d{1,2})?\s*(?:[:：分]\s*(?:(\d{1,2})(?:\.\d+)?\s*秒?)?)?"
+)
+TIME_FORMS = "20:15, 20:15:00 or 20时15分"
+
+
+def parse_time(text: str) -> dt.time | None:
+    """A time of day from a column of its own (时间 next to 日期); ``None`` when blank.
+
+    Also takes a whole timestamp (Excel writes a time-only cell as ``1899-12-30 20:15:00``)
+    and keeps its time of day.
+    """
+    cleaned = text.strip()
+    if not cleaned:
+        return None
+    match = _TIME.fullmatch(cleaned)
+    if match is None:
+        try:
+            stamp = parse_timestamp(cleaned)
+        except ValueError:
+            raise ValueError(f"{cleaned!r} is not a time of day (expected {TIME_FORMS})") from None
+        return None if stamp is None else stamp.time()
+    hour, minute, second = (int(part or 0) for part in match.groups())
+    try:
+        return dt.time(hour, minute, second)
+    except ValueError as exc:
+        raise ValueError(f"{cleaned!r} is not a valid time of day ({exc})") from None

@@ -289,3 +289,53 @@ def test_a_file_of_only_bad_rows_keeps_every_one(db_url, write_file):
     assert result.rows_rejected == 12_000 and len(result.errors) == 1000
     assert result.errors_not_listed == 11_000
     assert _count(engine, RejectedRow) == 12_000
+
+
+def test_a_time_column_next_to_the_date_column_is_part_of_the_timestamp(db_url, write_file):
+    """日期 + 时间 (a GBK export, time first) and date + time both give one timestamp."""
+    engine = open_engine(db_url)
+    chinese = (
+        "时间,日期,直播间,商品编码,点击量,加购数,成交件数\n"
+        "20:15,2026/11/3,抖音1号,A,10,2,1\n"
+        "21:30:05,2026/11/3,抖音1号,A,12,3,2\n"
+        ",2026/11/4,抖音1号,A,9,1,0\n"
+        "1899-12-30 08:05:00,2026-11-05 00:00:00,抖音1号,A,7,1,0\n"
+    )
+    english = "date,time,room_id,sku,clicks,carts,orders\n2026-11-03,20时15分,R1,B,5,1,0\n"
+    result = import_sales(
+        [write_file("zh.csv", chinese, "gbk"), write_file("en.csv", english)], engine
+    )
+    assert result.rows_imported == 5 and not result.errors
+    assert result.ignored_columns == {}
+    assert set(_signals(engine)) == {
+        (dt.datetime(2026, 11, 3, 20, 15), "抖音1号", "A"),
+        (dt.datetime(2026, 11, 3, 21, 30, 5), "抖音1号", "A"),
+        (dt.datetime(2026, 11, 4), "抖音1号", "A"),
+        (dt.datetime(2026, 11, 5, 8, 5), "抖音1号", "A"),
+        (dt.datetime(2026, 11, 3, 20, 15), "R1", "B"),
+    }
+    again = import_sales([write_file("zh.csv", chinese, "gbk")], engine)
+    assert again.rows_unchanged == 4
+
+
+def test_a_bad_time_cell_rejects_its_row(db_url, write_file):
+    engine = open_engine(db_url)
+    text = (
+        "日期,时间,直播间,SKU,点击量,加购数,成交件数\n"
+        "2026-11-03,25:00,R1,A,10,2,1\n"
+        "2026-11-03 09:00:00,20:15,R1,A,10,2,1\n"
+        "2026-11-03,soon,R1,A,10,2,1\n"
+        "2026-11-03,20:15,R1,A,10,2,1\n"
+    )
+    result = import_sales([write_file("s.csv", text)], engine)
+    assert result.rows_imported == 1
+    assert [(e.line, e.field) for e in result.errors] == [(2, "time"), (3, "time"), (4, "time")]
+    assert "25:00" in result.errors[0].message
+    assert "09:00:00" in result.errors[1].message
+
+
+def test_a_lone_time_column_is_still_the_timestamp(db_url, write_file):
+    engine = open_engine(db_url)
+    text = "时间,直播间,SKU,点击量,加购数,成交件数\n2026-11-03 20:15:00,R1,A,10,2,1\n"
+    assert import_sales([write_file("s.csv", text)], engine).rows_imported == 1
+    assert set(_signals(engine)) == {(dt.datetime(2026, 11, 3, 20, 15), "R1", "A")}

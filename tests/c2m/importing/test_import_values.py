@@ -8,7 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from c2m.importing.values import parse_count, parse_date, parse_number, parse_timestamp
+from c2m.importing.values import (
+    parse_count,
+    parse_date,
+    parse_number,
+    parse_time,
+    parse_timestamp,
+)
 
 
 @pytest.mark.parametrize(
@@ -87,6 +93,39 @@ def test_dates_and_timestamps(text, value):
 def test_bad_dates_say_what_is_expected(text):
     with pytest.raises(ValueError, match="date"):
         parse_timestamp(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("20:15", dt.time(20, 15)),
+        ("8:05:07", dt.time(8, 5, 7)),
+        ("20:15:00.250", dt.time(20, 15)),
+        ("20时15分", dt.time(20, 15)),
+        ("20点", dt.time(20)),
+        ("20：15", dt.time(20, 15)),
+        ("1899-12-30 20:15:00", dt.time(20, 15)),  # Excel's time-only cell
+        (" ", None),
+    ],
+)
+def test_times_of_day(text, value):
+    assert parse_time(text) == value
+
+
+@pytest.mark.parametrize("text", ["25:00", "20:61", "soon", "20"])
+def test_bad_times_say_what_is_expected(text):
+    with pytest.raises(ValueError, match="time of day"):
+        parse_time(text)
+
+
+@given(st.text(max_size=20))
+def test_any_text_gives_a_time_or_a_clean_error(text):
+    try:
+        value = parse_time(text)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert value is None or isinstance(value, dt.time)
 
 
 def test_parse_date_drops_the_time():
