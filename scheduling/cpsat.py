@@ -148,6 +148,7 @@ class CpSatModel:
         self.model = cp_model.CpModel()
         self.v = Variables()
         self.makespan: cp_model.IntVar | None = None
+        self.wall_capped = False
         self.setup_terms: list[tuple[cp_model.IntVar, int]] = []
         # Auxiliary variables and how to compute each from a schedule, so hints are complete
         # (CP-SAT uses a complete, feasible hint at once; an incomplete one it must repair).
@@ -723,31 +724,19 @@ class CpSatModel:
     ) -> tuple[str, Solution | None, int | None, int, float]:
         """Runs CP-SAT. Returns (status, solution, objective, bound, wall seconds).
 
-        ``deterministic``: same result for the same seed and workers, by interleaved
-        search and a deterministic-time limit (``time_limit`` deterministic units, with a
-        wall-clock safety cap of 3x) instead of a wall-clock race between workers.
+        ``deterministic``: same result for the same seed and workers, by a
+        deterministic-time limit (``time_limit`` deterministic units) instead of a
+        wall-clock race between workers; see :func:`configure`. ``self.wall_capped`` tells
+        afterwards whether the wall-clock safety cap stopped it (then it was not).
         """
         solver = cp_model.CpSolver()
         prm = solver.parameters
-        prm.num_workers = max(1, workers)
-        prm.random_seed = seed
-        prm.log_search_progress = log
-        # Probing the circuit literals in presolve costs seconds on 50 x 10 UPM instances
-        # and finds little; the search itself (hint, LNS workers) does better with the time.
-        prm.cp_model_probing_level = 0
-        if len(self.model.proto.constraints) > PRESOLVE_MAX_CONSTRAINTS:
-            # Measured on the 100-lot floor: presolve took the whole budget; without it the
-            # hint is loaded at once and CP-SAT's own LNS workers improve on it.
-            prm.cp_model_presolve = False
-        if deterministic:
-            prm.interleave_search = True
-            prm.max_deterministic_time = time_limit
-            prm.max_time_in_seconds = 3 * time_limit + 1
-        else:
-            prm.max_time_in_seconds = time_limit
+        big = len(self.model.proto.constraints) > PRESOLVE_MAX_CONSTRAINTS
+        configure(prm, time_limit, workers, seed, deterministic, log, big)
         t0 = time.perf_counter()
         code = solver.solve(self.model)
         wall = time.perf_counter() - t0
+        self.wall_capped = deterministic and wall >= 0.99 * prm.max_time_in_seconds
         status = {
             cp_model.OPTIMAL: "optimal",
             cp_model.FEASIBLE: "feasible",
@@ -779,6 +768,50 @@ class CpSatModel:
 
 # Models with more constraints than this are solved without CP-SAT's presolve.
 PRESOLVE_MAX_CONSTRAINTS = 20_000
+# Deterministic solves stop on deterministic time; the wall clock only guards against a
+# hang, so it must be far away: under load (2 cores, 6 users) 2.7 deterministic units took
+# 11 s on the 234-lot floor, and a cap of 3x + 1 s cut such runs short at a wall-clock-
+# dependent point (same input, different plans).
+DETERMINISTIC_WALL_FACTOR = 20
+DETERMINISTIC_WALL_EXTRA = 60.0
+
+
+def configure(
+    prm,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    deterministic: bool = False,
+    log: bool = False,
+    big: bool = False,
+) -> None:
+    """Sets ``prm`` (a ``CpSolver().parameters``) for a full-model solve (``big``: more
+    than PRESOLVE_MAX_CONSTRAINTS constraints).
+
+    Deterministic solves: several workers interleave their subsolvers in deterministic
+    batches; one worker is deterministic by itself and does NOT interleave. Interleaved
+    search with one worker runs a ``fixed`` subsolver that needs a decision strategy the
+    model does not have: OR-Tools 9.15 then aborts the whole process (``Check failed:
+    heuristics.fixed_search != nullptr``, seen in the one-worker simulation), which no
+    caller can catch. (Giving the model a decision strategy instead was measured on the
+    234-lot floor: 20-40x more wall time per deterministic unit, nothing better found.)
+    """
+    prm.num_workers = max(1, workers)
+    prm.random_seed = seed
+    prm.log_search_progress = log
+    # Probing the circuit literals in presolve costs seconds on 50 x 10 UPM instances
+    # and finds little; the search itself (hint, LNS workers) does better with the time.
+    prm.cp_model_probing_level = 0
+    if big:
+        # Measured on the 100-lot floor: presolve took the whole budget; without it the
+        # hint is loaded at once and CP-SAT's own LNS workers improve on it.
+        prm.cp_model_presolve = False
+    if deterministic:
+        prm.interleave_search = prm.num_workers > 1
+        prm.max_deterministic_time = time_limit
+        prm.max_time_in_seconds = DETERMINISTIC_WALL_FACTOR * time_limit + DETERMINISTIC_WALL_EXTRA
+    else:
+        prm.max_time_in_seconds = time_limit
 
 
 class _HintView:

@@ -209,6 +209,8 @@ def solve(
             cp_time, workers, seed, deterministic=deterministic, log=log
         )
         stats["cpsat_status"], stats["cpsat_seconds"] = cp_status, round(secs, 3)
+        if model.wall_capped:  # a deterministic solve stopped by the clock: not reproducible
+            stats["cpsat_wall_capped"] = True
         if sol is not None:
             bad = validate(problem, sol)
             if bad:

@@ -339,3 +339,47 @@ def test_the_heuristic_hint_is_a_feasible_assignment_of_the_model(seed):
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 5
     assert solver.solve(model.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+
+
+def test_deterministic_parameters_are_safe_and_leave_the_wall_clock_out():
+    """One worker never interleaves (OR-Tools 9.15 aborted the process on interleaved
+    search with one worker: ``Check failed: heuristics.fixed_search != nullptr``); several
+    workers do, in deterministic batches; and the wall-clock cap sits far beyond the
+    deterministic budget, so a loaded machine does not change where the search stops."""
+    from scheduling.cpsat import configure
+
+    for workers, interleave in ((1, False), (2, True), (4, True)):
+        prm = cp_model.CpSolver().parameters
+        configure(prm, 3.0, workers, 0, deterministic=True, big=True)
+        assert prm.interleave_search is interleave
+        assert prm.max_deterministic_time == 3.0
+        assert prm.max_time_in_seconds >= 20 * 3.0
+        assert not prm.cp_model_presolve
+    prm = cp_model.CpSolver().parameters
+    configure(prm, 3.0, 1, 0)
+    assert prm.max_time_in_seconds == 3.0 and not prm.interleave_search
+
+
+def test_one_worker_deterministic_solve_runs_in_a_child_process():
+    """The combination that aborted (one worker, deterministic) solves, and twice alike;
+    run in a child process so that an abort fails this test instead of killing pytest."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.path.insert(0, 'tests/scheduling')\n"
+        "from scheduling_instances import garment_floor\n"
+        "from scheduling import heuristic\n"
+        "from scheduling.cpsat import CpSatModel\n"
+        "p = garment_floor(12, seed=3)\n"
+        "h = heuristic.solve(p, 1.0, max_runs=1)\n"
+        "out = []\n"
+        "for _ in range(2):\n"
+        "    st, sol, obj, bound, wall = CpSatModel(p, hint=h).solve(0.3, 1, 0, True)\n"
+        "    out.append((st, obj, tuple(sol)))\n"
+        "assert out[0] == out[1], out\n"
+        "print(out[0][0])\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip() in ("optimal", "feasible")
