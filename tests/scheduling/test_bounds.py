@@ -1,0 +1,83 @@
+"""The cheap lower bounds hold for every schedule: never above a proven optimum or any
+valid schedule, and tight where the argument is exact."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from scheduling_instances import garment_floor, random_problem
+
+from scheduling import heuristic
+from scheduling.bounds import earliest_ends, lower_bound, setup_lower_bound
+from scheduling.cpsat import CpSatModel
+from scheduling.problem import (
+    Calendar,
+    Job,
+    Mode,
+    Objective,
+    Operation,
+    Precedence,
+    Problem,
+    Resource,
+)
+from scheduling.solve import solve
+from scheduling.validate import objective
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_bound_never_above_the_optimum(seed):
+    p = random_problem(random.Random(seed))
+    status, sol, *_ = CpSatModel(p).solve(5.0, 1, 0, deterministic=True)
+    if status == "optimal":
+        assert lower_bound(p) <= objective(p, sol).total
+    h = heuristic.solve(p, 0.2, max_runs=4)
+    if h is not None:
+        assert lower_bound(p) <= objective(p, h).total
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_bound_below_heuristic_on_garment_floors(seed):
+    p = garment_floor(40, seed=seed, overtime=60)
+    h = heuristic.solve(p, 0.5, max_runs=4)
+    assert 0 < lower_bound(p) <= objective(p, h).total
+    assert 0 < setup_lower_bound(p) <= objective(p, h).setup
+
+
+def test_earliest_end_pauses_over_the_night_and_counts_lags_in_working_minutes():
+    day = Calendar(windows=((0, 480), (1440, 1920)))
+    p = Problem(
+        [Resource("a", day), Resource("b", day)],
+        [Job(release=400, due=500)],
+        [Operation(0, (Mode(0, 100),)), Operation(0, (Mode(1, 50),))],
+        precedences=[Precedence(0, 1, 30)],
+        objective=Objective(tardiness=1),
+    )
+    # 80 minutes before the night, 20 after 1440; the lag is 30 working minutes more.
+    assert earliest_ends(p) == [1460, 1440 + 20 + 30 + 50]
+    assert lower_bound(p) == 1540 - 500
+
+
+def test_setup_bound_lets_one_class_per_free_line_start_free():
+    """Three classes on two lines without an initial class: two start free, the third
+    pays its cheapest way in; cutting (no setups) does not hide the lines' setups."""
+    mat = ((0, 5, 9), (7, 0, 3), (8, 6, 0))
+    ops = [Operation(j, (Mode(0, 10),), setup_class=j) for j in range(3)]
+    ops += [Operation(j, (Mode(1, 10), Mode(2, 10)), setup_class=j) for j in range(3)]
+    p = Problem(
+        [Resource("cut"), Resource("L1"), Resource("L2")],
+        [Job(), Job(), Job()],
+        ops,
+        setups=[None, mat, mat],
+        objective=Objective(setup=1),
+    )
+    # ways in: class 0 min(7, 8) = 7, class 1 min(5, 6) = 5, class 2 min(9, 3) = 3
+    assert setup_lower_bound(p) == 3
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.status == "optimal" and r.objective == 3
+
+
+def test_solve_reports_the_cheap_bound_when_cpsat_has_none():
+    p = garment_floor(12, seed=1)
+    r = solve(p, 0.05, workers=1, deterministic=True)  # too short for CP-SAT
+    assert r.bound == min(lower_bound(p), r.objective) > 0
