@@ -245,7 +245,7 @@ def _import_records(
 
     for cells in source.rows():
         read += 1
-        if not "".join(cells).strip():
+        if not (cells and cells[0].strip()) and not "".join(cells).strip():  # blank row
             skipped += 1
             continue
         try:

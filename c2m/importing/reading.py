@@ -13,6 +13,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -139,13 +140,6 @@ def sniff_delimiter(line: str) -> str:
     return best
 
 
-def _tap(lines: Iterator[str], pending: list[str]) -> Iterator[str]:
-    """Feeds lines to ``csv.reader`` and keeps those of the current record, for raw text."""
-    for line in lines:
-        pending.append(line)
-        yield line
-
-
 class CsvFile:
     """One export file opened for streaming: its encoding, delimiter, header and records."""
 
@@ -155,10 +149,17 @@ class CsvFile:
         self._raw = path.open("rb")
         self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
         self.preamble = 0  # lines above the header
+        self._start = 1  # the current record's first line, counted from the header (= 0)
+        self._shadow: io.TextIOWrapper | None = None  # a second reader of the lines, for raw
+        self._shadow_line = 0  # physical lines the shadow has consumed
+        self._raw_cache: tuple[int, str] | None = None
         self.header = self._find_header(columns)
 
     def close(self) -> None:
         self._text.close()
+        if self._shadow is not None:
+            self._shadow.close()
+            self._shadow = None
 
     def __enter__(self) -> CsvFile:
         return self
@@ -201,10 +202,7 @@ class CsvFile:
                     index[canonical] = position
             if len(index) >= 2 or (len(index) == 1 and len(names) == 1):
                 self.preamble = number - 1
-                self._pending: list[str] = []
-                self._reader = csv.reader(
-                    _tap(iter(self._text), self._pending), delimiter=self.delimiter
-                )
+                self._reader = csv.reader(self._text, delimiter=self.delimiter)
                 return Header(number, names, index, ignored)
         found = ", ".join(first_seen) if first_seen else "nothing (the file is empty)"
         self.close()
@@ -216,13 +214,16 @@ class CsvFile:
         """The cells of every record after the header, streamed.
 
         While a row is being handled, :attr:`line` and :attr:`raw` describe it; they cost
-        nothing unless asked for, which is only for the rare rejected or odd row.
+        nothing unless asked for, which is only for the rare rejected or odd row (the csv
+        reader reads the file directly; only where a record starts is noted per row).
         """
-        reader, pending = self._reader, self._pending
+        reader = self._reader
+        end = 0
         try:
             for cells in reader:
+                self._start = end + 1
                 yield cells
-                pending.clear()
+                end = reader.line_num
         except UnicodeDecodeError as exc:  # sniff_file read it all, so only a changed file
             raise ImportFailed(f"cannot decode the text ({exc.reason})") from None
         except csv.Error as exc:
@@ -231,12 +232,32 @@ class CsvFile:
     @property
     def line(self) -> int:
         """Physical line number where the current record starts (the header's line counts)."""
-        return self.header.line + self._reader.line_num - len(self._pending) + 1
+        return self.header.line + self._start
 
     @property
     def raw(self) -> str:
-        """The current record's text as it is in the file, without its line end."""
-        return "".join(self._pending).rstrip("\r\n")
+        """The current record's text as it is in the file, without its line end.
+
+        Read from a second handle on the file that only moves forward, line by line as the
+        csv reader splits them (``newline=""``), so asking costs a skip to the record and
+        a file of good rows never pays for it.
+        """
+        first = self.header.line + self._start
+        if self._raw_cache is not None and self._raw_cache[0] == first:
+            return self._raw_cache[1]
+        last = self.header.line + self._reader.line_num
+        if self._shadow is None or self._shadow_line >= first:
+            if self._shadow is not None:
+                self._shadow.close()
+            self._shadow = self.path.open(encoding=self.encoding, newline="")
+            self._shadow_line = 0
+        shadow = self._shadow
+        skip = first - 1 - self._shadow_line
+        next(itertools.islice(shadow, skip, skip), None)  # consumes ``skip`` lines, in C
+        text = "".join(itertools.islice(shadow, last - first + 1)).rstrip("\r\n")
+        self._shadow_line = last
+        self._raw_cache = (first, text)
+        return text
 
     def records(self) -> Iterator[Record]:
         """Every record with its line number and raw text (convenient, a little slower)."""

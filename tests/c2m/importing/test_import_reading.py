@@ -122,6 +122,24 @@ def test_quoted_multiline_cell_keeps_line_numbers_right(write_file):
     assert records[0].raw == '2026-11-03,R1,"A\nB",1,1,1'
 
 
+def test_raw_text_is_read_back_only_for_the_rows_asked_about(write_file):
+    """Raw text comes from a second, forward-only reader: it must match the csv reader's
+    records past preambles, quoted line breaks, CRLF and GB18030 text, in any pattern."""
+    rows = [f"2026-11-03,直播间{i},款{i},{i},1,1" for i in range(40)]
+    rows[7] = '2026-11-03,R1,"多\r\n行",1,1,1'
+    text = "标题\r\n\r\n" + HEADER.replace("\n", "\r\n") + "\r\n".join(rows) + "\r\n"
+    path = write_file("g.csv", text, "gb18030")
+    with CsvFile(path, SALES_COLUMNS) as source:
+        asked = {}
+        for number, _cells in enumerate(source.rows()):
+            if number in (3, 7, 8, 39):
+                asked[number] = (source.line, source.raw, source.raw)
+    assert asked[3] == (7, rows[3], rows[3])
+    assert asked[7] == (11, rows[7], rows[7])
+    assert asked[8] == (13, rows[8], rows[8])
+    assert asked[39] == (44, rows[39], rows[39])
+
+
 def test_no_recognisable_header_lists_found_and_expected(write_file):
     path = write_file("junk.csv", "foo,bar,baz\n1,2,3\n")
     with pytest.raises(ImportFailed) as caught:
