@@ -9,6 +9,12 @@ feasible schedule, whatever the solver did, and cost milliseconds:
   (release, routing with lags, the fastest eligible mode, paused over non-working time on
   that mode's calendar, overtime windows counted as open); a fixed operation ends where it
   is pinned. A job cannot complete before its latest earliest end.
+* **Tardiness with capacity**: per group of resources that share operations (the sewing
+  lines, the cutting tables...), the k-th operation of the group to finish cannot finish
+  before the group's working capacity from the earliest start could hold the k shortest
+  operations; matching jobs to these completion slots at least cost (an assignment
+  problem, OR-Tools' ``linear_sum_assignment``) bounds the weighted tardiness. The best
+  group's bound counts (bounds of different groups do not add up).
 * **Setups**: every setup class present must *start* at least once on some resource, and
   that first operation of the class there follows an operation of another class (or the
   resource's initial class); only the first operation on a resource without an initial
@@ -34,11 +40,12 @@ def lower_bound(problem: Problem) -> int:
             completion[op.job] = max(completion[op.job], ends[i])
         if w.tardiness:
             has_ops = {op.job for op in problem.operations}
-            total += w.tardiness * sum(
+            tardiness = sum(
                 job.weight * max(0, completion[j] - job.due)
                 for j, job in enumerate(problem.jobs)
                 if job.due is not None and j in has_ops
             )
+            total += w.tardiness * max(tardiness, capacity_tardiness(problem, ends))
         if w.makespan:
             total += w.makespan * max(completion, default=0)
     if w.setup:
@@ -108,6 +115,98 @@ def _topological(problem: Problem) -> list[int]:
             indeg[pr.succ] -= 1
             if indeg[pr.succ] == 0:
                 stack.append(pr.succ)
+    return out
+
+
+# Above this many jobs in a group the assignment (n^2 arcs) is not worth its seconds.
+CAPACITY_MAX_JOBS = 1200
+
+
+def capacity_tardiness(problem: Problem, ends: list[int] | None = None) -> int:
+    """Weighted tardiness every schedule pays at least, from each resource group's capacity.
+
+    Per group: each job with exactly one operation there (others are left out, which only
+    weakens the bound) gets the slot bounds S_1 <= ... <= S_n (k-th completion in the group
+    >= the time its capacity from the earliest start holds the k shortest operations, and
+    >= the k-th smallest earliest end); any schedule gives each job a distinct slot with
+    C_j >= max(S_slot, its own earliest end), so the cheapest matching is a lower bound.
+    """
+    from ortools.graph.python import linear_sum_assignment
+
+    ends = ends if ends is not None else earliest_ends(problem)
+    ops, jobs = problem.operations, problem.jobs
+    group = _resource_groups(problem)
+    per_group: dict[int, dict[int, list[int]]] = {}  # group -> job -> its operations there
+    for i, op in enumerate(ops):
+        per_group.setdefault(group[op.modes[0].resource], {}).setdefault(op.job, []).append(i)
+    best = 0
+    for g, by_job in per_group.items():
+        items = [
+            (j, i[0])
+            for j, i in by_job.items()
+            if len(i) == 1 and jobs[j].due is not None and jobs[j].weight > 0
+        ]
+        if len(items) < 2 or len(items) > CAPACITY_MAX_JOBS:
+            continue
+        resources = sorted({r for r, h in enumerate(group) if h == g})
+        durations = [min(m.duration for m in ops[i].modes) for _, i in items]
+        earliest_start = min(_earliest_start(problem, j, i) for j, i in items)
+        slots = _slots(problem, resources, earliest_start, sorted(durations))
+        own = sorted(ends[i] for _, i in items)
+        slots = [max(a, b) for a, b in zip(slots, own, strict=True)]
+        if slots[-1] <= min(jobs[j].due for j, _ in items):
+            continue  # every job could still be on time as far as capacity goes
+        solver = linear_sum_assignment.SimpleLinearSumAssignment()
+        for a, (j, i) in enumerate(items):
+            wj, dj, ej = jobs[j].weight, jobs[j].due, ends[i]
+            for k, t in enumerate(slots):
+                solver.add_arc_with_cost(a, k, wj * max(0, max(t, ej) - dj))
+        if solver.solve() == solver.OPTIMAL:
+            best = max(best, solver.optimal_cost())
+    return best
+
+
+def _earliest_start(problem: Problem, j: int, i: int) -> int:
+    """No earlier wall minute can operation i (of job j) work: its pinned start, or its
+    job's release (pinned operations may start before the release)."""
+    op = problem.operations[i]
+    return op.fixed_start if op.fixed else problem.jobs[j].release
+
+
+def _slots(problem: Problem, resources: list[int], t0: int, durations: list[int]) -> list[int]:
+    """Per k, the first wall minute by which the resources' working minutes from ``t0``
+    add up to the k shortest ``durations`` (sorted ascending)."""
+    cals = [problem.resources[r].calendar for r in resources]
+    # Events: (wall time, +1/-1 open resources) from each calendar's segments after t0.
+    events: list[tuple[int, int]] = []
+    open_always = 0
+    for c in cals:
+        if c.always_open:
+            open_always += 1
+            continue
+        for a, b in c.segments:
+            if b > t0:
+                events += [(max(a, t0), 1), (b, -1)]
+    events.sort()
+    out, need = [], 0
+    done, t, rate, e = 0, t0, open_always, 0
+    for d in durations:
+        need += d
+        # Advance until the capacity done reaches need.
+        while True:
+            while e < len(events) and events[e][0] <= t:
+                rate += events[e][1]
+                e += 1
+            nxt = events[e][0] if e < len(events) else None
+            if rate > 0 and (nxt is None or done + rate * (nxt - t) >= need):
+                t_hit = t + -(-(need - done) // rate)
+                out.append(t_hit)
+                break
+            if nxt is None:  # capacity runs out: nothing fits later; the last time bounds
+                out.append(t)
+                break
+            done += rate * (nxt - t)
+            t = nxt
     return out
 
 

@@ -9,7 +9,7 @@ import pytest
 from scheduling_instances import garment_floor, random_problem
 
 from scheduling import heuristic
-from scheduling.bounds import earliest_ends, lower_bound, setup_lower_bound
+from scheduling.bounds import capacity_tardiness, earliest_ends, lower_bound, setup_lower_bound
 from scheduling.cpsat import CpSatModel
 from scheduling.problem import (
     Calendar,
@@ -81,3 +81,18 @@ def test_solve_reports_the_cheap_bound_when_cpsat_has_none():
     p = garment_floor(12, seed=1)
     r = solve(p, 0.05, workers=1, deterministic=True)  # too short for CP-SAT
     assert r.bound == min(lower_bound(p), r.objective) > 0
+
+
+def test_capacity_bound_sees_jobs_queue_on_one_line():
+    """Three 10-minute jobs due at 10 on one line: someone finishes at 20 and at 30, so
+    the tardiness is at least 0 + 10 + 20 (earliest ends alone would say 0)."""
+    p = Problem(
+        [Resource("L1"), Resource("L2", Calendar(windows=((0, 5),)))],
+        [Job(due=10), Job(due=10), Job(due=10, weight=2)],
+        [Operation(j, (Mode(0, 10),)) for j in range(3)] + [Operation(0, (Mode(1, 1),))],
+        objective=Objective(tardiness=1),
+    )
+    assert capacity_tardiness(p) == 10 + 20
+    assert lower_bound(p) == 30
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.objective == 30 and r.bound == 30
