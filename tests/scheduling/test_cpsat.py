@@ -383,3 +383,22 @@ def test_one_worker_deterministic_solve_runs_in_a_child_process():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr[-2000:]
     assert run.stdout.strip() in ("optimal", "feasible")
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("neighbours", [None, 3])
+def test_heuristic_hint_is_feasible_on_garment_floors_with_overtime(seed, neighbours):
+    """The planner's case: shift calendars, overtime windows paid by the objective, lags
+    between steps, big (pruned) circuits. CP-SAT with every variable fixed to its hint must
+    accept it ("The solution hint is complete, but it is infeasible" was the symptom)."""
+    weights = Objective(tardiness=10, setup=1, overtime=3, earliness=1)
+    problem = garment_floor(30, seed=seed, overtime=120, objective=weights)
+    hint = heuristic.solve(problem, max_runs=4)
+    assert hint is not None and not validate(problem, hint)
+    model = CpSatModel(problem, hint=hint, max_neighbours=neighbours)
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.num_workers = 1
+    solver.parameters.cp_model_presolve = False
+    solver.parameters.max_time_in_seconds = 20
+    assert solver.solve(model.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
