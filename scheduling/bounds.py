@@ -129,13 +129,18 @@ def capacity_tardiness(problem: Problem, ends: list[int] | None = None) -> int:
     weakens the bound) gets the slot bounds S_1 <= ... <= S_n (k-th completion in the group
     >= the time its capacity from the earliest start holds the k shortest operations, and
     >= the k-th smallest earliest end); any schedule gives each job a distinct slot with
-    C_j >= max(S_slot, its own earliest end), so the cheapest matching is a lower bound.
+    C_j >= max(S_slot + what must follow the operation, its own earliest completion), so
+    the cheapest matching is a lower bound.
     """
     from ortools.graph.python import linear_sum_assignment
 
     ends = ends if ends is not None else earliest_ends(problem)
     ops, jobs = problem.operations, problem.jobs
     group = _resource_groups(problem)
+    tail = _tails(problem)
+    completion = [0] * len(jobs)
+    for i, op in enumerate(ops):
+        completion[op.job] = max(completion[op.job], ends[i])
     per_group: dict[int, dict[int, list[int]]] = {}  # group -> job -> its operations there
     for i, op in enumerate(ops):
         per_group.setdefault(group[op.modes[0].resource], {}).setdefault(op.job, []).append(i)
@@ -154,16 +159,29 @@ def capacity_tardiness(problem: Problem, ends: list[int] | None = None) -> int:
         slots = _slots(problem, resources, earliest_start, sorted(durations))
         own = sorted(ends[i] for _, i in items)
         slots = [max(a, b) for a, b in zip(slots, own, strict=True)]
-        if slots[-1] <= min(jobs[j].due for j, _ in items):
+        if slots[-1] + max(tail[i] for _, i in items) <= min(jobs[j].due for j, _ in items):
             continue  # every job could still be on time as far as capacity goes
         solver = linear_sum_assignment.SimpleLinearSumAssignment()
         for a, (j, i) in enumerate(items):
-            wj, dj, ej = jobs[j].weight, jobs[j].due, ends[i]
+            wj, dj, ej, qi = jobs[j].weight, jobs[j].due, completion[j], tail[i]
             for k, t in enumerate(slots):
-                solver.add_arc_with_cost(a, k, wj * max(0, max(t, ej) - dj))
+                solver.add_arc_with_cost(a, k, wj * max(0, max(t + qi, ej) - dj))
         if solver.solve() == solver.OPTIMAL:
             best = max(best, solver.optimal_cost())
     return best
+
+
+def _tails(problem: Problem) -> list[int]:
+    """Per operation, wall minutes its job needs at least after it ends: the longest chain
+    of lags and shortest durations after it (a working minute takes at least a wall one)."""
+    succ = problem.successors()
+    tail = [0] * problem.num_operations
+    for i in reversed(_topological(problem)):
+        for pr in succ[i]:
+            b = problem.operations[pr.succ]
+            need = pr.lag + min(m.duration for m in b.modes) + tail[pr.succ]
+            tail[i] = max(tail[i], need)
+    return tail
 
 
 def _earliest_start(problem: Problem, j: int, i: int) -> int:
