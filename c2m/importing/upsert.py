@@ -17,6 +17,7 @@ left alone (no write, no new batch stamp). Two ways to count what happened:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -246,13 +247,9 @@ def _upsert_many_sqlite(
     columns = [*names, *(k for k in stamp if k not in inline), *inline]
     quoted = ", ".join(f'"{name}"' for name in columns)
     marks = ["?"] * (len(columns) - len(inline)) + [str(v) for v in inline.values()]
-    insert = (
-        f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join(marks)}) '
-        f"ON CONFLICT ({', '.join(keys)}) DO NOTHING"
-    )
     driver = connection.connection.driver_connection
     before = driver.total_changes
-    connection.exec_driver_sql(insert, rows)
+    _insert_new(connection, table.name, quoted, f"({', '.join(marks)})", keys, rows)
     inserted = driver.total_changes - before
     if inserted == len(rows):  # the bulk-load case: every key was new, nothing else to do
         return Counts(inserted=inserted)
@@ -269,6 +266,43 @@ def _upsert_many_sqlite(
     connection.exec_driver_sql(update, rows)
     updated = driver.total_changes - before
     return Counts(inserted=inserted, updated=updated, unchanged=len(rows) - inserted - updated)
+
+
+def _insert_new(
+    connection: Connection,
+    table: str,
+    columns: str,
+    row_marks: str,
+    keys: Sequence[str],
+    rows: list[tuple],
+) -> None:
+    """``INSERT ... ON CONFLICT DO NOTHING`` of ``rows``, many rows per statement.
+
+    One ``VALUES`` list of ``_ROWS_PER_INSERT`` rows per execution: SQLite's per-statement
+    work (step, reset, the sqlite3 module's per-row bookkeeping) is paid once per group
+    instead of once per row, about a third of the insert's CPU time on a bulk load. A key
+    repeated within a statement behaves as in separate statements: the first row wins the
+    insert, the later ones are left to the caller's UPDATE pass.
+    """
+    width = len(rows[0])
+    per = max(1, min(_ROWS_PER_INSERT, _MAX_PARAMETERS // max(width, 1)))
+    conflict = f"ON CONFLICT ({', '.join(keys)}) DO NOTHING"
+    whole = len(rows) // per * per
+    if whole:
+        many = ", ".join([row_marks] * per)
+        sql = f'INSERT INTO "{table}" ({columns}) VALUES {many} {conflict}'
+        # The grouper idiom: one iterator zipped with itself cuts tuples of per * width
+        # values, in C; ``whole`` is a multiple of ``per``, so nothing is left over.
+        values = itertools.chain.from_iterable(rows[:whole])
+        groups = list(zip(*[values] * (per * width), strict=False))
+        connection.exec_driver_sql(sql, groups)
+    if whole < len(rows):
+        sql = f'INSERT INTO "{table}" ({columns}) VALUES {row_marks} {conflict}'
+        connection.exec_driver_sql(sql, rows[whole:])
+
+
+_ROWS_PER_INSERT = 50  # measured: 50 and 100 alike, ~30 % less insert CPU than 1
+_MAX_PARAMETERS = 900  # below SQLITE_MAX_VARIABLE_NUMBER of old builds (999)
 
 
 def stored_form(connection: Connection, column: Any) -> Any:

@@ -339,3 +339,26 @@ def test_a_lone_time_column_is_still_the_timestamp(db_url, write_file):
     text = "时间,直播间,SKU,点击量,加购数,成交件数\n2026-11-03 20:15:00,R1,A,10,2,1\n"
     assert import_sales([write_file("s.csv", text)], engine).rows_imported == 1
     assert set(_signals(engine)) == {(dt.datetime(2026, 11, 3, 20, 15), "R1", "A")}
+
+
+def test_counts_and_last_row_wins_across_many_row_inserts(db_url, write_file):
+    """Repeats inside one multi-row INSERT, rows already stored (same or changed numbers)
+    and new rows in one chunk: every row counted once, the file's last row for a key wins."""
+    engine = open_engine(db_url)
+    header = "date,room_id,sku,clicks,carts,orders\n"
+    first = [f"2026-11-03,R1,S{i},{i},0,0" for i in range(0, 200, 2)]
+    import_sales([write_file("a.csv", header + "\n".join(first) + "\n")], engine)
+    rows = []
+    for i in range(200):
+        rows.append(f"2026-11-03,R1,S{i},{i},0,0")  # even i: stored as is; odd i: new
+        if i % 5 == 0:
+            rows.append(f"2026-11-03,R1,S{i},{i + 1000},0,0")  # a repeat with other numbers
+    result = import_sales([write_file("b.csv", header + "\n".join(rows) + "\n")], engine)
+    assert result.rows_imported == 100
+    assert result.rows_imported + result.rows_updated + result.rows_unchanged == len(rows)
+    if db_url.startswith("sqlite"):  # rows apply in file order: a stored twin is unchanged
+        assert (result.rows_updated, result.rows_unchanged) == (40, 100)
+    else:  # PostgreSQL settles repeats before the upsert: the first of a pair is "updated"
+        assert (result.rows_updated, result.rows_unchanged) == (60, 80)
+    clicks = {key[2]: value[0] for key, value in _signals(engine).items()}
+    assert clicks == {f"S{i}": i + 1000 if i % 5 == 0 else i for i in range(200)}
