@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -25,9 +25,34 @@ ENV_VAR = "C2M_DATABASE_URL"
 
 
 class DatabaseError(C2MError):
-    """The database cannot be reached or opened."""
+    """The database server cannot be reached: cron should simply try again later."""
 
     exit_code = ExitCode.TEMPFAIL
+
+
+class DatabaseUrlError(DatabaseError):
+    """The URL itself is wrong (unparseable, unknown driver): retrying cannot help."""
+
+    exit_code = ExitCode.USAGE
+
+
+class DatabaseFileError(DatabaseError):
+    """An SQLite file cannot be opened (missing folder, a directory, no permission)."""
+
+    exit_code = ExitCode.FAILED
+
+
+def _shown(url: object) -> str:
+    """The URL as a person should see it: no password, in case it lands in a cron log."""
+    try:
+        return make_url(str(url)).render_as_string(hide_password=True)
+    except ArgumentError:
+        return str(url)
+
+
+def _one_line(text: object) -> str:
+    """Drivers' messages span lines (psycopg adds a hint line); errors are one sentence."""
+    return " ".join(str(text).split())
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -55,7 +80,9 @@ def get_engine(url: str | None = None) -> Engine:
         else:
             engine = create_engine(url, pool_pre_ping=True)
     except (ArgumentError, ImportError) as exc:
-        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+        raise DatabaseUrlError(
+            f"cannot use database URL {_shown(url)!r}: {_one_line(exc)}"
+        ) from None
     return engine
 
 
@@ -74,7 +101,10 @@ def init_db(engine: Engine) -> None:
     try:
         SQLModel.metadata.create_all(engine)
     except OperationalError as exc:
-        raise DatabaseError(f"cannot open database {engine.url!r}: {exc.orig}") from None
+        reason = _one_line(exc.orig)
+        busy = "locked" in reason or "busy" in reason
+        kind = DatabaseFileError if is_sqlite(engine.url.drivername) and not busy else DatabaseError
+        raise kind(f"cannot open database {_shown(engine.url)}: {reason}") from None
 
 
 def open_engine(url: str | None = None) -> Engine:
