@@ -24,7 +24,12 @@ from typer.core import TyperGroup
 
 from c2m.errors import C2MError, ExitCode
 
-out = Console(soft_wrap=True)
+# Piped into a file, less or a cron log, Rich would squeeze tables into 80 columns and cut
+# dates and statuses short; give them room unless the user set COLUMNS.
+out = Console(
+    soft_wrap=True,
+    width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200,
+)
 err = Console(stderr=True)
 
 
@@ -47,6 +52,17 @@ class _ErrorsToExitCodes(TyperGroup):
             raise
         except (typer.Exit, typer.Abort):
             raise
+        except OSError as exc:
+            # A file or folder the user named cannot be read or written (missing, a directory,
+            # no permission, disk full): their environment, not a bug.
+            where = exc.filename if exc.filename is not None else "a file"
+            err.print(
+                f"[bold red]error:[/] cannot use {where}: {exc.strerror or exc}",
+                highlight=False,
+                markup=True,
+                soft_wrap=True,
+            )
+            raise typer.Exit(int(ExitCode.FAILED)) from None
         except Exception as exc:
             if os.environ.get("C2M_DEBUG"):
                 traceback.print_exc()
@@ -886,11 +902,10 @@ def plan_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """Plan production from the latest forecast: lots, schedule, KPIs; stored as current."""
-    from c2m.errors import DataError
     from c2m.planning.service import plan_and_store
 
     if mode not in ("c2m", "batch"):
-        raise DataError(f"--mode must be c2m or batch, not {mode!r}")
+        raise typer.BadParameter(f"must be c2m or batch, not {mode!r}", param_hint="--mode")
     st = settings(ctx)
     with err.status(f"planning ({mode})..."):
         plan_id, result = plan_and_store(
@@ -1051,6 +1066,8 @@ def export_command(
     from c2m.db import session_scope
     from c2m.export import export_plan
 
+    if fmt not in ("csv", "xlsx"):
+        raise typer.BadParameter(f"must be csv or xlsx, not {fmt!r}", param_hint="--format")
     with session_scope(settings(ctx).engine()) as session:
         written = export_plan(session, plan_id, fmt, out_dir, settings(ctx).config())
     if as_json:
@@ -1154,7 +1171,16 @@ def report_command(
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point.
+
+    Library warnings (pandas deprecations, numpy's empty-slice notes) are for developers: a
+    planner reading the terminal or a cron log should see only the command's own messages.
+    ``C2M_DEBUG=1`` shows them again.
+    """
+    if not os.environ.get("C2M_DEBUG"):
+        import warnings
+
+        warnings.simplefilter("ignore")
     app()
 
 

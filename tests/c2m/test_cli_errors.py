@@ -48,3 +48,42 @@ def test_garbage_in_the_environment_variable_is_a_usage_error():
     result = _run("plans", env={"C2M_DATABASE_URL": "garbage"})
     assert result.exit_code == 64, result.output
     assert "garbage" in _one_clean_sentence(result)
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_sentence_not_a_bug(tmp_path):
+    """`sample --out` under a plain file used to end in 'internal error: FileNotFoundError'."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("")
+    result = _run(
+        "sample", "--out", str(blocker / "sub"), "--history-days", "14", "--future-days", "0"
+    )
+    assert result.exit_code == 1, result.output
+    text = _one_clean_sentence(result)
+    assert str(blocker / "sub") in text and "Not a directory" in text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("plan", "--mode", "foo"),
+        ("export", "1", "--format", "pdf"),
+        ("replan", "--mode", "foo"),
+    ],
+)
+def test_a_bad_option_value_is_a_usage_error_everywhere(args, sqlite_url):
+    """`plan --mode foo` exited 65 ('bad data') while `replan --mode foo` exited 64."""
+    result = _run("--db", sqlite_url, *args)
+    assert result.exit_code == 64, result.output
+    assert "Traceback" not in result.output
+    assert "--mode" in result.output or "--format" in result.output
+
+
+def test_piped_tables_are_not_cut_to_80_columns(sqlite_url):
+    """`c2m plans | less` showed 'feasib…' and '2026-11…' because Rich assumed 80 columns."""
+    import os
+
+    from cli import out
+
+    if os.environ.get("COLUMNS"):
+        pytest.skip("COLUMNS is set: Rich follows it")
+    assert out.width >= 160

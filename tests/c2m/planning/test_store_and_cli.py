@@ -122,7 +122,7 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
         run(
             seeded, "export", str(c2m_plan["plan_id"]), "--format", "pdf", "--out", str(out)
         ).exit_code
-        == 65
+        == 64  # a bad option value is a usage error
     )
 
 
