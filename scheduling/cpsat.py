@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -734,7 +735,7 @@ class CpSatModel:
         big = len(self.model.proto.constraints) > PRESOLVE_MAX_CONSTRAINTS
         configure(prm, time_limit, workers, seed, deterministic, log, big)
         t0 = time.perf_counter()
-        code = solver.solve(self.model)
+        code = solve_interruptibly(solver, self.model)
         wall = time.perf_counter() - t0
         self.wall_capped = deterministic and wall >= 0.99 * prm.max_time_in_seconds
         status = {
@@ -774,6 +775,38 @@ PRESOLVE_MAX_CONSTRAINTS = 20_000
 # dependent point (same input, different plans).
 DETERMINISTIC_WALL_FACTOR = 20
 DETERMINISTIC_WALL_EXTRA = 60.0
+
+
+def solve_interruptibly(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    """``solver.solve(model)``, but Ctrl-C stops it at once and reaches the caller.
+
+    CP-SAT's own SIGINT handler stops the search quietly and returns the best schedule as if
+    the time limit had run out, so a planner who pressed Ctrl-C got a plan stored and exit 0.
+    Without that handler Python would see the interrupt only when the solve returns (up to
+    the whole time limit). So the solve runs in a thread (it releases the GIL) while this one
+    waits and can be interrupted; then it stops the search, waits for it, and re-raises.
+    """
+    solver.parameters.catch_sigint_signal = False
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["code"] = solver.solve(model)
+        except BaseException as exc:  # handed to the caller's thread below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="cp-sat", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        solver.stop_search()
+        worker.join()
+        raise
+    if "error" in box:
+        raise box["error"]
+    return box["code"]
 
 
 def configure(

@@ -53,6 +53,7 @@ from scheduling.cpsat import (
     DETERMINISTIC_WALL_EXTRA,
     DETERMINISTIC_WALL_FACTOR,
     CpSatModel,
+    solve_interruptibly,
 )
 from scheduling.problem import (
     Assignment,
@@ -710,7 +711,7 @@ class _Search:
             solver = cp_model.CpSolver()
             self.configure(solver.parameters, deadline, bool(sub.v.arcs))
             tick = time.perf_counter()
-            status = solver.solve(sub.model)
+            status = solve_interruptibly(solver, sub.model)
             spent = max(1e-3, time.perf_counter() - tick)
             stats.iterations += 1
             stats.tried[hood.name] = stats.tried.get(hood.name, 0) + 1

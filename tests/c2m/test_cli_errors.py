@@ -87,3 +87,52 @@ def test_piped_tables_are_not_cut_to_80_columns(sqlite_url):
     if os.environ.get("COLUMNS"):
         pytest.skip("COLUMNS is set: Rich follows it")
     assert out.width >= 160
+
+
+def _hard_model():
+    """A model CP-SAT cannot close in seconds, so an interrupt lands mid-search."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    xs = [model.new_int_var(0, 1000, f"x{i}") for i in range(60)]
+    for i in range(59):
+        model.add(xs[i] + xs[i + 1] <= 1000 - i)
+    model.add_all_different(xs)
+    model.maximize(sum(x * (i % 7 + 1) for i, x in enumerate(xs)))
+    return model
+
+
+def test_ctrl_c_during_a_solve_reaches_the_caller():
+    """CP-SAT's own SIGINT handler stopped the search quietly and returned a schedule, so
+    Ctrl-C during `c2m plan` stored a plan as current and exited 0. Now it raises."""
+    import os
+    import signal
+    import threading
+
+    from ortools.sat.python import cp_model
+
+    from scheduling.cpsat import solve_interruptibly
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 20
+    solver.parameters.num_workers = 1
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            solve_interruptibly(solver, _hard_model())
+    finally:
+        timer.cancel()
+
+
+def test_a_solve_without_interrupt_is_unchanged():
+    from ortools.sat.python import cp_model
+
+    from scheduling.cpsat import solve_interruptibly
+
+    model = cp_model.CpModel()
+    x = model.new_int_var(0, 10, "x")
+    model.maximize(x)
+    solver = cp_model.CpSolver()
+    assert solve_interruptibly(solver, model) == cp_model.OPTIMAL
+    assert solver.value(x) == 10
