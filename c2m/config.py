@@ -9,6 +9,7 @@ instead of a wrong plan. Every field has a default a new user can run on; the sh
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import itertools
 import tomllib
 from pathlib import Path
@@ -227,13 +228,30 @@ def parse_config(raw: dict, source: str = "<config>") -> FactoryConfig:
     try:
         return FactoryConfig.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        # A typo'd key shows up twice: the key it should have been is "missing" and the typo
+        # is "extra". The typo is the cause, so say it first, with the likely intended key.
+        errors.sort(key=lambda e: e["type"] != "extra_forbidden")
+        first = errors[0]
         key = _dotted(first["loc"])
         message = first["msg"].removeprefix("Value error, ")
-        more = len(exc.errors()) - 1
+        if first["type"] == "extra_forbidden":
+            message = "unknown key" + _did_you_mean(first["loc"], errors)
+        more = len(errors) - 1
         tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
         where = f" at {key}" if key else ""
         raise ConfigError(f"{source}: invalid configuration{where}: {message}{tail}") from None
+
+
+def _did_you_mean(loc: tuple, errors: list) -> str:
+    """' (did you mean X?)' when a missing key beside the unknown one looks like it."""
+    missing = [
+        str(e["loc"][-1])
+        for e in errors
+        if e["type"] == "missing" and tuple(e["loc"][:-1]) == tuple(loc[:-1])
+    ]
+    close = difflib.get_close_matches(str(loc[-1]), missing, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _dotted(loc: tuple) -> str:

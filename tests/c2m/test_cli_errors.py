@@ -136,3 +136,18 @@ def test_a_solve_without_interrupt_is_unchanged():
     solver = cp_model.CpSolver()
     assert solve_interruptibly(solver, model) == cp_model.OPTIMAL
     assert solver.value(x) == 10
+
+
+def test_a_typod_config_key_is_named_with_the_key_it_should_be(tmp_path):
+    """A typo'd key used to be reported as the *other* key missing ('operators: Field
+    required'), which sends the user looking for a line they did write."""
+    from c2m.config import DEFAULT_CONFIG
+
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    assert "\noperators = 24\n" in text
+    bad = tmp_path / "typo.toml"
+    bad.write_text(text.replace("\noperators = 24\n", "\noperatrs = 24\n", 1), encoding="utf-8")
+    result = _run("--config", str(bad), "check-config")
+    assert result.exit_code == 65, result.output
+    message = _one_clean_sentence(result)
+    assert "operatrs" in message and "did you mean 'operators'" in message
