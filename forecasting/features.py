@@ -180,7 +180,7 @@ def _is_funnel_count(signal: np.ndarray, y: np.ndarray) -> bool:
 def _calendar_phase(dates, season: int) -> np.ndarray:
     """Position in the season from the calendar (weekday, week of year) where it applies."""
     if season == 7:
-        return np.asarray(dates.dayofweek)
+        return np.asarray(dates.day_of_week)
     if season == 52:
         return np.asarray(dates.isocalendar().week, dtype=int) - 1
     if season == 12:

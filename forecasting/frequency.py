@@ -38,7 +38,7 @@ def parse_freq(freq: str) -> BaseOffset:
 def season_length(freq: str) -> int:
     """Seasonal period implied by ``freq`` (7 for daily, 52 for weekly, 12 for monthly, ...)."""
     offset = parse_freq(freq)
-    name = offset.name.split("-")[0]
+    name = offset.rule_code.split("-")[0]
     if isinstance(offset, Week):
         return 52
     return _SEASON_BY_PREFIX.get(name, 1)

@@ -154,7 +154,7 @@ def make_rooms(rng: np.random.Generator, scenario: Scenario, cal: Calendar, n_st
     reach = np.sort(rng.dirichlet(np.full(R, 3.0)))[::-1]
     buy = np.clip(scenario.buy_rate * np.exp(rng.normal(0, 0.1, R)), 0.01, MAX_BUY_RATE)
 
-    dow = cal.dates.dayofweek.to_numpy()
+    dow = cal.dates.day_of_week.to_numpy()
     weekly = 1 + scenario.weekly_amplitude * WEEKLY_SHAPE[dow]
     on_air = np.zeros((T, R), dtype=bool)
     for r in range(R):
@@ -204,7 +204,7 @@ def structural_interest(
     life = np.where(age < 0, 0.0, 1 - np.exp(-(np.maximum(age, 0) + 1) / ramp))
     basic = styles["basic"].to_numpy()[None, :]
     life *= np.where(basic, 1.0, np.exp(-np.maximum(age - peak, 0) / decay))
-    doy = cal.dates.dayofyear.to_numpy()[:, None]
+    doy = cal.dates.day_of_year.to_numpy()[:, None]
     warm = warm_weather(doy)
     season = np.exp(scenario.seasonality * styles["warmth"].to_numpy()[None, :] * warm)
     return appeal[None, :] * life * season

@@ -169,7 +169,7 @@ def test_rank_follows_sales(world: SampleWorld) -> None:
 def test_weekly_rhythm_and_broadcast_days(world: SampleWorld) -> None:
     assert (world.rooms["broadcast_share"] < 1).any()  # some rooms rest some days
     daily = world.signals.groupby("date")["orders"].sum()
-    by_weekday = daily.groupby(daily.index.dayofweek).mean()
+    by_weekday = daily.groupby(daily.index.day_of_week).mean()
     assert by_weekday.max() > 1.2 * by_weekday.min()
 
 

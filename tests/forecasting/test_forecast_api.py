@@ -104,7 +104,7 @@ def test_no_model_peeks_past_the_origin():
     """Poison every outcome and signal after the first backtest origin: the forecasts made at
     that origin must not change by a hair, for every method including the signal readers."""
     df = poisson_panel(n=12, T=70, seed=4)
-    df["promo"] = (df["ds"].dt.dayofweek == 5).astype(float)
+    df["promo"] = (df["ds"].dt.day_of_week == 5).astype(float)
     methods = ("auto", "funnel", "tsb")  # auto runs every candidate, the global model too
     kw = {"methods": methods, "future_exog": ["promo"], "cv_windows": 2}
     cv = forecasting.cross_validation(df, 7, 2, **kw)
