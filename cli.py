@@ -149,9 +149,24 @@ def init(ctx: typer.Context) -> None:
 
 
 @app.command("check-config")
-def check_config(ctx: typer.Context) -> None:
+def check_config(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
     """Validate the factory configuration and summarise it."""
     cfg = settings(ctx).config()
+    if as_json:
+        print_json(
+            {
+                "factory": cfg.factory.name,
+                "lines": [line.id for line in cfg.lines],
+                "operators": sum(line.operators for line in cfg.lines),
+                "categories": sorted(cfg.categories),
+                "regular_hours_per_day": cfg.calendar.regular_hours_per_day,
+                "workdays": list(cfg.calendar.workdays),
+            }
+        )
+        return
     out.print(
         f"{cfg.factory.name}: {len(cfg.lines)} sewing lines "
         f"({sum(line.operators for line in cfg.lines)} operators), "

@@ -151,3 +151,13 @@ def test_a_typod_config_key_is_named_with_the_key_it_should_be(tmp_path):
     assert result.exit_code == 65, result.output
     message = _one_clean_sentence(result)
     assert "operatrs" in message and "did you mean 'operators'" in message
+
+
+def test_check_config_has_json_like_every_reporting_command():
+    """`c2m check-config --json` was a usage error: the one reporting command without it."""
+    import json
+
+    result = runner.invoke(app, ["check-config", "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["lines"] and summary["operators"] > 0 and summary["categories"]
