@@ -358,7 +358,11 @@ def replan_command(
     time_limit: Annotated[
         float | None,
         typer.Option(
-            "--time-limit", min=0.1, help="Solver time limit in seconds (default: config)."
+            "--time-limit",
+            min=0.1,
+            help="Solver budget (default: config). Without --deadline the replan is "
+            "deterministic and this counts CP-SAT's deterministic units, so the wall time "
+            "can be several times longer; use --deadline to bound the wall clock.",
         ),
     ] = None,
     deadline: Annotated[
