@@ -788,22 +788,29 @@ def solve_interruptibly(solver: cp_model.CpSolver, model: cp_model.CpModel) -> i
     """
     solver.parameters.catch_sigint_signal = False
     box: dict[str, object] = {}
+    done = threading.Event()
 
     def run() -> None:
         try:
             box["code"] = solver.solve(model)
         except BaseException as exc:  # handed to the caller's thread below
             box["error"] = exc
+        finally:
+            done.set()
 
     worker = threading.Thread(target=run, name="cp-sat", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.1)
+        # An Event, not Thread.join: a join interrupted by Ctrl-C can return at once the next
+        # time (CPython 3.11), and the process then exits under a running solver (SIGABRT).
+        while not done.wait(0.1):
+            pass
     except KeyboardInterrupt:
         solver.stop_search()
+        done.wait()
         worker.join()
         raise
+    worker.join()
     if "error" in box:
         raise box["error"]
     return box["code"]
