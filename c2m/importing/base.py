@@ -285,6 +285,8 @@ def _import_records(
         if len(records) >= chunk:
             flush()
     flush()
+    if read == 0:  # a header and nothing else: most often an export of the wrong date range
+        result.add_warning(RowIssue(name, 0, "", "no data rows below the header"))
     importer.finish(connection, result)
     connection.execute(
         update(_BATCH)

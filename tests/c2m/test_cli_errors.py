@@ -161,3 +161,16 @@ def test_check_config_has_json_like_every_reporting_command():
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["lines"] and summary["operators"] > 0 and summary["categories"]
+
+
+def test_a_csv_with_only_a_header_says_so(tmp_path, sqlite_url):
+    """It imported nothing and said nothing but '0 rows read', exit 0."""
+    import json
+
+    only_header = tmp_path / "sales.csv"
+    only_header.write_text("date,room_id,sku,clicks,carts,orders\n", encoding="utf-8")
+    result = _run("--db", sqlite_url, "import", "sales", str(only_header), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["rows_read"] == 0
+    assert [w["message"] for w in report["warnings"]] == ["no data rows below the header"]
