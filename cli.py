@@ -36,6 +36,16 @@ err = Console(stderr=True)
 class _ErrorsToExitCodes(TyperGroup):
     """Turns the application's errors into one line and an exit code, for every sub-command."""
 
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        # A bare `c2m` (help shown, nothing done) is a usage error like a bare `c2m import`:
+        # 64, not Click's 2, which here means "partly done".
+        try:
+            return super().parse_args(ctx, args)
+        except typer.TyperException as exc:
+            if getattr(exc, "exit_code", None) == 2:
+                exc.exit_code = int(ExitCode.USAGE)
+            raise
+
     def invoke(self, ctx: typer.Context) -> Any:
         try:
             return super().invoke(ctx)

@@ -174,3 +174,14 @@ def test_a_csv_with_only_a_header_says_so(tmp_path, sqlite_url):
     report = json.loads(result.stdout)
     assert report["rows_read"] == 0
     assert [w["message"] for w in report["warnings"]] == ["no data rows below the header"]
+
+
+@pytest.mark.parametrize("args", [(), ("--bogus",), ("import",)])
+def test_a_bare_or_unknown_invocation_is_a_usage_error(args):
+    """A bare `c2m` exited 2, which here means 'partly done'; `c2m import` already said 64."""
+    result = _run(*args)
+    assert result.exit_code == 64, result.output
+
+
+def test_help_still_exits_zero():
+    assert _run("--help").exit_code == 0
