@@ -16,7 +16,7 @@ install: $(STAMP)
 
 ## Run the whole pipeline on the bundled sample data with a fresh SQLite file (demo.db).
 demo: $(STAMP)
-	$(BIN)/c2m --db sqlite:///demo.db demo
+	$(BIN)/c2m --db sqlite:///demo.db demo --reset
 
 ## The default test suite (fast tests, SQLite and PostgreSQL when reachable).
 test: $(STAMP)

@@ -1116,7 +1116,7 @@ def demo_command(
         "demo_out"
     ),
     reset: Annotated[
-        bool, typer.Option("--reset", help="Empty a non-empty database first (SQLite file).")
+        bool, typer.Option("--reset", help="Empty a database that holds data first (deletes it!).")
     ] = False,
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=1, help="Solver seconds per plan.")

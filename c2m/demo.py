@@ -33,49 +33,39 @@ def _quiet(_: str) -> None:
     pass
 
 
-def fresh_engine(url: str | None, reset: bool, data_dir: Path = SAMPLE_DATA) -> Engine:
+def fresh_engine(url: str | None, reset: bool) -> Engine:
     """An engine on an empty schema.
 
-    A database with data is refused unless ``reset``, except a SQLite file that holds
-    nothing but an earlier demo (every import came from ``data_dir``): that one is the
-    demo's own file, and ``make demo`` twice in a row must just work.
+    A database that holds anything is refused unless ``reset``: the demo must never wipe a
+    factory's real data because someone typed ``c2m demo`` in the wrong folder. ``make demo``
+    passes ``--reset`` for its own ``demo.db``, so running it twice just works.
     """
     url = database_url(url)
     engine = get_engine(url)
     init_db(engine)
-    state = _contents(engine, data_dir)
-    if state == "demo" and is_sqlite(url):
-        reset = True
-    if state != "empty" and not reset:
+    if not _holds_data(engine):
+        return engine
+    if not reset:
         raise DataError(
             f"the database {url} already holds data; the demo needs an empty one: "
-            "run it with --reset, or give another --db"
+            "run it with --reset to empty it, or give another --db"
         )
-    if reset and state != "empty":
-        if is_sqlite(url) and url.split("///", 1)[-1] not in ("", ":memory:"):
-            engine.dispose()
-            path = url.split("///", 1)[-1]
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(path + suffix).unlink(missing_ok=True)
-        else:
-            SQLModel.metadata.drop_all(engine)
-        engine = get_engine(url)
-        init_db(engine)
+    if is_sqlite(url) and url.split("///", 1)[-1] not in ("", ":memory:"):
+        engine.dispose()
+        path = url.split("///", 1)[-1]
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(path + suffix).unlink(missing_ok=True)
+    else:
+        SQLModel.metadata.drop_all(engine)
     return open_engine(url)
 
 
-def _contents(engine: Engine, data_dir: Path) -> str:
-    """``empty``, ``demo`` (only imports of ``data_dir``'s files) or ``data``."""
+def _holds_data(engine: Engine) -> bool:
     with session_scope(engine) as session:
-        used = session.exec(select(Style).limit(1)).first() is not None
-        used = used or session.exec(select(SalesSignal).limit(1)).first() is not None
-        used = used or session.exec(select(Plan).limit(1)).first() is not None
-        files = [b.file for b in session.exec(select(ImportBatch)).all()]
-    if not used and not files:
-        return "empty"
-    root = Path(data_dir).resolve()
-    ours = files and all(Path(f).resolve().parent == root for f in files)
-    return "demo" if ours else "data"
+        return any(
+            session.exec(select(table).limit(1)).first() is not None
+            for table in (Style, SalesSignal, Plan, ImportBatch)
+        )
 
 
 def import_sample(engine: Engine, data_dir: Path, say: Progress = _quiet) -> dict[str, Any]:
@@ -126,7 +116,7 @@ def run_demo(
 
     t0 = time.perf_counter()
     data_dir = Path(data_dir) if data_dir else SAMPLE_DATA
-    engine = fresh_engine(db_url, reset, data_dir)
+    engine = fresh_engine(db_url, reset)
     imported = import_sample(engine, data_dir, say)
     run_id = forecast_sample(engine, horizon, forecast_method, say)
     plans = {}

@@ -40,8 +40,11 @@ def test_demo_end_to_end_and_again(tmp_path):
     assert load_workbook(out / "work_orders.xlsx").sheetnames
     assert "next:" in outcome["next"][0]
 
-    # the demo's own file is simply redone; any other data is refused unless --reset
-    again = demo(db, out)
+    # a database with data, even an earlier demo's, is refused unless --reset (as make demo does)
+    refused = demo(db, out)
+    assert refused.returncode == 65
+    assert "--reset" in refused.stderr
+    again = demo(db, out, "--reset")
     assert again.returncode == 0, again.stderr
     assert "c2m" in again.stdout and "next:" in again.stdout
 
