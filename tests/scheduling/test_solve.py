@@ -84,3 +84,19 @@ def test_cpsat_improves_on_the_heuristic_on_a_small_floor():
     result = solve(problem, time_limit=2, workers=2)
     assert result.status in ("optimal", "feasible")
     assert result.objective <= result.stats["heuristic_objective"]
+
+
+def test_deterministic_large_pruned_floor_skips_full_cpsat_and_repeats():
+    """On big floors the deterministic full-model search ran 40x past its budget (it may
+    not be stopped by the clock); LNS, counted in iterations, gets the time instead, and
+    the same input gives the same plan."""
+    from scheduling_instances import garment_floor
+
+    from scheduling.solve import is_large, neighbours
+
+    p = garment_floor(140, seed=2, lines=1, days=60)
+    assert is_large(p) and neighbours(p) is not None
+    runs = [solve(p, 1.0, workers=2, seed=0, deterministic=True) for _ in range(2)]
+    assert runs[0].stats["cpsat_status"] == "skipped" and "cpsat_skipped" in runs[0].stats
+    assert runs[0].objective == runs[1].objective
+    assert runs[0].solution == runs[1].solution
