@@ -602,8 +602,12 @@ def simulate_command(
         str, typer.Option("--scenario", help="Scenario from configs/scenarios.toml.")
     ] = "default",
     time_limit: Annotated[
-        float, typer.Option("--time-limit", help="Solver seconds per daily plan.")
-    ] = 3.0,
+        float,
+        typer.Option(
+            "--time-limit",
+            help="Solver budget per daily plan (deterministic seconds; wall time is longer).",
+        ),
+    ] = 1.5,
     history_days: Annotated[int, typer.Option("--history-days", min=14)] = 120,
     styles: Annotated[
         int | None,

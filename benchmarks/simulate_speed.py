@@ -11,7 +11,7 @@ solver settings: ``season_in_plans`` = season seconds / that plan's seconds says
 better than raw seconds do (this machine is shared).
 
     .venv/bin/python benchmarks/simulate_speed.py [--days 28] [--modes batch,c2m]
-        [--scenario default] [--seed 7] [--time-limit 3] [--out FILE]
+        [--scenario default] [--seed 7] [--time-limit 1.5] [--out FILE]
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def main() -> None:
     parser.add_argument("--modes", default="batch,c2m")
     parser.add_argument("--scenario", default="default")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--time-limit", type=float, default=3.0)
+    parser.add_argument("--time-limit", type=float, default=1.5)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
 
