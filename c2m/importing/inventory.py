@@ -10,7 +10,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
 from c2m.importing.base import (
-    Importer,
     cell_getter,
     missing_columns_message,
     parse_cell,
@@ -18,7 +17,7 @@ from c2m.importing.base import (
 )
 from c2m.importing.reading import Columns, Header
 from c2m.importing.result import ImportResult, Progress
-from c2m.importing.skus import SKU_ALIASES, has_sku_columns, load_catalogue, resolve_sku
+from c2m.importing.skus import SKU_ALIASES, SkuRowsImporter, has_sku_columns, resolve_sku
 from c2m.importing.upsert import Counts, upsert
 from c2m.importing.values import parse_count, parse_date
 from c2m.models import Inventory
@@ -33,14 +32,10 @@ INVENTORY_COLUMNS = Columns(
 )  # fmt: skip
 
 
-class InventoryImporter(Importer):
+class InventoryImporter(SkuRowsImporter):
     kind = "inventory"
     columns = INVENTORY_COLUMNS
     chunk_size = 2000
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: set[str] = set()
 
     def check_header(self, header: Header, file: str) -> None:
         missing = [] if has_sku_columns(header.index) else ["sku (or style + colour + size)"]
@@ -51,9 +46,6 @@ class InventoryImporter(Importer):
         self.get = cell_getter(header)
         # A file without an as_of column leaves the stored count date alone.
         self.values = ("on_hand", "as_of") if "as_of" in header.index else ("on_hand",)
-
-    def prepare(self, connection: Connection) -> None:
-        self.catalogue = load_catalogue(connection)
 
     def parse(self, cells: Sequence[str]) -> dict[str, Any]:
         get = self.get
@@ -68,11 +60,6 @@ class InventoryImporter(Importer):
 
     def store(self, connection: Connection, records: list[Any], batch_id: int) -> Counts:
         return upsert(connection, Inventory.__table__, ("sku",), self.values, records)
-
-    def finish(self, connection: Connection, result: ImportResult) -> None:
-        new = self.seen - set(self.catalogue.values())
-        result.new_skus = sorted(set(result.new_skus) | new)
-        self.seen = set()
 
 
 def import_inventory(

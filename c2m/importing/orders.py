@@ -10,7 +10,6 @@ from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
 from c2m.importing.base import (
-    Importer,
     RowProblem,
     cell_getter,
     missing_columns_message,
@@ -19,7 +18,7 @@ from c2m.importing.base import (
 )
 from c2m.importing.reading import Columns, Header
 from c2m.importing.result import ImportResult, Progress
-from c2m.importing.skus import SKU_ALIASES, has_sku_columns, load_catalogue, resolve_sku
+from c2m.importing.skus import SKU_ALIASES, SkuRowsImporter, has_sku_columns, resolve_sku
 from c2m.importing.upsert import Counts, upsert
 from c2m.importing.values import parse_count, parse_date
 from c2m.models import OpenOrder
@@ -35,14 +34,10 @@ ORDER_COLUMNS = Columns(
 )  # fmt: skip
 
 
-class OrdersImporter(Importer):
+class OrdersImporter(SkuRowsImporter):
     kind = "orders"
     columns = ORDER_COLUMNS
     chunk_size = 2000
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.seen: set[str] = set()
 
     def check_header(self, header: Header, file: str) -> None:
         index = header.index
@@ -52,9 +47,6 @@ class OrdersImporter(Importer):
         if missing:
             raise ImportFailed(missing_columns_message(file, header, missing, self.columns))
         self.get = cell_getter(header)
-
-    def prepare(self, connection: Connection) -> None:
-        self.catalogue = load_catalogue(connection)
 
     def parse(self, cells: Sequence[str]) -> dict[str, Any]:
         get = self.get
@@ -77,11 +69,6 @@ class OrdersImporter(Importer):
             ("due_date", "quantity"),
             records,
         )
-
-    def finish(self, connection: Connection, result: ImportResult) -> None:
-        new = self.seen - set(self.catalogue.values())
-        result.new_skus = sorted(set(result.new_skus) | new)
-        self.seen = set()
 
 
 def import_orders(

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from c2m.importing.base import RowProblem
+from c2m.importing.base import Importer, RowProblem
+from c2m.importing.result import ImportResult
 from c2m.models import Sku
 
 SKU_ALIASES: dict[str, tuple[str, ...]] = {
@@ -51,3 +52,21 @@ def sku_from_parts(
     if not (style and colour and size):
         raise RowProblem("sku", "the SKU is missing (give sku, or style + colour + size)")
     return catalogue.get((style, colour, size)) or f"{style}-{colour}-{size}"
+
+
+class SkuRowsImporter(Importer):
+    """An importer whose rows name a SKU: resolves it through the catalogue and lists the SKUs
+    the catalogue does not know yet, since a new SKU is a signal, not an error."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+        self.catalogue: dict[tuple[str, str, str], str] = {}
+
+    def prepare(self, connection: Connection) -> None:
+        self.catalogue = load_catalogue(connection)
+
+    def finish(self, connection: Connection, result: ImportResult) -> None:
+        new = self.seen - set(self.catalogue.values())
+        result.new_skus = sorted(set(result.new_skus) | new)
+        self.seen = set()
