@@ -15,11 +15,9 @@ feasible schedule, whatever the solver did, and cost milliseconds:
   operations; matching jobs to these completion slots at least cost (an assignment
   problem, OR-Tools' ``linear_sum_assignment``) bounds the weighted tardiness. The best
   group's bound counts (bounds of different groups do not add up).
-* **Setups**: every setup class present must *start* at least once on some resource, and
-  that first operation of the class there follows an operation of another class (or the
-  resource's initial class); only the first operation on a resource without an initial
-  class starts free. So each class pays at least its cheapest way in, except as many
-  classes as there are such resources (the dearest ones are let off).
+* **Setups**: every setup class present must be entered at least once, and every set of
+  classes (the colours of a style, the styles of a category) from outside the set, at its
+  cheapest way in; a recursion over nested sets adds these up (``setup_bound.py``).
 
 Earliness, overtime and deviation are bounded by 0. The bound never depends on a solution.
 """
@@ -27,6 +25,7 @@ Earliness, overtime and deviation are bounded by 0. The bound never depends on a
 from __future__ import annotations
 
 from scheduling.problem import Calendar, Problem
+from scheduling.setup_bound import setup_bound
 
 
 def lower_bound(problem: Problem) -> int:
@@ -229,43 +228,12 @@ def _slots(problem: Problem, resources: list[int], t0: int, durations: list[int]
 
 
 def setup_lower_bound(problem: Problem) -> int:
-    """Setup minutes every feasible schedule pays at least (see the module docstring).
+    """Setup minutes every feasible schedule pays at least (``scheduling.setup_bound``).
 
     The argument runs per group of resources that share operations (cutting tables,
     sewing lines, finishing teams): a class cut on a table has still to start on a line.
     """
-    ops = problem.operations
-    group = _resource_groups(problem)
-    eligible: dict[int, set[int]] = {}  # resource -> classes of operations eligible there
-    for op in ops:
-        for m in op.modes:
-            eligible.setdefault(m.resource, set()).add(op.setup_class)
-    cheapest: dict[tuple[int, int], int] = {}  # (group, class) -> cheapest way in
-    free_starts: dict[int, int] = {}  # group -> resources whose first operation is free
-    cache: dict[tuple[int, frozenset[int]], dict[int, int]] = {}
-    for r, classes in eligible.items():
-        mat = problem.setups[r]
-        init = problem.resources[r].initial_class
-        if mat is None:
-            way_in = dict.fromkeys(classes, 0)
-        else:
-            key = (id(mat), frozenset(classes))
-            if key not in cache:
-                cache[key] = _ways_in(mat, sorted(classes))
-            way_in = dict(cache[key])
-            if init is not None:
-                for c in classes:
-                    way_in[c] = min(way_in[c], mat[init][c])
-        g = group[r]
-        free_starts[g] = free_starts.get(g, 0) + (init is None)
-        for c, x in way_in.items():
-            cheapest[g, c] = min(cheapest.get((g, c), x), x)
-    total = 0
-    for g, free in free_starts.items():
-        # The dearest classes start free (``_NEVER`` ones first: they can only start first).
-        costs = sorted((x for (h, _), x in cheapest.items() if h == g), reverse=True)[free:]
-        total += sum(x for x in costs if x < _NEVER)
-    return total
+    return setup_bound(problem, _resource_groups(problem))
 
 
 def _resource_groups(problem: Problem) -> list[int]:
@@ -283,17 +251,3 @@ def _resource_groups(problem: Problem) -> list[int]:
         for m in op.modes[1:]:
             parent[root(m.resource)] = first
     return [root(r) for r in range(len(parent))]
-
-
-# "No other class can come before this one here": the class can only start a resource.
-_NEVER = 1 << 60
-
-
-def _ways_in(mat, classes: list[int]) -> dict[int, int]:
-    """Per class c, the cheapest setup into c from another class among ``classes``."""
-    cols = list(zip(*(mat[a] for a in classes), strict=True))
-    out = {}
-    for k, c in enumerate(classes):
-        col = cols[c]
-        out[c] = min((col[j] for j in range(len(classes)) if j != k), default=_NEVER)
-    return out

@@ -96,3 +96,49 @@ def test_capacity_bound_sees_jobs_queue_on_one_line():
     assert lower_bound(p) == 30
     r = solve(p, 2.0, workers=1, deterministic=True)
     assert r.objective == 30 and r.bound == 30
+
+
+def test_setup_bound_charges_each_style_its_way_in_not_just_its_colours():
+    """Two styles of two colours each on one line loaded with another class: each colour
+    is 5 minutes from its sibling, but each style costs 50 to bring in, so every schedule
+    pays 50 + 5 + 50 + 5 (the per-class argument alone said 4 x 5)."""
+
+    def cost(a: int, b: int) -> int:
+        if a == b:
+            return 0
+        return 5 if a and b and (a - 1) // 2 == (b - 1) // 2 else 50
+
+    mat = tuple(tuple(cost(a, b) for b in range(5)) for a in range(5))
+    p = Problem(
+        [Resource("L1", initial_class=0)],
+        [Job() for _ in range(4)],
+        [Operation(j, (Mode(0, 10),), setup_class=j + 1) for j in range(4)],
+        setups=[mat],
+        objective=Objective(setup=1),
+    )
+    assert setup_lower_bound(p) == 110
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.status == "optimal" and r.objective == 110
+
+
+def test_setup_bound_lets_a_free_line_start_one_style_free():
+    """The same styles on two lines, one without an initial class: one style can start
+    there free, the other still pays its way in: 50 + 5 at least (the optimum, 60, also
+    pays the free style's colour change; the bound lets the whole style off)."""
+
+    def cost(a: int, b: int) -> int:
+        if a == b:
+            return 0
+        return 5 if a and b and (a - 1) // 2 == (b - 1) // 2 else 50
+
+    mat = tuple(tuple(cost(a, b) for b in range(5)) for a in range(5))
+    p = Problem(
+        [Resource("L1", initial_class=0), Resource("L2")],
+        [Job() for _ in range(4)],
+        [Operation(j, (Mode(0, 10), Mode(1, 10)), setup_class=j + 1) for j in range(4)],
+        setups=[mat, mat],
+        objective=Objective(setup=1),
+    )
+    assert setup_lower_bound(p) == 55
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.status == "optimal" and r.objective == 60

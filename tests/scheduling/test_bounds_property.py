@@ -1,0 +1,132 @@
+"""Every lower bound stays at or below the optimum of small random problems that CP-SAT
+proves optimal: each part against the optimum of its own term (setup minutes alone,
+weighted tardiness alone), and the whole bound against the whole objective."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduling.bounds import capacity_tardiness, lower_bound, setup_lower_bound
+from scheduling.cpsat import CpSatModel
+from scheduling.problem import (
+    Calendar,
+    Job,
+    Mode,
+    Objective,
+    Operation,
+    Precedence,
+    Problem,
+    Resource,
+)
+from scheduling.validate import objective
+
+
+def nested_setups(rng: random.Random, classes: int, family: int) -> tuple:
+    """A class x class matrix with families of classes (cheap inside, dear across, plus a
+    per-class ramp on entering a family) and, sometimes, arbitrary entries."""
+    ramp = [rng.randint(0, 30) for _ in range(classes)]
+    if rng.random() < 0.2:
+        return tuple(
+            tuple(0 if a == b else rng.randint(0, 40) for b in range(classes))
+            for a in range(classes)
+        )
+    return tuple(
+        tuple(
+            0 if a == b else (rng.randint(1, 6) if a // family == b // family else 20 + ramp[b])
+            for b in range(classes)
+        )
+        for a in range(classes)
+    )
+
+
+def random_floor(seed: int) -> Problem:
+    """A small random floor: routings with lags, eligibility subsets, nested setups on some
+    resources, initial classes or free starts, calendars with overtime, release and due."""
+    rng = random.Random(seed)
+    nr = rng.randint(1, 3)
+    classes = rng.randint(1, 5)
+    family = rng.randint(1, 3)
+    cals = [Calendar()]
+    if rng.random() < 0.6:
+        period, length = rng.randint(40, 120), rng.randint(15, 40)
+        wins = tuple((k * period, k * period + length) for k in range(300))
+        ot = tuple((a + length, a + length + 8) for a, _ in wins) if period > length + 8 else ()
+        cals.append(Calendar(windows=wins, overtime=ot if rng.random() < 0.5 else ()))
+    res = tuple(
+        Resource(
+            f"r{r}",
+            rng.choice(cals),
+            initial_class=rng.randrange(classes) if rng.random() < 0.6 else None,
+        )
+        for r in range(nr)
+    )
+    shared = nested_setups(rng, classes, family)
+    setups = tuple(
+        (shared if rng.random() < 0.5 else nested_setups(rng, classes, family))
+        if rng.random() < 0.8
+        else None
+        for _ in range(nr)
+    )
+    jobs, ops, precs = [], [], []
+    for j in range(rng.randint(1, 5)):
+        release = rng.choice((0, 0, rng.randint(0, 60)))
+        due = release + rng.randint(0, 120)
+        jobs.append(Job(f"j{j}", release=release, due=due, weight=rng.randint(0, 4)))
+        for k in range(rng.randint(1, 2)):
+            rs = rng.sample(range(nr), rng.randint(1, nr))
+            if k:
+                precs.append(Precedence(len(ops) - 1, len(ops), rng.choice((0, 5, 20))))
+            modes = tuple(Mode(r, rng.randint(1, 30)) for r in rs)
+            ops.append(Operation(j, modes, rng.randrange(classes)))
+    return Problem(
+        resources=res,
+        jobs=tuple(jobs),
+        operations=tuple(ops),
+        precedences=tuple(precs),
+        setups=setups,
+        objective=Objective(
+            tardiness=rng.randint(0, 3),
+            setup=rng.randint(0, 3),
+            overtime=rng.randint(0, 1),
+            earliness=rng.randint(0, 1),
+            makespan=rng.randint(0, 1),
+        ),
+    )
+
+
+def optimum(problem: Problem, weights: Objective) -> int | None:
+    """The proven optimum of ``problem`` under ``weights`` (None: not proven in time)."""
+    p = Problem(
+        problem.resources,
+        problem.jobs,
+        problem.operations,
+        problem.precedences,
+        problem.setups,
+        weights,
+    )
+    status, sol, *_ = CpSatModel(p).solve(5.0, 1, 0, deterministic=True)
+    return objective(p, sol).total if status == "optimal" else None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**9))
+def test_each_bound_is_at_most_its_own_optimum(seed):
+    p = random_floor(seed)
+    best_setup = optimum(p, Objective(setup=1))
+    if best_setup is not None:
+        assert setup_lower_bound(p) <= best_setup
+    best_tardiness = optimum(p, Objective(tardiness=1))
+    if best_tardiness is not None:
+        assert capacity_tardiness(p) <= best_tardiness
+        assert (
+            lower_bound(
+                Problem(p.resources, p.jobs, p.operations, p.precedences, p.setups, Objective(1))
+            )
+            <= best_tardiness
+        )
+    best = optimum(p, p.objective)
+    if best is not None:
+        assert lower_bound(p) <= best
