@@ -550,11 +550,15 @@ class CpSatModel:
     # --- objective ----------------------------------------------------------------------
 
     def _sinks(self) -> list[list[int]]:
-        """Per job, its operations without successors (they decide its completion)."""
+        """Per job, its operations without successors in the same job (they decide its
+        completion). A successor in another job does not count: the operation may still be
+        its own job's last (LNS window models chain every relaxed operation to a marker of
+        another job; counting that made their jobs' tardiness vanish from the objective)."""
         succ = self.problem.successors()
+        ops = self.problem.operations
         sinks: list[list[int]] = [[] for _ in self.problem.jobs]
-        for i, op in enumerate(self.problem.operations):
-            if not succ[i]:
+        for i, op in enumerate(ops):
+            if not any(ops[q.succ].job == op.job for q in succ[i]):
                 sinks[op.job].append(i)
         return sinks
 

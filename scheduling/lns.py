@@ -69,7 +69,7 @@ from scheduling.result import fill_setups
 from scheduling.validate import objective as recompute
 from scheduling.validate import validate
 
-NEIGHBOURHOODS = ("jobs", "resources", "window", "critical", "machines")
+NEIGHBOURHOODS = ("jobs", "resources", "window", "critical", "machines", "line")
 # Sub-model circuits with more nodes than this get their arcs pruned (as the full model's).
 PRUNE_ABOVE = 120
 
@@ -161,6 +161,7 @@ class _Search:
         self.best_objective = recompute(self.problem, solution).total
         ops = self.problem.operations
         self.free = [i for i, op in enumerate(ops) if not op.fixed]
+        self.free_set = set(self.free)
         self.jobs: dict[int, list[int]] = {}
         for i in self.free:
             self.jobs.setdefault(ops[i].job, []).append(i)
@@ -176,13 +177,15 @@ class _Search:
         )
         # Large problems get window sub-models, so only time-local neighbourhoods make sense.
         self.windowed = len(problem.operations) > params.window_above and not independent
-        # (A line stretch with its jobs' cut and finish spans days of every cutter and
-        # finisher: measured slower than a window and never better, so windows only.)
-        local = ("window",)
+        # A line stretch keeps its jobs' other operations on their own resources (see
+        # :meth:`_line`), so its window model holds a few resources, not every cutter.
+        local = ("window", "line")
         names = [
             h
             for h in params.neighbourhoods
-            if (h != "machines" or independent) and (h in local or not self.windowed)
+            if (h != "machines" or independent)
+            and (h in local or not self.windowed)
+            and (h != "line" or self.windowed)
         ]
         self.preds_of: dict[int, list[int]] = {}
         self.succs_of: dict[int, list[int]] = {}
@@ -196,6 +199,10 @@ class _Search:
             if hood.name == "machines":  # cheap and exact: start with most of the roulette
                 hood.score = 4.0
         self.allowed: set[int] = set()
+        # Per relaxed operation, the resources it may use in a window model (absent: all its
+        # modes); set by the neighbourhood that chose it.
+        self.resources_of: dict[int, frozenset[int]] = {}
+        self.order: list[int] | None = None  # free operations by start (window mode)
         self.max_neighbours = params.max_neighbours
         self.circuits = {r for r in range(len(problem.resources)) if problem.has_setups(r)}
         w = problem.objective
@@ -217,6 +224,25 @@ class _Search:
             self.sequences.setdefault(a.resource, []).append(i)
         for seq in self.sequences.values():
             seq.sort(key=lambda i: (self.best[i].start, i))
+        self.order = None
+
+    def _reindex(self, old: Solution, changed: set[int]) -> None:
+        """Update the per-resource sequences after ``changed`` operations moved: only the
+        resources they left or joined are re-sorted, so a step's cost does not grow with
+        the number of resources."""
+        resources = {old[i].resource for i in changed} | {self.best[i].resource for i in changed}
+        for r in resources:
+            seq = [i for i in self.sequences.get(r, []) if i not in changed]
+            seq += [i for i in changed if self.best[i].resource == r]
+            seq.sort(key=lambda i: (self.best[i].start, i))
+            self.sequences[r] = seq
+        self.order = None
+
+    def _start_order(self) -> list[int]:
+        """Free operations in the incumbent's start order (cached until it changes)."""
+        if self.order is None:
+            self.order = sorted(self.free, key=lambda i: (self.best[i].start, i))
+        return self.order
 
     def _clamp(self, size: float) -> int:
         return int(max(self.min_size, min(self.max_size, size)))
@@ -287,7 +313,7 @@ class _Search:
         """``size`` operations consecutive in start order: at a random place, or (half the
         time, when jobs are late) ending at an operation of a late job, so that the late job
         and what runs just before it can be re-ordered and pulled earlier."""
-        order = sorted(self.free, key=lambda i: (self.best[i].start, i))
+        order = self._start_order()
         first = self.rng.randrange(max(1, len(order) - size + 1))
         late = self._late_operation() if self.rng.random() < 0.5 else None
         if late is not None:
@@ -296,6 +322,14 @@ class _Search:
 
     def _late_operation(self) -> int | None:
         """A free operation of a late job, jobs drawn by weighted lateness (None: none late)."""
+        j = self._late_job()
+        if j is None:
+            return None
+        ops = self.jobs[j]
+        return ops[self.rng.randrange(len(ops))]
+
+    def _late_job(self) -> int | None:
+        """A late job with free operations, drawn by weighted lateness (None: none late)."""
         if not self.problem.objective.tardiness:
             return None
         p, best = self.problem, self.best
@@ -315,8 +349,7 @@ class _Search:
             x -= w
             if x <= 0:
                 break
-        ops = self.jobs[j]
-        return ops[self.rng.randrange(len(ops))]
+        return j
 
     def _critical(self, size: int) -> set[int]:
         """A chain without idle time that ends at (one of) the latest ends, plus the
@@ -391,13 +424,107 @@ class _Search:
         self.allowed = allowed
         return chosen
 
+    def _line(self, size: int) -> set[int]:
+        """A stretch of one changeover resource's sequence (a sewing line), often with the
+        same period of another resource its operations may use, plus their jobs' nearby
+        operations on other resources (window mode only).
+
+        Why: where sewing lines with changeovers are the bottleneck, what costs is the order
+        of lots on each line (grouped by setup class to save changeovers) and which line a
+        group runs on. A time window across all resources covers hours of a line; this covers
+        days of one or two, so CP-SAT can re-sequence whole setup-class groups, pull a late
+        group ahead of one due later, or move a group to the other line. The jobs' other
+        operations (cut, finish) are relaxed in time but stay on their own resources, so the
+        model holds two lines and a few other resources whatever the floor's size. Half the
+        time (when jobs are late) the stretch ends around a late job's operation.
+        """
+        lines = [r for r in sorted(self.sequences) if r in self.circuits] or sorted(self.sequences)
+        r, seq, pos = self._late_position(lines) if self.rng.random() < 0.5 else (None, [], 0)
+        if r is None:
+            r = lines[self.rng.randrange(len(lines))]
+            seq = [i for i in self.sequences[r] if i in self.free_set]
+            if not seq:
+                return self._fill(set(), size)
+            pos = self.rng.randrange(len(seq))
+        partner = self.rng.random() < 0.6
+        length = max(2, (2 * size) // 3 if partner else size)
+        last = min(len(seq), pos + 1 + self.rng.randrange(length // 4 + 1))
+        stretch = seq[max(0, last - length) : last]
+        moves = {r}
+        chosen = set(stretch)
+        if partner:
+            r2 = self._partner(stretch, r)
+            if r2 is not None:
+                moves.add(r2)
+                chosen |= self._overlapping(r2, stretch, size - len(stretch))
+        for i in chosen:
+            own = {md.resource for md in self.problem.operations[i].modes}
+            self.resources_of[i] = frozenset((own & moves) | {self.best[i].resource})
+        self._add_job_neighbours(chosen)
+        return chosen
+
+    def _late_position(self, lines: list[int]) -> tuple[int | None, list[int], int]:
+        """(resource, its free sequence, position) of a late job's operation on one of
+        ``lines``; (None, [], 0) when no late job has one."""
+        j = self._late_job()
+        if j is None:
+            return None, [], 0
+        on = [i for i in self.jobs[j] if self.best[i].resource in lines]
+        if not on:
+            return None, [], 0
+        i = on[self.rng.randrange(len(on))]
+        r = self.best[i].resource
+        seq = [k for k in self.sequences[r] if k in self.free_set]
+        return r, seq, seq.index(i)
+
+    def _partner(self, stretch: list[int], r: int) -> int | None:
+        """Another resource some stretch operation may use (random), or None."""
+        ops = self.problem.operations
+        others = sorted({md.resource for i in stretch for md in ops[i].modes} - {r})
+        return others[self.rng.randrange(len(others))] if others else None
+
+    def _overlapping(self, r: int, stretch: list[int], room: int) -> set[int]:
+        """Free operations of resource ``r`` that overlap the stretch's time span (at most
+        ``room``, consecutive, those nearest the span's middle)."""
+        best = self.best
+        t0 = min(best[i].start for i in stretch)
+        t1 = max(best[i].end for i in stretch)
+        seq = [i for i in self.sequences.get(r, []) if i in self.free_set]
+        inside = [i for i in seq if best[i].start < t1 and best[i].end > t0]
+        if len(inside) > room > 0:
+            first = (len(inside) - room) // 2
+            inside = inside[first : first + room]
+        return set(inside) if room > 0 else set()
+
+    def _add_job_neighbours(self, chosen: set[int]) -> None:
+        """Relax the chosen operations' jobs' other operations that run near the chosen
+        span, each kept on its own resource: a lot's cut and finish must be able to follow
+        its sewing when that moves. Operations far away stay frozen (only their lags bind),
+        so the window does not stretch over days of every cutter and finisher."""
+        best, ops = self.best, self.problem.operations
+        t0 = min(best[i].start for i in chosen)
+        t1 = max(best[i].end for i in chosen)
+        margin = max(t1 - t0, 1)
+        extra = set()
+        for i in chosen:
+            for k in self.jobs[ops[i].job]:
+                if k in chosen or k in extra:
+                    continue
+                if best[k].end > t0 - margin and best[k].start < t1 + margin:
+                    extra.add(k)
+        for k in extra:
+            self.resources_of[k] = frozenset((best[k].resource,))
+        chosen |= extra
+
     def relaxed(self, hood: _Neighbourhood) -> set[int]:
+        self.resources_of = {}
         chooser = {
             "jobs": self._jobs,
             "resources": self._resources,
             "window": self._window,
             "critical": self._critical,
             "machines": self._machines,
+            "line": self._line,
         }[hood.name]
         return chooser(hood.size)
 
@@ -469,7 +596,8 @@ class _Search:
         p, best = self.problem, self.best
         t0 = min(best[i].start for i in relaxed)
         t1 = max(best[i].end for i in relaxed)
-        touched = {md.resource for i in relaxed for md in p.operations[i].modes}
+        modes = {i: self._modes(i) for i in relaxed}
+        touched = {md.resource for i in relaxed for md in modes[i]}
         context: set[int] = set()
         for r in touched:
             seq = self.sequences.get(r, [])
@@ -496,8 +624,12 @@ class _Search:
 
         for i in sorted(relaxed | context):
             op = p.operations[i]
-            if i in context and not op.fixed:
-                op = replace(op, fixed_resource=best[i].resource, fixed_start=best[i].start)
+            if i in context:  # pinned, with its one mode: no node in other resources' circuits
+                r = best[i].resource
+                one = tuple(md for md in op.modes if md.resource == r)
+                op = replace(op, modes=one, fixed_resource=r, fixed_start=best[i].start)
+            elif len(modes[i]) < len(op.modes):
+                op = replace(op, modes=modes[i])
             operations.append(op)
             index.append(i)
         for i in sorted(far):
@@ -527,8 +659,16 @@ class _Search:
         # Only the jobs present, renumbered: per-job work in the model and the checker then
         # scales with the window, not with the whole plan.
         renumber = {j: n for n, j in enumerate(sorted(earliest))}
+        # A job with nothing relaxed has a constant cost here: no due date, so it gets no
+        # completion and tardiness variables (a window over days of a cutter holds hundreds).
+        moving = {p.operations[i].job for i in relaxed}
         jobs = tuple(
-            replace(p.jobs[j], release=max(p.jobs[j].release, earliest[j])) for j in renumber
+            replace(
+                p.jobs[j],
+                release=max(p.jobs[j].release, earliest[j]),
+                due=p.jobs[j].due if j in moving else None,
+            )
+            for j in renumber
         )
         operations = [replace(op, job=renumber[op.job]) for op in operations]
         jobs = (*jobs, Job(name="lns-window"))
@@ -583,8 +723,17 @@ class _Search:
         # end by T1), so that is its horizon: again fewer calendar segments per operation.
         horizon = max(a.end for a in hint) + 1
         cpm = CpSatModel(sub, hint=hint, horizon_=horizon, max_neighbours=neighbours)
-        self._cut_off(cpm, recompute(sub, hint).total)
+        self.window_value = recompute(sub, hint).total
+        self._cut_off(cpm, self.window_value)
         return cpm, index
+
+    def _modes(self, i: int) -> tuple[Mode, ...]:
+        """The modes relaxed operation ``i`` keeps in a window model (see ``resources_of``)."""
+        modes = self.problem.operations[i].modes
+        allowed = self.resources_of.get(i)
+        if allowed is None:
+            return modes
+        return tuple(md for md in modes if md.resource in allowed)
 
     def machine_sub_model(self, relaxed: set[int]) -> tuple[CpSatModel, list[int]]:
         """Model of only the chosen resources' operations (see :meth:`_machines`).
@@ -683,13 +832,47 @@ class _Search:
             scale = 2 if self.windowed else 1  # window models carry calendars: slower
             prm.max_time_in_seconds = min(left, scale * self.params.sub_time)
 
+    def _worth_checking(self, hood: _Neighbourhood, solver: cp_model.CpSolver) -> bool:
+        """Whether a sub-solve's schedule may beat the incumbent, before the whole plan is
+        rebuilt, re-costed and validated (O(operations) each, the bulk of a step on large
+        plans). A window model's own objective is cut off at the incumbent's value on it,
+        so only a strictly lower value there can be an improvement. Other models (whose
+        equal-valued moves are accepted, a walk on the plateau) are always checked."""
+        if not self.windowed or hood.name == "machines" or self.pure_makespan:
+            return True
+        return solver.objective_value < self.window_value - 0.5
+
+    def _accept(self, sub: CpSatModel, solver, index: list[int] | None, relaxed: set[int]) -> int:
+        """Put the sub-solve's schedule into the whole plan; keep it when it is no worse
+        (window models: strictly better) and the validator accepts it. Returns the gain."""
+        candidate = sub._extract(solver)
+        if index is not None:  # a part: put it back into the whole schedule
+            merged = list(self.best)
+            for k, i in enumerate(index):
+                if i in relaxed:
+                    merged[i] = candidate[k]
+            candidate = fill_setups(self.problem, Solution(merged))
+        value = recompute(self.problem, candidate).total
+        flow = self.flow(candidate)
+        if self.windowed and index is not None and value >= self.best_objective:
+            return 0  # equal moves are not worth a whole-plan validation here
+        if (value, flow) > (self.best_objective, self.best_flow):
+            return 0
+        if validate(self.problem, candidate):
+            return 0
+        gain = self.best_objective - value
+        old = self.best
+        self.best, self.best_objective, self.best_flow = candidate, value, flow
+        if self.windowed:
+            self._reindex(old, {i for i in relaxed if old[i] != candidate[i]})
+        return gain
+
     def run(self, time_limit: float, stats: LnsStats) -> None:
         began = time.perf_counter()
         # Deterministic runs are bounded by max_iterations; wall time only guards them.
         if self.params.deterministic:  # as far away as the full model's (see cpsat)
             time_limit = DETERMINISTIC_WALL_FACTOR * time_limit + DETERMINISTIC_WALL_EXTRA
         deadline = began + time_limit
-        self.free_set = set(self.free)
         stats.history.append((0.0, self.best_objective))
         step = 0.0  # wall seconds of the last step: building a sub-model cannot be interrupted
         while self.free:
@@ -716,23 +899,10 @@ class _Search:
             stats.iterations += 1
             stats.tried[hood.name] = stats.tried.get(hood.name, 0) + 1
             gain = 0
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                candidate = sub._extract(solver)
-                if index is not None:  # a part: put it back into the whole schedule
-                    merged = list(self.best)
-                    for k, i in enumerate(index):
-                        if i in relaxed:
-                            merged[i] = candidate[k]
-                    candidate = fill_setups(self.problem, Solution(merged))
-                value = recompute(self.problem, candidate).total
-                flow = self.flow(candidate)
-                if (value, flow) <= (self.best_objective, self.best_flow) and not validate(
-                    self.problem, candidate
-                ):
-                    gain = self.best_objective - value
-                    self.best, self.best_objective, self.best_flow = candidate, value, flow
-                    if self.windowed:
-                        self._index_best()
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and self._worth_checking(
+                hood, solver
+            ):
+                gain = self._accept(sub, solver, index, relaxed)
             if gain > 0:
                 stats.improvements += 1
                 stats.improved[hood.name] = stats.improved.get(hood.name, 0) + 1

@@ -7,6 +7,7 @@ import itertools
 import random
 
 import pytest
+from ortools.sat.python import cp_model
 from scheduling_instances import FT06, garment_floor, jobshop, random_problem
 
 from scheduling import formats, heuristic, lns
@@ -192,7 +193,7 @@ def test_window_sub_models_for_large_problems_stay_exact() -> None:
     before = objective(problem, start).total
     params = deterministic(max_iterations=6, window_above=0, initial_cap=8)
     best, value, stats = lns.improve(problem, start, 30, params)
-    assert set(stats.tried) <= {"window", "resources"}  # the time-local neighbourhoods
+    assert set(stats.tried) <= {"window", "line"}  # the time-local neighbourhoods
     assert not validate(problem, best)
     assert value == objective(problem, best).total <= before
 
@@ -213,3 +214,56 @@ def test_window_sub_problem_freezes_context_and_bounds_the_window() -> None:
     t1 = max(start[i].end for i in relaxed)
     markers = [op.fixed_start for op, i in zip(sub.operations, index, strict=True) if i == -1]
     assert max(markers) == t1 and (t0 == 0 or min(markers) == t0 - 1)
+
+
+def test_window_model_counts_the_tardiness_of_relaxed_jobs() -> None:
+    # The window's end marker is a successor of every relaxed operation; the model once took
+    # that as "not the job's last operation", so relaxed jobs' tardiness left its objective
+    # and sub-solves optimised changeovers alone. The model's value must be the checker's.
+    problem = garment_floor(20, seed=1, days=3, lines=2)
+    start = heuristic.solve(problem, 0.2, seed=2)
+    search = lns._Search(problem, start, lns.LnsParams(window_above=0), None)
+    ends = {j: max(start[i].end for i in ops) for j, ops in enumerate(problem.job_operations())}
+    late = max(ends, key=lambda j: ends[j] - problem.jobs[j].due)
+    assert ends[late] > problem.jobs[late].due  # the instance has a late job
+    model, _ = search.window_sub_model(set(search.jobs[late]))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_number_of_conflicts = 200
+    assert solver.solve(model.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    found = model._extract(solver)
+    assert objective(model.problem, found).tardiness > 0
+    assert round(solver.objective_value) == objective(model.problem, found).total
+
+
+def test_line_neighbourhood_moves_lots_only_between_two_lines() -> None:
+    problem = garment_floor(30, seed=3, days=6, lines=3)
+    start = heuristic.solve(problem, 0.2, seed=1)
+    search = lns._Search(problem, start, lns.LnsParams(window_above=0, seed=5), None)
+    for _ in range(10):
+        search.resources_of = {}
+        relaxed = search._line(12)
+        assert relaxed <= search.free_set
+        model, index = search.window_sub_model(relaxed)
+        lines = set().union(*(search.resources_of[i] for i in relaxed))
+        for k, i in enumerate(index):
+            op = model.problem.operations[k]
+            if i in relaxed:  # only its allowed resources, which always include its own
+                allowed = search.resources_of[i]
+                assert {md.resource for md in op.modes} <= allowed
+                assert start[i].resource in allowed
+            elif i >= 0:  # context and frozen neighbours: one mode, pinned
+                assert len(op.modes) == 1 and op.fixed
+        circuit_lines = {r for r in lines if r in search.circuits}
+        assert len(circuit_lines) <= 2
+
+
+def test_large_plan_search_with_line_neighbourhood_improves_and_stays_valid() -> None:
+    problem = garment_floor(30, seed=3, days=6, lines=3)
+    start = heuristic.solve(problem, 0.2, seed=1)
+    before = objective(problem, start).total
+    params = deterministic(max_iterations=12, window_above=0, neighbourhoods=("line",))
+    best, value, stats = lns.improve(problem, start, 60, params)
+    assert stats.tried == {"line": 12}
+    assert not validate(problem, best)
+    assert value == objective(problem, best).total < before
