@@ -23,7 +23,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from forecasting.calibration import conformal_quantiles, series_scale
+from forecasting.calibration import conformal_quantiles, origin_scales, series_scale
 from forecasting.models import make_model
 from forecasting.models.base import seasonal_naive_forecast
 from forecasting.panel import Panel
@@ -161,7 +161,15 @@ def run(
         err = err_stack[choice, :, rows, :].transpose(1, 0, 2)  # (w, n, h)
     abs_err = None if err is None else np.abs(err).transpose(1, 0, 2).reshape(panel.n, -1)
     scale = series_scale(panel.y, abs_err)
-    q = conformal_quantiles(yhat, err, scale, quantiles, seg, cv_actual if origins else None)
+    q = conformal_quantiles(
+        yhat,
+        err,
+        scale,
+        quantiles,
+        seg,
+        cv_actual if origins else None,
+        origin_scales(panel.y, origins, scale),
+    )
     cv_scores = {}
     for m in names:
         e = errors[m]
