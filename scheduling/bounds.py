@@ -24,6 +24,8 @@ Earliness, overtime and deviation are bounded by 0. The bound never depends on a
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from scheduling.problem import Calendar, Problem
 from scheduling.setup_bound import setup_bound
 
@@ -33,7 +35,7 @@ def lower_bound(problem: Problem) -> int:
     w = problem.objective
     total = 0
     if w.tardiness or w.makespan:
-        ends = earliest_ends(problem)
+        starts, ends = _earliest(problem)
         completion = [0] * len(problem.jobs)
         for i, op in enumerate(problem.operations):
             completion[op.job] = max(completion[op.job], ends[i])
@@ -44,7 +46,7 @@ def lower_bound(problem: Problem) -> int:
                 for j, job in enumerate(problem.jobs)
                 if job.due is not None and j in has_ops
             )
-            total += w.tardiness * max(tardiness, capacity_tardiness(problem, ends))
+            total += w.tardiness * max(tardiness, capacity_tardiness(problem, ends, starts))
         if w.makespan:
             total += w.makespan * max(completion, default=0)
     if w.setup:
@@ -52,48 +54,56 @@ def lower_bound(problem: Problem) -> int:
     return total
 
 
-def _finish(cal: Calendar, earliest: int, duration: int) -> int | None:
-    """Wall end of ``duration`` working minutes started as early as possible from
-    ``earliest`` on ``cal`` (None when the calendar runs out first)."""
-    start = cal.next_working(earliest)
-    return None if start is None else cal.finish(start, duration)
-
-
 def earliest_ends(problem: Problem) -> list[int]:
     """Per operation, the earliest wall minute it can end with unlimited capacity."""
+    return _earliest(problem)[1]
+
+
+def _earliest(problem: Problem) -> tuple[list[int], list[int]]:
+    """Per operation, the earliest wall minutes it can start and end with unlimited
+    capacity (a pinned operation: where it is pinned)."""
     ops, res = problem.operations, problem.resources
     preds = problem.predecessors()
     order = _topological(problem)
-    end_on: list[dict[int, int]] = [{} for _ in ops]  # operation -> {resource: earliest end}
-    ends = [0] * len(ops)
+    # operation -> {calendar: earliest end on a resource with it}: what a successor needs,
+    # and far fewer entries than resources on a big floor (lines share a calendar).
+    end_on: list[dict[Calendar, int]] = [{} for _ in ops]
+    starts, ends = [0] * len(ops), [0] * len(ops)
     for i in order:
         op = ops[i]
         if op.fixed:
             r = op.fixed_resource
             e = res[r].calendar.finish(op.fixed_start, op.duration_on(r))
-            end_on[i] = {r: e}
-            ends[i] = e
+            end_on[i] = {res[r].calendar: e}
+            starts[i], ends[i] = op.fixed_start, e
             continue
         release = problem.jobs[op.job].release
+        first = None
+        begin: dict[Calendar, int | None] = {}  # calendar -> earliest start on it
         for mode in op.modes:
             cal = res[mode.resource].calendar
-            earliest = release
-            for pr in preds[i]:
-                earliest = max(earliest, _after(problem, end_on[pr.pred], cal, pr.lag))
-            e = _finish(cal, earliest, mode.duration)
-            if e is not None:
-                end_on[i][mode.resource] = e
+            if cal not in begin:
+                earliest = release
+                for pr in preds[i]:
+                    earliest = max(earliest, _after(end_on[pr.pred], cal, pr.lag))
+                begin[cal] = cal.next_working(earliest)
+            start = begin[cal]
+            e = None if start is None else cal.finish(start, mode.duration)
+            if e is not None:  # a mode whose calendar runs out first cannot be used
+                end_on[i][cal] = min(end_on[i].get(cal, e), e)
+                first = start if first is None else min(first, start)
         # No mode fits its calendar: no schedule at all; the release is still a bound.
+        starts[i] = release if first is None else first
         ends[i] = min(end_on[i].values(), default=release)
-    return ends
+    return starts, ends
 
 
-def _after(problem: Problem, pred_ends: dict[int, int], cal: Calendar, lag: int) -> int:
-    """Earliest wall start on calendar ``cal`` after a predecessor with these per-resource
+def _after(pred_ends: dict[Calendar, int], cal: Calendar, lag: int) -> int:
+    """Earliest wall start on calendar ``cal`` after a predecessor with these per-calendar
     earliest ends: ``lag`` working minutes on a shared calendar, wall minutes otherwise."""
     best = None
-    for r, e in pred_ends.items():
-        if problem.resources[r].calendar == cal and not cal.always_open:
+    for c, e in pred_ends.items():
+        if c == cal and not cal.always_open:
             t = cal.start_at(cal.to_axis(e) + lag)
             t = cal.last_minute if t is None else t
         else:
@@ -117,57 +127,148 @@ def _topological(problem: Problem) -> list[int]:
     return out
 
 
-# Above this many jobs in a group the assignment (n^2 arcs) is not worth its seconds.
-CAPACITY_MAX_JOBS = 1200
+# Above this many jobs in one set of resources the assignment is not worth its seconds.
+CAPACITY_MAX_JOBS = 1500
+# Release-time cuts of the slot bound per set: each is one pass over the calendars.
+CAPACITY_HEADS = 12
+# Speeds are rounded up to this many parts, so capacity is never under-counted.
+_SPEED_SCALE = 1000
 
 
-def capacity_tardiness(problem: Problem, ends: list[int] | None = None) -> int:
-    """Weighted tardiness every schedule pays at least, from each resource group's capacity.
+def capacity_tardiness(
+    problem: Problem, ends: list[int] | None = None, starts: list[int] | None = None
+) -> int:
+    """Weighted tardiness every schedule pays at least, from the capacity of resource sets.
 
-    Per group: each job with exactly one operation there (others are left out, which only
-    weakens the bound) gets the slot bounds S_1 <= ... <= S_n (k-th completion in the group
-    >= the time its capacity from the earliest start holds the k shortest operations, and
-    >= the k-th smallest earliest end); any schedule gives each job a distinct slot with
-    C_j >= max(S_slot + what must follow the operation, its own earliest completion), so
-    the cheapest matching is a lower bound.
+    Per group of resources that share operations, the *items* are the jobs with exactly
+    one operation there (others are left out, which only weakens the bound). Every job
+    pays at least its tardiness with unlimited capacity; on top, for a set R of the group's
+    resources, the items whose operation can only run on R queue for R: the k-th of them
+    to finish cannot finish before R's working capacity from their earliest start could
+    hold the k smallest of them (``_slot_times``), nor before the k-th smallest earliest
+    end; any schedule gives each item a distinct slot with C_j >= max(slot + what must
+    follow its operation, its own earliest completion), so the cheapest matching
+    (``_queue_cost``) bounds their weighted tardiness. Sets with disjoint resources hold
+    disjoint items: their excesses over the unlimited-capacity tardiness add up. Groups do
+    not add up (their items are the same jobs): the best group counts.
     """
-    from ortools.graph.python import linear_sum_assignment
-
-    ends = ends if ends is not None else earliest_ends(problem)
+    if ends is None or starts is None:
+        starts, ends = _earliest(problem)
     ops, jobs = problem.operations, problem.jobs
     group = _resource_groups(problem)
     tail = _tails(problem)
     completion = [0] * len(jobs)
     for i, op in enumerate(ops):
         completion[op.job] = max(completion[op.job], ends[i])
+    base = [
+        0 if job.due is None else job.weight * max(0, completion[j] - job.due)
+        for j, job in enumerate(jobs)
+    ]
+    has_ops = {op.job for op in ops}
+    unlimited = sum(base[j] for j in has_ops)
     per_group: dict[int, dict[int, list[int]]] = {}  # group -> job -> its operations there
     for i, op in enumerate(ops):
         per_group.setdefault(group[op.modes[0].resource], {}).setdefault(op.job, []).append(i)
     best = 0
-    for g, by_job in per_group.items():
+    for by_job in per_group.values():
         items = [
             (j, i[0])
             for j, i in by_job.items()
             if len(i) == 1 and jobs[j].due is not None and jobs[j].weight > 0
         ]
-        if len(items) < 2 or len(items) > CAPACITY_MAX_JOBS:
-            continue
-        resources = sorted({r for r, h in enumerate(group) if h == g})
-        durations = [min(m.duration for m in ops[i].modes) for _, i in items]
-        earliest_start = min(_earliest_start(problem, j, i) for j, i in items)
-        slots = _slots(problem, resources, earliest_start, sorted(durations))
-        own = sorted(ends[i] for _, i in items)
-        slots = [max(a, b) for a, b in zip(slots, own, strict=True)]
-        if slots[-1] + max(tail[i] for _, i in items) <= min(jobs[j].due for j, _ in items):
-            continue  # every job could still be on time as far as capacity goes
-        solver = linear_sum_assignment.SimpleLinearSumAssignment()
-        for a, (j, i) in enumerate(items):
-            wj, dj, ej, qi = jobs[j].weight, jobs[j].due, completion[j], tail[i]
-            for k, t in enumerate(slots):
-                solver.add_arc_with_cost(a, k, wj * max(0, max(t + qi, ej) - dj))
-        if solver.solve() == solver.OPTIMAL:
-            best = max(best, solver.optimal_cost())
-    return best
+        gains = []  # (excess over the unlimited-capacity tardiness, resource set)
+        for rset in _resource_sets(problem, [i for _, i in items]):
+            sub = [(j, i) for j, i in items if {m.resource for m in ops[i].modes} <= rset]
+            if 2 <= len(sub) <= CAPACITY_MAX_JOBS:
+                cost = _queue_cost(problem, sub, rset, starts, ends, tail, completion)
+                gain = cost - sum(base[j] for j, _ in sub)
+                if gain > 0:
+                    gains.append((gain, rset))
+        taken: set[int] = set()
+        extra = 0
+        for gain, rset in sorted(gains, key=lambda x: -x[0]):
+            if not taken & rset:
+                taken |= rset
+                extra += gain
+        best = max(best, extra)
+    return unlimited + best
+
+
+def _resource_sets(problem: Problem, items: list[int]) -> list[frozenset[int]]:
+    """Candidate sets: each eligibility set of the items, unions of two of them, and the
+    union of all (the sets where some items can only queue)."""
+    sets = sorted(
+        {frozenset(m.resource for m in problem.operations[i].modes) for i in items}, key=sorted
+    )
+    out = set(sets)
+    if len(sets) <= 16:
+        out |= {a | b for a in sets for b in sets if a & b}
+    if sets:
+        out.add(frozenset().union(*sets))
+    return sorted(out, key=lambda s: (len(s), sorted(s)))
+
+
+def _queue_cost(problem, sub, rset, starts, ends, tail, completion) -> int:
+    """The cheapest matching of the items ``sub`` (job, operation) to the completion slots
+    of resource set ``rset`` (see :func:`capacity_tardiness`)."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    jobs = problem.jobs
+    slots = _slot_times(problem, sub, sorted(rset), starts)
+    own = sorted(ends[i] for _, i in sub)
+    slot = np.maximum(np.array(slots, dtype=np.int64), np.array(own, dtype=np.int64))
+    w = np.array([jobs[j].weight for j, _ in sub], dtype=np.int64)
+    due = np.array([jobs[j].due for j, _ in sub], dtype=np.int64)
+    q = np.array([tail[i] for _, i in sub], dtype=np.int64)
+    e = np.array([completion[j] for j, _ in sub], dtype=np.int64)
+    done = np.maximum(slot[None, :] + q[:, None], e[:, None])
+    cost = w[:, None] * np.maximum(0, done - due[:, None])
+    rows, cols = linear_sum_assignment(cost)
+    return int(cost[rows, cols].sum())
+
+
+def _slot_times(problem: Problem, sub, resources: list[int], starts: list[int]) -> list[int]:
+    """Per k, a wall minute before which fewer than k of the items can finish on
+    ``resources``: for a cut a among their earliest starts, the items starting at a or
+    later need the set's capacity from a (each resource counted at its best speed on these
+    items) for their smallest work; the latest such time counts."""
+    ops = problem.operations
+    work = [min(m.duration for m in ops[i].modes) for _, i in sub]
+    speed = {}
+    for r in resources:
+        # Working a minute on r does at most this share of a minute of the smallest work.
+        ratios = [
+            Fraction(w, d)
+            for (_, i), w in zip(sub, work, strict=True)
+            if (d := ops[i].duration_on(r)) is not None
+        ]
+        if ratios:
+            speed[r] = -(-max(ratios) * _SPEED_SCALE // 1)
+    heads = [_head(problem, i, starts) for _, i in sub]
+    order = sorted(range(len(sub)), key=lambda k: heads[k])
+    cuts = sorted(set(heads))
+    if len(cuts) > CAPACITY_HEADS:
+        step = (len(cuts) - 1) / (CAPACITY_HEADS - 1)
+        cuts = sorted({cuts[round(k * step)] for k in range(CAPACITY_HEADS)})
+    n = len(sub)
+    slots = [0] * n
+    before = 0  # items with an earliest start before the cut
+    for a in cuts:
+        while before < n and heads[order[before]] < a:
+            before += 1
+        later = sorted(work[k] for k in order[before:])
+        times = _slots(problem, speed, a, later)
+        for k, t in enumerate(times):
+            slots[before + k] = max(slots[before + k], t)
+    return slots
+
+
+def _head(problem: Problem, i: int, starts: list[int]) -> int:
+    """No earlier wall minute can operation i work: its pinned start or its earliest start
+    with unlimited capacity (a pinned operation may start before its job's release)."""
+    op = problem.operations[i]
+    return op.fixed_start if op.fixed else starts[i]
 
 
 def _tails(problem: Problem) -> list[int]:
@@ -183,32 +284,25 @@ def _tails(problem: Problem) -> list[int]:
     return tail
 
 
-def _earliest_start(problem: Problem, j: int, i: int) -> int:
-    """No earlier wall minute can operation i (of job j) work: its pinned start, or its
-    job's release (pinned operations may start before the release)."""
-    op = problem.operations[i]
-    return op.fixed_start if op.fixed else problem.jobs[j].release
-
-
-def _slots(problem: Problem, resources: list[int], t0: int, durations: list[int]) -> list[int]:
-    """Per k, the first wall minute by which the resources' working minutes from ``t0``
-    add up to the k shortest ``durations`` (sorted ascending)."""
-    cals = [problem.resources[r].calendar for r in resources]
-    # Events: (wall time, +1/-1 open resources) from each calendar's segments after t0.
-    events: list[tuple[int, int]] = []
-    open_always = 0
-    for c in cals:
+def _slots(problem: Problem, speed: dict[int, int], t0: int, durations: list[int]) -> list[int]:
+    """Per k, the first wall minute by which the resources' working minutes from ``t0``,
+    at ``speed[r]`` parts of ``_SPEED_SCALE`` each, add up to the k shortest
+    ``durations`` (sorted ascending)."""
+    events: list[tuple[int, int]] = []  # (wall time, change of the working speed)
+    rate = 0
+    for r, v in speed.items():
+        c = problem.resources[r].calendar
         if c.always_open:
-            open_always += 1
+            rate += v
             continue
         for a, b in c.segments:
             if b > t0:
-                events += [(max(a, t0), 1), (b, -1)]
+                events += [(max(a, t0), v), (b, -v)]
     events.sort()
     out, need = [], 0
-    done, t, rate, e = 0, t0, open_always, 0
+    done, t, e = 0, t0, 0
     for d in durations:
-        need += d
+        need += d * _SPEED_SCALE
         # Advance until the capacity done reaches need.
         while True:
             while e < len(events) and events[e][0] <= t:
@@ -216,8 +310,7 @@ def _slots(problem: Problem, resources: list[int], t0: int, durations: list[int]
                 e += 1
             nxt = events[e][0] if e < len(events) else None
             if rate > 0 and (nxt is None or done + rate * (nxt - t) >= need):
-                t_hit = t + -(-(need - done) // rate)
-                out.append(t_hit)
+                out.append(t + -(-(need - done) // rate))
                 break
             if nxt is None:  # capacity runs out: nothing fits later; the last time bounds
                 out.append(t)

@@ -142,3 +142,32 @@ def test_setup_bound_lets_a_free_line_start_one_style_free():
     assert setup_lower_bound(p) == 55
     r = solve(p, 2.0, workers=1, deterministic=True)
     assert r.status == "optimal" and r.objective == 60
+
+
+def test_capacity_bound_queues_jobs_that_only_one_line_can_take():
+    """Three 10-minute jobs due at 10 that only L2 can sew queue there (0 + 10 + 20),
+    though L1 is free: the set of both lines alone would let two finish by 10."""
+    p = Problem(
+        [Resource("L1"), Resource("L2")],
+        [Job(due=10) for _ in range(4)],
+        [Operation(j, (Mode(1, 10),)) for j in range(3)] + [Operation(3, (Mode(0, 5), Mode(1, 5)))],
+        objective=Objective(tardiness=1),
+    )
+    assert capacity_tardiness(p) == 30
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.objective == 30 and r.bound == 30
+
+
+def test_capacity_bound_counts_a_slow_line_at_its_speed():
+    """Two jobs of 10 minutes on L1 or 40 on L2, both due at 10: L2 does a quarter of a
+    job-minute per minute, so the pair needs 20 / 1.25 = 16 minutes (tardiness >= 6; the
+    optimum, 10, runs both on L1); counting L2 as a full line would say 0."""
+    p = Problem(
+        [Resource("L1"), Resource("L2")],
+        [Job(due=10), Job(due=10)],
+        [Operation(j, (Mode(0, 10), Mode(1, 40))) for j in range(2)],
+        objective=Objective(tardiness=1),
+    )
+    assert capacity_tardiness(p) == 6
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.status == "optimal" and r.objective == 10
