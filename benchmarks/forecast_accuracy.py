@@ -5,15 +5,17 @@ Two data sets, both with the truth known:
 1. **The sample world** (``c2m.sample``): forecasts made at three origins inside the world's
    future (end of history, +7, +14 days), each scored against the true demand of the next 7
    days. Methods: ``auto`` (reading the live-room signals), ``auto`` with the signals removed
-   (what reading the rooms is worth), seasonal naive, naive, the global model alone, and
-   statsforecast AutoETS on exactly the same series.
+   (what reading the rooms is worth), seasonal naive, naive, and statsforecast AutoETS on
+   exactly the same series (AutoETS on the default scenario only: it is slow). Coverage is
+   reported per seed, per volume bin and per horizon step, with both tails.
 2. **Weekly retail** (synthetic, generated here): store-item sales with yearly seasonality,
    price elasticity, temporary price cuts and promotion lifts; planned price and promotion are
    known ahead. Rolling-origin backtest with ``forecasting.backtest`` and the same cut-offs
    through statsforecast's ``cross_validation``.
 
 Prints one JSON object and writes it to ``benchmarks/results/forecast_accuracy.json``.
-Run: ``.venv/bin/python benchmarks/forecast_accuracy.py [--seeds 1 2] [--quick]``
+Run: ``.venv/bin/python benchmarks/forecast_accuracy.py [--seeds 1 2 3] [--scenarios default
+steady viral promo flat] [--skip-retail] [--skip-sample]``
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ import argparse
 import datetime as dt
 import json
 import time
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 import forecasting
+from forecasting.calibration import VOLUME_EDGES, volume_bins
 from forecasting.panel import build_panel
 
 RESULTS = Path(__file__).resolve().parent / "results" / "forecast_accuracy.json"
@@ -60,7 +64,14 @@ def autoets_forecast(df: pd.DataFrame, h: int, season: int, freq: str) -> pd.Dat
 
 
 def score(frame: pd.DataFrame) -> dict:
-    """WAPE, bias and 80 % coverage of a frame with y, yhat, lo, hi."""
+    """WAPE, bias and 80 % coverage of a frame with y, yhat, lo, hi.
+
+    ``coverage_80`` counts an outcome on a bound as inside (demand 0 under a lower bound of 0
+    is covered). With whole-unit demand that matters, so the two tails are reported too:
+    ``below_q10`` (y < q10) and ``above_q90`` (y > q90), each 0.10 when calibrated, and
+    ``at_or_below_q10`` (y <= q10, the quantile's own promise P(y <= q) = 0.10, which a small
+    SKU whose q10 is 0 cannot keep: any zero-demand day counts).
+    """
     y, f = frame["y"].to_numpy(float), frame["yhat"].to_numpy(float)
     total = np.abs(y).sum()
     out = {
@@ -68,73 +79,121 @@ def score(frame: pd.DataFrame) -> dict:
         "bias": round(float((f - y).sum() / total), 4),
     }
     if "lo" in frame:
-        inside = (y >= frame["lo"].to_numpy() - 1e-9) & (y <= frame["hi"].to_numpy() + 1e-9)
-        out["coverage_80"] = round(float(inside.mean()), 4)
+        lo, hi = frame["lo"].to_numpy(float), frame["hi"].to_numpy(float)
+        out["coverage_80"] = round(float(np.mean((y >= lo - 1e-9) & (y <= hi + 1e-9))), 4)
+        out["below_q10"] = round(float(np.mean(y < lo - 1e-9)), 4)
+        out["above_q90"] = round(float(np.mean(y > hi + 1e-9)), 4)
+        out["at_or_below_q10"] = round(float(np.mean(y <= lo + 1e-9)), 4)
     return out
 
 
-def sample_world(seeds: list[int], h: int = 7) -> dict:
-    from c2m.sample import generate
+def by_volume(frame: pd.DataFrame) -> list[dict]:
+    """Coverage per volume bin of the forecast (the bins the calibration uses)."""
+    edges = [0.0, *VOLUME_EDGES.tolist(), np.inf]
+    names = [f"{a:g}-{b:g}" for a, b in pairwise(edges)]
+    bins = volume_bins(frame["level"].to_numpy(float))
+    rows = []
+    for b, name in enumerate(names):
+        part = frame[bins == b]
+        if len(part):
+            rows.append({"units_per_day": name, "points": len(part), **score(part)})
+    return rows
 
-    per_method: dict[str, list[pd.DataFrame]] = {}
+
+def sample_world(
+    seeds: list[int], scenario: str = "default", h: int = 7, autoets: bool = True
+) -> dict:
+    """All methods on one scenario, pooled over seeds, with per-seed and per-volume figures."""
+    frames: dict[str, list[pd.DataFrame]] = {}
     seconds: dict[str, float] = {}
     series = 0
     for seed in seeds:
-        world = generate(seed, history_days=120, future_days=28)
-        truth = world.truth.rename(columns={"sku": "unique_id", "date": "ds", "demand": "y"})
-        truth["ds"] = pd.to_datetime(truth["ds"])
-        hier = world.catalog[["sku", "style", "category"]].rename(columns={"sku": "unique_id"})
-        for offset in (0, 7, 14):
-            origin = world.history_end + dt.timedelta(days=offset)
-            df = world.to_long(until=origin)[["unique_id", "ds", "y", *SIGNALS]]
-            window = truth[
-                (truth["ds"] > pd.Timestamp(origin))
-                & (truth["ds"] <= pd.Timestamp(origin) + pd.Timedelta(days=h))
-            ]
-            series += df["unique_id"].nunique()
-            runs = {
-                "auto": lambda df=df, hier=hier: forecasting.forecast(df, h, hierarchy=hier),
-                "auto_without_signals": lambda df=df, hier=hier: forecasting.forecast(
-                    df[["unique_id", "ds", "y"]], h, hierarchy=hier
-                ),
-                "seasonal_naive": lambda df=df: forecasting.forecast(
-                    df, h, method="seasonal_naive"
-                ),
-                "naive": lambda df=df: forecasting.forecast(df, h, method="naive"),
-                "statsforecast_autoets": lambda df=df: autoets_forecast(df, h, 7, "D"),
-            }
-            for name, make in runs.items():
-                t0 = time.perf_counter()
-                fc = make()
-                seconds[name] = seconds.get(name, 0.0) + time.perf_counter() - t0
-                if "q10" in fc:
-                    fc = fc.rename(columns={"q10": "lo", "q90": "hi"})
-                fc["ds"] = pd.to_datetime(fc["ds"])
-                joined = fc.merge(window, on=["unique_id", "ds"], how="left")
-                joined["y"] = joined["y"].fillna(0.0)
-                per_method.setdefault(name, []).append(joined[["y", "yhat", "lo", "hi"]])
-    methods = []
-    for name, frames in per_method.items():
-        methods.append(
-            {"method": name, **score(pd.concat(frames)), "seconds": round(seconds[name], 2)}
-        )
+        for name, joined, secs in _sample_runs(seed, scenario, h, autoets):
+            frames.setdefault(name, []).append(joined.assign(seed=seed))
+            seconds[name] = seconds.get(name, 0.0) + secs
+            series += int(name == "auto") * (len(joined) // h)
+    pooled = {name: pd.concat(parts) for name, parts in frames.items()}
+    methods = [
+        {"method": name, **score(frame), "seconds": round(seconds[name], 2)}
+        for name, frame in pooled.items()
+    ]
     by = {m["method"]: m for m in methods}
-    return {
-        "data": "c2m.sample world, default scenario, 120 days history, forecasts at 3 origins "
-        "in the true future, horizon 7",
+    auto = pooled["auto"]
+    out = {
+        "data": f"c2m.sample world, {scenario} scenario, 120 days history, forecasts at 3 "
+        "origins in the true future (end of history, +7, +14 days), horizon 7",
+        "scenario": scenario,
         "seeds": seeds,
         "forecasts": series,
         "methods": methods,
-        "auto_vs_seasonal_naive_wape_gain": round(
-            1 - by["auto"]["wape"] / by["seasonal_naive"]["wape"], 4
-        ),
-        "auto_vs_autoets_wape_gain": round(
-            1 - by["auto"]["wape"] / by["statsforecast_autoets"]["wape"], 4
-        ),
-        "signal_value_wape_gain": round(
-            1 - by["auto"]["wape"] / by["auto_without_signals"]["wape"], 4
-        ),
+        "per_seed": [
+            {
+                "seed": seed,
+                **{
+                    name: {k: v for k, v in score(f[f["seed"] == seed]).items() if k != "bias"}
+                    for name, f in pooled.items()
+                    if name in ("auto", "seasonal_naive", "statsforecast_autoets")
+                },
+            }
+            for seed in seeds
+        ],
+        "auto_by_volume": by_volume(auto),
+        "auto_by_step": [{"step": int(k), **score(g)} for k, g in auto.groupby("step", sort=True)],
+        "auto_vs_seasonal_naive_wape_gain": _gain(by, "auto", "seasonal_naive"),
+        "signal_value_wape_gain": _gain(by, "auto", "auto_without_signals"),
     }
+    if "statsforecast_autoets" in by:
+        out["auto_vs_autoets_wape_gain"] = _gain(by, "auto", "statsforecast_autoets")
+    return out
+
+
+def _gain(by: dict, ours: str, other: str) -> float:
+    return round(1 - by[ours]["wape"] / by[other]["wape"], 4)
+
+
+def _sample_runs(seed: int, scenario: str, h: int, autoets: bool):
+    """Yield (method, forecasts joined with the truth, seconds) for the 3 origins of a world."""
+    from c2m.sample import generate
+
+    world = generate(seed, scenario=scenario, history_days=120, future_days=28)
+    truth = world.truth.rename(columns={"sku": "unique_id", "date": "ds", "demand": "y"})
+    truth["ds"] = pd.to_datetime(truth["ds"])
+    hier = world.catalog[["sku", "style", "category"]].rename(columns={"sku": "unique_id"})
+    for offset in (0, 7, 14):
+        origin = world.history_end + dt.timedelta(days=offset)
+        df = world.to_long(until=origin)[["unique_id", "ds", "y", *SIGNALS]]
+        window = truth[
+            (truth["ds"] > pd.Timestamp(origin))
+            & (truth["ds"] <= pd.Timestamp(origin) + pd.Timedelta(days=h))
+        ]
+        runs = {
+            "auto": lambda df=df: forecasting.forecast(df, h, hierarchy=hier),
+            "auto_without_signals": lambda df=df: forecasting.forecast(
+                df[["unique_id", "ds", "y"]], h, hierarchy=hier
+            ),
+            "seasonal_naive": lambda df=df: forecasting.forecast(df, h, method="seasonal_naive"),
+            "naive": lambda df=df: forecasting.forecast(df, h, method="naive"),
+        }
+        if autoets:
+            runs["statsforecast_autoets"] = lambda df=df: autoets_forecast(df, h, 7, "D")
+        for name, make in runs.items():
+            t0 = time.perf_counter()
+            fc = make()
+            secs = time.perf_counter() - t0
+            yield name, _join(fc, window, h), secs
+
+
+def _join(fc: pd.DataFrame, window: pd.DataFrame, h: int) -> pd.DataFrame:
+    """Forecasts with the true outcome, horizon step and the series' mean forecast level."""
+    if "q10" in fc:
+        fc = fc.rename(columns={"q10": "lo", "q90": "hi"})
+    fc["ds"] = pd.to_datetime(fc["ds"])
+    fc = fc.sort_values(["unique_id", "ds"], kind="stable")
+    joined = fc.merge(window, on=["unique_id", "ds"], how="left")
+    joined["y"] = joined["y"].fillna(0.0)
+    joined["step"] = joined.groupby("unique_id").cumcount() + 1
+    joined["level"] = joined.groupby("unique_id")["yhat"].transform("mean")
+    return joined[["y", "yhat", "lo", "hi", "step", "level"]]
 
 
 def weekly_retail(n_series: int = 150, weeks: int = 156, seed: int = 0) -> pd.DataFrame:
@@ -246,13 +305,22 @@ def retail(h: int = 8, folds: int = 4) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5, 6])
+    parser.add_argument(
+        "--scenarios",
+        nargs="+",
+        default=["default"],
+        help="sample-world scenarios (configs/scenarios.toml); AutoETS runs on 'default' only",
+    )
     parser.add_argument("--skip-retail", action="store_true")
     parser.add_argument("--skip-sample", action="store_true")
     args = parser.parse_args()
     result: dict = {"benchmark": "forecast_accuracy"}
     if not args.skip_sample:
-        result["sample_world"] = sample_world(args.seeds)
+        for scenario in args.scenarios:
+            part = sample_world(args.seeds, scenario, autoets=scenario == "default")
+            key = "sample_world" if scenario == "default" else f"sample_world_{scenario}"
+            result[key] = part
     if not args.skip_retail:
         result["weekly_retail"] = retail()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

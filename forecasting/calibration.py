@@ -121,8 +121,9 @@ def _point_cells(errors, segments, actual) -> tuple[np.ndarray, np.ndarray]:
     seg_pt = np.broadcast_to(segments[None, :, None], errors.shape)
     if actual is None:
         return seg_pt, np.zeros(errors.shape, dtype=int)
-    with np.errstate(all="ignore"):
-        level = np.nanmean(actual - errors, axis=2)  # the forecast level at each origin
+    pred = actual - errors  # the forecasts at each origin; NaN before a series started
+    seen = np.sum(~np.isnan(pred), axis=2)
+    level = np.nansum(pred, axis=2) / np.maximum(seen, 1)
     return seg_pt, np.broadcast_to(volume_bins(level)[:, :, None], errors.shape)
 
 
