@@ -144,33 +144,17 @@ def capacity_tardiness(
     one operation there (others are left out, which only weakens the bound). Every job
     pays at least its tardiness with unlimited capacity; on top, for a set R of the group's
     resources, the items whose operation can only run on R queue for R: the k-th of them
-    to finish cannot finish before R's working capacity from their earliest start could
-    hold the k smallest of them (``_slot_times``), nor before the k-th smallest earliest
-    end; any schedule gives each item a distinct slot with C_j >= max(slot + what must
-    follow its operation, its own earliest completion), so the cheapest matching
-    (``_queue_cost``) bounds their weighted tardiness. Sets with disjoint resources hold
-    disjoint items: their excesses over the unlimited-capacity tardiness add up. Groups do
-    not add up (their items are the same jobs): the best group counts.
+    to finish cannot finish before the slot time of :meth:`_Capacity.slot_times`, nor
+    before the k-th smallest earliest end; any schedule gives each item a distinct slot
+    with C_j >= max(slot + what must follow its operation, its own earliest completion),
+    so the cheapest matching bounds their weighted tardiness. Sets with disjoint resources
+    hold disjoint items: their excesses over the unlimited-capacity tardiness add up.
+    Groups do not add up (their items are the same jobs): the best group counts.
     """
-    if ends is None or starts is None:
-        starts, ends = _earliest(problem)
+    cap = _Capacity(problem, ends, starts)
     ops, jobs = problem.operations, problem.jobs
-    group = _resource_groups(problem)
-    tail = _tails(problem)
-    completion = [0] * len(jobs)
-    for i, op in enumerate(ops):
-        completion[op.job] = max(completion[op.job], ends[i])
-    base = [
-        0 if job.due is None else job.weight * max(0, completion[j] - job.due)
-        for j, job in enumerate(jobs)
-    ]
-    has_ops = {op.job for op in ops}
-    unlimited = sum(base[j] for j in has_ops)
-    per_group: dict[int, dict[int, list[int]]] = {}  # group -> job -> its operations there
-    for i, op in enumerate(ops):
-        per_group.setdefault(group[op.modes[0].resource], {}).setdefault(op.job, []).append(i)
     best = 0
-    for by_job in per_group.values():
+    for by_job in cap.per_group.values():
         items = [
             (j, i[0])
             for j, i in by_job.items()
@@ -180,8 +164,7 @@ def capacity_tardiness(
         for rset in _resource_sets(problem, [i for _, i in items]):
             sub = [(j, i) for j, i in items if {m.resource for m in ops[i].modes} <= rset]
             if 2 <= len(sub) <= CAPACITY_MAX_JOBS:
-                cost = _queue_cost(problem, sub, rset, starts, ends, tail, completion)
-                gain = cost - sum(base[j] for j, _ in sub)
+                gain = cap.queue_cost(sub, rset) - sum(cap.base[j] for j, _ in sub)
                 if gain > 0:
                     gains.append((gain, rset))
         taken: set[int] = set()
@@ -191,7 +174,7 @@ def capacity_tardiness(
                 taken |= rset
                 extra += gain
         best = max(best, extra)
-    return unlimited + best
+    return cap.unlimited + best
 
 
 def _resource_sets(problem: Problem, items: list[int]) -> list[frozenset[int]]:
@@ -208,60 +191,116 @@ def _resource_sets(problem: Problem, items: list[int]) -> list[frozenset[int]]:
     return sorted(out, key=lambda s: (len(s), sorted(s)))
 
 
-def _queue_cost(problem, sub, rset, starts, ends, tail, completion) -> int:
-    """The cheapest matching of the items ``sub`` (job, operation) to the completion slots
-    of resource set ``rset`` (see :func:`capacity_tardiness`)."""
-    import numpy as np
-    from scipy.optimize import linear_sum_assignment
+class _Capacity:
+    """The facts the capacity bound reuses for every resource set: earliest starts and
+    ends, tails, per-job completion bounds, when each resource is ready, the groups."""
 
-    jobs = problem.jobs
-    slots = _slot_times(problem, sub, sorted(rset), starts)
-    own = sorted(ends[i] for _, i in sub)
-    slot = np.maximum(np.array(slots, dtype=np.int64), np.array(own, dtype=np.int64))
-    w = np.array([jobs[j].weight for j, _ in sub], dtype=np.int64)
-    due = np.array([jobs[j].due for j, _ in sub], dtype=np.int64)
-    q = np.array([tail[i] for _, i in sub], dtype=np.int64)
-    e = np.array([completion[j] for j, _ in sub], dtype=np.int64)
-    done = np.maximum(slot[None, :] + q[:, None], e[:, None])
-    cost = w[:, None] * np.maximum(0, done - due[:, None])
-    rows, cols = linear_sum_assignment(cost)
-    return int(cost[rows, cols].sum())
-
-
-def _slot_times(problem: Problem, sub, resources: list[int], starts: list[int]) -> list[int]:
-    """Per k, a wall minute before which fewer than k of the items can finish on
-    ``resources``: for a cut a among their earliest starts, the items starting at a or
-    later need the set's capacity from a (each resource counted at its best speed on these
-    items) for their smallest work; the latest such time counts."""
-    ops = problem.operations
-    work = [min(m.duration for m in ops[i].modes) for _, i in sub]
-    speed = {}
-    for r in resources:
-        # Working a minute on r does at most this share of a minute of the smallest work.
-        ratios = [
-            Fraction(w, d)
-            for (_, i), w in zip(sub, work, strict=True)
-            if (d := ops[i].duration_on(r)) is not None
+    def __init__(self, problem: Problem, ends: list[int] | None, starts: list[int] | None):
+        if ends is None or starts is None:
+            starts, ends = _earliest(problem)
+        self.problem, self.starts, self.ends = problem, starts, ends
+        ops, jobs = problem.operations, problem.jobs
+        self.group = _resource_groups(problem)
+        self.tail = _tails(problem)
+        self.ready = _ready(problem)
+        self.completion = [0] * len(jobs)
+        for i, op in enumerate(ops):
+            self.completion[op.job] = max(self.completion[op.job], ends[i])
+        self.base = [
+            0 if job.due is None else job.weight * max(0, self.completion[j] - job.due)
+            for j, job in enumerate(jobs)
         ]
-        if ratios:
-            speed[r] = -(-max(ratios) * _SPEED_SCALE // 1)
-    heads = [_head(problem, i, starts) for _, i in sub]
-    order = sorted(range(len(sub)), key=lambda k: heads[k])
-    cuts = sorted(set(heads))
-    if len(cuts) > CAPACITY_HEADS:
-        step = (len(cuts) - 1) / (CAPACITY_HEADS - 1)
-        cuts = sorted({cuts[round(k * step)] for k in range(CAPACITY_HEADS)})
-    n = len(sub)
-    slots = [0] * n
-    before = 0  # items with an earliest start before the cut
-    for a in cuts:
-        while before < n and heads[order[before]] < a:
-            before += 1
-        later = sorted(work[k] for k in order[before:])
-        times = _slots(problem, speed, a, later)
-        for k, t in enumerate(times):
-            slots[before + k] = max(slots[before + k], t)
-    return slots
+        self.unlimited = sum(self.base[j] for j in {op.job for op in ops})
+        self.per_group: dict[int, dict[int, list[int]]] = {}  # group -> job -> its ops there
+        for i, op in enumerate(ops):
+            g = self.group[op.modes[0].resource]
+            self.per_group.setdefault(g, {}).setdefault(op.job, []).append(i)
+
+    def queue_cost(self, sub: list[tuple[int, int]], rset: frozenset[int]) -> int:
+        """The cheapest matching of the items ``sub`` (job, operation) to the completion
+        slots of resource set ``rset``."""
+        import numpy as np
+        from scipy.optimize import linear_sum_assignment
+
+        jobs = self.problem.jobs
+        slot = np.array(self.slot_times(sub), dtype=np.int64)
+        w = np.array([jobs[j].weight for j, _ in sub], dtype=np.int64)
+        due = np.array([jobs[j].due for j, _ in sub], dtype=np.int64)
+        q = np.array([self.tail[i] for _, i in sub], dtype=np.int64)
+        e = np.array([self.completion[j] for j, _ in sub], dtype=np.int64)
+        done = np.maximum(slot[None, :] + q[:, None], e[:, None])
+        cost = w[:, None] * np.maximum(0, done - due[:, None])
+        rows, cols = linear_sum_assignment(cost)
+        return int(cost[rows, cols].sum())
+
+    def slot_times(self, sub: list[tuple[int, int]]) -> list[int]:
+        """Per k, a wall minute before which fewer than k + 1 of the operations ``sub``
+        can end, on the resources they are eligible for:
+
+        * the k + 1 smallest earliest ends;
+        * for a cut a among their earliest starts, the operations starting at a or later
+          need the resources' capacity from a (each counted at its best speed on these
+          operations, from when it is ready) for their smallest work.
+        """
+        ops = self.problem.operations
+        n = len(sub)
+        work = [min(m.duration for m in ops[i].modes) for _, i in sub]
+        speed = self._speeds(sub, work)
+        slots = sorted(self.ends[i] for _, i in sub)
+        heads = [_head(self.problem, i, self.starts) for _, i in sub]
+        order = sorted(range(n), key=lambda k: heads[k])
+        before = 0  # operations with an earliest start before the cut
+        for a in _sample(sorted(set(heads))):
+            while before < n and heads[order[before]] < a:
+                before += 1
+            later = sorted(work[k] for k in order[before:])
+            self._raise(slots, _slots(self.problem, speed, self.ready, a, later), before)
+        return slots
+
+    @staticmethod
+    def _raise(slots: list[int], times: list[int], skip: int) -> None:
+        """slots[skip + k] >= times[k]."""
+        for k, t in enumerate(times[: len(slots) - skip]):
+            if t > slots[skip + k]:
+                slots[skip + k] = t
+
+    def _speeds(self, sub: list[tuple[int, int]], work: list[int]) -> dict[int, int]:
+        """Per resource of the operations, the most of their smallest work a working
+        minute there can do, in parts of ``_SPEED_SCALE`` rounded up."""
+        ops = self.problem.operations
+        best: dict[int, Fraction] = {}
+        for (_, i), w in zip(sub, work, strict=True):
+            for m in ops[i].modes:
+                ratio = Fraction(w, m.duration)
+                if ratio > best.get(m.resource, 0):
+                    best[m.resource] = ratio
+        return {r: -(-x * _SPEED_SCALE // 1) for r, x in best.items()}
+
+
+def _sample(values: list[int]) -> list[int]:
+    """At most ``CAPACITY_HEADS`` of the sorted ``values``, spread evenly, ends kept."""
+    if len(values) <= CAPACITY_HEADS:
+        return values
+    step = (len(values) - 1) / (CAPACITY_HEADS - 1)
+    return sorted({values[round(k * step)] for k in range(CAPACITY_HEADS)})
+
+
+def _ready(problem: Problem) -> list[int]:
+    """Per resource, the first wall minute it can work on an operation: a resource loaded
+    with an initial class first sets up for the first operation (at least the cheapest
+    setup from its initial class into a class eligible there), in its working time."""
+    need: list[int | None] = [None] * len(problem.resources)
+    for op in problem.operations:
+        for m in op.modes:
+            r = m.resource
+            setup = problem.setup_time(r, problem.resources[r].initial_class, op.setup_class)
+            need[r] = setup if need[r] is None else min(need[r], setup)
+    out = []
+    for r, res in enumerate(problem.resources):
+        cal, work = res.calendar, need[r] or 0
+        t = work if cal.always_open else cal.start_at(work)
+        out.append(cal.last_minute if t is None else t)
+    return out
 
 
 def _head(problem: Problem, i: int, starts: list[int]) -> int:
@@ -284,20 +323,23 @@ def _tails(problem: Problem) -> list[int]:
     return tail
 
 
-def _slots(problem: Problem, speed: dict[int, int], t0: int, durations: list[int]) -> list[int]:
-    """Per k, the first wall minute by which the resources' working minutes from ``t0``,
-    at ``speed[r]`` parts of ``_SPEED_SCALE`` each, add up to the k shortest
-    ``durations`` (sorted ascending)."""
+def _slots(
+    problem: Problem, speed: dict[int, int], ready: list[int], t0: int, durations: list[int]
+) -> list[int]:
+    """Per k, the first wall minute by which the resources' working minutes from ``t0``
+    (and from ``ready[r]``), at ``speed[r]`` parts of ``_SPEED_SCALE`` each, add up to the
+    k shortest ``durations`` (sorted ascending)."""
     events: list[tuple[int, int]] = []  # (wall time, change of the working speed)
     rate = 0
     for r, v in speed.items():
         c = problem.resources[r].calendar
+        begin = max(t0, ready[r])
         if c.always_open:
-            rate += v
+            events.append((begin, v))
             continue
         for a, b in c.segments:
-            if b > t0:
-                events += [(max(a, t0), v), (b, -v)]
+            if b > begin:
+                events += [(max(a, begin), v), (b, -v)]
     events.sort()
     out, need = [], 0
     done, t, e = 0, t0, 0

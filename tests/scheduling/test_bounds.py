@@ -171,3 +171,18 @@ def test_capacity_bound_counts_a_slow_line_at_its_speed():
     assert capacity_tardiness(p) == 6
     r = solve(p, 2.0, workers=1, deterministic=True)
     assert r.status == "optimal" and r.objective == 10
+
+
+def test_capacity_bound_waits_for_the_setup_from_the_initial_class():
+    """A line loaded with class 0 needs 30 minutes to set up for class 1 before its first
+    operation: two 10-minute class-1 jobs due at 10 end at 40 and 50 at best."""
+    p = Problem(
+        [Resource("L1", initial_class=0)],
+        [Job(due=10), Job(due=10)],
+        [Operation(j, (Mode(0, 10),), setup_class=1) for j in range(2)],
+        setups=[((0, 30), (30, 0))],
+        objective=Objective(tardiness=1),
+    )
+    assert capacity_tardiness(p) == 30 + 40
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.status == "optimal" and r.objective == 70 and r.bound == 70
