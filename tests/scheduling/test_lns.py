@@ -12,7 +12,18 @@ from scheduling_instances import FT06, garment_floor, jobshop, random_problem
 
 from scheduling import formats, heuristic, lns
 from scheduling.cpsat import CpSatModel
-from scheduling.problem import Assignment, Solution
+from scheduling.problem import (
+    Assignment,
+    Calendar,
+    Job,
+    Mode,
+    Objective,
+    Operation,
+    Precedence,
+    Problem,
+    Resource,
+    Solution,
+)
 from scheduling.result import fill_setups
 from scheduling.validate import objective, validate
 
@@ -267,3 +278,57 @@ def test_large_plan_search_with_line_neighbourhood_improves_and_stays_valid() ->
     assert stats.tried == {"line": 12}
     assert not validate(problem, best)
     assert value == objective(problem, best).total < before
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_change_valid_on_its_window_model_is_valid_in_the_whole_plan(monkeypatch, seed) -> None:
+    # Window steps are validated on their sub-problem only; the whole plan is checked every
+    # FULL_CHECK_EVERY improvements and a failure reverts. Checking after every improvement,
+    # none may fail: calendars with overtime, lags over nights, fixed operations, setups.
+    monkeypatch.setattr(lns, "FULL_CHECK_EVERY", 1)
+    problem = random_problem(random.Random(seed))
+    start = heuristic.solve(problem, 0.1, seed=seed)
+    params = deterministic(max_iterations=15, window_above=0, seed=seed, initial_cap=6)
+    best, value, stats = lns.improve(problem, start, 30, params)
+    assert stats.reverted == 0
+    assert not validate(problem, best)
+    assert value == objective(problem, best).total <= objective(problem, start).total
+
+
+def test_a_whole_plan_that_fails_the_check_goes_back_to_the_last_that_passed() -> None:
+    problem = garment_floor(10, seed=4, days=4, lines=2)
+    start = fill_setups(problem, heuristic.solve(problem, 0.2, seed=2))
+    search = lns._Search(problem, start, lns.LnsParams(window_above=0), None)
+    a = start[1]
+    broken = list(start)
+    broken[1] = Assignment(a.resource, a.start - 1, a.end - 1, a.setup)  # moved off its calendar
+    search.best, search.best_objective = Solution(broken), 0
+    assert validate(problem, search.best)
+    assert not search.check()
+    assert search.best == start and search.best_objective == objective(problem, start).total
+    assert search.reverts == 1 and search.check()
+
+
+def test_window_model_counts_a_lag_to_a_frozen_neighbour_in_working_minutes() -> None:
+    # Both operations of the lot run on one calendar, so the 30-minute lag counts working
+    # minutes: the cut ends at 90, 10 minutes before the night, so sewing may start at 220,
+    # not at 200. The frozen cut once sat on an always-open stand-in, where 200 looked fine.
+    cal = Calendar(windows=((0, 100), (200, 300), (400, 500)))
+    problem = Problem(
+        resources=(Resource("cut", cal), Resource("sew", cal)),
+        jobs=(Job("lot", due=0), Job("other")),
+        operations=(
+            Operation(0, (Mode(0, 90),)),
+            Operation(0, (Mode(1, 50),)),
+            Operation(1, (Mode(1, 10),)),
+        ),
+        precedences=(Precedence(0, 1, 30),),
+        objective=Objective(tardiness=1),
+    )
+    start = Solution([Assignment(0, 0, 90), Assignment(1, 250, 300), Assignment(1, 200, 210)])
+    assert not validate(problem, start)
+    search = lns._Search(problem, start, lns.LnsParams(window_above=0), None)
+    model, index = search.window_sub_model({1, 2})  # the window is [200, 300]
+    solver = cp_model.CpSolver()
+    assert solver.solve(model.model) == cp_model.OPTIMAL
+    assert model._extract(solver)[index.index(1)].start == 220
