@@ -48,7 +48,8 @@ def lower_bound(problem: Problem) -> int:
             )
             total += w.tardiness * max(tardiness, capacity_tardiness(problem, ends, starts))
         if w.makespan:
-            total += w.makespan * max(completion, default=0)
+            last = max(completion, default=0)
+            total += w.makespan * max(last, capacity_makespan(problem, ends, starts))
     if w.setup:
         total += w.setup * setup_lower_bound(problem)
     return total
@@ -177,6 +178,31 @@ def capacity_tardiness(
     return cap.unlimited + best
 
 
+def capacity_makespan(
+    problem: Problem, ends: list[int] | None = None, starts: list[int] | None = None
+) -> int:
+    """A lower bound on the makespan from the capacity of resource sets.
+
+    For a set R of a group's resources, the operations that can only run on R need R's
+    capacity: the last of them ends no earlier than the last slot time of
+    :meth:`_Capacity.slot_times`, nor before R's working time from 0 covers their work
+    *with the setups before them* (:meth:`_Capacity.setup_load`); its job then needs at
+    least the shortest tail among them. The best set counts.
+    """
+    cap = _Capacity(problem, ends, starts)
+    ops = problem.operations
+    best = 0
+    for by_job in cap.per_group.values():
+        group_ops = [(j, i) for j, mine in by_job.items() for i in mine]
+        for rset in _resource_sets(problem, [i for _, i in group_ops]):
+            sub = [(j, i) for j, i in group_ops if {m.resource for m in ops[i].modes} <= rset]
+            if not sub:
+                continue
+            tail = min(cap.tail[i] for _, i in sub)
+            best = max(best, cap.slot_times(sub)[-1] + tail, cap.setup_load(sub) + tail)
+    return best
+
+
 def _resource_sets(problem: Problem, items: list[int]) -> list[frozenset[int]]:
     """Candidate sets: each eligibility set of the items, unions of two of them, and the
     union of all (the sets where some items can only queue)."""
@@ -215,6 +241,7 @@ class _Capacity:
         for i, op in enumerate(ops):
             g = self.group[op.modes[0].resource]
             self.per_group.setdefault(g, {}).setdefault(op.job, []).append(i)
+        self._setup_in: dict[int, dict[int, int]] | None = None
 
     def queue_cost(self, sub: list[tuple[int, int]], rset: frozenset[int]) -> int:
         """The cheapest matching of the items ``sub`` (job, operation) to the completion
@@ -256,6 +283,74 @@ class _Capacity:
             later = sorted(work[k] for k in order[before:])
             self._raise(slots, _slots(self.problem, speed, self.ready, a, later), before)
         return slots
+
+    def setup_load(self, sub: list[tuple[int, int]]) -> int:
+        """A wall minute before which the operations ``sub`` cannot all be done, setups
+        included: on a resource r an operation i takes its duration plus at least its
+        cheapest setup in there (from another operation that may run on r, or from r's
+        initial class), except when it is first on a resource without an initial class;
+        its *work* is the least such time over its modes, and a working minute of r does
+        at most ``speed[r]`` of work. Setups may run before any release, so capacity
+        counts from minute 0, and each free first operation is let off its dearest setup.
+        """
+        ops, res = self.problem.operations, self.problem.resources
+        setup_in = self._setups_in()
+        work, dearest = [], []
+        for _, i in sub:
+            costs = [(m.resource, m.duration + setup_in[m.resource][i]) for m in ops[i].modes]
+            work.append(min(c for _, c in costs))
+            dearest.append(max(setup_in[m.resource][i] for m in ops[i].modes))
+        best: dict[int, Fraction] = {}
+        for (_, i), w in zip(sub, work, strict=True):
+            for m in ops[i].modes:
+                ratio = Fraction(w, m.duration + setup_in[m.resource][i])
+                if ratio > best.get(m.resource, 0):
+                    best[m.resource] = ratio
+        speed = {r: -(-x * _SPEED_SCALE // 1) for r, x in best.items()}
+        free = sum(1 for r in speed if res[r].initial_class is None)
+        need = sum(work) - sum(sorted(dearest, reverse=True)[:free])
+        if need <= 0:
+            return 0
+        return _slots(self.problem, speed, [0] * len(res), 0, [need])[-1]
+
+    def _setups_in(self) -> dict[int, dict[int, int]]:
+        """Per resource r and operation i eligible there, the cheapest setup right before
+        i on r: from the class of another operation eligible on r, or from r's initial
+        class (computed per class, with numpy: floors share their matrices)."""
+        import numpy as np
+
+        if self._setup_in is not None:
+            return self._setup_in
+        ops, res = self.problem.operations, self.problem.resources
+        on: dict[int, list[int]] = {}
+        for i, op in enumerate(ops):
+            for m in op.modes:
+                on.setdefault(m.resource, []).append(i)
+        arrays: dict[int, np.ndarray] = {}
+        out: dict[int, dict[int, int]] = {}
+        for r, mine in on.items():
+            mat = self.problem.setups[r]
+            if mat is None:
+                out[r] = dict.fromkeys(mine, 0)
+                continue
+            if id(mat) not in arrays:
+                arrays[id(mat)] = np.asarray(mat, dtype=np.int64)
+            full = arrays[id(mat)]
+            classes = np.array(sorted({ops[i].setup_class for i in mine}))
+            count = np.bincount([ops[i].setup_class for i in mine], minlength=len(full))
+            sub = full[np.ix_(classes, classes)].astype(float)
+            diag = np.where(count[classes] >= 2, np.diag(sub), np.inf)
+            np.fill_diagonal(sub, diag)
+            best = sub.min(axis=0)
+            init = res[r].initial_class
+            if init is not None:
+                best = np.minimum(best, full[init, classes])
+            # inf: alone on a resource without an initial class, so never set up there.
+            best = np.where(np.isinf(best), 0, best)
+            by_class = dict(zip(classes.tolist(), best.astype(np.int64).tolist(), strict=True))
+            out[r] = {i: by_class[ops[i].setup_class] for i in mine}
+        self._setup_in = out
+        return out
 
     @staticmethod
     def _raise(slots: list[int], times: list[int], skip: int) -> None:

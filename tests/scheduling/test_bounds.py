@@ -9,7 +9,13 @@ import pytest
 from scheduling_instances import garment_floor, random_problem
 
 from scheduling import heuristic
-from scheduling.bounds import capacity_tardiness, earliest_ends, lower_bound, setup_lower_bound
+from scheduling.bounds import (
+    capacity_makespan,
+    capacity_tardiness,
+    earliest_ends,
+    lower_bound,
+    setup_lower_bound,
+)
 from scheduling.cpsat import CpSatModel
 from scheduling.problem import (
     Calendar,
@@ -186,3 +192,28 @@ def test_capacity_bound_waits_for_the_setup_from_the_initial_class():
     assert capacity_tardiness(p) == 30 + 40
     r = solve(p, 2.0, workers=1, deterministic=True)
     assert r.status == "optimal" and r.objective == 70 and r.bound == 70
+
+
+def test_makespan_bound_counts_the_setups_between_operations():
+    """Three 10-minute jobs on one line without an initial class, 5 minutes of setup
+    between any two: 3 x (10 + 5) minus the free start's setup = 40, the optimum."""
+    mat = tuple(tuple(0 if a == b else 5 for b in range(3)) for a in range(3))
+    p = Problem(
+        [Resource("L1")],
+        [Job() for _ in range(3)],
+        [Operation(j, (Mode(0, 10),), setup_class=j) for j in range(3)],
+        setups=[mat],
+    )
+    assert capacity_makespan(p) == 40 == lower_bound(p)
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.status == "optimal" and r.objective == 40
+
+
+def test_makespan_bound_sees_a_machine_overloaded_by_its_only_jobs():
+    """Jobs that only M1 can run (3 x 20) outlast a job that could run anywhere."""
+    p = Problem(
+        [Resource("M1"), Resource("M2")],
+        [Job() for _ in range(4)],
+        [Operation(j, (Mode(0, 20),)) for j in range(3)] + [Operation(3, (Mode(0, 5), Mode(1, 5)))],
+    )
+    assert capacity_makespan(p) == 60 == lower_bound(p)

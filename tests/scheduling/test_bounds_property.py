@@ -1,6 +1,7 @@
 """Every lower bound stays at or below the optimum of small random problems that CP-SAT
 proves optimal: each part against the optimum of its own term (setup minutes alone,
-weighted tardiness alone), and the whole bound against the whole objective."""
+weighted tardiness alone, makespan alone), and the whole bound against the whole
+objective, on small garment floors and on unrelated parallel machines with setups."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling.bounds import capacity_tardiness, lower_bound, setup_lower_bound
+from scheduling.bounds import (
+    capacity_makespan,
+    capacity_tardiness,
+    lower_bound,
+    setup_lower_bound,
+)
 from scheduling.cpsat import CpSatModel
 from scheduling.problem import (
     Calendar,
@@ -97,6 +103,40 @@ def random_floor(seed: int) -> Problem:
     )
 
 
+def random_upm(seed: int) -> Problem:
+    """Unrelated parallel machines with a setup class per job (Vallada-Ruiz in small):
+    eligibility subsets, initial classes or free starts, releases and due dates."""
+    rng = random.Random(seed)
+    nj, nm = rng.randint(2, 7), rng.randint(1, 3)
+    res = [
+        Resource(f"m{r}", initial_class=rng.choice((None, rng.randrange(nj)))) for r in range(nm)
+    ]
+    mats = [
+        tuple(tuple(0 if a == b else rng.randint(1, 30) for b in range(nj)) for a in range(nj))
+        for _ in range(nm)
+    ]
+    ops = [
+        Operation(
+            j,
+            tuple(
+                Mode(r, rng.randint(1, 30))
+                for r in sorted(rng.sample(range(nm), rng.randint(1, nm)))
+            ),
+            setup_class=j,
+        )
+        for j in range(nj)
+    ]
+    jobs = [
+        Job(
+            release=rng.choice((0, 0, rng.randint(0, 30))),
+            due=rng.randint(0, 60),
+            weight=rng.randint(1, 3),
+        )
+        for _ in range(nj)
+    ]
+    return Problem(res, jobs, ops, setups=mats, objective=Objective(makespan=1))
+
+
 def optimum(problem: Problem, weights: Objective) -> int | None:
     """The proven optimum of ``problem`` under ``weights`` (None: not proven in time)."""
     p = Problem(
@@ -112,9 +152,12 @@ def optimum(problem: Problem, weights: Objective) -> int | None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 10**9))
-def test_each_bound_is_at_most_its_own_optimum(seed):
-    p = random_floor(seed)
+@given(st.integers(0, 10**9), st.booleans())
+def test_each_bound_is_at_most_its_own_optimum(seed, machines):
+    p = random_upm(seed) if machines else random_floor(seed)
+    best_makespan = optimum(p, Objective(makespan=1))
+    if best_makespan is not None:
+        assert capacity_makespan(p) <= best_makespan
     best_setup = optimum(p, Objective(setup=1))
     if best_setup is not None:
         assert setup_lower_bound(p) <= best_setup
