@@ -70,6 +70,7 @@ def _earliest(problem: Problem) -> tuple[list[int], list[int]]:
     # and far fewer entries than resources on a big floor (lines share a calendar).
     end_on: list[dict[Calendar, int]] = [{} for _ in ops]
     starts, ends = [0] * len(ops), [0] * len(ops)
+    ready = _class_ready(problem)
     for i in order:
         op = ops[i]
         if op.fixed:
@@ -89,6 +90,9 @@ def _earliest(problem: Problem) -> tuple[list[int], list[int]]:
                     earliest = max(earliest, _after(end_on[pr.pred], cal, pr.lag))
                 begin[cal] = cal.next_working(earliest)
             start = begin[cal]
+            wait = ready.get((mode.resource, op.setup_class), 0)
+            if start is not None and wait > start:
+                start = cal.next_working(wait)
             e = None if start is None else cal.finish(start, mode.duration)
             if e is not None:  # a mode whose calendar runs out first cannot be used
                 end_on[i][cal] = min(end_on[i].get(cal, e), e)
@@ -97,6 +101,45 @@ def _earliest(problem: Problem) -> tuple[list[int], list[int]]:
         starts[i] = release if first is None else first
         ends[i] = min(end_on[i].values(), default=release)
     return starts, ends
+
+
+def _class_ready(problem: Problem) -> dict[tuple[int, int], int]:
+    """(resource, class) -> the first wall minute an operation of the class can start on
+    the resource, when it has an initial class and setups: whatever runs before it there
+    (setups from the initial class on, and the shortest operation of each class passed
+    through) takes that many working minutes from minute 0 at least, the shortest path
+    from the initial class in the graph of classes eligible there (Dijkstra)."""
+    import numpy as np
+
+    ops, res = problem.operations, problem.resources
+    shortest: dict[int, dict[int, int]] = {}  # resource -> class -> shortest operation
+    for op in ops:
+        for m in op.modes:
+            per = shortest.setdefault(m.resource, {})
+            per[op.setup_class] = min(per.get(op.setup_class, m.duration), m.duration)
+    arrays: dict[int, np.ndarray] = {}
+    out: dict[tuple[int, int], int] = {}
+    for r, per in shortest.items():
+        mat, init, cal = problem.setups[r], res[r].initial_class, res[r].calendar
+        if mat is None or init is None:
+            continue  # the first operation there may start at once
+        if id(mat) not in arrays:
+            arrays[id(mat)] = np.asarray(mat, dtype=np.int64)
+        full = arrays[id(mat)]
+        classes = np.array(sorted(per))
+        run = np.array([per[c] for c in classes.tolist()], dtype=np.int64)
+        arc = full[np.ix_(classes, classes)]
+        dist = full[init, classes].astype(np.int64)
+        done = np.zeros(len(classes), dtype=bool)
+        for _ in range(len(classes)):
+            u = int(np.argmin(np.where(done, np.iinfo(np.int64).max, dist)))
+            done[u] = True
+            dist = np.minimum(dist, dist[u] + run[u] + arc[u])
+        for c, d in zip(classes.tolist(), dist.tolist(), strict=True):
+            if d > 0:
+                t = d if cal.always_open else cal.start_at(d)
+                out[r, c] = cal.last_minute if t is None else t
+    return out
 
 
 def _after(pred_ends: dict[Calendar, int], cal: Calendar, lag: int) -> int:
@@ -267,7 +310,9 @@ class _Capacity:
         * the k + 1 smallest earliest ends;
         * for a cut a among their earliest starts, the operations starting at a or later
           need the resources' capacity from a (each counted at its best speed on these
-          operations, from when it is ready) for their smallest work.
+          operations, from when it is ready) for their smallest work;
+        * their smallest work with the setups before them, from minute 0
+          (:meth:`setup_slots`).
         """
         ops = self.problem.operations
         n = len(sub)
@@ -282,23 +327,29 @@ class _Capacity:
                 before += 1
             later = sorted(work[k] for k in order[before:])
             self._raise(slots, _slots(self.problem, speed, self.ready, a, later), before)
+        self._raise(slots, self.setup_slots(sub), 0)
         return slots
 
     def setup_load(self, sub: list[tuple[int, int]]) -> int:
         """A wall minute before which the operations ``sub`` cannot all be done, setups
-        included: on a resource r an operation i takes its duration plus at least its
-        cheapest setup in there (from another operation that may run on r, or from r's
-        initial class), except when it is first on a resource without an initial class;
-        its *work* is the least such time over its modes, and a working minute of r does
-        at most ``speed[r]`` of work. Setups may run before any release, so capacity
-        counts from minute 0, and each free first operation is let off its dearest setup.
+        included (the last of :meth:`setup_slots`)."""
+        return self.setup_slots(sub)[-1]
+
+    def setup_slots(self, sub: list[tuple[int, int]]) -> list[int]:
+        """Per k, a wall minute before which fewer than k + 1 of the operations ``sub`` can
+        end, setups included: on a resource r an operation i takes its duration plus at
+        least its cheapest setup in there (from another operation that may run on r, or
+        from r's initial class), except when it is first on a resource without an initial
+        class; its *work* is the least such time over its modes, and a working minute of r
+        does at most ``speed[r]`` of work. The setup before an operation ends before it
+        does but may run before any release, so capacity counts from minute 0; each free
+        first operation is let off its dearest setup.
         """
         ops, res = self.problem.operations, self.problem.resources
         setup_in = self._setups_in()
         work, dearest = [], []
         for _, i in sub:
-            costs = [(m.resource, m.duration + setup_in[m.resource][i]) for m in ops[i].modes]
-            work.append(min(c for _, c in costs))
+            work.append(min(m.duration + setup_in[m.resource][i] for m in ops[i].modes))
             dearest.append(max(setup_in[m.resource][i] for m in ops[i].modes))
         best: dict[int, Fraction] = {}
         for (_, i), w in zip(sub, work, strict=True):
@@ -308,10 +359,8 @@ class _Capacity:
                     best[m.resource] = ratio
         speed = {r: -(-x * _SPEED_SCALE // 1) for r, x in best.items()}
         free = sum(1 for r in speed if res[r].initial_class is None)
-        need = sum(work) - sum(sorted(dearest, reverse=True)[:free])
-        if need <= 0:
-            return 0
-        return _slots(self.problem, speed, [0] * len(res), 0, [need])[-1]
+        credit = sum(sorted(dearest, reverse=True)[:free])
+        return _slots(self.problem, speed, [0] * len(res), 0, sorted(work), credit)
 
     def _setups_in(self) -> dict[int, dict[int, int]]:
         """Per resource r and operation i eligible there, the cheapest setup right before
@@ -419,11 +468,16 @@ def _tails(problem: Problem) -> list[int]:
 
 
 def _slots(
-    problem: Problem, speed: dict[int, int], ready: list[int], t0: int, durations: list[int]
+    problem: Problem,
+    speed: dict[int, int],
+    ready: list[int],
+    t0: int,
+    durations: list[int],
+    credit: int = 0,
 ) -> list[int]:
     """Per k, the first wall minute by which the resources' working minutes from ``t0``
     (and from ``ready[r]``), at ``speed[r]`` parts of ``_SPEED_SCALE`` each, add up to the
-    k shortest ``durations`` (sorted ascending)."""
+    k shortest ``durations`` (sorted ascending) less ``credit``."""
     events: list[tuple[int, int]] = []  # (wall time, change of the working speed)
     rate = 0
     for r, v in speed.items():
@@ -436,10 +490,13 @@ def _slots(
             if b > begin:
                 events += [(max(a, begin), v), (b, -v)]
     events.sort()
-    out, need = [], 0
+    out, need = [], -credit * _SPEED_SCALE
     done, t, e = 0, t0, 0
     for d in durations:
         need += d * _SPEED_SCALE
+        if need <= done:  # the credit covers it: nothing later than now is known
+            out.append(t)
+            continue
         # Advance until the capacity done reaches need.
         while True:
             while e < len(events) and events[e][0] <= t:

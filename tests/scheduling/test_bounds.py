@@ -217,3 +217,20 @@ def test_makespan_bound_sees_a_machine_overloaded_by_its_only_jobs():
         [Operation(j, (Mode(0, 20),)) for j in range(3)] + [Operation(3, (Mode(0, 5), Mode(1, 5)))],
     )
     assert capacity_makespan(p) == 60 == lower_bound(p)
+
+
+def test_earliest_start_waits_for_the_cheapest_way_in_from_the_initial_class():
+    """A line loaded with class 0: class 2 is 100 minutes of setup away directly, but 10
+    (into class 1) + 20 (the class-1 job) + 5 (into class 2) = 35 through class 1; the
+    class-2 job (due 0, 10 minutes) cannot end before 45, nor the class-1 job before 30."""
+    mat = ((0, 10, 100), (10, 0, 5), (10, 5, 0))
+    p = Problem(
+        [Resource("L1", initial_class=0)],
+        [Job(due=0), Job(due=0)],
+        [Operation(0, (Mode(0, 20),), setup_class=1), Operation(1, (Mode(0, 10),), setup_class=2)],
+        setups=[mat],
+        objective=Objective(tardiness=1),
+    )
+    assert earliest_ends(p) == [30, 45]
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.status == "optimal" and r.objective == 30 + 45 == lower_bound(p)
