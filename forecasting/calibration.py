@@ -36,10 +36,9 @@ def series_scale(y: np.ndarray, cv_abs_err: np.ndarray | None, window: int = 56)
     The floor keeps a series that has been silent from getting a zero-width interval.
     """
     recent = y[:, -window:]
-    with np.errstate(all="ignore"):
-        diff = np.nanmean(np.abs(np.diff(recent, axis=1)), axis=1)
-        level = np.nanmean(recent, axis=1)
-    base = 0.5 * np.nan_to_num(diff) + 0.5 * np.sqrt(np.nan_to_num(level)) + 0.05
+    diff = _mean_seen(np.abs(np.diff(recent, axis=1)))
+    level = _mean_seen(recent)
+    base = 0.5 * diff + 0.5 * np.sqrt(np.maximum(level, 0.0)) + 0.05
     if cv_abs_err is None:
         return base
     cnt = np.sum(~np.isnan(cv_abs_err), axis=1)
@@ -47,6 +46,12 @@ def series_scale(y: np.ndarray, cv_abs_err: np.ndarray | None, window: int = 56)
         own = np.where(cnt > 0, np.nansum(cv_abs_err, axis=1) / np.maximum(cnt, 1), 0.0)
     k0 = 14.0
     return (cnt * own + k0 * base) / (cnt + k0) + 0.02
+
+
+def _mean_seen(x: np.ndarray) -> np.ndarray:
+    """Row means over the non-NaN values; 0 for a row with none (a series not yet started)."""
+    seen = np.sum(~np.isnan(x), axis=1)
+    return np.nansum(x, axis=1) / np.maximum(seen, 1)
 
 
 def origin_scales(y: np.ndarray, origins, scale: np.ndarray) -> np.ndarray:
