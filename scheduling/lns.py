@@ -71,7 +71,7 @@ from scheduling.result import fill_setups
 from scheduling.validate import objective as recompute
 from scheduling.validate import validate
 
-NEIGHBOURHOODS = ("jobs", "resources", "window", "critical", "machines", "line")
+NEIGHBOURHOODS = ("jobs", "resources", "window", "critical", "machines", "line", "group")
 # Window steps are validated on their sub-problem; the whole plan every this many
 # improvements (measured on 3,000 lots: 0.3 s per whole-plan validation, 0.5 s per step).
 FULL_CHECK_EVERY = 20
@@ -188,13 +188,13 @@ class _Search:
         self.windowed = len(problem.operations) > params.window_above and not independent
         # A line stretch keeps its jobs' other operations on their own resources (see
         # :meth:`_line`), so its window model holds a few resources, not every cutter.
-        local = ("window", "line")
+        local = ("window", "line", "group")
         names = [
             h
             for h in params.neighbourhoods
             if (h != "machines" or independent)
             and (h in local or not self.windowed)
-            and (h != "line" or self.windowed)
+            and (h not in ("line", "group") or self.windowed)
         ]
         self.preds_of: dict[int, list[int]] = {}
         self.succs_of: dict[int, list[int]] = {}
@@ -207,12 +207,14 @@ class _Search:
         for hood in self.hoods:
             if hood.name == "machines":  # cheap and exact: start with most of the roulette
                 hood.score = 4.0
-            if hood.name == "line":  # each line operation brings its job's others along
+            if hood.name in ("line", "group"):  # each brings its jobs' other operations
                 hood.size = self._clamp(min(first, LINE_INITIAL))
         self.allowed: set[int] = set()
         # Per relaxed operation, the resources it may use in a window model (absent: all its
         # modes); set by the neighbourhood that chose it.
         self.resources_of: dict[int, frozenset[int]] = {}
+        # Runs of relaxed operations that keep their order in a window model (see _group).
+        self.chains: list[list[int]] = []
         self.order: list[int] | None = None  # free operations by start (window mode)
         self.max_neighbours = params.max_neighbours
         self.circuits = {r for r in range(len(problem.resources)) if problem.has_setups(r)}
@@ -532,8 +534,58 @@ class _Search:
             self.resources_of[k] = frozenset((best[k].resource,))
         chosen |= extra
 
+    def _group(self, size: int) -> set[int]:
+        """A run of one setup class on a line, moved earlier past the operations before it
+        (which keep their order and may shift later), or to another line it may use.
+
+        Why: a dispatching start groups lots by class to save changeovers and may run a group
+        due early after one due later (seen on the sample factory: a style due on day 6 sewn
+        on days 15-18, after one due on days 12-13). Re-sequencing that freely needs days of
+        the line in one model; here only the group may move and what it passes keeps its
+        order, so the model stays small and CP-SAT decides where the group goes (whole, split
+        or on the other line), with exact changeovers. The group is a late job's (half the
+        time, when jobs are late) or a random one; the jobs' other operations follow in time.
+        """
+        lines = [r for r in sorted(self.sequences) if r in self.circuits] or sorted(self.sequences)
+        r, seq, pos = self._late_position(lines) if self.rng.random() < 0.5 else (None, [], 0)
+        if r is None:
+            r = lines[self.rng.randrange(len(lines))]
+            seq = [i for i in self.sequences[r] if i in self.free_set]
+            if not seq:
+                return self._fill(set(), size)
+            pos = self.rng.randrange(len(seq))
+        ops = self.problem.operations
+        cls = ops[seq[pos]].setup_class
+        first, last = pos, pos
+        while first > 0 and ops[seq[first - 1]].setup_class == cls:
+            first -= 1
+        while last + 1 < len(seq) and ops[seq[last + 1]].setup_class == cls:
+            last += 1
+        group = seq[first : last + 1][: max(1, size // 2)]
+        passed = seq[max(0, first - max(1, size - len(group))) : first]
+        moves = {r}
+        chosen = set(group) | set(passed)
+        self.chains = [passed] if len(passed) > 1 else []
+        if self.rng.random() < 0.4:
+            r2 = self._partner(group, r)
+            if r2 is not None:
+                moves.add(r2)
+                near = self._overlapping(r2, group + passed, size)
+                ordered = [i for i in self.sequences.get(r2, []) if i in near]
+                chosen |= near
+                if len(ordered) > 1:
+                    self.chains.append(ordered)
+        for i in chosen:
+            own = {md.resource for md in ops[i].modes}
+            # The operations passed keep their line; the group may go to the other one.
+            allowed = own & moves if i in group else set()
+            self.resources_of[i] = frozenset(allowed | {self.best[i].resource})
+        self._add_job_neighbours(chosen)
+        return chosen
+
     def relaxed(self, hood: _Neighbourhood) -> set[int]:
         self.resources_of = {}
+        self.chains = []
         chooser = {
             "jobs": self._jobs,
             "resources": self._resources,
@@ -541,6 +593,7 @@ class _Search:
             "critical": self._critical,
             "machines": self._machines,
             "line": self._line,
+            "group": self._group,
         }[hood.name]
         return chooser(hood.size)
 
@@ -667,6 +720,12 @@ class _Search:
             and q.succ in position
             and (q.pred in relaxed or q.succ in relaxed)
         ]
+        for chain in self.chains:  # relaxed runs that keep their order (see _group)
+            precedences += [
+                Precedence(position[a], position[b], 0)
+                for a, b in itertools.pairwise(chain)
+                if a in relaxed and b in relaxed
+            ]
         # Every sub-operation of a job starts at or after the earliest of: T0 for relaxed
         # ones, the frozen start for the others; as the job's release that is no restriction,
         # but it keeps each operation's calendar segments (and the model) to the window.

@@ -204,7 +204,7 @@ def test_window_sub_models_for_large_problems_stay_exact() -> None:
     before = objective(problem, start).total
     params = deterministic(max_iterations=6, window_above=0, initial_cap=8)
     best, value, stats = lns.improve(problem, start, 30, params)
-    assert set(stats.tried) <= {"window", "line"}  # the time-local neighbourhoods
+    assert set(stats.tried) <= {"window", "line", "group"}  # the time-local neighbourhoods
     assert not validate(problem, best)
     assert value == objective(problem, best).total <= before
 
@@ -332,3 +332,38 @@ def test_window_model_counts_a_lag_to_a_frozen_neighbour_in_working_minutes() ->
     solver = cp_model.CpSolver()
     assert solver.solve(model.model) == cp_model.OPTIMAL
     assert model._extract(solver)[index.index(1)].start == 220
+
+
+def test_group_neighbourhood_moves_one_class_run_past_operations_that_keep_their_order() -> None:
+    problem = garment_floor(30, seed=3, days=6, lines=3)
+    start = heuristic.solve(problem, 0.2, seed=1)
+    search = lns._Search(problem, start, lns.LnsParams(window_above=0, seed=2), None)
+    ops = problem.operations
+    seen_chain = False
+    for _ in range(12):
+        relaxed = search.relaxed(next(h for h in search.hoods if h.name == "group"))
+        model, index = search.window_sub_model(relaxed)
+        position = {i: k for k, i in enumerate(index)}
+        for chain in search.chains:  # kept order: consecutive chain members are chained
+            assert [start[i].start for i in chain] == sorted(start[i].start for i in chain)
+            pairs = {(q.pred, q.succ) for q in model.problem.precedences}
+            for a, b in itertools.pairwise(chain):
+                assert (position[a], position[b]) in pairs
+                seen_chain = True
+        for i in relaxed:  # only the group's operations may change resource
+            allowed = search.resources_of[i]
+            assert start[i].resource in allowed and len(allowed) <= 2
+            if len(allowed) == 2:
+                assert all(ops[i].duration_on(r) for r in allowed)
+    assert seen_chain
+
+
+def test_large_plan_search_with_group_neighbourhood_improves_and_stays_valid() -> None:
+    problem = garment_floor(40, seed=0, days=3, lines=2)  # many late lots
+    start = heuristic.solve(problem, 0.2, seed=1)
+    before = objective(problem, start).total
+    params = deterministic(max_iterations=12, window_above=0, neighbourhoods=("group",))
+    best, value, stats = lns.improve(problem, start, 60, params)
+    assert stats.tried == {"group": 12} and stats.reverted == 0
+    assert not validate(problem, best)
+    assert value == objective(problem, best).total < before
