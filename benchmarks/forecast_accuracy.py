@@ -147,7 +147,10 @@ def sample_world(
     return out
 
 
-def _gain(by: dict, ours: str, other: str) -> float:
+def _gain(by: dict, ours: str, other: str) -> float | None:
+    """Relative WAPE gain; None when the other method made no error (nothing to gain)."""
+    if not by[other]["wape"] > 0:
+        return None
     return round(1 - by[ours]["wape"] / by[other]["wape"], 4)
 
 
@@ -321,14 +324,18 @@ def main() -> None:
             part = sample_world(args.seeds, scenario, autoets=scenario == "default")
             key = "sample_world" if scenario == "default" else f"sample_world_{scenario}"
             result[key] = part
+            save(result)
     if not args.skip_retail:
         result["weekly_retail"] = retail()
+        save(result)
+    print(json.dumps(result, indent=2))
+
+
+def save(result: dict) -> None:
+    """Merge into the saved results after each part (a partial run updates its own parts)."""
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(result, indent=2)
-    # a partial run (--skip-...) updates its own part of the saved results
     saved = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     RESULTS.write_text(json.dumps({**saved, **result}, indent=2) + "\n")
-    print(text)
 
 
 if __name__ == "__main__":
