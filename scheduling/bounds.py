@@ -24,14 +24,18 @@ Earliness, overtime and deviation are bounded by 0. The bound never depends on a
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 from scheduling.problem import Calendar, Problem
 from scheduling.setup_bound import setup_bound
 
 
-def lower_bound(problem: Problem) -> int:
-    """A lower bound on the objective of every feasible schedule of ``problem``."""
+def lower_bound(problem: Problem, exact_seconds: float = 0.0) -> int:
+    """A lower bound on the objective of every feasible schedule of ``problem``.
+
+    ``exact_seconds``: deterministic CP-SAT seconds granted to exact relaxations of small
+    queues (``_Capacity.exact_queue``); 0 keeps the bound to milliseconds."""
     w = problem.objective
     total = 0
     if w.tardiness or w.makespan:
@@ -46,7 +50,9 @@ def lower_bound(problem: Problem) -> int:
                 for j, job in enumerate(problem.jobs)
                 if job.due is not None and j in has_ops
             )
-            total += w.tardiness * max(tardiness, capacity_tardiness(problem, ends, starts))
+            total += w.tardiness * max(
+                tardiness, capacity_tardiness(problem, ends, starts, exact_seconds)
+            )
         if w.makespan:
             last = max(completion, default=0)
             total += w.makespan * max(last, capacity_makespan(problem, ends, starts))
@@ -177,10 +183,31 @@ CAPACITY_MAX_JOBS = 1500
 CAPACITY_HEADS = 12
 # Speeds are rounded up to this many parts, so capacity is never under-counted.
 _SPEED_SCALE = 1000
+# Resource sets with at most this many items also get the exact queue relaxation solved
+# by CP-SAT (``_Capacity.exact_queue``) when the caller grants seconds for it, at most
+# EXACT_SECONDS (deterministic) each, smallest sets first (batch floors: a few big lots
+# fight for the fast line; measured: 4 lots on 3 lines proved optimal in 1.3 s).
+EXACT_MAX_ITEMS = 12
+EXACT_SECONDS = 2.0
+EXACT_MIN_SECONDS = 0.2
+# What a solve grants them: this share of its time limit, at most EXACT_TOTAL_SECONDS
+# (60 s plans: 3 s; the 1.5 s daily plans of a simulation: none).
+EXACT_SHARE = 0.05
+EXACT_TOTAL_SECONDS = 3.0
+
+
+def exact_budget(time_limit: float) -> float:
+    """Deterministic seconds a solve of ``time_limit`` seconds grants the exact queue
+    relaxations of :func:`lower_bound` (0 below ``EXACT_MIN_SECONDS``)."""
+    budget = min(EXACT_TOTAL_SECONDS, EXACT_SHARE * time_limit)
+    return budget if budget >= EXACT_MIN_SECONDS else 0.0
 
 
 def capacity_tardiness(
-    problem: Problem, ends: list[int] | None = None, starts: list[int] | None = None
+    problem: Problem,
+    ends: list[int] | None = None,
+    starts: list[int] | None = None,
+    exact_seconds: float = 0.0,
 ) -> int:
     """Weighted tardiness every schedule pays at least, from the capacity of resource sets.
 
@@ -195,25 +222,34 @@ def capacity_tardiness(
     hold disjoint items: their excesses over the unlimited-capacity tardiness add up.
     Groups do not add up (their items are the same jobs): the best group counts.
     """
-    cap = _Capacity(problem, ends, starts)
+    cap = _Capacity(problem, ends, starts, exact_seconds)
     ops, jobs = problem.operations, problem.jobs
-    best = 0
-    for by_job in cap.per_group.values():
+    sets = []  # (group, resource set, its items)
+    for g, by_job in cap.per_group.items():
         items = [
             (j, i[0])
             for j, i in by_job.items()
             if len(i) == 1 and jobs[j].due is not None and jobs[j].weight > 0
         ]
-        gains = []  # (excess over the unlimited-capacity tardiness, resource set)
         for rset in _resource_sets(problem, [i for _, i in items]):
             sub = [(j, i) for j, i in items if {m.resource for m in ops[i].modes} <= rset]
             if 2 <= len(sub) <= CAPACITY_MAX_JOBS:
-                gain = cap.queue_cost(sub, rset) - sum(cap.base[j] for j, _ in sub)
-                if gain > 0:
-                    gains.append((gain, rset))
+                sets.append((g, rset, sub))
+    # Smallest sets first: CP-SAT proves those in its budget (across groups).
+    sets.sort(key=lambda x: (len(x[2]), x[0], sorted(x[1])))
+    gains: dict[int, list[tuple[int, frozenset[int]]]] = {}  # group -> (excess, set)
+    for g, rset, sub in sets:
+        cost = cap.queue_cost(sub, rset)
+        if len(sub) <= EXACT_MAX_ITEMS:
+            cost = max(cost, cap.exact_queue(sub, rset))
+        gain = cost - sum(cap.base[j] for j, _ in sub)
+        if gain > 0:
+            gains.setdefault(g, []).append((gain, rset))
+    best = 0
+    for found in gains.values():
         taken: set[int] = set()
         extra = 0
-        for gain, rset in sorted(gains, key=lambda x: -x[0]):
+        for gain, rset in sorted(found, key=lambda x: (-x[0], sorted(x[1]))):
             if not taken & rset:
                 taken |= rset
                 extra += gain
@@ -264,7 +300,13 @@ class _Capacity:
     """The facts the capacity bound reuses for every resource set: earliest starts and
     ends, tails, per-job completion bounds, when each resource is ready, the groups."""
 
-    def __init__(self, problem: Problem, ends: list[int] | None, starts: list[int] | None):
+    def __init__(
+        self,
+        problem: Problem,
+        ends: list[int] | None,
+        starts: list[int] | None,
+        exact_seconds: float = 0.0,
+    ):
         if ends is None or starts is None:
             starts, ends = _earliest(problem)
         self.problem, self.starts, self.ends = problem, starts, ends
@@ -285,6 +327,7 @@ class _Capacity:
             g = self.group[op.modes[0].resource]
             self.per_group.setdefault(g, {}).setdefault(op.job, []).append(i)
         self._setup_in: dict[int, dict[int, int]] | None = None
+        self._exact_left = exact_seconds
 
     def queue_cost(self, sub: list[tuple[int, int]], rset: frozenset[int]) -> int:
         """The cheapest matching of the items ``sub`` (job, operation) to the completion
@@ -329,6 +372,97 @@ class _Capacity:
             self._raise(slots, _slots(self.problem, speed, self.ready, a, later), before)
         self._raise(slots, self.setup_slots(sub), 0)
         return slots
+
+    def exact_queue(self, sub: list[tuple[int, int]], rset: frozenset[int]) -> int:
+        """The weighted tardiness of the items ``sub`` at least, from a relaxation CP-SAT
+        solves (its proven bound counts, optimal or not): only their operations here, on
+        the resources of ``rset`` with their calendars and initial classes, none starting
+        before its earliest start, each job due its due date less the operation's tail
+        and completing no earlier than its own earliest completion less the tail; between
+        two of them on a resource, whatever ran between in the real schedule took at least
+        the shortest path of setups and operations (:meth:`_closure`). Every schedule
+        gives a schedule of the relaxation that costs no more for these jobs."""
+        from scheduling.problem import Job, Mode, Objective, Operation, Precedence, Resource
+
+        seconds = min(EXACT_SECONDS, self._exact_left)
+        if seconds < EXACT_MIN_SECONDS:
+            return 0
+        ops, jobs, res = self.problem.operations, self.problem.jobs, self.problem.resources
+        lines = sorted(rset)
+        at = {r: k for k, r in enumerate(lines)}
+        inits = [res[r].initial_class for r in lines]
+        classes = sorted({ops[i].setup_class for _, i in sub} | {c for c in inits if c is not None})
+        local = {c: k for k, c in enumerate(classes)}
+        new_jobs, new_ops, precs, const = [], [], [], 0
+        marks = 0  # pinned one-minute operations, each on its own always-open resource
+
+        def mark(job: int, end: int) -> int:
+            nonlocal marks
+            new_ops.append(
+                Operation(job, (Mode(len(lines) + marks, 1),), 0, "", len(lines) + marks, end - 1)
+            )
+            marks += 1
+            return len(new_ops) - 1
+
+        for k, (j, i) in enumerate(sub):
+            due = jobs[j].due - self.tail[i]
+            const += jobs[j].weight * max(0, -due)  # C + tail - due, and C >= 0
+            new_jobs.append(Job(due=max(0, due), weight=jobs[j].weight))
+            op = ops[i]
+            here = len(new_ops)
+            new_ops.append(
+                Operation(
+                    k,
+                    tuple(Mode(at[m.resource], m.duration) for m in op.modes),
+                    local[op.setup_class],
+                    fixed_resource=None if not op.fixed else at[op.fixed_resource],
+                    fixed_start=op.fixed_start,
+                )
+            )
+            if not op.fixed and self.starts[i] >= 1:
+                precs.append(Precedence(mark(k, self.starts[i]), here))
+            if self.completion[j] - self.tail[i] >= 1:
+                mark(k, self.completion[j] - self.tail[i])
+        resources = [
+            Resource(res[r].name, res[r].calendar, None if c is None else local[c])
+            for r, c in zip(lines, inits, strict=True)
+        ]
+        resources += [Resource(f"mark{k}") for k in range(marks)]
+        sub_problem = Problem(
+            tuple(resources),
+            tuple(new_jobs),
+            tuple(new_ops),
+            tuple(precs),
+            setups=tuple(self._closure(r, classes) for r in lines) + (None,) * marks,
+            objective=Objective(tardiness=1),
+        )
+        return const + _proven_bound(sub_problem, self, seconds)
+
+    def _closure(self, r: int, classes: list[int]):
+        """Setup matrix of resource r over ``classes`` that no sequence there beats: from
+        class a to class b, the direct setup or a path through classes with operations
+        eligible on r (each passed through costs its shortest operation), Floyd-Warshall."""
+        import numpy as np
+
+        mat = self.problem.setups[r]
+        if mat is None:
+            return None
+        ops = self.problem.operations
+        shortest: dict[int, int] = {}
+        for op in ops:
+            d = op.duration_on(r)
+            if d is not None:
+                shortest[op.setup_class] = min(shortest.get(op.setup_class, d), d)
+        nodes = sorted(set(shortest) | set(classes))
+        full = np.asarray(mat, dtype=np.int64)
+        dist = full[np.ix_(nodes, nodes)].copy()
+        np.fill_diagonal(dist, 0)
+        for k, x in enumerate(nodes):
+            if x in shortest:
+                dist = np.minimum(dist, dist[:, [k]] + shortest[x] + dist[[k], :])
+        where = {c: k for k, c in enumerate(nodes)}
+        pick = [where[c] for c in classes]
+        return tuple(map(tuple, dist[np.ix_(pick, pick)].tolist()))
 
     def setup_load(self, sub: list[tuple[int, int]]) -> int:
         """A wall minute before which the operations ``sub`` cannot all be done, setups
@@ -421,6 +555,26 @@ class _Capacity:
         return {r: -(-x * _SPEED_SCALE // 1) for r, x in best.items()}
 
 
+def _proven_bound(problem: Problem, cap: _Capacity, seconds: float) -> int:
+    """CP-SAT's proven lower bound on ``problem`` (its optimum when it proves one) within
+    ``seconds`` deterministic seconds, one worker, charged to ``cap``'s budget by the
+    deterministic time used (so the same problem always gets the same bound)."""
+    from ortools.sat.python import cp_model
+
+    from scheduling.cpsat import CpSatModel, configure, solve_interruptibly
+
+    model = CpSatModel(problem)
+    solver = cp_model.CpSolver()
+    configure(solver.parameters, seconds, 1, 0, deterministic=True)
+    code = solve_interruptibly(solver, model.model)
+    cap._exact_left -= max(solver.deterministic_time, EXACT_MIN_SECONDS)
+    if code == cp_model.OPTIMAL:
+        return round(solver.objective_value)
+    if code == cp_model.FEASIBLE or code == cp_model.UNKNOWN:
+        return max(0, math.ceil(solver.best_objective_bound - 1e-6))
+    return 0  # infeasible relaxation: the problem has no schedule; nothing to add
+
+
 def _sample(values: list[int]) -> list[int]:
     """At most ``CAPACITY_HEADS`` of the sorted ``values``, spread evenly, ends kept."""
     if len(values) <= CAPACITY_HEADS:
@@ -456,15 +610,52 @@ def _head(problem: Problem, i: int, starts: list[int]) -> int:
 
 def _tails(problem: Problem) -> list[int]:
     """Per operation, wall minutes its job needs at least after it ends: the longest chain
-    of lags and shortest durations after it (a working minute takes at least a wall one)."""
+    W of lags and shortest durations after it. A working minute takes at least a wall one;
+    when the operation and everything after it can only run on one calendar, those are
+    W working minutes of it, which take at least the shortest wall stretch holding W
+    working minutes (over nights and weekends: :func:`_shortest_span`)."""
     succ = problem.successors()
-    tail = [0] * problem.num_operations
+    res = problem.resources
+    work = [0] * problem.num_operations
+    # The one calendar of the operation and all after it (None: more than one).
+    only: list[Calendar | None] = [None] * problem.num_operations
     for i in reversed(_topological(problem)):
+        cals = {res[m.resource].calendar for m in problem.operations[i].modes}
+        one = next(iter(cals)) if len(cals) == 1 else None
         for pr in succ[i]:
             b = problem.operations[pr.succ]
-            need = pr.lag + min(m.duration for m in b.modes) + tail[pr.succ]
-            tail[i] = max(tail[i], need)
+            need = pr.lag + min(m.duration for m in b.modes) + work[pr.succ]
+            work[i] = max(work[i], need)
+            if only[pr.succ] != one:
+                one = None
+        only[i] = one
+    spans: dict[tuple[Calendar, int], int] = {}
+    tail = []
+    for w, cal in zip(work, only, strict=True):
+        if cal is None or cal.always_open or w == 0:
+            tail.append(w)
+            continue
+        if (cal, w) not in spans:
+            spans[cal, w] = max(w, _shortest_span(cal, w))
+        tail.append(spans[cal, w])
     return tail
+
+
+def _shortest_span(cal: Calendar, work: int) -> int:
+    """The shortest wall stretch of ``cal`` holding ``work`` working minutes. Some shortest
+    one starts at a segment start or ends at a segment end (else slide it), so only those
+    are tried; ``work`` when none holds that much."""
+    best = None
+    for k, (a, b) in enumerate(cal.segments):
+        end = cal.end_at(cal.offsets[k] + work)
+        if end is not None:
+            best = end - a if best is None else min(best, end - a)
+        axis = cal.offsets[k] + (b - a) - work
+        if axis >= 0:
+            start = cal.start_at(axis)
+            if start is not None:
+                best = b - start if best is None else min(best, b - start)
+    return work if best is None else best
 
 
 def _slots(

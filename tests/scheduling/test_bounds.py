@@ -234,3 +234,19 @@ def test_earliest_start_waits_for_the_cheapest_way_in_from_the_initial_class():
     assert earliest_ends(p) == [30, 45]
     r = solve(p, 2.0, workers=1, deterministic=True)
     assert r.status == "optimal" and r.objective == 30 + 45 == lower_bound(p)
+
+
+def test_exact_queue_sees_two_big_jobs_fight_for_the_fast_line():
+    """Two jobs of 100 minutes on L1 or 150 on L2, due at 100: one of them ends at 150 at
+    best (tardiness 50). Capacity alone says 20 (L2 counted at 2/3 of L1, split across
+    lines); CP-SAT, granted a second on the queue of the two, proves 50."""
+    p = Problem(
+        [Resource("L1"), Resource("L2")],
+        [Job(due=100), Job(due=100)],
+        [Operation(j, (Mode(0, 100), Mode(1, 150))) for j in range(2)],
+        objective=Objective(tardiness=1),
+    )
+    assert capacity_tardiness(p) == 20
+    assert capacity_tardiness(p, exact_seconds=1.0) == 50 == lower_bound(p, 1.0)
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.status == "optimal" and r.objective == 50 == r.bound
