@@ -188,6 +188,8 @@ _SPEED_SCALE = 1000
 # EXACT_SECONDS (deterministic) each, smallest sets first (batch floors: a few big lots
 # fight for the fast line; measured: 4 lots on 3 lines proved optimal in 1.3 s).
 EXACT_MAX_ITEMS = 12
+# Above this many modes the assignment LP of the makespan bound is skipped.
+ASSIGNMENT_MAX_MODES = 20_000
 EXACT_SECONDS = 2.0
 EXACT_MIN_SECONDS = 0.2
 # What a solve grants them: this share of its time limit, at most EXACT_TOTAL_SECONDS
@@ -279,6 +281,7 @@ def capacity_makespan(
                 continue
             tail = min(cap.tail[i] for _, i in sub)
             best = max(best, cap.slot_times(sub)[-1] + tail, cap.setup_load(sub) + tail)
+            best = max(best, cap.assignment_load(sub) + tail)
     return best
 
 
@@ -463,6 +466,54 @@ class _Capacity:
         where = {c: k for k, c in enumerate(nodes)}
         pick = [where[c] for c in classes]
         return tuple(map(tuple, dist[np.ix_(pick, pick)].tolist()))
+
+    def assignment_load(self, sub: list[tuple[int, int]]) -> int:
+        """A wall minute before which the operations ``sub`` cannot all be done, when
+        their resources share one calendar: the least maximum load (work plus the cheapest
+        setup in, a free first operation let off the dearest) of a fractional assignment
+        to resources (a linear programme, HiGHS), each operation also fitting on its own;
+        the most loaded resource works that long from minute 0 at least."""
+        import numpy as np
+        from scipy.optimize import linprog
+        from scipy.sparse import coo_matrix
+
+        ops, res = self.problem.operations, self.problem.resources
+        modes = [(k, m.resource, m.duration) for k, (_, i) in enumerate(sub) for m in ops[i].modes]
+        lines = sorted({r for _, r, _ in modes})
+        cals = {res[r].calendar for r in lines}
+        if len(cals) != 1 or len(modes) > ASSIGNMENT_MAX_MODES:
+            return 0
+        cal = cals.pop()
+        setup_in = self._setups_in()
+        row_of = {r: k for k, r in enumerate(lines)}
+        n, v = len(sub), len(modes)  # variables: one per mode, then the load L (last)
+        load = [(d + setup_in[r][sub[k][1]]) for k, r, d in modes]
+        credit = dict.fromkeys(lines, 0)
+        for k, r, _ in modes:
+            if res[r].initial_class is None:
+                credit[r] = max(credit[r], setup_in[r][sub[k][1]])
+        rows, cols, vals = [], [], []
+        for c, ((k, r, d), x) in enumerate(zip(modes, load, strict=True)):
+            rows += [row_of[r], len(lines) + k]
+            cols += [c, c]
+            vals += [x, d]
+        for q in range(len(lines) + n):  # each row: ... - L <= b
+            rows.append(q)
+            cols.append(v)
+            vals.append(-1)
+        a_ub = coo_matrix((vals, (rows, cols)), shape=(len(lines) + n, v + 1))
+        b_ub = [credit[r] for r in lines] + [0] * n
+        a_eq = coo_matrix(([1] * v, ([k for k, _, _ in modes], range(v))), shape=(n, v + 1))
+        cost = np.zeros(v + 1)
+        cost[v] = 1
+        out = linprog(cost, a_ub, b_ub, a_eq, np.ones(n), bounds=(0, None), method="highs")
+        if out.status != 0:
+            return 0
+        work = max(0, math.ceil(out.fun * (1 - 1e-9) - 1e-6))
+        if cal.always_open or work == 0:
+            return work
+        end = cal.end_at(work)
+        return cal.last_minute if end is None else end
 
     def setup_load(self, sub: list[tuple[int, int]]) -> int:
         """A wall minute before which the operations ``sub`` cannot all be done, setups

@@ -250,3 +250,18 @@ def test_exact_queue_sees_two_big_jobs_fight_for_the_fast_line():
     assert capacity_tardiness(p, exact_seconds=1.0) == 50 == lower_bound(p, 1.0)
     r = solve(p, 2.0, workers=1, deterministic=True)
     assert r.status == "optimal" and r.objective == 50 == r.bound
+
+
+def test_makespan_bound_from_the_assignment_lp_on_unrelated_machines():
+    """A runs 10 minutes anywhere, B and C 10 on M1 but 100 on M2. M2 counted at its best
+    speed (1, for A) says 30 / 2 = 15; the assignment LP sees that B and C belong on M1
+    (load 19.1 at best, so 20), which is the optimum: B, C on M1 and A on M2."""
+    p = Problem(
+        [Resource("M1"), Resource("M2")],
+        [Job() for _ in range(3)],
+        [Operation(0, (Mode(0, 10), Mode(1, 10)))]
+        + [Operation(j, (Mode(0, 10), Mode(1, 100))) for j in (1, 2)],
+    )
+    assert capacity_makespan(p) == 20 == lower_bound(p)
+    r = solve(p, 2.0, workers=1, deterministic=True)
+    assert r.status == "optimal" and r.objective == 20
