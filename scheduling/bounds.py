@@ -186,16 +186,17 @@ _SPEED_SCALE = 1000
 # Resource sets with at most this many items also get the exact queue relaxation solved
 # by CP-SAT (``_Capacity.exact_queue``) when the caller grants seconds for it, at most
 # EXACT_SECONDS (deterministic) each, smallest sets first (batch floors: a few big lots
-# fight for the fast line; measured: 4 lots on 3 lines proved optimal in 1.3 s).
+# fight for the fast line; measured: 4 lots on 3 lines proved optimal in 0.6 units).
 EXACT_MAX_ITEMS = 12
 # Above this many modes the assignment LP of the makespan bound is skipped.
 ASSIGNMENT_MAX_MODES = 20_000
-EXACT_SECONDS = 2.0
+EXACT_SECONDS = 1.0
 EXACT_MIN_SECONDS = 0.2
 # What a solve grants them: this share of its time limit, at most EXACT_TOTAL_SECONDS
-# (60 s plans: 3 s; the 1.5 s daily plans of a simulation: none).
-EXACT_SHARE = 0.05
-EXACT_TOTAL_SECONDS = 3.0
+# (60 s plans: 2 deterministic s, measured 4-6.5 s of wall time at load 4 on 2 cores;
+# the 1.5 s daily plans of a simulation: none).
+EXACT_SHARE = 0.035
+EXACT_TOTAL_SECONDS = 2.0
 
 
 def exact_budget(time_limit: float) -> float:
