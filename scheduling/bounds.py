@@ -1,20 +1,28 @@
-"""Cheap, sound lower bounds on the objective, for when CP-SAT cannot give one.
+"""Sound lower bounds on the objective, for when CP-SAT cannot give one.
 
 CP-SAT's bound is only valid for the full model; on big floors the circuits are pruned
 around the incumbent (``solve.neighbours``) and the solver's bound then says nothing about
 the problem, so plans reported a bound of 0 and a gap of 100 %. These bounds hold for every
-feasible schedule, whatever the solver did, and cost milliseconds:
+feasible schedule, whatever the solver did, and cost milliseconds (plus, when a caller
+grants them, a few deterministic seconds of CP-SAT on small relaxations):
 
-* **Tardiness and makespan**: each operation's earliest end with unlimited capacity
-  (release, routing with lags, the fastest eligible mode, paused over non-working time on
-  that mode's calendar, overtime windows counted as open); a fixed operation ends where it
-  is pinned. A job cannot complete before its latest earliest end.
+* **Earliest starts and ends** with unlimited capacity: release, routing with lags, the
+  fastest eligible mode, paused over non-working time on that mode's calendar (overtime
+  counted as open); on a resource with an initial class, not before the shortest path of
+  setups (and operations passed through) from it. A fixed operation ends where pinned. A
+  job cannot complete before its latest earliest end.
 * **Tardiness with capacity**: per group of resources that share operations (the sewing
-  lines, the cutting tables...), the k-th operation of the group to finish cannot finish
-  before the group's working capacity from the earliest start could hold the k shortest
-  operations; matching jobs to these completion slots at least cost (an assignment
-  problem, OR-Tools' ``linear_sum_assignment``) bounds the weighted tardiness. The best
-  group's bound counts (bounds of different groups do not add up).
+  lines, the cutting tables...) and per set of them where some operations can only queue
+  (an eligibility set, unions of two, the whole group), the k-th operation of the set to
+  finish cannot finish before its capacity (each resource at its best speed, from when it
+  is ready, from release cuts; and with the cheapest setup into each operation) could hold
+  the k smallest; matching jobs to these completion slots at least cost (an assignment
+  problem) bounds their weighted tardiness, plus the tail after the operation (on a single
+  calendar: the shortest wall stretch holding its working minutes). Small sets also get an
+  exact relaxation solved by CP-SAT (its proven bound counts). Disjoint sets of a group add
+  their excesses over the unlimited-capacity tardiness; the best group counts.
+* **Makespan with capacity**: the same slots for the last operation of each set, its load
+  with setups, and a fractional assignment LP (HiGHS) of the set's loads.
 * **Setups**: every setup class present must be entered at least once, and every set of
   classes (the colours of a style, the styles of a category) from outside the set, at its
   cheapest way in; a recursion over nested sets adds these up (``setup_bound.py``).
@@ -227,6 +235,8 @@ def capacity_tardiness(
     so the cheapest matching bounds their weighted tardiness. Sets with disjoint resources
     hold disjoint items: their excesses over the unlimited-capacity tardiness add up.
     Groups do not add up (their items are the same jobs): the best group counts.
+    ``exact_seconds``: deterministic CP-SAT seconds for :meth:`_Capacity.exact_queue` on
+    sets of at most ``EXACT_MAX_ITEMS`` items, smallest first.
     """
     cap = _Capacity(problem, ends, starts, exact_seconds)
     ops, jobs = problem.operations, problem.jobs
