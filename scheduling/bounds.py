@@ -33,17 +33,22 @@ Earliness, overtime and deviation are bounded by 0. The bound never depends on a
 from __future__ import annotations
 
 import math
+import time
 from fractions import Fraction
 
 from scheduling.problem import Calendar, Problem
 from scheduling.setup_bound import setup_bound
 
 
-def lower_bound(problem: Problem, exact_seconds: float = 0.0) -> int:
+def lower_bound(
+    problem: Problem, exact_seconds: float = 0.0, exact_wall: float | None = None
+) -> int:
     """A lower bound on the objective of every feasible schedule of ``problem``.
 
     ``exact_seconds``: deterministic CP-SAT seconds granted to exact relaxations of small
-    queues (``_Capacity.exact_queue``); 0 keeps the bound to milliseconds."""
+    queues (``_Capacity.exact_queue``); 0 keeps the bound to milliseconds. ``exact_wall``:
+    wall seconds after which no further relaxation starts (None: none, so the bound is the
+    same on every run; a loaded machine can take 5x the deterministic seconds)."""
     w = problem.objective
     total = 0
     if w.tardiness or w.makespan:
@@ -59,7 +64,7 @@ def lower_bound(problem: Problem, exact_seconds: float = 0.0) -> int:
                 if job.due is not None and j in has_ops
             )
             total += w.tardiness * max(
-                tardiness, capacity_tardiness(problem, ends, starts, exact_seconds)
+                tardiness, capacity_tardiness(problem, ends, starts, exact_seconds, exact_wall)
             )
         if w.makespan:
             last = max(completion, default=0)
@@ -217,11 +222,17 @@ def exact_budget(time_limit: float) -> float:
     return budget if budget >= EXACT_MIN_SECONDS else 0.0
 
 
+# A solve that is not deterministic starts no relaxation after this many times its budget
+# in wall seconds (measured: 2 units took 10 s of wall time with a benchmark alongside).
+EXACT_WALL_FACTOR = 2.0
+
+
 def capacity_tardiness(
     problem: Problem,
     ends: list[int] | None = None,
     starts: list[int] | None = None,
     exact_seconds: float = 0.0,
+    exact_wall: float | None = None,
 ) -> int:
     """Weighted tardiness every schedule pays at least, from the capacity of resource sets.
 
@@ -236,9 +247,10 @@ def capacity_tardiness(
     hold disjoint items: their excesses over the unlimited-capacity tardiness add up.
     Groups do not add up (their items are the same jobs): the best group counts.
     ``exact_seconds``: deterministic CP-SAT seconds for :meth:`_Capacity.exact_queue` on
-    sets of at most ``EXACT_MAX_ITEMS`` items, smallest first.
+    sets of at most ``EXACT_MAX_ITEMS`` items, smallest first; none starts after
+    ``exact_wall`` wall seconds.
     """
-    cap = _Capacity(problem, ends, starts, exact_seconds)
+    cap = _Capacity(problem, ends, starts, exact_seconds, exact_wall)
     ops, jobs = problem.operations, problem.jobs
     sets = []  # (group, resource set, its items)
     for g, by_job in cap.per_group.items():
@@ -323,6 +335,7 @@ class _Capacity:
         ends: list[int] | None,
         starts: list[int] | None,
         exact_seconds: float = 0.0,
+        exact_wall: float | None = None,
     ):
         if ends is None or starts is None:
             starts, ends = _earliest(problem)
@@ -345,6 +358,7 @@ class _Capacity:
             self.per_group.setdefault(g, {}).setdefault(op.job, []).append(i)
         self._setup_in: dict[int, dict[int, int]] | None = None
         self._exact_left = exact_seconds
+        self._exact_stop = None if exact_wall is None else time.perf_counter() + exact_wall
 
     def queue_cost(self, sub: list[tuple[int, int]], rset: frozenset[int]) -> int:
         """The cheapest matching of the items ``sub`` (job, operation) to the completion
@@ -403,6 +417,8 @@ class _Capacity:
 
         seconds = min(EXACT_SECONDS, self._exact_left)
         if seconds < EXACT_MIN_SECONDS:
+            return 0
+        if self._exact_stop is not None and time.perf_counter() > self._exact_stop:
             return 0
         ops, jobs, res = self.problem.operations, self.problem.jobs, self.problem.resources
         lines = sorted(rset)

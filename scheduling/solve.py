@@ -268,7 +268,9 @@ def solve(
         return Result(status, None, None, 0, time.perf_counter() - t0, method, stats)
     # CP-SAT's bound is 0 when arcs were pruned (or it did not run): the cheap bounds of
     # ``bounds.py`` hold for every schedule and still give a gap.
-    stats["cheap_bound"] = cheap = bounds.lower_bound(problem, bounds.exact_budget(limit))
+    exact = bounds.exact_budget(limit)
+    wall = None if deterministic else bounds.EXACT_WALL_FACTOR * exact
+    stats["cheap_bound"] = cheap = bounds.lower_bound(problem, exact, wall)
     bound = max(bound, cheap)
     return Result(
         status, best, best_obj, min(bound, best_obj), time.perf_counter() - t0, method, stats
