@@ -15,7 +15,8 @@ modelled by :class:`scheduling.cpsat.CpSatModel` (exact changeovers and calendar
 the incumbent (so it is never worse) and cut off at the incumbent's objective. Every candidate is
 checked by the independent validator before it is accepted.
 
-Neighbourhoods, chosen by roulette over their recent improvements per second:
+Neighbourhoods, chosen by roulette over their recent improvements per second (on large
+problems: their recent gains per second):
 
 - ``jobs``: all operations of a few random jobs (re-routes whole jobs);
 - ``resources``: a stretch of one or two resources' sequences (re-sequences a line);
@@ -24,12 +25,21 @@ Neighbourhoods, chosen by roulette over their recent improvements per second:
 - ``critical``: a chain without idle time that ends at the latest operation, plus the sequences
   of resources it could move to (what the makespan and the latest jobs depend on);
 - ``machines`` (independent operations only: no routings, e.g. parallel lines with
-  changeovers): two or three resources, the one ending last mostly among them, modelled alone.
+  changeovers): two or three resources, the one ending last mostly among them, modelled alone;
+- ``line`` (large problems): a stretch of days of one changeover line, often with the same
+  period of another line its lots may use, and the lots' cut and finish nearby (those on their
+  own resources, free in time);
+- ``group`` (large problems): a run of one setup class on a line, which may move earlier past
+  the operations before it (they keep their order) or to another eligible line.
 
 Large problems (above ``window_above`` operations) never model the whole plan: each step models
 one time window, with the operations around it frozen (exact changeovers at the edges), so a step
-costs the same at 600 or 3,000 lots. Pure makespan objectives get a tie-breaker in sub-solves
-(sum of ends, or of the resources' completions), because the makespan alone is a plateau.
+costs the same at 600 or 3,000 lots. A window step is validated on its own sub-problem (which
+holds everything its relaxed operations can meet); the whole plan is validated every
+``FULL_CHECK_EVERY`` improvements and at the end, going back to the last plan that passed if it
+ever fails. There the roulette rewards gains relative to the objective, not their count. Pure
+makespan objectives get a tie-breaker in sub-solves (sum of ends, or of the resources'
+completions), because the makespan alone is a plateau.
 
 Sizes adapt: larger when sub-problems are solved to optimality, smaller when they time out.
 Deterministic for a seed with ``deterministic=True``: sub-solves are limited by conflicts (not
@@ -75,6 +85,8 @@ NEIGHBOURHOODS = ("jobs", "resources", "window", "critical", "machines", "line",
 # Window steps are validated on their sub-problem; the whole plan every this many
 # improvements (measured on 3,000 lots: 0.3 s per whole-plan validation, 0.5 s per step).
 FULL_CHECK_EVERY = 20
+# Deterministic-time cap of one window sub-solve in deterministic runs (see configure).
+WINDOW_DETERMINISTIC_TIME = 0.25
 # Initial size of the line neighbourhood (its jobs' other operations come on top).
 LINE_INITIAL = 16
 # Sub-model circuits with more nodes than this get their arcs pruned (as the full model's).
@@ -905,6 +917,11 @@ class _Search:
         left = max(0.01, deadline - time.perf_counter())
         if self.params.deterministic:
             prm.max_number_of_conflicts = self.params.sub_conflicts
+            if self.windowed:
+                # Window models with calendars can spend seconds on a few hundred conflicts
+                # (measured on the 217-lot C2M plan: 0.1-3.7 s, tracking deterministic time
+                # at about 1.5-2 s per unit); deterministic time caps them, reproducibly.
+                prm.max_deterministic_time = WINDOW_DETERMINISTIC_TIME
             # Only a guard against a hang: stopping a sub-solve on the clock would make
             # the run depend on the machine's load (same input, different plans).
             prm.max_time_in_seconds = left
