@@ -200,7 +200,7 @@ _SPEED_SCALE = 1000
 # by CP-SAT (``_Capacity.exact_queue``) when the caller grants seconds for it, at most
 # EXACT_SECONDS (deterministic) each, smallest sets first (batch floors: a few big lots
 # fight for the fast line; measured: 4 lots on 3 lines proved optimal in 0.6 units).
-EXACT_MAX_ITEMS = 12
+EXACT_MAX_ITEMS = 8
 # Above this many modes the assignment LP of the makespan bound is skipped.
 ASSIGNMENT_MAX_MODES = 20_000
 EXACT_SECONDS = 1.0
@@ -263,13 +263,12 @@ def capacity_tardiness(
             sub = [(j, i) for j, i in items if {m.resource for m in ops[i].modes} <= rset]
             if 2 <= len(sub) <= CAPACITY_MAX_JOBS:
                 sets.append((g, rset, sub))
-    # Smallest sets first: CP-SAT proves those in its budget (across groups).
     sets.sort(key=lambda x: (len(x[2]), x[0], sorted(x[1])))
+    costs = [cap.queue_cost(sub, rset) for _, rset, sub in sets]
+    if exact_seconds >= EXACT_MIN_SECONDS:
+        _exact_queues(cap, sets, costs)
     gains: dict[int, list[tuple[int, frozenset[int]]]] = {}  # group -> (excess, set)
-    for g, rset, sub in sets:
-        cost = cap.queue_cost(sub, rset)
-        if len(sub) <= EXACT_MAX_ITEMS:
-            cost = max(cost, cap.exact_queue(sub, rset))
+    for (g, rset, sub), cost in zip(sets, costs, strict=True):
         gain = cost - sum(cap.base[j] for j, _ in sub)
         if gain > 0:
             gains.setdefault(g, []).append((gain, rset))
@@ -283,6 +282,34 @@ def capacity_tardiness(
                 extra += gain
         best = max(best, extra)
     return cap.unlimited + best
+
+
+def _exact_queues(cap: _Capacity, sets: list, costs: list[int]) -> None:
+    """Raise ``costs`` (per set) by the exact relaxation of each set's heaviest items (the
+    others at their unlimited-capacity tardiness; dropping items only relaxes the queue,
+    and big lots are what fight for lines). Sets go to CP-SAT in the order of what they
+    could still gain at most, by the heuristic's schedule of the relaxation (an upper
+    bound on its optimum); a set whose heuristic schedule gains nothing is skipped."""
+    from scheduling import heuristic
+    from scheduling.validate import objective
+
+    jobs = cap.problem.jobs
+    todo = []
+    for k, (_, rset, sub) in enumerate(sets):
+        heavy = sorted(sub, key=lambda x: (-jobs[x[0]].weight * cap.work(x[1]), x))
+        top, rest = heavy[:EXACT_MAX_ITEMS], heavy[EXACT_MAX_ITEMS:]
+        relaxed, const = cap.relaxation(top, rset)
+        upper = heuristic.solve(relaxed, 0.1, max_runs=heuristic.DETERMINISTIC_RUNS)
+        if upper is None:
+            continue
+        others = sum(cap.base[j] for j, _ in rest)
+        room = const + objective(relaxed, upper).total + others - costs[k]
+        if room > 0:
+            todo.append((-room, k, relaxed, const + others))
+    for _, k, relaxed, const in sorted(todo, key=lambda x: x[:2]):
+        exact = cap.exact_queue(relaxed, 0)
+        if exact:
+            costs[k] = max(costs[k], exact + const)
 
 
 def capacity_makespan(
@@ -404,9 +431,13 @@ class _Capacity:
         self._raise(slots, self.setup_slots(sub), 0)
         return slots
 
-    def exact_queue(self, sub: list[tuple[int, int]], rset: frozenset[int]) -> int:
-        """The weighted tardiness of the items ``sub`` at least, from a relaxation CP-SAT
-        solves (its proven bound counts, optimal or not): only their operations here, on
+    def work(self, i: int) -> int:
+        """Operation i's shortest mode."""
+        return min(m.duration for m in self.problem.operations[i].modes)
+
+    def relaxation(self, sub: list[tuple[int, int]], rset: frozenset[int]) -> tuple[Problem, int]:
+        """A problem whose weighted tardiness plus the returned constant is at most that
+        of the items ``sub`` in every schedule: only their operations here, on
         the resources of ``rset`` with their calendars and initial classes, none starting
         before its earliest start, each job due its due date less the operation's tail
         and completing no earlier than its own earliest completion less the tail; between
@@ -415,11 +446,6 @@ class _Capacity:
         gives a schedule of the relaxation that costs no more for these jobs."""
         from scheduling.problem import Job, Mode, Objective, Operation, Precedence, Resource
 
-        seconds = min(EXACT_SECONDS, self._exact_left)
-        if seconds < EXACT_MIN_SECONDS:
-            return 0
-        if self._exact_stop is not None and time.perf_counter() > self._exact_stop:
-            return 0
         ops, jobs, res = self.problem.operations, self.problem.jobs, self.problem.resources
         lines = sorted(rset)
         at = {r: k for k, r in enumerate(lines)}
@@ -469,7 +495,17 @@ class _Capacity:
             setups=tuple(self._closure(r, classes) for r in lines) + (None,) * marks,
             objective=Objective(tardiness=1),
         )
-        return const + _proven_bound(sub_problem, self, seconds)
+        return sub_problem, const
+
+    def exact_queue(self, relaxed: Problem, const: int) -> int:
+        """CP-SAT's proven bound on a :meth:`relaxation` (plus its constant), within what
+        is left of the budget; 0 when nothing is."""
+        seconds = min(EXACT_SECONDS, self._exact_left)
+        if seconds < EXACT_MIN_SECONDS:
+            return 0
+        if self._exact_stop is not None and time.perf_counter() > self._exact_stop:
+            return 0
+        return const + _proven_bound(relaxed, self, seconds)
 
     def _closure(self, r: int, classes: list[int]):
         """Setup matrix of resource r over ``classes`` that no sequence there beats: from

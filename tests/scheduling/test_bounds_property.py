@@ -10,6 +10,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scheduling import bounds
 from scheduling.bounds import (
     capacity_makespan,
     capacity_tardiness,
@@ -174,3 +175,20 @@ def test_each_bound_is_at_most_its_own_optimum(seed, machines):
     best = optimum(p, p.objective)
     if best is not None:
         assert lower_bound(p, exact_seconds=0.5) <= best
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**9))
+def test_exact_queue_of_the_heaviest_items_only_is_still_a_bound(seed):
+    """With room for two items only, the relaxation keeps the two heaviest of each set and
+    counts the others at their unlimited-capacity tardiness."""
+    p = random_upm(seed)
+    best = optimum(p, Objective(tardiness=1))
+    if best is None:
+        return
+    keep = bounds.EXACT_MAX_ITEMS
+    bounds.EXACT_MAX_ITEMS = 2
+    try:
+        assert capacity_tardiness(p, exact_seconds=1.0) <= best
+    finally:
+        bounds.EXACT_MAX_ITEMS = keep
