@@ -385,6 +385,7 @@ class _Capacity:
             self.per_group.setdefault(g, {}).setdefault(op.job, []).append(i)
         self._setup_in: dict[int, dict[int, int]] | None = None
         self._exact_left = exact_seconds
+        self._closures: dict | None = None
         self._exact_stop = None if exact_wall is None else time.perf_counter() + exact_wall
 
     def queue_cost(self, sub: list[tuple[int, int]], rset: frozenset[int]) -> int:
@@ -510,28 +511,49 @@ class _Capacity:
     def _closure(self, r: int, classes: list[int]):
         """Setup matrix of resource r over ``classes`` that no sequence there beats: from
         class a to class b, the direct setup or a path through classes with operations
-        eligible on r (each passed through costs its shortest operation), Floyd-Warshall."""
+        eligible on r (each passed through costs its shortest operation), Floyd-Warshall
+        (once per resource; classes it has no operation of are added as they come)."""
         import numpy as np
 
         mat = self.problem.setups[r]
         if mat is None:
             return None
-        ops = self.problem.operations
-        shortest: dict[int, int] = {}
-        for op in ops:
-            d = op.duration_on(r)
-            if d is not None:
-                shortest[op.setup_class] = min(shortest.get(op.setup_class, d), d)
-        nodes = sorted(set(shortest) | set(classes))
-        full = np.asarray(mat, dtype=np.int64)
-        dist = full[np.ix_(nodes, nodes)].copy()
-        np.fill_diagonal(dist, 0)
-        for k, x in enumerate(nodes):
-            if x in shortest:
+        if self._closures is None:
+            self._closures = {}
+            self._shortest: dict[int, dict[int, int]] = {}
+            for op in self.problem.operations:
+                for m in op.modes:
+                    per = self._shortest.setdefault(m.resource, {})
+                    per[op.setup_class] = min(per.get(op.setup_class, m.duration), m.duration)
+            self._arrays: dict[int, np.ndarray] = {}
+        if id(mat) not in self._arrays:
+            self._arrays[id(mat)] = np.asarray(mat, dtype=np.int64)
+        full = self._arrays[id(mat)]
+        shortest = self._shortest.get(r, {})
+        if r not in self._closures:
+            nodes = sorted(shortest)
+            dist = full[np.ix_(nodes, nodes)].copy()
+            np.fill_diagonal(dist, 0)
+            for k, x in enumerate(nodes):
                 dist = np.minimum(dist, dist[:, [k]] + shortest[x] + dist[[k], :])
-        where = {c: k for k, c in enumerate(nodes)}
-        pick = [where[c] for c in classes]
-        return tuple(map(tuple, dist[np.ix_(pick, pick)].tolist()))
+            self._closures[r] = ({c: k for k, c in enumerate(nodes)}, dist)
+        where, dist = self._closures[r]
+        out = []
+        for a in classes:
+            row = []
+            for b in classes:
+                if a == b:
+                    row.append(0)
+                elif a in where and b in where:
+                    row.append(int(dist[where[a], where[b]]))
+                else:  # a class without operations on r: only its direct setups (or via)
+                    via = [
+                        int(full[a, x] + shortest[x] + dist[where[x], where[b]])
+                        for x in (shortest if b in where else ())
+                    ]
+                    row.append(min([int(full[a, b]), *via]))
+            out.append(tuple(row))
+        return tuple(out)
 
     def assignment_load(self, sub: list[tuple[int, int]]) -> int:
         """A wall minute before which the operations ``sub`` cannot all be done, when
