@@ -12,6 +12,9 @@ import numpy as np
 
 from forecasting.panel import Panel
 
+#: observed-signal lags read by the global model (carts are paid up to two days later)
+SIGNAL_LAGS = 3
+
 
 def level_window(season: int) -> int:
     """History used for a series' level: four seasons for short seasons, a quarter for weeks."""
@@ -99,6 +102,9 @@ class FeatureBuilder:
             last = arr[rows, origin - 1] if origin >= 1 else np.full(n, np.nan)
             m3 = c.mean(rows, origin, 3)
             cols[f"{name}_last"] = last / sc
+            for lag in range(2, SIGNAL_LAGS + 1):
+                t = origin - lag
+                cols[f"{name}_lag{lag}"] = (arr[rows, t] if t >= 0 else np.full(n, np.nan)) / sc
             cols[f"{name}_mean3"] = m3 / sc
             cols[f"{name}_mean_season"] = c.mean(rows, origin, min(p.season, 14)) / sc
             cols[f"{name}_log_level"] = np.sign(sc) * np.log1p(np.abs(sc))
@@ -111,6 +117,8 @@ class FeatureBuilder:
                 conv = np.where(conv_den > 0, conv_num / conv_den, np.nan)
             cols[f"{name}_implied"] = m3 * conv / s
             cols[f"{name}_implied_last"] = last * conv / s
+            if origin >= 2:
+                cols[f"{name}_implied_lag2"] = arr[rows, origin - 2] * conv / s
         if self.group_codes is not None:
             g = self.group_codes[rows]
             m3 = np.nan_to_num(self.cy.mean(rows, origin, 3))
@@ -120,6 +128,7 @@ class FeatureBuilder:
             with np.errstate(all="ignore"):
                 cols["group_momentum"] = np.where(gl[g] > 0, g3[g] / gl[g], np.nan)
                 cols["group_share"] = np.where(gl[g] > 0, ml / gl[g], np.nan)
+            cols.update(self._group_signal_momentum(rows, g, origin))
         base = np.column_stack(list(cols.values())) if cols else np.zeros((n, 0))
         names = list(cols)
         # step-specific features
@@ -165,6 +174,24 @@ class FeatureBuilder:
         X = np.column_stack([X_base, *extra.values()])
         self.names = names + list(extra)
         return X, s_rep
+
+    def _group_signal_momentum(self, rows, g, origin: int) -> dict[str, np.ndarray]:
+        """Each signal's last day and last 3 days against its level, summed over the group.
+
+        Interest turns at the style level (a room features a style, not a size): the sum over
+        a style's SKUs is far less noisy than one small SKU's clicks and leads its orders.
+        """
+        out = {}
+        for name, arr in self.signals.items():
+            c = self.cs[name]
+            last = np.nan_to_num(arr[rows, origin - 1]) if origin >= 1 else np.zeros(len(rows))
+            m3 = np.nan_to_num(c.mean(rows, origin, 3))
+            ml = np.nan_to_num(c.mean(rows, origin, self.L))
+            gs = [np.bincount(g, weights=v, minlength=g.max() + 1)[g] for v in (last, m3, ml)]
+            with np.errstate(all="ignore"):
+                out[f"group_{name}_last"] = np.where(gs[2] > 0, gs[0] / gs[2], np.nan)
+                out[f"group_{name}_mean3"] = np.where(gs[2] > 0, gs[1] / gs[2], np.nan)
+        return out
 
 
 def _is_funnel_count(signal: np.ndarray, y: np.ndarray) -> bool:

@@ -33,6 +33,7 @@ class GlobalGBM(Model):
         learning_rate: float = 0.15,
         seed: int = 0,
         n_threads: int = 1,
+        loss: str = "poisson",
     ) -> None:
         super().__init__()
         self.use_signals = use_signals
@@ -42,6 +43,7 @@ class GlobalGBM(Model):
         self.learning_rate = learning_rate
         self.seed = seed
         self.n_threads = n_threads
+        self.loss = loss
         self.max_leaf_nodes = 15
         self.model = None
         self.h_fit = 0
@@ -89,7 +91,12 @@ class GlobalGBM(Model):
             raise ValueError("No training rows for the global model.")
         X = np.vstack(Xs)
         yy = np.concatenate(ys)
+        # Poisson loss: demand is a count whose noise grows with its level, and a log link
+        # cannot turn a spike in the features into an absurd linear overshoot (measured on
+        # the sample world's CV windows after a peak week: 1.5x the seasonal MA's error with
+        # squared error, on par with it under Poisson loss)
         self.model = HistGradientBoostingRegressor(
+            loss=self.loss,
             max_iter=self.max_iter,
             learning_rate=self.learning_rate,
             max_leaf_nodes=self.max_leaf_nodes,
