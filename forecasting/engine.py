@@ -5,8 +5,9 @@ baseline are as honest as those of the best model:
 
 1. rolling-origin windows inside the history (``cv_windows`` origins, one horizon apart);
 2. each candidate model fitted at each window origin and at the final origin;
-3. for ``auto``, the model with the lowest scaled CV error per series, shrunk towards the best
-   model of the series' segment (so a noisy few windows cannot pick a silly model);
+3. for ``auto``, the single model with the least absolute CV error over the panel, replaced in a
+   segment (smooth, intermittent, new) only by a model that beats it there on a paired test
+   (so a noisy few windows cannot pick a silly model);
 4. conformal quantiles from the chosen model's CV errors.
 
 A model that raises is replaced by the seasonal naive forecast for the affected series and the
@@ -31,8 +32,10 @@ from forecasting.panel import Panel
 FALLBACK = "seasonal_naive"
 #: progress callback: ``(steps done, steps in all)``
 Progress = Callable[[int, int], None]
-#: weight, in horizons of CV errors, of the segment-wide score against a series' own score
-SELECTION_SHRINK = 20.0
+#: standard errors by which a segment's own pick must beat the panel's model to replace it
+SELECTION_Z = 3.0
+#: fewest series with CV errors a segment needs before it may pick its own model
+SELECTION_MIN_SERIES = 10
 
 
 @dataclass
@@ -203,31 +206,35 @@ def _add_combination(names, errors, preds, scale) -> list[str]:
 
 
 def _choose(names, errors, scale, seg, h) -> np.ndarray:
-    """Per-series model index: own scaled CV error shrunk towards the segment's best."""
-    mae = np.stack(
-        [
-            np.nanmean(np.abs(errors[m]), axis=(0, 2))
-            if errors[m].size
-            else np.full(len(scale), np.nan)
-            for m in names
-        ]
-    )  # (m, n)
-    cnt = np.stack([np.sum(~np.isnan(errors[m]), axis=(0, 2)) for m in names])[0]
-    r = mae / scale[None, :]
-    score = np.empty_like(r)
-    k0 = SELECTION_SHRINK * h
+    """Model index per series: one model for the panel, switched per segment on clear evidence.
+
+    Per-series choice from a few CV windows is mostly noise (on the sample world it picked
+    a model other than the best in CV for half the series and lost up to 0.07 WAPE against the
+    global model alone). So the default is the single model with the least absolute CV error
+    over the whole panel (the WAPE the forecasts are judged by); a segment (intermittent,
+    new) gets another model, or the combination, only where that model beats the default on a
+    paired test over the segment's series (mean gain above ``SELECTION_Z`` standard errors).
+    A segment with too few series in the CV windows (new launches) keeps the default.
+    """
+    total = np.stack([np.nansum(np.abs(errors[m]), axis=(0, 2)) for m in names])  # (m, n)
+    seen = np.sum(~np.isnan(errors[names[0]]), axis=(0, 2)) > 0
+    singles = [i for i, m in enumerate(names) if not m.startswith(COMBO)]
+    default = singles[int(np.argmin(total[singles][:, seen].sum(axis=1)))] if seen.any() else 0
+    choice = np.full(len(scale), default, dtype=int)
     for s in np.unique(seg):
-        rows = seg == s
-        with np.errstate(all="ignore"):
-            pooled = np.nanmean(r[:, rows], axis=1)
-        if np.all(np.isnan(pooled)):
-            with np.errstate(all="ignore"):
-                pooled = np.nanmean(r, axis=1)
-        pooled = np.where(np.isnan(pooled), np.inf, pooled)
-        own = np.where(np.isnan(r[:, rows]), 0.0, r[:, rows])
-        c = cnt[rows][None, :]
-        score[:, rows] = (c * own + k0 * pooled[:, None]) / (c + k0)
-    return np.argmin(score, axis=0)
+        rows = (seg == s) & seen
+        if rows.sum() >= SELECTION_MIN_SERIES:
+            choice[seg == s] = _segment_winner(total[:, rows], default)
+    return choice
+
+
+def _segment_winner(total: np.ndarray, default: int) -> int:
+    """The model whose paired gain over ``default`` is largest among the significant ones."""
+    gain = total[default][None, :] - total  # (m, rows): positive where m erred less
+    mean = gain.mean(axis=1)
+    se = gain.std(axis=1, ddof=1) / np.sqrt(gain.shape[1])
+    ok = (mean > SELECTION_Z * se) & (mean > 0)
+    return int(np.argmax(np.where(ok, mean, -np.inf))) if ok.any() else default
 
 
 #: fewest series worth a worker process of their own (below it, pickling costs more than it saves)

@@ -1,0 +1,45 @@
+"""How ``auto`` picks models: one model for the panel, a segment's own pick only on evidence."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecasting.engine import _choose
+
+
+def _errors(rng, n: int, spread: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """CV errors of 3 windows x ``n`` series x 7 steps with each model's per-series spread."""
+    return {m: rng.normal(0, 1, (3, n, 7)) * s[None, :, None] for m, s in spread.items()}
+
+
+def test_one_model_for_the_panel_when_the_others_are_only_noisily_different():
+    rng = np.random.default_rng(0)
+    n = 200
+    seg = np.repeat([0, 1], n // 2)
+    # "b" is a bit worse on average; per series either may look better by chance
+    errors = _errors(rng, n, {"a": np.full(n, 1.0), "b": np.full(n, 1.02)})
+    choice = _choose(["a", "b"], errors, np.ones(n), seg, 7)
+    assert set(choice) == {0}
+
+
+def test_a_segment_switches_where_another_model_is_clearly_better_there():
+    rng = np.random.default_rng(1)
+    n = 200
+    seg = np.repeat([0, 1], n // 2)
+    b = np.where(seg == 1, 0.5, 1.3)  # "b" halves the error on segment 1, worse elsewhere
+    errors = _errors(rng, n, {"a": np.full(n, 1.0), "b": b})
+    choice = _choose(["a", "b"], errors, np.ones(n), seg, 7)
+    assert set(choice[seg == 0]) == {0}
+    assert set(choice[seg == 1]) == {1}
+
+
+def test_a_segment_without_cv_history_keeps_the_panel_model():
+    rng = np.random.default_rng(2)
+    n = 120
+    seg = np.repeat([0, 2], n // 2)
+    errors = _errors(rng, n, {"a": np.full(n, 1.0), "b": np.full(n, 0.3)})
+    for e in errors.values():
+        e[:, seg == 2, :] = np.nan  # new series: not started at any CV origin
+    errors["a"][:, seg == 0, :] *= 0.2  # "a" best where there is evidence
+    choice = _choose(["a", "b"], errors, np.ones(n), seg, 7)
+    assert set(choice) == {0}
