@@ -193,11 +193,9 @@ class _Search:
         self.max_size = max(1, min(n, int(params.max_fraction * n)))
         self.min_size = min(self.max_size, params.min_relaxed)
         first = self._clamp(min(round(params.initial_size * n), params.initial_cap))
-        independent = not problem.precedences and all(
-            len(ops) <= 1 for ops in problem.job_operations()
-        )
+        independent = _independent(problem)
         # Large problems get window sub-models, so only time-local neighbourhoods make sense.
-        self.windowed = len(problem.operations) > params.window_above and not independent
+        self.windowed = windowed(problem, params.window_above)
         # A line stretch keeps its jobs' other operations on their own resources (see
         # :meth:`_line`), so its window model holds a few resources, not every cutter.
         local = ("window", "line", "group")
@@ -1067,6 +1065,16 @@ class _Search:
         stats.seconds = time.perf_counter() - began
 
 
+def _independent(problem: Problem) -> bool:
+    """No routings: one operation per job and no precedences (parallel machines)."""
+    return not problem.precedences and all(len(ops) <= 1 for ops in problem.job_operations())
+
+
+def windowed(problem: Problem, window_above: int = LnsParams.window_above) -> bool:
+    """Whether LNS works on window sub-models of ``problem`` (large, with routings)."""
+    return len(problem.operations) > window_above and not _independent(problem)
+
+
 def improve(
     problem: Problem,
     solution: Solution,
@@ -1135,4 +1143,12 @@ def phase_without_model(
     return solution, stats.as_dict()
 
 
-__all__ = ["NEIGHBOURHOODS", "LnsParams", "LnsStats", "improve", "phase", "phase_without_model"]
+__all__ = [
+    "NEIGHBOURHOODS",
+    "LnsParams",
+    "LnsStats",
+    "improve",
+    "phase",
+    "phase_without_model",
+    "windowed",
+]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scheduling_instances import FT06, garment_floor, jobshop, random_problem
 
-from scheduling import MaxRuntime, Objective, solve, validate
+from scheduling import MaxRuntime, Objective, lns, solve, validate
 from scheduling.problem import Calendar, Job, Mode, Operation, Problem, Resource
 from scheduling.validate import objective
 
@@ -100,3 +100,14 @@ def test_deterministic_large_pruned_floor_skips_full_cpsat_and_repeats():
     assert runs[0].stats["cpsat_status"] == "skipped" and "cpsat_skipped" in runs[0].stats
     assert runs[0].objective == runs[1].objective
     assert runs[0].solution == runs[1].solution
+
+
+def test_large_plans_with_routings_give_lns_on_window_models_the_whole_budget():
+    problem = garment_floor(140, seed=1, days=10, lines=4)  # 420 operations
+    assert lns.windowed(problem)
+    first = solve(problem, time_limit=2.0, seed=3, deterministic=True)
+    again = solve(problem, time_limit=2.0, seed=3, deterministic=True)
+    assert first.stats["cpsat_status"] == "skipped" and "lns" in first.stats
+    assert not validate(problem, first.solution)
+    assert first.objective == again.objective and first.solution == again.solution
+    assert first.objective <= first.stats["heuristic_objective"]
