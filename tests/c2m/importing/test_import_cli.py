@@ -113,7 +113,9 @@ def test_killed_mid_file_leaves_nothing_half_written(tmp_path):
     db = tmp_path / "c2m.db"
     url = f"sqlite:///{db}"
     path = tmp_path / "big.csv"
-    _big_sales_file(path, 200_000)
+    # Big enough that a loaded machine still catches the import mid-file (200k rows once
+    # finished between two polls on a shared 2-core box).
+    _big_sales_file(path, 600_000)
     process = subprocess.Popen(
         [sys.executable, "-m", "cli", "--db", url, "import", "sales", str(path)],
         cwd=tmp_path,
@@ -180,7 +182,9 @@ def test_shipped_messy_export_reads_exactly_as_expected(db_url, tmp_path):
 def test_killed_mid_file_on_postgresql_leaves_nothing(postgres_url, tmp_path):
     """The same rule on PostgreSQL: the server rolls back the dead client's transaction."""
     path = tmp_path / "big.csv"
-    _big_sales_file(path, 200_000)
+    # Big enough that a loaded machine still catches the import mid-file (200k rows once
+    # finished between two polls on a shared 2-core box).
+    _big_sales_file(path, 600_000)
     name = f"c2m_kill_{os.getpid()}_{int(time.time())}"
     url = f"{postgres_url}&application_name={name}"
     process = subprocess.Popen(
