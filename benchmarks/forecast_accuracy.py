@@ -5,8 +5,9 @@ Two data sets, both with the truth known:
 1. **The sample world** (``c2m.sample``): forecasts made at three origins inside the world's
    future (end of history, +7, +14 days), each scored against the true demand of the next 7
    days. Methods: ``auto`` (reading the live-room signals), ``auto`` with the signals removed
-   (what reading the rooms is worth), seasonal naive, naive, and statsforecast AutoETS on
-   exactly the same series (AutoETS on the default scenario only: it is slow). Coverage is
+   (what reading the rooms is worth), the global model alone, seasonal naive, naive, and
+   statsforecast AutoETS on exactly the same series (AutoETS on the default scenario only: it
+   is slow). Coverage is
    reported per seed, per volume bin and per horizon step, with both tails.
 2. **Weekly retail** (synthetic, generated here): store-item sales with yearly seasonality,
    price elasticity, temporary price cuts and promotion lifts; planned price and promotion are
@@ -132,7 +133,7 @@ def sample_world(
                 **{
                     name: {k: v for k, v in score(f[f["seed"] == seed]).items() if k != "bias"}
                     for name, f in pooled.items()
-                    if name in ("auto", "seasonal_naive", "statsforecast_autoets")
+                    if name in ("auto", "global", "seasonal_naive", "statsforecast_autoets")
                 },
             }
             for seed in seeds
@@ -140,6 +141,9 @@ def sample_world(
         "auto_by_volume": by_volume(auto),
         "auto_by_step": [{"step": int(k), **score(g)} for k, g in auto.groupby("step", sort=True)],
         "auto_vs_seasonal_naive_wape_gain": _gain(by, "auto", "seasonal_naive"),
+        "auto_vs_seasonal_naive_wape_gain_per_seed": {
+            seed: _seed_gain(pooled, seed, "auto", "seasonal_naive") for seed in seeds
+        },
         "signal_value_wape_gain": _gain(by, "auto", "auto_without_signals"),
     }
     if "statsforecast_autoets" in by:
@@ -152,6 +156,12 @@ def _gain(by: dict, ours: str, other: str) -> float | None:
     if not by[other]["wape"] > 0:
         return None
     return round(1 - by[ours]["wape"] / by[other]["wape"], 4)
+
+
+def _seed_gain(pooled: dict, seed: int, ours: str, other: str) -> float | None:
+    """Relative WAPE gain on one seed's forecasts."""
+    by = {name: score(pooled[name][pooled[name]["seed"] == seed]) for name in (ours, other)}
+    return _gain(by, ours, other)
 
 
 def _sample_runs(seed: int, scenario: str, h: int, autoets: bool):
@@ -174,6 +184,7 @@ def _sample_runs(seed: int, scenario: str, h: int, autoets: bool):
             "auto_without_signals": lambda df=df: forecasting.forecast(
                 df[["unique_id", "ds", "y"]], h, hierarchy=hier
             ),
+            "global": lambda df=df: forecasting.forecast(df, h, method="global", hierarchy=hier),
             "seasonal_naive": lambda df=df: forecasting.forecast(df, h, method="seasonal_naive"),
             "naive": lambda df=df: forecasting.forecast(df, h, method="naive"),
         }
