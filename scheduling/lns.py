@@ -466,14 +466,9 @@ class _Search:
         model holds two lines and a few other resources whatever the floor's size. Half the
         time (when jobs are late) the stretch ends around a late job's operation.
         """
-        lines = [r for r in sorted(self.sequences) if r in self.circuits] or sorted(self.sequences)
-        r, seq, pos = self._late_position(lines) if self.rng.random() < 0.5 else (None, [], 0)
+        r, seq, pos = self._line_position()
         if r is None:
-            r = lines[self.rng.randrange(len(lines))]
-            seq = [i for i in self.sequences[r] if i in self.free_set]
-            if not seq:
-                return self._fill(set(), size)
-            pos = self.rng.randrange(len(seq))
+            return self._fill(set(), size)
         partner = self.rng.random() < 0.6
         length = max(2, (2 * size) // 3 if partner else size)
         last = min(len(seq), pos + 1 + self.rng.randrange(length // 4 + 1))
@@ -490,6 +485,20 @@ class _Search:
             self.resources_of[i] = frozenset((own & moves) | {self.best[i].resource})
         self._add_job_neighbours(chosen)
         return chosen
+
+    def _line_position(self) -> tuple[int | None, list[int], int]:
+        """Where a line neighbourhood starts: half the time (when jobs are late) around a late
+        job's operation, else at a random free operation of a random changeover line.
+        ``r`` is None when the chosen line has nothing free."""
+        lines = [r for r in sorted(self.sequences) if r in self.circuits] or sorted(self.sequences)
+        r, seq, pos = self._late_position(lines) if self.rng.random() < 0.5 else (None, [], 0)
+        if r is None:
+            r = lines[self.rng.randrange(len(lines))]
+            seq = [i for i in self.sequences[r] if i in self.free_set]
+            if not seq:
+                return None, [], 0
+            pos = self.rng.randrange(len(seq))
+        return r, seq, pos
 
     def _late_position(self, lines: list[int]) -> tuple[int | None, list[int], int]:
         """(resource, its free sequence, position) of a late job's operation on one of
@@ -556,14 +565,9 @@ class _Search:
         or on the other line), with exact changeovers. The group is a late job's (half the
         time, when jobs are late) or a random one; the jobs' other operations follow in time.
         """
-        lines = [r for r in sorted(self.sequences) if r in self.circuits] or sorted(self.sequences)
-        r, seq, pos = self._late_position(lines) if self.rng.random() < 0.5 else (None, [], 0)
+        r, seq, pos = self._line_position()
         if r is None:
-            r = lines[self.rng.randrange(len(lines))]
-            seq = [i for i in self.sequences[r] if i in self.free_set]
-            if not seq:
-                return self._fill(set(), size)
-            pos = self.rng.randrange(len(seq))
+            return self._fill(set(), size)
         ops = self.problem.operations
         cls = ops[seq[pos]].setup_class
         first, last = pos, pos
