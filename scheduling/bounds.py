@@ -84,7 +84,7 @@ def _earliest(problem: Problem) -> tuple[list[int], list[int]]:
     capacity (a pinned operation: where it is pinned)."""
     ops, res = problem.operations, problem.resources
     preds = problem.predecessors()
-    order = _topological(problem)
+    order = problem.topological_order()
     # operation -> {calendar: earliest end on a resource with it}: what a successor needs,
     # and far fewer entries than resources on a big floor (lines share a calendar).
     end_on: list[dict[Calendar, int]] = [{} for _ in ops]
@@ -173,21 +173,6 @@ def _after(pred_ends: dict[Calendar, int], cal: Calendar, lag: int) -> int:
             t = e + lag
         best = t if best is None else min(best, t)
     return 0 if best is None else best
-
-
-def _topological(problem: Problem) -> list[int]:
-    succ = problem.successors()
-    indeg = [len(p) for p in problem.predecessors()]
-    stack = [i for i in range(problem.num_operations) if indeg[i] == 0][::-1]
-    out = []
-    while stack:
-        i = stack.pop()
-        out.append(i)
-        for pr in succ[i]:
-            indeg[pr.succ] -= 1
-            if indeg[pr.succ] == 0:
-                stack.append(pr.succ)
-    return out
 
 
 # Above this many jobs in one set of resources the assignment is not worth its seconds.
@@ -758,7 +743,7 @@ def _tails(problem: Problem) -> list[int]:
     work = [0] * problem.num_operations
     # The one calendar of the operation and all after it (None: more than one).
     only: list[Calendar | None] = [None] * problem.num_operations
-    for i in reversed(_topological(problem)):
+    for i in reversed(problem.topological_order()):
         cals = {res[m.resource].calendar for m in problem.operations[i].modes}
         one = next(iter(cals)) if len(cals) == 1 else None
         for pr in succ[i]:

@@ -43,29 +43,12 @@ class _Fixed:
 def _tails(problem: Problem) -> list[int]:
     """Longest remaining work (min durations plus lags) from each operation to the end."""
     succ = problem.successors()
-    order = _topological(problem)
+    order = problem.topological_order()
     tail = [0] * problem.num_operations
     for i in reversed(order):
         d = min(m.duration for m in problem.operations[i].modes)
         tail[i] = d + max((p.lag + tail[p.succ] for p in succ[i]), default=0)
     return tail
-
-
-def _topological(problem: Problem) -> list[int]:
-    succ = problem.successors()
-    indeg = [0] * problem.num_operations
-    for p in problem.precedences:
-        indeg[p.succ] += 1
-    stack = [i for i in range(problem.num_operations) if indeg[i] == 0]
-    order = []
-    while stack:
-        i = stack.pop()
-        order.append(i)
-        for p in succ[i]:
-            indeg[p.succ] -= 1
-            if indeg[p.succ] == 0:
-                stack.append(p.succ)
-    return order
 
 
 def dispatch(

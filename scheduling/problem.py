@@ -398,25 +398,11 @@ class Problem:
             set_(self, "previous", prev)
 
     def _check_precedences(self, no: int) -> None:
-        succs: list[list[int]] = [[] for _ in range(no)]
         for p in self.precedences:
             if not (0 <= p.pred < no and 0 <= p.succ < no):
                 raise ValueError(f"Precedence {p.pred} -> {p.succ} refers to an unknown op.")
-            succs[p.pred].append(p.succ)
-        # Kahn's algorithm: a cycle would make every schedule infeasible.
-        indeg = [0] * no
-        for p in self.precedences:
-            indeg[p.succ] += 1
-        stack = [i for i in range(no) if indeg[i] == 0]
-        seen = 0
-        while stack:
-            i = stack.pop()
-            seen += 1
-            for j in succs[i]:
-                indeg[j] -= 1
-                if indeg[j] == 0:
-                    stack.append(j)
-        if seen != no:
+        # A cycle would make every schedule infeasible.
+        if len(self.topological_order()) != no:
             raise ValueError("The precedences contain a cycle.")
 
     def _check_setups(self, nr: int) -> None:
@@ -487,6 +473,24 @@ class Problem:
         for p in self.precedences:
             out[p.pred].append(p)
         return out
+
+    def topological_order(self) -> list[int]:
+        """Operations ordered so that every precedence points forward (Kahn's algorithm);
+        shorter than the operations when the precedences hold a cycle."""
+        succ = self.successors()
+        indeg = [0] * len(self.operations)
+        for p in self.precedences:
+            indeg[p.succ] += 1
+        stack = [i for i, d in enumerate(indeg) if d == 0]
+        order = []
+        while stack:
+            i = stack.pop()
+            order.append(i)
+            for p in succ[i]:
+                indeg[p.succ] -= 1
+                if indeg[p.succ] == 0:
+                    stack.append(p.succ)
+        return order
 
     def job_operations(self) -> list[list[int]]:
         """For each job, the indices of its operations."""
