@@ -97,26 +97,20 @@ def is_large(problem: Problem) -> bool:
 
 def _lns_phase(
     model: CpSatModel | None,
+    problem: Problem,
     incumbent: Solution,
-    objective_value: int,
     time_limit: float,
     seed: int,
     deterministic: bool = False,
-    problem: Problem | None = None,
-) -> tuple[Solution, dict] | None:
-    """HOOK for large-neighbourhood search (``scheduling/lns.py``): improve ``incumbent``.
-
-    ``model`` is the built full model (``model.model`` the CpModel; ``model.v.start``,
-    ``model.v.end``, ``model.v.present`` the variables; ``model.hint_into(sub, schedule)``
-    writes a complete hint, arcs included, into a clone). Return the improved solution and
-    statistics, or None to skip (then CP-SAT gets the whole budget).
-    """
-    if model is None:  # too big to build: LNS on window sub-models only
+) -> tuple[Solution, dict]:
+    """Large-neighbourhood search (``scheduling/lns.py``) on ``incumbent``: on the full
+    model when one was built (its horizon and arc pruning are reused), else on window
+    sub-models only (the problem was too big, or window models do better there)."""
+    if model is None:
         return lns.phase_without_model(problem, incumbent, time_limit, seed, deterministic)
     return lns.phase(model, incumbent, time_limit, seed, deterministic)
 
 
-LNS_WIRED = True  # set True where _lns_phase is implemented
 # Above this many operations the full model takes longer to build than any sensible budget
 # (measured: ~60 s for 9,000 on a loaded 2-core machine): it is skipped and LNS works on
 # window sub-models from the heuristic's schedule.
@@ -202,7 +196,7 @@ def solve(
     # measured at 30-60 s, 2 workers, same runs, full CP-SAT then LNS vs LNS alone: C2M 1x
     # 1.18 / 1.18 % vs 1.77 / 1.90 % better than the heuristic (seeds 1, 2), 1,000-lot floor
     # 0.68 vs 2.16 %, 600-lot floor 0.80 vs 0.35 % and 1.01 vs 1.06 % (seeds 0, 1).
-    windows = inc is not None and LNS_WIRED and lns.windowed(problem)
+    windows = inc is not None and lns.windowed(problem)
     # Building a big model takes seconds: not when the budget is already spent.
     model = None
     if left() > MIN_SECONDS and problem.num_operations <= FULL_MODEL_MAX_OPERATIONS and not windows:
@@ -210,8 +204,8 @@ def solve(
     elif windows:
         stats["cpsat_skipped"] = "LNS on window models gets the budget"
     remaining = left()
-    large = inc is not None and LNS_WIRED and is_large(problem)
-    lns_share = (LNS_SHARE if large else LNS_SHARE_SMALL) if inc is not None and LNS_WIRED else 0
+    large = inc is not None and is_large(problem)
+    lns_share = (LNS_SHARE if large else LNS_SHARE_SMALL) if inc is not None else 0
     cp_time = remaining * (1 - lns_share) if model is not None else 0
     if deterministic and large and pruned:
         # Measured on the 234-lot floor: deterministic (interleaved) search on the pruned full
@@ -257,14 +251,8 @@ def solve(
     proven = status == "optimal" and not pruned
     if lns_share and best is not None and not proven:
         lns_time = left()
-        got = (
-            _lns_phase(model, best, best_obj, lns_time, seed, deterministic, problem)
-            if lns_time > 0.1
-            else None
-        )
-        if got is not None:
-            sol, lns_stats = got
-            stats["lns"] = lns_stats
+        if lns_time > 0.1:
+            sol, stats["lns"] = _lns_phase(model, problem, best, lns_time, seed, deterministic)
             sol = fill_setups(problem, sol)
             bad = validate(problem, sol)
             if bad:
