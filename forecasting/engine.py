@@ -150,11 +150,7 @@ def run(
     base_scale = series_scale(panel.y, None)
     if method == "auto" and origins and len(names) > 2:
         names = _add_combination(names, errors, preds, base_scale)
-    choice = (
-        _choose(names, errors, base_scale, seg, h)
-        if len(names) > 1
-        else np.zeros(panel.n, dtype=int)
-    )
+    choice = _choose(names, errors, seg) if len(names) > 1 else np.zeros(panel.n, dtype=int)
     rows = np.arange(panel.n)
     stacked = np.stack([preds[m] for m in names])
     yhat = stacked[choice, rows]
@@ -205,7 +201,7 @@ def _add_combination(names, errors, preds, scale) -> list[str]:
     return [*names, alias]
 
 
-def _choose(names, errors, scale, seg, h) -> np.ndarray:
+def _choose(names, errors, seg) -> np.ndarray:
     """Model index per series: one model for the panel, switched per segment on clear evidence.
 
     Per-series choice from a few CV windows is mostly noise: on one sample world it moved most
@@ -221,7 +217,7 @@ def _choose(names, errors, scale, seg, h) -> np.ndarray:
     seen = np.sum(~np.isnan(errors[names[0]]), axis=(0, 2)) > 0
     singles = [i for i, m in enumerate(names) if not m.startswith(COMBO)]
     default = singles[int(np.argmin(total[singles][:, seen].sum(axis=1)))] if seen.any() else 0
-    choice = np.full(len(scale), default, dtype=int)
+    choice = np.full(len(seg), default, dtype=int)
     for s in np.unique(seg):
         rows = (seg == s) & seen
         if rows.sum() >= SELECTION_MIN_SERIES:

@@ -18,7 +18,7 @@ def test_one_model_for_the_panel_when_the_others_are_only_noisily_different():
     seg = np.repeat([0, 1], n // 2)
     # "b" is a bit worse on average; per series either may look better by chance
     errors = _errors(rng, n, {"a": np.full(n, 1.0), "b": np.full(n, 1.02)})
-    choice = _choose(["a", "b"], errors, np.ones(n), seg, 7)
+    choice = _choose(["a", "b"], errors, seg)
     assert set(choice) == {0}
 
 
@@ -28,7 +28,7 @@ def test_a_segment_switches_where_another_model_is_clearly_better_there():
     seg = np.repeat([0, 1], n // 2)
     b = np.where(seg == 1, 0.5, 1.3)  # "b" halves the error on segment 1, worse elsewhere
     errors = _errors(rng, n, {"a": np.full(n, 1.0), "b": b})
-    choice = _choose(["a", "b"], errors, np.ones(n), seg, 7)
+    choice = _choose(["a", "b"], errors, seg)
     assert set(choice[seg == 0]) == {0}
     assert set(choice[seg == 1]) == {1}
 
@@ -41,5 +41,5 @@ def test_a_segment_without_cv_history_keeps_the_panel_model():
     for e in errors.values():
         e[:, seg == 2, :] = np.nan  # new series: not started at any CV origin
     errors["a"][:, seg == 0, :] *= 0.2  # "a" best where there is evidence
-    choice = _choose(["a", "b"], errors, np.ones(n), seg, 7)
+    choice = _choose(["a", "b"], errors, seg)
     assert set(choice) == {0}
