@@ -49,9 +49,10 @@ def series_scale(y: np.ndarray, cv_abs_err: np.ndarray | None, window: int = 56)
 
 
 def _mean_seen(x: np.ndarray) -> np.ndarray:
-    """Row means over the non-NaN values; 0 for a row with none (a series not yet started)."""
-    seen = np.sum(~np.isnan(x), axis=1)
-    return np.nansum(x, axis=1) / np.maximum(seen, 1)
+    """Means over the last axis of the non-NaN values; 0 where there are none (a series not
+    yet started)."""
+    seen = np.sum(~np.isnan(x), axis=-1)
+    return np.nansum(x, axis=-1) / np.maximum(seen, 1)
 
 
 def origin_scales(y: np.ndarray, origins, scale: np.ndarray) -> np.ndarray:
@@ -126,9 +127,7 @@ def _point_cells(errors, segments, actual) -> tuple[np.ndarray, np.ndarray]:
     seg_pt = np.broadcast_to(segments[None, :, None], errors.shape)
     if actual is None:
         return seg_pt, np.zeros(errors.shape, dtype=int)
-    pred = actual - errors  # the forecasts at each origin; NaN before a series started
-    seen = np.sum(~np.isnan(pred), axis=2)
-    level = np.nansum(pred, axis=2) / np.maximum(seen, 1)
+    level = _mean_seen(actual - errors)  # the forecasts' level at each origin
     return seg_pt, np.broadcast_to(volume_bins(level)[:, :, None], errors.shape)
 
 
