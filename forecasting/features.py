@@ -117,8 +117,8 @@ class FeatureBuilder:
                 conv = np.where(conv_den > 0, conv_num / conv_den, np.nan)
             cols[f"{name}_implied"] = m3 * conv / s
             cols[f"{name}_implied_last"] = last * conv / s
-            if origin >= 2:
-                cols[f"{name}_implied_lag2"] = arr[rows, origin - 2] * conv / s
+            lag2 = arr[rows, origin - 2] if origin >= 2 else np.full(n, np.nan)
+            cols[f"{name}_implied_lag2"] = lag2 * conv / s  # same columns at every origin
         if self.group_codes is not None:
             g = self.group_codes[rows]
             m3 = np.nan_to_num(self.cy.mean(rows, origin, 3))
