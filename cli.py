@@ -187,7 +187,9 @@ def check_config(
 
 # --- import (CSV exports in; c2m.importing does the work) -------------------------------------
 
-import_app = _sub_app("Import CSV exports: live-room sales, catalogue, inventory, fabric, orders.")
+import_app = _sub_app(
+    "Import CSV exports: live-room sales, catalogue, inventory, fabric, orders, room schedule."
+)
 app.add_typer(import_app, name="import")
 
 _FilesArg = Annotated[
@@ -334,6 +336,22 @@ def import_orders_command(
     from c2m.importing import import_orders
 
     _run_import(ctx, import_orders, files, as_json, dry_run=dry_run, strict=strict)
+
+
+@import_app.command("schedule")
+def import_schedule_command(
+    ctx: typer.Context,
+    files: _FilesArg,
+    dry_run: _DryRunOpt = False,
+    strict: _StrictOpt = False,
+    as_json: _JsonOpt = False,
+) -> None:
+    """Import the rooms' planned broadcasts and promotions (room, date, broadcast, promotion).
+
+    The forecast reads the days ahead of it as known: a room off air sells little."""
+    from c2m.importing import import_schedule
+
+    _run_import(ctx, import_schedule, files, as_json, dry_run=dry_run, strict=strict)
 
 
 # --- nightly replan (c2m.replan does the work) -------------------------------------------------

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 import forecasting
+from c2m.room_calendar import CALENDAR_COLUMNS
 from forecasting.calibration import VOLUME_EDGES, volume_bins
 from forecasting.panel import build_panel
 
@@ -145,6 +146,7 @@ def sample_world(
             seed: _seed_gain(pooled, seed, "auto", "seasonal_naive") for seed in seeds
         },
         "signal_value_wape_gain": _gain(by, "auto", "auto_without_signals"),
+        "calendar_value_wape_gain": _gain(by, "auto", "auto_without_calendar"),
     }
     if "statsforecast_autoets" in by:
         out["auto_vs_autoets_wape_gain"] = _gain(by, "auto", "statsforecast_autoets")
@@ -175,16 +177,26 @@ def _sample_runs(seed: int, scenario: str, h: int, autoets: bool):
     for offset in (0, 7, 14):
         origin = world.history_end + dt.timedelta(days=offset)
         df = world.to_long(until=origin)[["unique_id", "ds", "y", *SIGNALS]]
+        # what `c2m forecast` reads once the rooms' schedule is imported: the same signals
+        # plus the broadcast and promotion calendar known ahead
+        with_cal, future = world.long_with_calendar(origin, h)
+        cal_df = with_cal[["unique_id", "ds", "y", *SIGNALS, *CALENDAR_COLUMNS]]
         window = truth[
             (truth["ds"] > pd.Timestamp(origin))
             & (truth["ds"] <= pd.Timestamp(origin) + pd.Timedelta(days=h))
         ]
+        calendar = {"future_exog": CALENDAR_COLUMNS, "future_df": future, "hierarchy": hier}
         runs = {
-            "auto": lambda df=df: forecasting.forecast(df, h, hierarchy=hier),
+            "auto": lambda cal_df=cal_df, calendar=calendar: forecasting.forecast(
+                cal_df, h, **calendar
+            ),
+            "auto_without_calendar": lambda df=df: forecasting.forecast(df, h, hierarchy=hier),
             "auto_without_signals": lambda df=df: forecasting.forecast(
                 df[["unique_id", "ds", "y"]], h, hierarchy=hier
             ),
-            "global": lambda df=df: forecasting.forecast(df, h, method="global", hierarchy=hier),
+            "global": lambda cal_df=cal_df, calendar=calendar: forecasting.forecast(
+                cal_df, h, method="global", **calendar
+            ),
             "seasonal_naive": lambda df=df: forecasting.forecast(df, h, method="seasonal_naive"),
             "naive": lambda df=df: forecasting.forecast(df, h, method="naive"),
         }

@@ -24,7 +24,7 @@ from c2m.errors import DataError
 from c2m.models import ImportBatch, Plan, SalesSignal, Style
 
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
-IMPORT_ORDER = ("catalog", "inventory", "fabric", "orders", "sales")
+IMPORT_ORDER = ("catalog", "inventory", "fabric", "orders", "sales", "schedule")
 
 Progress = Callable[[str], None]
 

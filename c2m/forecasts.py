@@ -21,7 +21,8 @@ from sqlmodel import Session, select
 
 from c2m.db import session_scope
 from c2m.errors import DataError
-from c2m.models import ForecastRun, ForecastValue, SalesSignal, Sku, Style
+from c2m.models import ForecastRun, ForecastValue, RoomDay, SalesSignal, Sku, Style
+from c2m.room_calendar import CALENDAR_COLUMNS, WEIGHT_DAYS, attach_calendar
 
 Progress = Callable[[str], None]
 
@@ -57,6 +58,8 @@ class ForecastSummary:
     by_style: list[dict[str, Any]] = field(default_factory=list)
     top_movers: list[dict[str, Any]] = field(default_factory=list)
     new_skus: list[dict[str, Any]] = field(default_factory=list)
+    #: known-ahead inputs the forecast read (the room calendar's columns), empty without one
+    known_ahead: list[str] = field(default_factory=list)
 
     @property
     def id(self) -> int:  # the planning service accepts anything with ``id`` or ``run_id``
@@ -78,6 +81,7 @@ class ForecastSummary:
             "by_style": self.by_style,
             "top_movers": self.top_movers,
             "new_skus": self.new_skus,
+            "known_ahead": self.known_ahead,
         }
 
 
@@ -125,6 +129,55 @@ def load_hierarchy(session: Session, skus: Sequence[str]) -> pd.DataFrame:
     return frame[frame["unique_id"].isin(set(skus))].reset_index(drop=True)
 
 
+def load_schedule(session: Session) -> pd.DataFrame:
+    """The rooms' calendar: ``date``, ``room_id``, ``broadcast``, ``promotion`` (0/1)."""
+    rows = session.exec(
+        select(RoomDay.day, RoomDay.room_id, RoomDay.broadcast, RoomDay.promotion)
+    ).all()
+    frame = pd.DataFrame(rows, columns=["date", "room_id", "broadcast", "promotion"])
+    return frame.astype({"broadcast": int, "promotion": int})
+
+
+def load_room_clicks(session: Session, since: dt.date, until: dt.date) -> pd.DataFrame:
+    """Clicks per room and SKU on the days ``since``..``until`` (inclusive)."""
+    stmt = (
+        select(SalesSignal.room_id, SalesSignal.sku, func.sum(SalesSignal.clicks))
+        .where(SalesSignal.ts >= dt.datetime.combine(since, dt.time()))
+        .where(SalesSignal.ts < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
+        .group_by(SalesSignal.room_id, SalesSignal.sku)
+    )
+    frame = pd.DataFrame(session.exec(stmt).all(), columns=["room_id", "sku", "clicks"])
+    return frame.astype({"clicks": float})
+
+
+def with_calendar(
+    session: Session,
+    history: pd.DataFrame,
+    hierarchy: pd.DataFrame,
+    weights_until: pd.Timestamp,
+    horizon_end: pd.Timestamp,
+) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+    """``history`` with the room calendar's columns, their future rows, and a line saying so.
+
+    See :func:`c2m.room_calendar.attach_calendar`; the future rows are None (and the history
+    unchanged) when no calendar was imported or it does not reach ``horizon_end``. Rooms are
+    weighed per SKU by its clicks in the ``WEIGHT_DAYS`` up to ``weights_until``, never later.
+    """
+    schedule = load_schedule(session)
+    if schedule.empty:
+        return history, None, "no room schedule imported: forecasting without it"
+    ids = pd.Index(history["unique_id"].unique())
+    styles = hierarchy.drop_duplicates("unique_id").set_index("unique_id")["style"].reindex(ids)
+    skus = pd.DataFrame({"sku": ids, "style": styles.fillna(pd.Series(ids, index=ids))})
+    since = (weights_until - pd.Timedelta(days=WEIGHT_DAYS - 1)).date()
+    clicks = load_room_clicks(session, since, weights_until.date())
+    merged, future = attach_calendar(history, clicks, schedule, skus, horizon_end)
+    if future is None:
+        last = pd.to_datetime(schedule["date"]).max().date()
+        return history, None, f"room schedule ends {last}, before {horizon_end.date()}: not used"
+    return merged, future, "room schedule read: broadcasts and promotions known ahead"
+
+
 def _select_active(history: pd.DataFrame, origin: pd.Timestamp) -> tuple[pd.DataFrame, int]:
     last = history.groupby("unique_id")["ds"].max()
     active = last[last > origin - pd.Timedelta(days=ACTIVE_DAYS)].index
@@ -164,16 +217,23 @@ def run_forecast(
         if history.empty:
             raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
         hierarchy = load_hierarchy(session, history["unique_id"].unique())
-    end = history["ds"].max()
-    history, skipped = _select_active(history, end)
+        end = history["ds"].max()
+        history, skipped = _select_active(history, end)
+        history, future, calendar = with_calendar(
+            session, history, hierarchy, end, end + pd.Timedelta(days=horizon)
+        )
     say(f"forecasting {history['unique_id'].nunique()} SKUs {horizon} days from {end.date()}")
+    say(calendar)
+    known = CALENDAR_COLUMNS if future is not None else ()
     t0 = time.perf_counter()
     try:
         fc = forecasting.forecast(
-            history[["unique_id", "ds", "y", *SIGNALS]],
+            history[["unique_id", "ds", "y", *SIGNALS, *known]],
             horizon,
             freq="D",
             method=method,
+            future_exog=known,
+            future_df=future,
             hierarchy=hierarchy,
             progress=progress,
         )
@@ -181,6 +241,7 @@ def run_forecast(
         raise DataError(f"cannot forecast from the imported signals: {exc}") from None
     seconds = time.perf_counter() - t0
     summary = _summarise(fc, history, hierarchy, end, horizon, method, skipped, seconds)
+    summary.known_ahead = list(known)
     with session_scope(engine) as session:
         run = ForecastRun(
             origin=end.date(),
@@ -296,19 +357,25 @@ def run_backtest(
         if history.empty:
             raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
         hierarchy = load_hierarchy(session, history["unique_id"].unique())
-    end = history["ds"].max()
-    history, _ = _select_active(history, end)
+        end = history["ds"].max()
+        history, _ = _select_active(history, end)
+        # rooms weighed by the clicks before the first fold: no fold sees its own future
+        first_origin = end - pd.Timedelta(days=folds * horizon)
+        history, future, calendar = with_calendar(session, history, hierarchy, first_origin, end)
+    known = CALENDAR_COLUMNS if future is not None else ()
+    say(calendar)
     say(
         f"backtesting {', '.join(methods)} on {history['unique_id'].nunique()} SKUs: "
         f"{folds} folds of {horizon} days"
     )
     try:
         table = forecasting.backtest(
-            history[["unique_id", "ds", "y", *SIGNALS]],
+            history[["unique_id", "ds", "y", *SIGNALS, *known]],
             horizon,
             folds,
             freq="D",
             methods=tuple(methods),
+            future_exog=known,
             hierarchy=hierarchy,
             progress=progress,
         )
@@ -322,6 +389,7 @@ def run_backtest(
         "folds": folds,
         "origin": end.date().isoformat(),
         "series": int(history["unique_id"].nunique()),
+        "known_ahead": list(known),
         "methods": records,
     }
 

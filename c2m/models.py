@@ -103,6 +103,20 @@ class Room(SQLModel, table=True):
     name: str = ""
 
 
+class RoomDay(SQLModel, table=True):
+    """One day of a live room's published calendar: will it broadcast, is it a promotion day.
+
+    Known weeks ahead, so the forecaster may read the future rows (``c2m.room_calendar``)."""
+
+    __tablename__ = "room_day"
+
+    room_id: str = Field(primary_key=True, max_length=64)
+    day: dt.date = Field(primary_key=True)
+    broadcast: bool = True
+    promotion: bool = False
+    batch_id: int | None = None
+
+
 class SalesSignal(SQLModel, table=True):
     """What a live room showed for one SKU at one time: the raw material of the forecast."""
 
@@ -134,7 +148,7 @@ class ImportBatch(SQLModel, table=True):
     __tablename__ = "import_batch"
 
     id: int | None = Field(default=None, primary_key=True)
-    kind: str = Field(max_length=16)  # sales | catalog | inventory | fabric
+    kind: str = Field(max_length=16)  # sales | catalog | inventory | fabric | orders | schedule
     file: str
     sha256: str = Field(max_length=64)
     started_at: dt.datetime = LocalTime(default_factory=_now)

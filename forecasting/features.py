@@ -169,6 +169,11 @@ class FeatureBuilder:
             hist = np.repeat(hist, K)
             extra[f"{name}"] = fut
             extra[f"{name}_change"] = fut - now
+            if p.season > 1:
+                # against the day the seasonal lag reads: "last Saturday the room was off air"
+                last = np.full(len(r), np.nan)
+                last[ok] = arr[r[ok], t_seas[ok]]
+                extra[f"{name}_vs_season"] = fut - last
             with np.errstate(all="ignore"):
                 extra[f"{name}_rel"] = np.where(np.abs(hist) > 1e-9, fut / hist, np.nan)
         X = np.column_stack([X_base, *extra.values()])

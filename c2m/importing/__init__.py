@@ -1,4 +1,4 @@
-"""CSV import of live-room sales, catalogue, inventory, fabric and open orders.
+"""CSV import of live-room sales, catalogue, inventory, fabric, open orders and the rooms' schedule.
 
 Each kind is one module; :mod:`c2m.importing.base` holds the shared loop (streaming, row
 rejection, one transaction per file), :mod:`~c2m.importing.reading` the file handling,
@@ -13,6 +13,7 @@ from c2m.importing.inventory import import_inventory
 from c2m.importing.orders import import_orders
 from c2m.importing.result import ImportResult, RowIssue
 from c2m.importing.sales import import_sales
+from c2m.importing.schedule import import_schedule
 
 __all__ = [
     "ImportResult",
@@ -22,4 +23,5 @@ __all__ = [
     "import_inventory",
     "import_orders",
     "import_sales",
+    "import_schedule",
 ]

@@ -120,6 +120,24 @@ def parse_timestamp(text: str) -> dt.datetime | None:
         raise ValueError(f"{cleaned!r} is not a valid date ({exc})") from None
 
 
+# Yes/no as schedules write them: 1/0, 是/否, 有/无, Y/N, ✓/✗, and the words themselves.
+_TRUE = {"1", "y", "yes", "true", "t", "x", "on", "✓", "√", "是", "有", "开播", "直播", "促销",
+         "活动"}  # fmt: skip
+_FALSE = {"0", "n", "no", "false", "f", "-", "off", "✗", "×", "否", "无", "不开播", "休息", "停播"}
+
+
+def parse_flag(text: str) -> bool | None:
+    """A yes/no cell (``1``/``0``, ``是``/``否``, ``yes``/``no``); ``None`` for a blank."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower()
+    if not cleaned:
+        return None
+    if cleaned in _TRUE:
+        return True
+    if cleaned in _FALSE:
+        return False
+    raise ValueError(f"{text.strip()!r} is not yes or no (1/0, 是/否, yes/no)")
+
+
 def parse_date(text: str) -> dt.date | None:
     """A calendar date; a time of day, if the export adds one, is dropped."""
     stamp = parse_timestamp(text)

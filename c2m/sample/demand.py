@@ -129,11 +129,13 @@ class Rooms:
     platforms: list[str]
     reach: np.ndarray  # (R,) audience share
     buy: np.ndarray  # (R,) cart -> paid rate on a normal day
-    on_air: np.ndarray  # (T, R) bool
+    on_air: np.ndarray  # (T, R) bool: the room streamed
     promo: np.ndarray  # (T, R) bool
     traffic: np.ndarray  # (T, R) multiplier
     discount: np.ndarray  # (T, R) price cut
     carries: np.ndarray  # (R, S) bool
+    #: (T, R) bool: the room's published schedule, before the few cancelled sessions
+    planned: np.ndarray
 
     @property
     def weight(self) -> np.ndarray:
@@ -157,16 +159,19 @@ def make_rooms(rng: np.random.Generator, scenario: Scenario, cal: Calendar, n_st
     dow = cal.dates.day_of_week.to_numpy()
     weekly = 1 + scenario.weekly_amplitude * WEEKLY_SHAPE[dow]
     on_air = np.zeros((T, R), dtype=bool)
+    planned = np.zeros((T, R), dtype=bool)
     for r in range(R):
         days = int(rng.integers(scenario.broadcast_days[0], scenario.broadcast_days[1] + 1))
         # rooms rest on their weakest weekdays, with a little personal preference
         score = WEEKLY_SHAPE + rng.normal(0, 0.3, 7)
         stream = np.argsort(-score)[:days]
-        on_air[:, r] = np.isin(dow, stream) & (rng.random(T) >= scenario.skip_rate)
+        planned[:, r] = np.isin(dow, stream)
+        on_air[:, r] = planned[:, r] & (rng.random(T) >= scenario.skip_rate)
     festive = cal.preheat.copy()
     if cal.festival is not None:
         festive[cal.festival] = True
     on_air[festive] = True
+    planned[festive] = True
 
     promo = on_air & (rng.random((T, R)) < scenario.promo_rate) & ~(festive | cal.lull)[:, None]
     traffic = np.where(on_air, 1.0, scenario.off_air_share) * weekly[:, None]
@@ -185,7 +190,7 @@ def make_rooms(rng: np.random.Generator, scenario: Scenario, cal: Calendar, n_st
     carries = rng.random((R, n_styles)) < carry_p[:, None]
     for s in np.flatnonzero(~carries.any(axis=0)):
         carries[rng.choice(R, p=reach), s] = True
-    return Rooms(ids, platforms, reach, buy, on_air, promo, traffic, discount, carries)
+    return Rooms(ids, platforms, reach, buy, on_air, promo, traffic, discount, carries, planned)
 
 
 def structural_interest(

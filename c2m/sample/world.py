@@ -51,6 +51,7 @@ INVENTORY_COLUMNS = ["sku", "on_hand", "as_of"]
 FABRIC_COLUMNS = ["fabric", "name", "unit", "roll_size", "quantity", "due_date", "reference"]
 ORDER_COLUMNS = ["reference", "sku", "due_date", "quantity"]
 TRUTH_COLUMNS = ["date", "sku", "demand"]
+SCHEDULE_COLUMNS = ["date", "room_id", "broadcast", "promotion"]
 # Recent days of sales the factory's stock levels are derived from.
 RECENT_DAYS = 14
 
@@ -74,6 +75,8 @@ class SampleWorld:
     fabric: pd.DataFrame  # fabric.csv rows: on hand (no due_date) and deliveries
     orders: pd.DataFrame  # confirmed open orders
     viral: pd.DataFrame  # date, style: when a style went viral (for inspection, not import)
+    #: the rooms' published calendar, history and future: date, room_id, broadcast, promotion
+    schedule: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SCHEDULE_COLUMNS))
     meta: dict = field(default_factory=dict)
 
     @property
@@ -131,6 +134,23 @@ class SampleWorld:
         long["rank"] = long["rank"].astype("float64")
         return long.rename(columns={"sku": "unique_id", "date": "ds"})
 
+    def long_with_calendar(
+        self, until: dt.date, horizon: int
+    ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """:meth:`to_long` with the rooms' calendar columns, and their ``horizon`` days ahead.
+
+        What ``c2m forecast`` hands the library after importing this world's files: rooms are
+        weighed per SKU by its clicks in the weeks up to ``until``, and the published calendar
+        gives the days ahead (see :mod:`c2m.room_calendar`).
+        """
+        from c2m.room_calendar import WEIGHT_DAYS, attach_calendar
+
+        history = self.to_long(until)
+        rows = self.signals_until(until)
+        recent = rows[rows["date"] > pd.Timestamp(until) - pd.Timedelta(days=WEIGHT_DAYS)]
+        end = pd.Timestamp(until) + pd.Timedelta(days=horizon)
+        return attach_calendar(history, recent, self.schedule, self.skus, end)
+
     def signals_until(self, day: dt.date) -> pd.DataFrame:
         """Every room row up to and including ``day``: what a planner could know that night."""
         rows = self.all_signals
@@ -165,6 +185,11 @@ class SampleWorld:
             _write(self.inventory, out / "inventory.csv", INVENTORY_COLUMNS),
             _write(self.fabric, out / "fabric.csv", FABRIC_COLUMNS),
             _write(self.orders, out / "orders.csv", ORDER_COLUMNS),
+            _write(
+                self.schedule.assign(date=_iso(self.schedule["date"])),
+                out / "schedule.csv",
+                SCHEDULE_COLUMNS,
+            ),
         ]
         if truth:
             (out / "truth").mkdir(exist_ok=True)
@@ -313,6 +338,7 @@ def generate(
             "broadcast_share": np.round(rooms.on_air[WARMUP_DAYS:].mean(axis=0), 3),
         }
     )
+    schedule = _schedule(cal, rooms)
     viral = pd.DataFrame(
         [
             {"date": cal.dates[t], "style": styles["style"].iat[s]}
@@ -337,11 +363,33 @@ def generate(
         fabric=fabric,
         orders=orders,
         viral=viral,
+        schedule=schedule,
         meta={
             "scale": scale,
             "sewing_minutes_per_day": sewing_minutes_per_day(config),
             "festival": None if cal.festival is None else cal.dates[cal.festival].date(),
         },
+    )
+
+
+def _schedule(cal, rooms) -> pd.DataFrame:
+    """The rooms' published calendar: planned broadcasts and promotions, one row per room-day.
+
+    A room publishes its streams and promotions weeks ahead (platforms sell the promotion
+    slots), so the calendar covers the future too; the few sessions cancelled on the day stay
+    in it as planned, as they would in a real schedule.
+    """
+    days = cal.dates[WARMUP_DAYS:]
+    planned = rooms.planned[WARMUP_DAYS:]
+    promo = rooms.promo[WARMUP_DAYS:]
+    R = len(rooms.ids)
+    return pd.DataFrame(
+        {
+            "date": np.repeat(days, R),
+            "room_id": np.tile(rooms.ids, len(days)),
+            "broadcast": planned.reshape(-1).astype(int),
+            "promotion": promo.reshape(-1).astype(int),
+        }
     )
 
 

@@ -34,10 +34,12 @@ import pandas as pd
 
 from c2m.config import FactoryConfig, load_config
 from c2m.errors import C2MError, ExitCode
+from c2m.forecasts import SIGNALS
 from c2m.planning import FabricInfo, FixedLot, OpenOrderInfo, PlanningInputs, PlanOptions, make_plan
 from c2m.planning.inputs import MODES
 from c2m.replan.frozen import FrozenWindow, frozen_lots, previous_assignments
 from c2m.replan.snapshot import LotView, OpView
+from c2m.room_calendar import CALENDAR_COLUMNS
 from c2m.sample import SampleWorld, generate
 from c2m.simulation import inputs as world_inputs
 from c2m.simulation.disturbances import Disturbances, Season, draw
@@ -277,14 +279,18 @@ def day_forecast(
     """Forecast from the signals up to the day before ``day``: the planner's only view."""
     from forecasting import forecast
 
-    history = world.to_long(until=day - dt.timedelta(days=1))
+    history, future = world.long_with_calendar(day - dt.timedelta(days=1), options.horizon_days)
+    known = CALENDAR_COLUMNS if future is not None else ()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         frame = forecast(
-            history,
+            # the signals `c2m forecast` reads (rank and price only add noise there)
+            history[["unique_id", "ds", "y", *SIGNALS, *known]],
             horizon=options.horizon_days,
             freq="D",
             method=options.forecast_method,
+            future_exog=known,
+            future_df=future,
             n_jobs=1,
         )
     frame = frame[frame["unique_id"].isin(skus)].reset_index(drop=True)
