@@ -1,7 +1,7 @@
 """The sample world: a seeded live-commerce garment business with its true future demand.
 
 ``generate(seed, scenario=...)`` returns a :class:`SampleWorld`; ``world.write_csv(dir)`` writes
-the files a merchandiser imports (FORMATS.md) plus ``truth/`` and a messy export. Modules:
+the files a merchandiser imports plus ``truth/`` and a messy export. Modules:
 ``scenario`` (parameters, ``configs/scenarios.toml``), ``catalog`` (styles, SKUs, fabrics),
 ``demand`` (rooms and the latent demand process), ``stock`` (inventory, fabric, open orders),
 ``messy`` (a GBK platform export), ``world`` (assembly and slicing).

@@ -170,7 +170,7 @@ class SampleWorld:
     def write_csv(
         self, directory: str | Path, truth: bool = True, messy: bool = True
     ) -> list[Path]:
-        """Write the canonical files of FORMATS.md (and ``truth/``, ``messy/``); return paths."""
+        """Write the files a merchandiser imports (and ``truth/``, ``messy/``); return paths."""
         from c2m.sample.messy import write_messy_export
 
         out = Path(directory)

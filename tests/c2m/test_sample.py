@@ -19,7 +19,7 @@ from c2m.sample.scenario import parse_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 
-# The canonical headers of /work/notes/FORMATS.md (the importers' contract).
+# The canonical headers the importers read (README: "Importing CSV exports").
 HEADERS = {
     "sales.csv": "date,room_id,sku,style,colour,size,clicks,carts,orders,rank,price",
     "catalog.csv": "sku,style,colour,size,name,category,sam_minutes,fabric,fabric_per_unit,"
