@@ -376,12 +376,16 @@ def _schedule(cal, rooms) -> pd.DataFrame:
     """The rooms' published calendar: planned broadcasts and promotions, one row per room-day.
 
     A room publishes its streams and promotions weeks ahead (platforms sell the promotion
-    slots), so the calendar covers the future too; the few sessions cancelled on the day stay
-    in it as planned, as they would in a real schedule.
+    slots, and a platform festival's date is known months ahead), so the calendar covers the
+    future too; the few sessions cancelled on the day stay in it as planned, as they would in
+    a real schedule.
     """
     days = cal.dates[WARMUP_DAYS:]
     planned = rooms.planned[WARMUP_DAYS:]
-    promo = rooms.promo[WARMUP_DAYS:]
+    promo = rooms.promo.copy()
+    if cal.festival is not None:
+        promo[cal.festival] = True  # a platform festival is every room's promotion day
+    promo = promo[WARMUP_DAYS:]
     R = len(rooms.ids)
     return pd.DataFrame(
         {

@@ -27,9 +27,10 @@ HEADERS = {
     "inventory.csv": "sku,on_hand,as_of",
     "fabric.csv": "fabric,name,unit,roll_size,quantity,due_date,reference",
     "orders.csv": "reference,sku,due_date,quantity",
+    "schedule.csv": "date,room_id,broadcast,promotion",
     "truth/demand.csv": "date,sku,demand",
 }
-IMPORTED = ["sales.csv", "catalog.csv", "inventory.csv", "fabric.csv", "orders.csv"]
+IMPORTED = ["sales.csv", "catalog.csv", "inventory.csv", "fabric.csv", "orders.csv", "schedule.csv"]
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +174,25 @@ def test_weekly_rhythm_and_broadcast_days(world: SampleWorld) -> None:
     assert by_weekday.max() > 1.2 * by_weekday.min()
 
 
+def test_the_schedule_is_the_rooms_published_calendar(world: SampleWorld) -> None:
+    """Every room every day, history and future; it streamed on nearly every planned day,
+    and sold far less through the shop window on the days it had not planned to stream."""
+    sched = world.schedule
+    days = pd.date_range(world.start, world.end)
+    assert len(sched) == len(days) * len(world.rooms)
+    assert set(sched["room_id"]) == set(world.rooms["room_id"])
+    assert not (sched["promotion"] & ~sched["broadcast"].astype(bool)).any()
+    clicks = world.all_signals.groupby(["date", "room_id"])["clicks"].sum()
+    merged = sched.set_index(["date", "room_id"]).join(clicks).fillna({"clicks": 0})
+    on, off = (merged[merged["broadcast"] == b]["clicks"] for b in (1, 0))
+    assert off.mean() < 0.3 * on.mean()
+    promo = merged[merged["promotion"] == 1]["clicks"]
+    assert (
+        promo.mean()
+        > merged[(merged["broadcast"] == 1) & (merged["promotion"] == 0)]["clicks"].mean()
+    )
+
+
 def test_launches_in_history_and_in_the_future() -> None:
     world = generate(7)
     launches = world.catalog.drop_duplicates("style").set_index("style")["launch_date"]
@@ -274,6 +294,9 @@ def test_promo_festival_spikes_in_the_future_after_carts_fill() -> None:
     # during pre-heat carts fill while most payments wait for the day
     assert preheat["orders"] / preheat["carts"] < 0.6 * before["orders"] / before["carts"]
     assert preheat["carts"] / 5 > before["carts"] / 14
+    # the festival is on every room's published calendar as a promotion day
+    on_the_day = world.schedule[world.schedule["date"] == fest]
+    assert on_the_day["promotion"].all() and on_the_day["broadcast"].all()
 
 
 def test_flat_world_has_no_demand_uncertainty() -> None:
