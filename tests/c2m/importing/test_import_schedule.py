@@ -47,9 +47,7 @@ def test_schedule_import_reimport_and_cancellation(db_url, write_file):
 def test_chinese_gbk_schedule_with_yes_no_words(db_url, write_file):
     engine = open_engine(db_url)
     text = (
-        "日期,直播间,是否开播,大促\r\n"
-        "2026/12/01,抖音@小雅,是,否\r\n"
-        "2026/12/02,抖音@小雅,是,是\r\n"
+        "日期,直播间,是否开播,大促\r\n2026/12/01,抖音@小雅,是,否\r\n2026/12/02,抖音@小雅,是,是\r\n"
     )
     result = import_schedule([write_file("排期.csv", text, "gbk")], engine)
     assert (result.rows_imported, result.rows_rejected) == (2, 0)
