@@ -3,11 +3,12 @@ garment floor of ``plan_scale.py`` (the sample factory at 1x, 3x, 10x).
 
 Per scale and mode it builds the plan's scheduling problem (a 0.5 s plan: the problem is
 what counts here, not the schedule) and prints, with the wall seconds of each part:
-``unlimited_tardiness`` (every job alone on the floor), ``capacity_tardiness`` (queues on
-resource sets, without and with ``--exact-seconds`` of CP-SAT on small ones),
-``setup_minutes`` (nested class sets) and ``bound`` (the weighted total that a 60 s plan
-reports, with the exact budget a solve of ``--time-limit`` grants). The plan's objective
-itself comes from ``plan_scale.py``; divide there.
+``unlimited_tardiness`` (every job alone on the floor), ``lp_tardiness`` (the
+time-bucketed transportation LP of ``bound_lp.py``, best group), ``capacity_tardiness``
+(the best of that and the queues on resource sets, without and with the exact budget of
+CP-SAT on small ones), ``setup_minutes`` (nested class sets) and ``bound`` (the weighted
+total that a 60 s plan reports, with the exact budget a solve of ``--time-limit``
+grants). The plan's objective itself comes from ``plan_scale.py``; divide there.
 
     .venv/bin/python benchmarks/bound_strength.py [--scales 1,3,10] [--modes c2m,batch]
         [--time-limit 60] [--out FILE]
@@ -29,7 +30,7 @@ sys.path.insert(0, str(_HERE))
 from plan_scale import sample_inputs, scaled_config  # noqa: E402
 
 from c2m.planning import PlanOptions, make_plan  # noqa: E402
-from scheduling import bounds  # noqa: E402
+from scheduling import bound_lp, bounds  # noqa: E402
 
 
 def timed(fn, *args):
@@ -54,6 +55,8 @@ def measure(copies: int, mode: str, time_limit: float) -> dict:
         for j, job in enumerate(problem.jobs)
         if job.due is not None
     )
+    cap = bounds._Capacity(problem, ends, starts)
+    lp, t_lp = timed(bound_lp.lp_tardiness, problem, cap)
     cheap, t_cheap = timed(bounds.capacity_tardiness, problem, ends, starts)
     exact, t_exact = timed(bounds.capacity_tardiness, problem, ends, starts, budget)
     setup, t_setup = timed(bounds.setup_lower_bound, problem)
@@ -64,6 +67,8 @@ def measure(copies: int, mode: str, time_limit: float) -> dict:
         "operations": problem.num_operations,
         "earliest_seconds": t_ends,
         "unlimited_tardiness": unlimited,
+        "lp_tardiness": lp,
+        "lp_seconds": t_lp,
         "capacity_tardiness": cheap,
         "capacity_seconds": t_cheap,
         "exact_budget": budget,

@@ -21,6 +21,12 @@ grants them, a few deterministic seconds of CP-SAT on small relaxations):
   calendar: the shortest wall stretch holding its working minutes). Small sets also get an
   exact relaxation solved by CP-SAT (its proven bound counts). Disjoint sets of a group add
   their excesses over the unlimited-capacity tardiness; the best group counts.
+* **Tardiness from a transportation LP** (``bound_lp.py``): per group, each operation's
+  work (with its cheapest setup in) spread over time buckets of the resources' calendars,
+  from its earliest start, within their capacity, at the job's tardiness when it would end
+  there and at its mean busy time (HiGHS); it sees release and due dates together, which
+  the slots do not (the garment floor at 1x: 9.28M unit-minutes against the slots' 7.56M).
+  The better of the two counts.
 * **Makespan with capacity**: the same slots for the last operation of each set, its load
   with setups, and a fractional assignment LP (HiGHS) of the set's loads.
 * **Setups**: every setup class present must be entered at least once, and every set of
@@ -36,6 +42,7 @@ import math
 import time
 from fractions import Fraction
 
+from scheduling.bound_lp import lp_tardiness
 from scheduling.problem import Calendar, Problem
 from scheduling.setup_bound import setup_bound
 
@@ -64,7 +71,15 @@ def lower_bound(
                 if job.due is not None and j in has_ops
             )
             total += w.tardiness * max(
-                tardiness, capacity_tardiness(problem, ends, starts, exact_seconds, exact_wall)
+                tardiness,
+                capacity_tardiness(
+                    problem,
+                    ends,
+                    starts,
+                    exact_seconds,
+                    exact_wall,
+                    lp=_lp_wanted(problem, exact_seconds),
+                ),
             )
         if w.makespan:
             last = max(completion, default=0)
@@ -72,6 +87,13 @@ def lower_bound(
     if w.setup:
         total += w.setup * setup_lower_bound(problem)
     return total
+
+
+def _lp_wanted(problem: Problem, exact_seconds: float) -> bool:
+    """Whether :func:`lower_bound` runs the transportation LP: when the caller grants
+    seconds (a 60 s plan: it then counts against their wall limit), or on a small problem
+    where it takes milliseconds (not on the 1.5 s daily plans of a simulation)."""
+    return exact_seconds >= EXACT_MIN_SECONDS or problem.num_operations <= LP_FREE_OPERATIONS
 
 
 def earliest_ends(problem: Problem) -> list[int]:
@@ -186,6 +208,9 @@ _SPEED_SCALE = 1000
 # EXACT_SECONDS (deterministic) each, smallest sets first (batch floors: a few big lots
 # fight for the fast line; measured: 4 lots on 3 lines proved optimal in 0.6 units).
 EXACT_MAX_ITEMS = 8
+# lower_bound runs the transportation LP without granted seconds up to this many
+# operations (milliseconds there).
+LP_FREE_OPERATIONS = 100
 # Above this many modes the assignment LP of the makespan bound is skipped.
 ASSIGNMENT_MAX_MODES = 20_000
 EXACT_SECONDS = 1.0
@@ -218,6 +243,7 @@ def capacity_tardiness(
     starts: list[int] | None = None,
     exact_seconds: float = 0.0,
     exact_wall: float | None = None,
+    lp: bool = True,
 ) -> int:
     """Weighted tardiness every schedule pays at least, from the capacity of resource sets.
 
@@ -233,7 +259,9 @@ def capacity_tardiness(
     Groups do not add up (their items are the same jobs): the best group counts.
     ``exact_seconds``: deterministic CP-SAT seconds for :meth:`_Capacity.exact_queue` on
     sets of at most ``EXACT_MAX_ITEMS`` items, smallest first; none starts after
-    ``exact_wall`` wall seconds.
+    ``exact_wall`` wall seconds. With ``lp``, the transportation LP of ``bound_lp`` (per
+    group, the best group) counts when it says more; it runs first, so its wall time
+    counts against ``exact_wall``.
     """
     cap = _Capacity(problem, ends, starts, exact_seconds, exact_wall)
     ops, jobs = problem.operations, problem.jobs
@@ -250,6 +278,7 @@ def capacity_tardiness(
                 sets.append((g, rset, sub))
     sets.sort(key=lambda x: (len(x[2]), x[0], sorted(x[1])))
     costs = [cap.queue_cost(sub, rset) for _, rset, sub in sets]
+    from_lp = lp_tardiness(problem, cap) if lp else 0
     if exact_seconds >= EXACT_MIN_SECONDS:
         _exact_queues(cap, sets, costs)
     gains: dict[int, list[tuple[int, frozenset[int]]]] = {}  # group -> (excess, set)
@@ -266,7 +295,7 @@ def capacity_tardiness(
                 taken |= rset
                 extra += gain
         best = max(best, extra)
-    return cap.unlimited + best
+    return max(cap.unlimited + best, from_lp)
 
 
 def _exact_queues(cap: _Capacity, sets: list, costs: list[int]) -> None:
@@ -355,6 +384,7 @@ class _Capacity:
         ops, jobs = problem.operations, problem.jobs
         self.group = _resource_groups(problem)
         self.tail = _tails(problem)
+        self.tail_work, self.tail_calendar = _tail_work(problem)
         self.ready = _ready(problem)
         self.completion = [0] * len(jobs)
         for i, op in enumerate(ops):
@@ -738,6 +768,23 @@ def _tails(problem: Problem) -> list[int]:
     when the operation and everything after it can only run on one calendar, those are
     W working minutes of it, which take at least the shortest wall stretch holding W
     working minutes (over nights and weekends: :func:`_shortest_span`)."""
+    work, only = _tail_work(problem)
+    spans: dict[tuple[Calendar, int], int] = {}
+    tail = []
+    for w, cal in zip(work, only, strict=True):
+        if cal is None or cal.always_open or w == 0:
+            tail.append(w)
+            continue
+        if (cal, w) not in spans:
+            spans[cal, w] = max(w, _shortest_span(cal, w))
+        tail.append(spans[cal, w])
+    return tail
+
+
+def _tail_work(problem: Problem) -> tuple[list[int], list[Calendar | None]]:
+    """Per operation, the working minutes its job needs at least after it ends (the longest
+    chain of lags and shortest durations after it) and the one calendar that it and every
+    operation after it run on (None: more than one)."""
     succ = problem.successors()
     res = problem.resources
     work = [0] * problem.num_operations
@@ -753,16 +800,7 @@ def _tails(problem: Problem) -> list[int]:
             if only[pr.succ] != one:
                 one = None
         only[i] = one
-    spans: dict[tuple[Calendar, int], int] = {}
-    tail = []
-    for w, cal in zip(work, only, strict=True):
-        if cal is None or cal.always_open or w == 0:
-            tail.append(w)
-            continue
-        if (cal, w) not in spans:
-            spans[cal, w] = max(w, _shortest_span(cal, w))
-        tail.append(spans[cal, w])
-    return tail
+    return work, only
 
 
 def _shortest_span(cal: Calendar, work: int) -> int:

@@ -8,7 +8,7 @@ import random
 import pytest
 from scheduling_instances import garment_floor, random_problem
 
-from scheduling import heuristic
+from scheduling import bound_lp, bounds, heuristic
 from scheduling.bounds import (
     capacity_makespan,
     capacity_tardiness,
@@ -167,14 +167,15 @@ def test_capacity_bound_queues_jobs_that_only_one_line_can_take():
 def test_capacity_bound_counts_a_slow_line_at_its_speed():
     """Two jobs of 10 minutes on L1 or 40 on L2, both due at 10: L2 does a quarter of a
     job-minute per minute, so the pair needs 20 / 1.25 = 16 minutes (tardiness >= 6; the
-    optimum, 10, runs both on L1); counting L2 as a full line would say 0."""
+    optimum, 10, runs both on L1); counting L2 as a full line would say 0. (The
+    transportation LP adds the mean busy time of each job's block: 9.)"""
     p = Problem(
         [Resource("L1"), Resource("L2")],
         [Job(due=10), Job(due=10)],
         [Operation(j, (Mode(0, 10), Mode(1, 40))) for j in range(2)],
         objective=Objective(tardiness=1),
     )
-    assert capacity_tardiness(p) == 6
+    assert capacity_tardiness(p) == 9
     r = solve(p, 2.0, workers=1, deterministic=True)
     assert r.status == "optimal" and r.objective == 10
 
@@ -238,15 +239,16 @@ def test_earliest_start_waits_for_the_cheapest_way_in_from_the_initial_class():
 
 def test_exact_queue_sees_two_big_jobs_fight_for_the_fast_line():
     """Two jobs of 100 minutes on L1 or 150 on L2, due at 100: one of them ends at 150 at
-    best (tardiness 50). Capacity alone says 20 (L2 counted at 2/3 of L1, split across
-    lines); CP-SAT, granted a second on the queue of the two, proves 50."""
+    best (tardiness 50). The completion slots say 20 (L2 counted at 2/3 of L1, split
+    across lines), the transportation LP 34 (a job split over both lines still has a mean
+    busy time); CP-SAT, granted a second on the queue of the two, proves 50."""
     p = Problem(
         [Resource("L1"), Resource("L2")],
         [Job(due=100), Job(due=100)],
         [Operation(j, (Mode(0, 100), Mode(1, 150))) for j in range(2)],
         objective=Objective(tardiness=1),
     )
-    assert capacity_tardiness(p) == 20
+    assert capacity_tardiness(p) == 34
     assert capacity_tardiness(p, exact_seconds=1.0) == 50 == lower_bound(p, 1.0)
     r = solve(p, 2.0, workers=1, deterministic=True)
     assert r.status == "optimal" and r.objective == 50 == r.bound
@@ -265,3 +267,46 @@ def test_makespan_bound_from_the_assignment_lp_on_unrelated_machines():
     assert capacity_makespan(p) == 20 == lower_bound(p)
     r = solve(p, 2.0, workers=1, deterministic=True)
     assert r.status == "optimal" and r.objective == 20
+
+
+def three_lots() -> Problem:
+    """Two lots due together on one machine, a third released later."""
+    return Problem(
+        [Resource("m")],
+        [Job(due=40, weight=2), Job(due=40, weight=3), Job(release=40, due=70, weight=1)],
+        [Operation(0, (Mode(0, 30),)), Operation(1, (Mode(0, 40),)), Operation(2, (Mode(0, 10),))],
+        objective=Objective(tardiness=1),
+    )
+
+
+def test_transportation_lp_sees_a_queue_the_slots_miss():
+    """The slots match lots to completion times one by one (10); the LP sees that one of
+    the two lots due together pays for waiting either way (optimum 70: the 3-weight lot
+    first, then the other)."""
+    p = three_lots()
+    status, sol, *_ = CpSatModel(p).solve(5.0, 1, 0, deterministic=True)
+    assert status == "optimal" and objective(p, sol).tardiness == 70
+    assert 30 <= capacity_tardiness(p) <= 70
+
+
+def test_transportation_lp_pools_identical_machines_and_alike_lots():
+    """Machines no operation tells apart pool their capacity and alike lots share columns:
+    three copies of a floor, each lot eligible on every copy of its machine, get three
+    times the bound of one copy."""
+    one, k = three_lots(), 3
+    three = Problem(
+        [Resource(f"m{c}") for c in range(k)],
+        one.jobs * k,
+        tuple(
+            Operation(
+                op.job + c * len(one.jobs), tuple(Mode(r, op.modes[0].duration) for r in range(k))
+            )
+            for c in range(k)
+            for op in one.operations
+        ),
+        objective=one.objective,
+    )
+    single = bound_lp.lp_tardiness(one, bounds._Capacity(one, None, None))
+    assert single >= 30
+    tripled = bound_lp.lp_tardiness(three, bounds._Capacity(three, None, None))
+    assert abs(tripled - k * single) <= k

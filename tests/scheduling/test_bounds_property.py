@@ -10,7 +10,7 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling import bounds
+from scheduling import bound_lp, bounds
 from scheduling.bounds import (
     capacity_makespan,
     capacity_tardiness,
@@ -165,6 +165,7 @@ def test_each_bound_is_at_most_its_own_optimum(seed, machines):
     best_tardiness = optimum(p, Objective(tardiness=1))
     if best_tardiness is not None:
         assert capacity_tardiness(p) <= best_tardiness
+        assert bound_lp.lp_tardiness(p, bounds._Capacity(p, None, None)) <= best_tardiness
         assert capacity_tardiness(p, exact_seconds=0.5) <= best_tardiness
         assert (
             lower_bound(
@@ -192,3 +193,53 @@ def test_exact_queue_of_the_heaviest_items_only_is_still_a_bound(seed):
         assert capacity_tardiness(p, exact_seconds=1.0) <= best
     finally:
         bounds.EXACT_MAX_ITEMS = keep
+
+
+def random_queue(seed: int) -> Problem:
+    """Lots that queue for few lines (where the transportation LP is what counts): releases
+    and due dates spread out, lines of unequal speed, nested setups, day calendars with
+    overtime, and a cutting step before most lots."""
+    rng = random.Random(seed)
+    nr = rng.randint(1, 3)
+    classes = rng.randint(1, 4)
+    cal = Calendar()
+    if rng.random() < 0.6:
+        period, length = rng.randint(40, 90), rng.randint(20, 40)
+        wins = tuple((k * period, k * period + length) for k in range(400))
+        ot = tuple((a + length, a + length + 6) for a, _ in wins) if rng.random() < 0.5 else ()
+        cal = Calendar(windows=wins, overtime=ot)
+    res = [Resource(f"l{r}", cal, rng.choice((None, rng.randrange(classes)))) for r in range(nr)]
+    res.append(Resource("cut", cal))
+    mat = nested_setups(rng, classes, 2)
+    jobs, ops, precs = [], [], []
+    for j in range(rng.randint(2, 6)):
+        release = rng.choice((0, rng.randint(0, 80)))
+        jobs.append(
+            Job(release=release, due=release + rng.randint(0, 90), weight=rng.randint(1, 5))
+        )
+        if rng.random() < 0.5:
+            ops.append(Operation(j, (Mode(nr, rng.randint(1, 15)),)))
+            precs.append(Precedence(len(ops) - 1, len(ops), rng.choice((0, 10))))
+        base = rng.randint(5, 30)
+        lines = sorted(rng.sample(range(nr), rng.randint(1, nr)))
+        modes = tuple(Mode(r, base + rng.randint(0, 10) * r) for r in lines)
+        ops.append(Operation(j, modes, rng.randrange(classes)))
+    return Problem(
+        resources=tuple(res),
+        jobs=tuple(jobs),
+        operations=tuple(ops),
+        precedences=tuple(precs),
+        setups=(mat,) * nr + (None,),
+        objective=Objective(tardiness=1),
+    )
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10**9))
+def test_transportation_lp_is_at_most_the_optimum_of_queues(seed):
+    p = random_queue(seed)
+    best = optimum(p, Objective(tardiness=1))
+    if best is None:
+        return
+    assert bound_lp.lp_tardiness(p, bounds._Capacity(p, None, None)) <= best
+    assert lower_bound(p) <= best
