@@ -34,8 +34,8 @@ through one of them only (the others still take capacity).
 
 Cost: resources that no operation tells apart pool their capacity, operations that the LP
 cannot tell apart share their columns (a floor copied k times costs what one copy does),
-and buckets are thinned to about ``MAX_COLUMNS`` columns. The garment floor: 0.4-1 s per
-group at 1x, 3x and 10x (HiGHS, loaded machine).
+and buckets are thinned to about ``MAX_COLUMNS`` columns. The garment floor: about 1 s
+of HiGHS for its three groups at 1x, 3x and 10x alike (loaded machine).
 """
 
 from __future__ import annotations
@@ -50,10 +50,11 @@ from scheduling.problem import Calendar, Problem
 
 # At most this many buckets (each is a row per kind of resource) ...
 MAX_BUCKETS = 240
-# ... and few enough for about this many columns (measured on the 1x garment floor: the
-# sewing lines' LP gave 7.88M unit-minutes in 0.8 s with 30,000, 8.06M in 1.9 s with
-# 60,000, 8.29M in 5.3 s with all 216 buckets) ...
-MAX_COLUMNS = 30_000
+# ... and few enough for about this many columns. Measured on the 1x garment floor, all
+# three groups, loaded machine: 9.264M unit-minutes in 0.6-1.1 s of HiGHS with 15,000,
+# 9.284M in 2-3 s with 30,000 (the sewing lines alone: 8.29M in 5.3 s with all 216
+# buckets) ...
+MAX_COLUMNS = 15_000
 # ... but never fewer than this many.
 MIN_BUCKETS = 24
 # Always-open resources get this many equal buckets over the span the work needs.

@@ -206,7 +206,8 @@ def random_queue(seed: int) -> Problem:
     if rng.random() < 0.6:
         period, length = rng.randint(40, 90), rng.randint(20, 40)
         wins = tuple((k * period, k * period + length) for k in range(400))
-        ot = tuple((a + length, a + length + 6) for a, _ in wins) if rng.random() < 0.5 else ()
+        room = period > length + 6 and rng.random() < 0.5
+        ot = tuple((a + length, a + length + 6) for a, _ in wins) if room else ()
         cal = Calendar(windows=wins, overtime=ot)
     res = [Resource(f"l{r}", cal, rng.choice((None, rng.randrange(classes)))) for r in range(nr)]
     res.append(Resource("cut", cal))
