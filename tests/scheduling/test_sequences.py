@@ -1,0 +1,106 @@
+"""The line-sequence local search: where it applies, exact decoding, never worse, repeatable."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from scheduling_instances import FT06, garment_floor, jobshop
+
+from scheduling import Objective, heuristic, sequences, solve, validate
+from scheduling.validate import objective
+
+
+def _floor(lots: int = 40, seed: int = 1):
+    return garment_floor(
+        lots,
+        seed=seed,
+        days=10,
+        lines=3,
+        overtime=60,
+        objective=Objective(tardiness=10, setup=5, overtime=3, earliness=1),
+    )
+
+
+def test_applies_to_a_floor_with_a_changeover_stage_only():
+    floor = _floor()
+    assert sequences.applicable(floor)
+    assert not sequences.applicable(jobshop(FT06))  # no changeovers
+    assert not sequences.applicable(replace(floor, objective=Objective(makespan=1)))
+    ops = list(floor.operations)
+    ops[0] = replace(ops[0], fixed_resource=0, fixed_start=480)
+    assert not sequences.applicable(replace(floor, operations=tuple(ops)))
+
+
+def test_decode_keeps_each_line_order_and_is_valid():
+    floor = _floor()
+    start = heuristic.solve(floor, 0.5, max_runs=2)
+    lines = sequences._Lines(floor)
+    seqs = sequences.sequences_of(floor, start, lines)
+    decoded = sequences.decode(floor, lines, seqs)
+    assert validate(floor, decoded) == []
+    assert sequences.sequences_of(floor, decoded, lines) == seqs
+
+
+def test_insertion_prices_agree_with_pricing_the_whole_line():
+    """Insertion re-prices only the suffix after the place (from the prefix's state): the
+    same number as pricing the line from scratch, overtime windows included."""
+    floor = _floor()
+    start = heuristic.solve(floor, 0.5, max_runs=2)
+    lines = sequences._Lines(floor)
+    seqs = sequences.sequences_of(floor, start, lines)
+    r = max(seqs, key=lambda r: len(seqs[r]))
+    i = seqs[r].pop(len(seqs[r]) // 2)
+    costs = {q: lines.cost(q, s) for q, s in seqs.items()}
+    delta, line, pos, new = lines.best_insertion([i], seqs, costs)
+    inserted = [*seqs[line][:pos], i, *seqs[line][pos:]]
+    assert new == lines.cost(line, inserted)
+    assert delta == new - costs[line]
+
+
+def test_improve_is_never_worse_valid_and_repeatable():
+    floor = _floor(60, seed=4)
+    start = heuristic.solve(floor, 0.5, max_runs=2)
+    first, stats = sequences.improve(floor, start, 60.0, seed=2, max_iterations=150)
+    again, _ = sequences.improve(floor, start, 60.0, seed=2, max_iterations=150)
+    assert validate(floor, first) == []
+    assert objective(floor, first).total <= objective(floor, start).total
+    assert first == again
+    assert stats["sequence_iterations"] + stats["sequence_exact_iterations"] > 0
+
+
+def test_busy_intervals_merge_and_gaps_fit_between_them():
+    busy: list[tuple[int, int]] = []
+    for t, e in [(10, 20), (30, 40), (20, 30), (50, 60)]:
+        sequences._occupy(busy, t, e)
+    assert busy == [(10, 40), (50, 60)]
+    assert sequences._gap(busy, 0, 10) == 0
+    assert sequences._gap(busy, 0, 11) == 60
+    assert sequences._gap(busy, 35, 10) == 40
+
+
+def test_solve_runs_the_sequence_phase_on_a_larger_floor_deterministically():
+    floor = garment_floor(
+        140,
+        seed=5,
+        days=10,
+        lines=4,
+        overtime=60,
+        objective=Objective(tardiness=10, setup=5, overtime=3, earliness=1),
+    )
+    assert floor.num_operations >= 150
+    runs = [solve(floor, 1.0, workers=2, seed=1, deterministic=True) for _ in range(2)]
+    assert "sequence_objective" in runs[0].stats
+    assert validate(floor, runs[0].solution) == []
+    assert runs[0].objective <= runs[0].stats["heuristic_objective"]
+    assert runs[0].solution == runs[1].solution
+    assert runs[0].status == "feasible" and runs[0].method in ("sequences", "lns")
+
+
+def test_small_random_floors_stay_valid():
+    rng = random.Random(0)
+    for _ in range(3):
+        floor = garment_floor(rng.randint(5, 30), seed=rng.randrange(100), days=8, lines=2)
+        start = heuristic.solve(floor, 0.2, max_runs=1)
+        sol, _ = sequences.improve(floor, start, 10.0, seed=1, max_iterations=20)
+        assert validate(floor, sol) == []
