@@ -25,6 +25,7 @@ from itertools import pairwise
 import numpy as np
 
 from forecasting.calibration import conformal_quantiles, origin_scales, series_scale
+from forecasting.features import group_codes
 from forecasting.models import make_model
 from forecasting.models.base import seasonal_naive_forecast
 from forecasting.panel import Panel
@@ -34,7 +35,8 @@ FALLBACK = "seasonal_naive"
 Progress = Callable[[int, int], None]
 #: standard errors by which a segment's own pick must beat the panel's model to replace it
 SELECTION_Z = 3.0
-#: fewest series with CV errors a segment needs before it may pick its own model
+#: fewest independent clusters (styles, or series without a hierarchy) with CV errors a
+#: segment needs before it may pick its own model
 SELECTION_MIN_SERIES = 10
 
 
@@ -150,7 +152,11 @@ def run(
     base_scale = series_scale(panel.y, None)
     if method == "auto" and origins and len(names) > 2:
         names = _add_combination(names, errors, preds, base_scale)
-    choice = _choose(names, errors, seg) if len(names) > 1 else np.zeros(panel.n, dtype=int)
+    choice = (
+        _choose(names, errors, seg, group_codes(panel))
+        if len(names) > 1
+        else np.zeros(panel.n, dtype=int)
+    )
     rows = np.arange(panel.n)
     stacked = np.stack([preds[m] for m in names])
     yhat = stacked[choice, rows]
@@ -201,7 +207,7 @@ def _add_combination(names, errors, preds, scale) -> list[str]:
     return [*names, alias]
 
 
-def _choose(names, errors, seg) -> np.ndarray:
+def _choose(names, errors, seg, clusters=None) -> np.ndarray:
     """Model index per series: one model for the panel, switched per segment on clear evidence.
 
     Per-series choice from a few CV windows is mostly noise: on one sample world it moved most
@@ -210,24 +216,39 @@ def _choose(names, errors, seg) -> np.ndarray:
     of a few older series. So the default is the single model with the least absolute CV error
     over the whole panel (the WAPE the forecasts are judged by); a segment (intermittent,
     new) gets another model, or the combination, only where that model beats the default on a
-    paired test over the segment's series (mean gain above ``SELECTION_Z`` standard errors).
-    A segment with too few series in the CV windows (new launches) keeps the default.
+    paired test (mean gain above ``SELECTION_Z`` standard errors).
+
+    The test counts ``clusters`` (the styles, when the panel has a hierarchy), not series:
+    the sizes and colours of one style rise and fall together, so 25 SKUs of three styles are
+    three pieces of evidence, not 25. Counting SKUs, segments of a few styles switched on 6
+    sample worlds x 3 origins three times, and lost out of sample every time. A segment needs
+    ``SELECTION_MIN_SERIES`` clusters with CV errors (new launches seldom have them).
     """
     total = np.stack([np.nansum(np.abs(errors[m]), axis=(0, 2)) for m in names])  # (m, n)
     seen = np.sum(~np.isnan(errors[names[0]]), axis=(0, 2)) > 0
     singles = [i for i, m in enumerate(names) if not m.startswith(COMBO)]
     default = singles[int(np.argmin(total[singles][:, seen].sum(axis=1)))] if seen.any() else 0
     choice = np.full(len(seg), default, dtype=int)
+    clusters = np.arange(len(seg)) if clusters is None else np.asarray(clusters)
     for s in np.unique(seg):
         rows = (seg == s) & seen
-        if rows.sum() >= SELECTION_MIN_SERIES:
-            choice[seg == s] = _segment_winner(total[:, rows], default)
+        _, cluster = np.unique(clusters[rows], return_inverse=True)
+        if rows.any() and cluster.max() + 1 >= SELECTION_MIN_SERIES:
+            by_cluster = np.stack(
+                [
+                    np.bincount(cluster, weights=t, minlength=cluster.max() + 1)
+                    for t in total[:, rows]
+                ]
+            )
+            choice[seg == s] = _segment_winner(by_cluster, default)
     return choice
 
 
 def _segment_winner(total: np.ndarray, default: int) -> int:
-    """The model whose paired gain over ``default`` is largest among the significant ones."""
-    gain = total[default][None, :] - total  # (m, rows): positive where m erred less
+    """The model whose paired gain over ``default`` is largest among the significant ones.
+
+    ``total``: (models, clusters) absolute CV errors."""
+    gain = total[default][None, :] - total  # (m, clusters): positive where m erred less
     mean = gain.mean(axis=1)
     se = gain.std(axis=1, ddof=1) / np.sqrt(gain.shape[1])
     ok = (mean > SELECTION_Z * se) & (mean > 0)

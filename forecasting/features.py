@@ -66,7 +66,7 @@ class FeatureBuilder:
         self.eps = 0.2 * max(float(med), 1e-3) + 1e-3
         all_dates = panel.dates.append(panel.future_dates)
         self.phase = _calendar_phase(all_dates, panel.season)
-        self.group_codes = _group_codes(panel)
+        self.group_codes = group_codes(panel)
         self.names: list[str] | None = None
 
     def scale(self, rows: np.ndarray, origin: int) -> np.ndarray:
@@ -220,7 +220,8 @@ def _calendar_phase(dates, season: int) -> np.ndarray:
     return np.arange(len(dates)) % max(season, 1)
 
 
-def _group_codes(panel: Panel) -> np.ndarray | None:
+def group_codes(panel: Panel) -> np.ndarray | None:
+    """Codes of each series' finest group after itself (its style), None without a hierarchy."""
     if panel.groups is None or panel.groups.shape[1] < 2:
         return None
     col = panel.groups.columns[1]  # the finest group after unique_id, e.g. the style

@@ -43,3 +43,24 @@ def test_a_segment_without_cv_history_keeps_the_panel_model():
     errors["a"][:, seg == 0, :] *= 0.2  # "a" best where there is evidence
     choice = _choose(["a", "b"], errors, seg)
     assert set(choice) == {0}
+
+
+def test_evidence_is_counted_in_styles_not_in_their_skus():
+    """A segment of 3 styles x 20 SKUs whose SKUs move together is 3 pieces of evidence."""
+    rng = np.random.default_rng(3)
+    n = 200
+    seg = np.repeat([0, 1], n // 2)
+    styles = np.concatenate([np.arange(100) // 5, 100 + np.arange(100) // 34])  # seg 1: 3 styles
+    errors = _errors(rng, n, {"a": np.full(n, 1.0), "b": np.where(seg == 1, 0.5, 1.6)})
+    assert set(_choose(["a", "b"], errors, seg)[seg == 1]) == {1}  # counted per SKU: switches
+    assert set(_choose(["a", "b"], errors, seg, styles)[seg == 1]) == {0}  # per style: too few
+
+
+def test_a_segment_of_many_styles_still_switches_on_clear_evidence():
+    rng = np.random.default_rng(4)
+    n = 200
+    seg = np.repeat([0, 1], n // 2)
+    styles = np.arange(n) // 4  # 25 styles per segment
+    errors = _errors(rng, n, {"a": np.full(n, 1.0), "b": np.where(seg == 1, 0.5, 1.6)})
+    choice = _choose(["a", "b"], errors, seg, styles)
+    assert set(choice[seg == 0]) == {0} and set(choice[seg == 1]) == {1}
