@@ -264,6 +264,8 @@ def capacity_tardiness(
     counts against ``exact_wall``.
     """
     cap = _Capacity(problem, ends, starts, exact_seconds, exact_wall)
+    # First: on big floors the slots below take seconds, and the LP says more there.
+    from_lp = lp_tardiness(problem, cap) if lp else 0
     ops, jobs = problem.operations, problem.jobs
     sets = []  # (group, resource set, its items)
     for g, by_job in cap.per_group.items():
@@ -278,7 +280,6 @@ def capacity_tardiness(
                 sets.append((g, rset, sub))
     sets.sort(key=lambda x: (len(x[2]), x[0], sorted(x[1])))
     costs = [cap.queue_cost(sub, rset) for _, rset, sub in sets]
-    from_lp = lp_tardiness(problem, cap) if lp else 0
     if exact_seconds >= EXACT_MIN_SECONDS:
         _exact_queues(cap, sets, costs)
     gains: dict[int, list[tuple[int, frozenset[int]]]] = {}  # group -> (excess, set)
