@@ -104,3 +104,16 @@ def test_small_random_floors_stay_valid():
         start = heuristic.solve(floor, 0.2, max_runs=1)
         sol, _ = sequences.improve(floor, start, 10.0, seed=1, max_iterations=20)
         assert validate(floor, sol) == []
+
+
+def test_a_block_tries_its_own_line_and_a_sample_of_the_others(monkeypatch):
+    floor = _floor()
+    lines = sequences._Lines(floor)
+    i = lines.line_ops[0]
+    eligible = lines.eligible([i])
+    assert len(eligible) == 3
+    assert sequences._tried(lines, [i], eligible[1], random.Random(0)) == eligible
+    monkeypatch.setattr(sequences, "MAX_LINES_TRIED", 2)
+    for seed in range(5):
+        tried = sequences._tried(lines, [i], eligible[1], random.Random(seed))
+        assert len(tried) == 2 and eligible[1] in tried and set(tried) <= set(eligible)
