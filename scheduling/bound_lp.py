@@ -72,10 +72,10 @@ def lp_tardiness(problem: Problem, cap) -> int:
     A group whose LP would have more than ``MAX_VARIABLES`` columns at ``MIN_BUCKETS``
     buckets is left out; none starts, and none runs on, after ``cap``'s wall deadline."""
     best = 0
-    for g, by_job in cap.per_group.items():
+    for by_job in cap.per_group.values():
         if cap._exact_stop is not None and time.perf_counter() > cap._exact_stop:
             break
-        value = _group_lp(problem, cap, g, by_job)
+        value = _group_lp(problem, cap, by_job)
         if value is not None:
             best = max(best, value)
     return best
@@ -112,7 +112,7 @@ def _end_after(cal: Calendar, t: int, work: int, tail: int) -> int:
     return t + tail if end is None else max(end, t + tail)
 
 
-def _group_lp(problem: Problem, cap, g: int, by_job: dict[int, list[int]]) -> int | None:
+def _group_lp(problem: Problem, cap, by_job: dict[int, list[int]]) -> int | None:
     """The LP bound of one group: its LP minimum plus the unlimited-capacity tardiness of
     jobs without operations there."""
     from scipy.optimize import linprog
