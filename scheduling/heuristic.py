@@ -112,8 +112,15 @@ def dispatch(
             d = op.duration_on(r)
             fixed[r].append(_Fixed(i, op.setup_class, ax, ax + d))
             out[i] = Assignment(r, op.fixed_start, cal.end_at(ax + d), 0)
-    for lst in fixed:
+    for r, lst in enumerate(fixed):
         lst.sort(key=lambda f: f.ax_start)
+        # pinned operations must leave room for the setups between them (and from the
+        # line's starting class): if not, no schedule exists, whatever is dispatched
+        cls, end = res[r].initial_class, 0
+        for f in lst:
+            if end + problem.setup_time(r, cls, f.cls) > f.ax_start:
+                return None
+            cls, end = f.cls, f.ax_end
 
     def place(i: int, r: int, d: int) -> tuple[int, int, int, int, int] | None:
         """Earliest (axis start, wall start, wall end, setup, fixed ops passed) of i on r."""

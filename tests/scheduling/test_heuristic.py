@@ -76,6 +76,28 @@ def test_operations_go_before_a_fixed_one_only_when_they_fit():
     assert sorted(a.start for a in sol.assignments[1:]) == [0, 39]
 
 
+def test_pinned_operations_without_room_for_their_setups_give_none():
+    """A pinned operation's setup from the line's starting class, or from the pinned one
+    before it, must fit in the working time before it; otherwise no schedule exists."""
+    shift = Calendar(windows=((0, 20), (180, 200), (360, 380)))
+
+    def pinned(starts: tuple[int, ...], classes: tuple[int, ...]) -> Problem:
+        return Problem(
+            resources=(Resource("line", shift, initial_class=0),),
+            jobs=tuple(Job() for _ in starts),
+            operations=tuple(
+                Operation(j, (Mode(0, 5),), setup_class=c, fixed_resource=0, fixed_start=t)
+                for j, (t, c) in enumerate(zip(starts, classes, strict=True))
+            ),
+            setups=(((0, 21), (21, 0)),),
+        )
+
+    assert heuristic.dispatch(pinned((180,), (1,)), "due", 4) is None  # 20 working minutes
+    assert heuristic.dispatch(pinned((185, 365), (1, 0)), "due", 4) is None  # 10 + 5 between
+    ok = pinned((185, 375), (1, 0))  # 20 + 5 before the first, 10 + 15 between: room for both
+    assert validate(ok, heuristic.dispatch(ok, "due", 4)) == []
+
+
 def test_calendar_that_runs_out_gives_none():
     problem = Problem(
         resources=(Resource("m", Calendar(windows=((0, 10),))),),
