@@ -211,6 +211,9 @@ EXACT_MAX_ITEMS = 8
 # lower_bound runs the transportation LP without granted seconds up to this many
 # operations (milliseconds there).
 LP_FREE_OPERATIONS = 100
+# Wall seconds the LP may take when the caller limits wall time (measured under load: ~1 s at
+# the 1x and 3x garment floors); a solve reserves them on top of the exact relaxations'.
+LP_WALL_SECONDS = 1.5
 # Above this many modes the assignment LP of the makespan bound is skipped.
 ASSIGNMENT_MAX_MODES = 20_000
 EXACT_SECONDS = 1.0
@@ -260,12 +263,21 @@ def capacity_tardiness(
     ``exact_seconds``: deterministic CP-SAT seconds for :meth:`_Capacity.exact_queue` on
     sets of at most ``EXACT_MAX_ITEMS`` items, smallest first; none starts after
     ``exact_wall`` wall seconds. With ``lp``, the transportation LP of ``bound_lp`` (per
-    group, the best group) counts when it says more; it runs first, so its wall time
-    counts against ``exact_wall``.
+    group, the best group) counts when it says more; it runs first, for at most
+    ``LP_WALL_SECONDS`` when ``exact_wall`` is given, and moves that deadline by its time.
     """
     cap = _Capacity(problem, ends, starts, exact_seconds, exact_wall)
-    # First: on big floors the slots below take seconds, and the LP says more there.
-    from_lp = lp_tardiness(problem, cap) if lp else 0
+    # First: on big floors the slots below take seconds, and the LP says more there. It has
+    # its own LP_WALL_SECONDS (solve reserves them too), so on small floors the exact
+    # relaxations, which are what lift a batch plan's bound, keep their whole window.
+    from_lp = 0
+    if lp:
+        begin, stop = time.perf_counter(), cap._exact_stop
+        if stop is not None:
+            cap._exact_stop = begin + LP_WALL_SECONDS
+        from_lp = lp_tardiness(problem, cap)
+        if stop is not None:
+            cap._exact_stop = stop + (time.perf_counter() - begin)
     ops, jobs = problem.operations, problem.jobs
     sets = []  # (group, resource set, its items)
     for g, by_job in cap.per_group.items():

@@ -151,6 +151,8 @@ def solve(
     # so a 60 s plan ends near 60 s (it ran to 63-65 s before).
     exact = bounds.exact_budget(limit)
     reserve = exact if deterministic else bounds.EXACT_WALL_FACTOR * exact
+    if exact:
+        reserve += bounds.LP_WALL_SECONDS  # the tardiness LP runs when exact seconds are granted
 
     def left() -> float:
         if deterministic:
