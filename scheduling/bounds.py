@@ -212,7 +212,7 @@ EXACT_MAX_ITEMS = 8
 # operations (milliseconds there).
 LP_FREE_OPERATIONS = 100
 # Wall seconds the LP may take when the caller limits wall time (measured under load: ~1 s at
-# the 1x and 3x garment floors); a solve reserves them on top of the exact relaxations'.
+# the 1x and 3x garment floors), on top of the exact relaxations' window.
 LP_WALL_SECONDS = 1.5
 # Above this many modes the assignment LP of the makespan bound is skipped.
 ASSIGNMENT_MAX_MODES = 20_000
@@ -268,8 +268,8 @@ def capacity_tardiness(
     """
     cap = _Capacity(problem, ends, starts, exact_seconds, exact_wall)
     # First: on big floors the slots below take seconds, and the LP says more there. It has
-    # its own LP_WALL_SECONDS (solve reserves them too), so on small floors the exact
-    # relaxations, which are what lift a batch plan's bound, keep their whole window.
+    # its own LP_WALL_SECONDS, so on small floors the exact relaxations, which are what lift
+    # a batch plan's bound, keep their whole window.
     from_lp = 0
     if lp:
         begin, stop = time.perf_counter(), cap._exact_stop
