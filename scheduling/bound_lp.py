@@ -43,7 +43,6 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-import time
 
 import numpy as np
 
@@ -73,7 +72,7 @@ def lp_tardiness(problem: Problem, cap) -> int:
     buckets is left out; none starts, and none runs on, after ``cap``'s wall deadline."""
     best = 0
     for by_job in cap.per_group.values():
-        if cap._exact_stop is not None and time.perf_counter() > cap._exact_stop:
+        if cap.past_stop():
             break
         value = _group_lp(problem, cap, by_job)
         if value is not None:
@@ -85,9 +84,8 @@ def _time_left(cap) -> dict:
     """HiGHS options: the wall seconds left before ``cap``'s exact-relaxation deadline (the
     caller's wall limit, when it gives one: a big LP then gives up rather than overrun the
     plan; the bound is then only the other parts)."""
-    if cap._exact_stop is None:
-        return {}
-    return {"time_limit": max(0.05, cap._exact_stop - time.perf_counter())}
+    left = cap.wall_left()
+    return {} if left is None else {"time_limit": max(0.05, left)}
 
 
 def completion_after(problem: Problem, cap) -> list:

@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 
 from scheduling.bound_lp import lp_tardiness
@@ -274,12 +276,8 @@ def capacity_tardiness(
     # a batch plan's bound, keep their whole window.
     from_lp = 0
     if lp:
-        begin, stop = time.perf_counter(), cap._exact_stop
-        if stop is not None:
-            cap._exact_stop = begin + LP_WALL_SECONDS
-        from_lp = lp_tardiness(problem, cap)
-        if stop is not None:
-            cap._exact_stop = stop + (time.perf_counter() - begin)
+        with cap.own_window(LP_WALL_SECONDS):
+            from_lp = lp_tardiness(problem, cap)
     ops, jobs = problem.operations, problem.jobs
     sets = []  # (group, resource set, its items)
     for g, by_job in cap.per_group.items():
@@ -418,6 +416,30 @@ class _Capacity:
         self._closures: dict | None = None
         self._exact_stop = None if exact_wall is None else time.perf_counter() + exact_wall
 
+    def past_stop(self) -> bool:
+        """Whether the caller's wall deadline for relaxations has passed (never without one)."""
+        return self._exact_stop is not None and time.perf_counter() > self._exact_stop
+
+    def wall_left(self) -> float | None:
+        """Wall seconds to the caller's deadline (None: no deadline)."""
+        return None if self._exact_stop is None else self._exact_stop - time.perf_counter()
+
+    @contextmanager
+    def own_window(self, seconds: float) -> Iterator[None]:
+        """Inside, the deadline is ``seconds`` from now (when the caller set one); after, the
+        caller's deadline moves by the time spent inside, so that work does not eat the
+        exact relaxations' window."""
+        stop = self._exact_stop
+        if stop is None:
+            yield
+            return
+        begin = time.perf_counter()
+        self._exact_stop = begin + seconds
+        try:
+            yield
+        finally:
+            self._exact_stop = stop + (time.perf_counter() - begin)
+
     def queue_cost(self, sub: list[tuple[int, int]], rset: frozenset[int]) -> int:
         """The cheapest matching of the items ``sub`` (job, operation) to the completion
         slots of resource set ``rset``."""
@@ -534,7 +556,7 @@ class _Capacity:
         seconds = min(EXACT_SECONDS, self._exact_left)
         if seconds < EXACT_MIN_SECONDS:
             return 0
-        if self._exact_stop is not None and time.perf_counter() > self._exact_stop:
+        if self.past_stop():
             return 0
         return const + _proven_bound(relaxed, self, seconds)
 

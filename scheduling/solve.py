@@ -89,6 +89,12 @@ class MaxRuntime:
             raise ValueError("Must have a positive time limit.")
 
 
+def _beats(problem: Problem, candidate: Solution, value: int, incumbent: int) -> bool:
+    """Whether a phase's schedule (of objective ``value``) replaces the incumbent: strictly
+    better, and valid (a phase's own checks are not trusted: the checker is the referee)."""
+    return value < incumbent and not validate(problem, candidate)
+
+
 def _circuit_sizes(problem: Problem) -> list[int]:
     sizes = []
     for r in range(len(problem.resources)):
@@ -202,10 +208,9 @@ def solve(
             t1 = time.perf_counter()
             runs = int(IG_ITERATIONS_PER_SECOND * ig_time) if deterministic else None
             better = heuristic.iterated_greedy(problem, inc, ig_time, seed, max_iterations=runs)
-            obj = objective(problem, better).total
-            stats["iterated_greedy_objective"] = obj
             stats["iterated_greedy_seconds"] = round(time.perf_counter() - t1, 3)
-            if obj < inc_obj and not validate(problem, better):
+            obj = stats["iterated_greedy_objective"] = objective(problem, better).total
+            if _beats(problem, better, obj, inc_obj):
                 inc, inc_obj = better, obj
 
     improved_by = None
@@ -224,9 +229,8 @@ def solve(
             runs = sequences.iterations_for(problem, inc, seq_time) if deterministic else None
             better, seq_stats = sequences.improve(problem, inc, seq_time, seed, max_iterations=runs)
             stats.update(seq_stats)
-            obj = objective(problem, better).total
-            stats["sequence_objective"] = obj
-            if obj < inc_obj and not validate(problem, better):
+            obj = stats["sequence_objective"] = objective(problem, better).total
+            if _beats(problem, better, obj, inc_obj):
                 inc, inc_obj = better, obj
                 improved_by = "sequences"
 
