@@ -21,7 +21,13 @@ caller keeps the result only if it is better and valid.
 Applies to problems (:func:`applicable`) where one stage has changeovers: every operation
 is either on changeover resources only or on resources without changeovers, a job has at
 most one changeover operation, precedences stay within a job, all resources share one
-calendar, and nothing is fixed or tied to a previous plan, and there is no makespan term.
+calendar, a pinned operation waits for nothing that moves, and there is no makespan term.
+
+Replans (the nightly run): pinned operations (what is on the floor) stay where they are;
+on a line they come first, and the search orders what follows them (a start whose free
+operations run before a pinned one on its line is kept as the start, never re-created).
+The surrogate prices the deviation from the previous plan of each line operation (its
+start and its line), the checker's objective all of it.
 """
 
 from __future__ import annotations
@@ -40,8 +46,7 @@ from scheduling.validate import objective
 
 def applicable(problem: Problem) -> bool:
     """Whether :func:`improve` applies (see the module docstring for the conditions)."""
-    w = problem.objective
-    if w.makespan or (w.deviation and problem.previous is not None):
+    if problem.objective.makespan:
         return False
     lines = {r for r in range(len(problem.resources)) if problem.has_setups(r)}
     if not lines or not problem.precedences:
@@ -49,8 +54,10 @@ def applicable(problem: Problem) -> bool:
     if len({r.calendar for r in problem.resources}) != 1:
         return False
     per_job: dict[int, int] = {}
-    for op in problem.operations:
-        if op.fixed:
+    preds = problem.predecessors()
+    for i, op in enumerate(problem.operations):
+        # A pinned operation waits for nothing that moves (the decoder places it first).
+        if op.fixed and any(not problem.operations[q.pred].fixed for q in preds[i]):
             return False
         on = {m.resource in lines for m in op.modes}
         if len(on) != 1:
@@ -75,6 +82,7 @@ class _Data:
     w_early: list[int]
     cls: list[int]
     dur: list[dict[int, int]]
+    prev: list[tuple[int, int] | None]  # previous plan: (axis start, resource), if any
 
 
 class _Lines:
@@ -86,16 +94,29 @@ class _Lines:
         self.cal = problem.resources[0].calendar
         self.lines = [r for r in range(len(problem.resources)) if problem.has_setups(r)]
         line_set = set(self.lines)
-        self.line_ops = [i for i, op in enumerate(ops) if op.modes[0].resource in line_set]
+        on_lines = [i for i, op in enumerate(ops) if op.modes[0].resource in line_set]
+        # What the search moves; pinned line operations are each line's fixed prefix.
+        self.line_ops = [i for i in on_lines if not ops[i].fixed]
+        self.pinned: dict[int, list[int]] = {r: [] for r in self.lines}
+        for i in sorted((i for i in on_lines if ops[i].fixed), key=lambda i: ops[i].fixed_start):
+            self.pinned[ops[i].fixed_resource].append(i)
         self.job_ops = problem.job_operations()
         w = problem.objective
         self.w_setup, self.w_ot = w.setup, w.overtime
+        self.w_dev = w.deviation if problem.previous is not None else 0
+        self.reassign = w.reassign_minutes
         cal = self.cal
         preds, succs = problem.predecessors(), problem.successors()
         order = problem.topological_order()
-        dmin = [min(m.duration for m in op.modes) for op in ops]
+        dmin = [
+            op.duration_on(op.fixed_resource) if op.fixed else min(m.duration for m in op.modes)
+            for op in ops
+        ]
         est = [0] * len(ops)
         for i in order:
+            if ops[i].fixed:
+                est[i] = cal.to_axis(ops[i].fixed_start)
+                continue
             job = problem.jobs[ops[i].job]
             t = cal.to_axis(job.release)
             for q in preds[i]:
@@ -134,6 +155,10 @@ class _Lines:
             w_early=[w.earliness * j.weight for j in jobs],
             cls=[op.setup_class for op in ops],
             dur=[{m.resource: m.duration for m in op.modes} for op in ops],
+            prev=[
+                None if a is None else (cal.to_axis(a.start), a.resource)
+                for a in (problem.previous or [None] * n)
+            ],
         )
         # Overtime windows as axis intervals (each lies inside one working segment).
         self.ot = sorted((cal.to_axis(a), cal.to_axis(a) + b - a) for a, b in cal.overtime)
@@ -169,6 +194,9 @@ class _Lines:
             t = begin + dur[i][r]
             last = c
             cost += self.job_cost(i, t)
+            if self.w_dev and d.prev[i] is not None:
+                was, line = d.prev[i]
+                cost += self.w_dev * (abs(begin - was) + (self.reassign if line != r else 0))
             if nwin:
                 while k < nwin and ot[k][1] <= begin:
                     cost += self.w_ot * charge
@@ -184,7 +212,18 @@ class _Lines:
         return cost + self.w_ot * charge
 
     def initial(self, r: int) -> tuple:
-        return (0, self.p.resources[r].initial_class, 0, 0)
+        """Line ``r``'s state when its free operations begin: after its pinned ones."""
+        pinned = self.pinned[r]
+        if not pinned:
+            return (0, self.p.resources[r].initial_class, 0, 0)
+        end = self.pinned_end(pinned[-1])
+        window = bisect.bisect_right([b for _, b in self.ot], end) if self.w_ot else 0
+        return (end, self.d.cls[pinned[-1]], window, 0)
+
+    def pinned_end(self, i: int) -> int:
+        """Axis end of pinned operation ``i``."""
+        op = self.p.operations[i]
+        return self.cal.to_axis(op.fixed_start) + op.duration_on(op.fixed_resource)
 
     def prefix(self, r: int, seq: list[int]) -> list[tuple[tuple, int]]:
         """Per position k: (state before ``seq[k]``, cost of ``seq[:k]`` without the open
@@ -245,7 +284,7 @@ def _small_setup(problem: Problem, lines: list[int]) -> int:
 
 
 def sequences_of(problem: Problem, solution: Solution, lines: _Lines) -> dict[int, list[int]]:
-    """The line operations of ``solution`` per line, in start order."""
+    """The free line operations of ``solution`` per line, in start order."""
     seqs: dict[int, list[int]] = {r: [] for r in lines.lines}
     for i in lines.line_ops:
         seqs[solution[i].resource].append(i)
@@ -263,7 +302,9 @@ def decode(problem: Problem, lines: _Lines, seqs: dict[int, list[int]]) -> Solut
     ops, d = problem.operations, lines.d
     key: dict[int, tuple[int, int, int]] = {}
     for r, seq in seqs.items():
-        t, last = 0, problem.resources[r].initial_class
+        for pos, i in enumerate(lines.pinned[r]):
+            key[ops[i].job] = (d.head[i], pos - len(lines.pinned[r]), r)
+        t, last = lines.initial(r)[:2]
         for pos, i in enumerate(seq):
             s = problem.setup_time(r, last, d.cls[i])
             t = max(d.head[i], t + s)
@@ -292,8 +333,8 @@ class _Decoder:
         self.p, self.lines = problem, lines
         self.line_of = {i: r for r, seq in seqs.items() for i in seq}
         self.busy: dict[int, list[tuple[int, int]]] = {}
-        self.free = {r: 0 for r in seqs}
-        self.last = {r: problem.resources[r].initial_class for r in seqs}
+        self.free = {r: lines.initial(r)[0] for r in seqs}
+        self.last = {r: lines.initial(r)[1] for r in seqs}
         self.charge: dict[tuple[int, int], int] = {}
         self.rank = {i: k for k, i in enumerate(problem.topological_order())}
         self.preds, self.succs = problem.predecessors(), problem.successors()
@@ -301,6 +342,12 @@ class _Decoder:
         self.ot_ends = [b for _, b in ot]
         gaps = [b - a for (_, a), (b, _) in itertools.pairwise(ot)]
         self.regular_max = max(gaps, default=0) if ot else None
+        for i, op in enumerate(problem.operations):  # pinned: taken before anything moves
+            if op.fixed:
+                t = lines.d.head[i]
+                e = t + op.duration_on(op.fixed_resource)
+                _occupy(self.busy.setdefault(op.fixed_resource, []), t, e)
+                self._charge(op.fixed_resource, t, e)
 
     def run(self, jobs: list[int]) -> Solution | None:
         p, cal = self.p, self.lines.cal
@@ -314,7 +361,11 @@ class _Decoder:
                 ready = release
                 for q in self.preds[i]:
                     ready = max(ready, ax_end[q.pred] + q.lag)
-                if i in self.line_of:
+                op = p.operations[i]
+                if op.fixed:
+                    t = self.lines.d.head[i]
+                    r, e, s = op.fixed_resource, t + op.duration_on(op.fixed_resource), 0
+                elif i in self.line_of:
                     r, t, e, s = self._line(i, ready)
                 else:
                     r, t, e = self._off_line(i, ready, done)

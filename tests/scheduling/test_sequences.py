@@ -27,9 +27,59 @@ def test_applies_to_a_floor_with_a_changeover_stage_only():
     assert sequences.applicable(floor)
     assert not sequences.applicable(jobshop(FT06))  # no changeovers
     assert not sequences.applicable(replace(floor, objective=Objective(makespan=1)))
+    # A pinned operation that waits for one that moves: the decoder could not keep it.
+    sew = next(
+        p for p in floor.precedences if floor.has_setups(floor.operations[p.succ].modes[0].resource)
+    )
     ops = list(floor.operations)
-    ops[0] = replace(ops[0], fixed_resource=0, fixed_start=480)
+    line = ops[sew.succ].modes[0].resource
+    ops[sew.succ] = replace(ops[sew.succ], fixed_resource=line, fixed_start=2 * 1440 + 480)
     assert not sequences.applicable(replace(floor, operations=tuple(ops)))
+
+
+def _replan(floor, plan, frozen_until: int, deviation: int = 2):
+    """``floor`` as the nightly replan sees it: what ``plan`` starts before ``frozen_until``
+    is pinned where it is, and ``plan`` is the previous plan (moves cost ``deviation``)."""
+    ops = tuple(
+        replace(op, fixed_resource=a.resource, fixed_start=a.start)
+        if a.start < frozen_until
+        else op
+        for op, a in zip(floor.operations, plan, strict=True)
+    )
+    objective = replace(floor.objective, deviation=deviation, reassign_minutes=60)
+    return replace(floor, operations=ops, previous=tuple(plan), objective=objective)
+
+
+def test_a_replan_keeps_what_is_pinned_and_is_never_worse():
+    floor = _floor(80, seed=3)
+    plan = heuristic.solve(floor, 0.5, max_runs=2)
+    replan = _replan(floor, plan, frozen_until=1440 + 720)
+    pinned = [i for i, op in enumerate(replan.operations) if op.fixed]
+    assert pinned and len(pinned) < replan.num_operations
+    assert sequences.applicable(replan)
+    start = heuristic.solve(replan, 0.5, max_runs=2)
+    better, stats = sequences.improve(replan, start, 60.0, seed=1, max_iterations=300)
+    assert validate(replan, better) == []
+    assert all(
+        better[i].start == plan[i].start and better[i].resource == plan[i].resource for i in pinned
+    )
+    assert objective(replan, better).total <= objective(replan, start).total
+    assert stats["sequence_decoded"] > 0
+
+
+def test_the_surrogate_prices_moving_away_from_the_previous_plan():
+    """With the previous plan's sequences, the deviation term is 0 where the surrogate puts
+    every line operation where it was; anywhere else it costs."""
+    floor = _floor(30, seed=2)
+    plan = heuristic.solve(floor, 0.5, max_runs=2)
+    calm = sequences._Lines(_replan(floor, plan, frozen_until=0, deviation=0))
+    strict = sequences._Lines(_replan(floor, plan, frozen_until=0, deviation=5))
+    seqs = sequences.sequences_of(floor, plan, calm)
+    r = max(seqs, key=lambda r: len(seqs[r]))
+    assert strict.cost(r, seqs[r]) >= calm.cost(r, seqs[r])
+    swapped = list(reversed(seqs[r]))
+    extra = strict.cost(r, swapped) - calm.cost(r, swapped)
+    assert extra > strict.cost(r, seqs[r]) - calm.cost(r, seqs[r])
 
 
 def test_decode_keeps_each_line_order_and_is_valid():
