@@ -7,7 +7,8 @@ the solver status and the changes against the previous plan; ``inside_frozen`` m
 
 The same nights run twice in this script: with the factory's plan-stability weight, and as
 the in-run reference with the weight set to 0 (every night planned from scratch apart from
-the frozen lots). ``churn`` = lots moved to another line or time plus quantity changes, and
+the frozen lots). Each night also reports the solver's objective and seconds.
+``churn`` = lots moved to another line or time plus quantity changes, and
 ``mean_shift_hours`` = how far a lot that moved in time moved; their ratios with / without
 stability are the figures that say the stability term works (below 1). Lots added and
 removed come from the new demand (netting), not from the scheduler, and are reported apart.
@@ -101,6 +102,8 @@ def _nights(db: Path, world, cfg, args, label: str) -> list[dict]:
                 "seconds": round(seconds, 2),
                 "phases": outcome.phases,
                 "status": outcome.status,
+                "objective": outcome.solver.get("objective"),
+                "solve_seconds": outcome.solver.get("seconds"),
                 "lots": outcome.kpis.get("lots"),
                 "fill_rate": outcome.kpis.get("fill_rate"),
                 "changes": counts,
@@ -132,6 +135,14 @@ def summarise(results: dict[str, list[dict]], nights: int) -> dict:
         "nights": nights,
         "mean_seconds": {
             k: round(statistics.mean(r["seconds"] for r in v), 2) for k, v in results.items()
+        },
+        # Every night, first included: the solver's objective (lower is better) and time.
+        "mean_objective": {
+            k: round(statistics.mean(r["objective"] or 0 for r in v)) for k, v in results.items()
+        },
+        "mean_solve_seconds": {
+            k: round(statistics.mean(r["solve_seconds"] or 0 for r in v), 2)
+            for k, v in results.items()
         },
         "mean_churn_per_night": {k: round(v, 1) for k, v in churn.items()},
         "churn_ratio_stability_vs_none": ratio(churn),

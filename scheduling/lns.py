@@ -85,8 +85,8 @@ NEIGHBOURHOODS = ("jobs", "resources", "window", "critical", "machines", "line",
 # Window steps are validated on their sub-problem; the whole plan every this many
 # improvements (measured on 3,000 lots: 0.3 s per whole-plan validation, 0.5 s per step).
 FULL_CHECK_EVERY = 20
-# Deterministic-time cap of one window sub-solve in deterministic runs (see configure).
-WINDOW_DETERMINISTIC_TIME = 0.25
+# Deterministic-time cap of one sub-solve in deterministic runs (see configure).
+SUB_DETERMINISTIC_TIME = 0.25
 # Initial size of the line neighbourhood (its jobs' other operations come on top).
 LINE_INITIAL = 16
 # Sub-model circuits with more nodes than this get their arcs pruned (as the full model's).
@@ -919,11 +919,11 @@ class _Search:
         left = max(0.01, deadline - time.perf_counter())
         if self.params.deterministic:
             prm.max_number_of_conflicts = self.params.sub_conflicts
-            if self.windowed:
-                # Window models with calendars can spend seconds on a few hundred conflicts
-                # (measured on the 217-lot C2M plan: 0.1-3.7 s, tracking deterministic time
-                # at about 1.5-2 s per unit); deterministic time caps them, reproducibly.
-                prm.max_deterministic_time = WINDOW_DETERMINISTIC_TIME
+            # Models with calendars can spend seconds on a few hundred conflicts (measured on
+            # the 217-lot C2M plan's windows: 0.1-3.7 s, tracking deterministic time at about
+            # 1.5-2 s per unit; on the simulation's 1 s daily plans, whole-model sub-solves
+            # took 10 s and more); deterministic time caps them, reproducibly.
+            prm.max_deterministic_time = SUB_DETERMINISTIC_TIME
             # Only a guard against a hang: stopping a sub-solve on the clock would make
             # the run depend on the machine's load (same input, different plans).
             prm.max_time_in_seconds = left

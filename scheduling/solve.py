@@ -214,6 +214,7 @@ def solve(
                 inc, inc_obj = better, obj
 
     improved_by = None
+    sequenced = False
     if (
         inc is not None
         and problem.num_operations >= SEQUENCE_MIN_OPERATIONS
@@ -226,6 +227,7 @@ def solve(
         seq_time = SEQUENCE_SHARE * left()
         spent_nominal += seq_time
         if seq_time > MIN_SECONDS:
+            sequenced = True
             runs = sequences.iterations_for(problem, inc, seq_time) if deterministic else None
             better, seq_stats = sequences.improve(problem, inc, seq_time, seed, max_iterations=runs)
             stats.update(seq_stats)
@@ -259,6 +261,12 @@ def solve(
         # iterations are counted, gets the whole budget.
         cp_time = 0
         stats["cpsat_skipped"] = "deterministic, large and pruned"
+    elif deterministic and sequenced:
+        # Measured on a 396-operation nightly replan (10 s): after the sequence search the
+        # full model's deterministic search took 26.6 s of wall time and returned its hint;
+        # LNS, whose iterations are counted, polishes instead.
+        cp_time = 0
+        stats["cpsat_skipped"] = "deterministic, after the sequence search"
     spent_nominal += cp_time
 
     best, best_obj, status, bound = inc, inc_obj, "fallback", 0
