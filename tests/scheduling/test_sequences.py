@@ -147,6 +147,19 @@ def test_solve_runs_the_sequence_phase_on_a_larger_floor_deterministically():
     assert runs[0].status == "feasible" and runs[0].method in ("sequences", "lns")
 
 
+def test_a_deterministic_solve_leaves_the_full_model_out_after_the_sequence_search():
+    """Its deterministic search has no wall limit worth the name (a 396-operation replan took
+    26.6 s of a 10 s plan for nothing): LNS, whose steps are counted, polishes instead."""
+    floor = garment_floor(
+        60, seed=2, days=10, lines=4, objective=Objective(tardiness=10, setup=5, earliness=1)
+    )
+    assert floor.num_operations >= 150
+    result = solve(floor, 1.0, workers=2, seed=1, deterministic=True)
+    assert result.stats["cpsat_skipped"] == "deterministic, after the sequence search"
+    assert "sequence_objective" in result.stats
+    assert validate(floor, result.solution) == []
+
+
 def test_small_random_floors_stay_valid():
     rng = random.Random(0)
     for _ in range(3):
