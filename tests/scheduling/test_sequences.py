@@ -67,6 +67,25 @@ def test_a_replan_keeps_what_is_pinned_and_is_never_worse():
     assert stats["sequence_decoded"] > 0
 
 
+def test_small_random_replans_stay_valid_and_keep_their_pins():
+    rng = random.Random(5)
+    for _ in range(4):
+        floor = garment_floor(rng.randint(8, 40), seed=rng.randrange(100), days=8, lines=2)
+        plan = heuristic.solve(floor, 0.2, max_runs=1)
+        starts = sorted(a.start for a in plan)
+        replan = _replan(floor, plan, frozen_until=starts[len(starts) // rng.choice([2, 3, 5])])
+        if not sequences.applicable(replan):
+            continue
+        start = heuristic.solve(replan, 0.2, max_runs=1)
+        if start is None:  # pins that leave no room for their setups: nothing to improve
+            continue
+        sol, _ = sequences.improve(replan, start, 10.0, seed=1, max_iterations=40)
+        assert validate(replan, sol) == []
+        for i, op in enumerate(replan.operations):
+            if op.fixed:
+                assert (sol[i].resource, sol[i].start) == (op.fixed_resource, op.fixed_start)
+
+
 def test_the_surrogate_prices_moving_away_from_the_previous_plan():
     """With the previous plan's sequences, the deviation term is 0 where the surrogate puts
     every line operation where it was; anywhere else it costs."""
