@@ -11,7 +11,8 @@ Pipeline of :func:`solve`:
    reported (it would not hold for the full problem).
    Where one stage has changeovers in routed jobs (``sequences.applicable``: sewing lines
    between cutting and finishing), a local search over the lines' sequences
-   (``scheduling/sequences.py``) first gets ``SEQUENCE_SHARE`` of the time left.
+   (``scheduling/sequences.py``) first gets ``SEQUENCE_SHARE`` of the time left; a
+   deterministic solve then skips the full model (its search overran 10 s plans by 2-3x).
 3. **Large-neighbourhood search** (:func:`_lns_phase`, ``scheduling/lns.py``): part of the
    budget (``LNS_SHARE`` of it for large models, ``LNS_SHARE_SMALL`` otherwise) is kept
    for LNS, which runs unless CP-SAT proved optimality in its share. Problems where LNS
