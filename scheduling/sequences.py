@@ -71,7 +71,7 @@ def applicable(problem: Problem) -> bool:
 
 
 # Calendars with at most this many working minutes get a table of wall ends (a list of ints,
-# about 7 MB at the cap; the garment floor's 14-day plans need about 25,000 entries).
+# about 7 MB at the cap; the sample floor's 14-day plans need about 32,000 entries).
 WALL_TABLE_MAX = 200_000
 
 
