@@ -33,6 +33,18 @@ def test_a_lot_that_cannot_make_its_date_is_planned_late_and_reported():
     assert plan.status in ("optimal", "feasible", "fallback")
 
 
+def test_the_cost_parts_add_up_to_the_objective():
+    """What a planner reads as "where the cost is" is the solver's own objective, split."""
+    inputs = world(styles=(("HD1", "hoodie"), ("TS1", "tshirt")), daily=300.0, days=4)
+    plan = make_plan(
+        inputs, config(), PlanOptions(mode="c2m", start=START, horizon_days=4, time_limit=2)
+    )
+    parts = [plan.kpis[k] for k in plan.kpis if k.startswith("cost_")]
+    assert len(parts) == 5 and all(x >= 0 for x in parts)
+    assert plan.kpis["cost_lateness"] > 0 and plan.kpis["cost_changeover"] > 0
+    assert abs(sum(parts) - plan.objective) <= 0.01 * len(parts)
+
+
 def test_every_step_runs_in_order_on_eligible_resources_inside_shifts():
     cfg = config()
     plan = make_plan(world(), cfg, PlanOptions(mode="c2m", start=START, time_limit=2, workers=1))
