@@ -43,6 +43,12 @@ KPI_SPECS: tuple[KpiSpec, ...] = (
     KpiSpec("end_inventory_days", "Days of cover at end", "float", "lower"),
     KpiSpec("held_lots", "Lots held by fabric", "int", "lower"),
     KpiSpec("held_units", "Units held by fabric", "int", "lower"),
+    # the cost, by what it pays for (adds up to the objective)
+    KpiSpec("cost_lateness", "Cost: lateness", "int", "lower"),
+    KpiSpec("cost_changeover", "Cost: changeovers", "int", "lower"),
+    KpiSpec("cost_overtime", "Cost: overtime", "int", "lower"),
+    KpiSpec("cost_holding", "Cost: holding", "int", "lower"),
+    KpiSpec("cost_stability", "Cost: moves off the last plan", "int", "lower"),
     # the solver
     KpiSpec("objective", "Objective (cost)", "int", "lower"),
     KpiSpec("bound", "Best bound", "int"),
