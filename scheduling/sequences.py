@@ -105,7 +105,6 @@ class _Lines:
         self.pinned: dict[int, list[int]] = {r: [] for r in self.lines}
         for i in sorted((i for i in on_lines if ops[i].fixed), key=lambda i: ops[i].fixed_start):
             self.pinned[ops[i].fixed_resource].append(i)
-        self.job_ops = problem.job_operations()
         w = problem.objective
         self.w_setup, self.w_ot = w.setup, w.overtime
         self.w_dev = w.deviation if problem.previous is not None else 0
@@ -113,6 +112,11 @@ class _Lines:
         cal = self.cal
         preds, succs = problem.predecessors(), problem.successors()
         order = problem.topological_order()
+        # For the decoder, which runs once per exact step: each job's operations in routing
+        # order, and the routing's links (built once, not per decode).
+        self.preds, self.succs = preds, succs
+        rank = {i: k for k, i in enumerate(order)}
+        self.routed = [sorted(ops_j, key=rank.__getitem__) for ops_j in problem.job_operations()]
         dmin = [
             op.duration_on(op.fixed_resource) if op.fixed else min(m.duration for m in op.modes)
             for op in ops
@@ -362,8 +366,7 @@ class _Decoder:
         self.free = {r: lines.initial(r)[0] for r in seqs}
         self.last = {r: lines.initial(r)[1] for r in seqs}
         self.charge: dict[tuple[int, int], int] = {}
-        self.rank = {i: k for k, i in enumerate(problem.topological_order())}
-        self.preds, self.succs = problem.predecessors(), problem.successors()
+        self.preds, self.succs = lines.preds, lines.succs
         ot = lines.ot
         self.ot_ends = [b for _, b in ot]
         gaps = [b - a for (_, a), (b, _) in itertools.pairwise(ot)]
@@ -377,13 +380,13 @@ class _Decoder:
 
     def run(self, jobs: list[int]) -> Solution | None:
         p, cal = self.p, self.lines.cal
-        job_ops = self.lines.job_ops
+        routed = self.lines.routed
         out: list[Assignment | None] = [None] * p.num_operations
         ax_end = [0] * p.num_operations
         for j in jobs:
             release = cal.to_axis(p.jobs[j].release)
             done = 0
-            for i in sorted(job_ops[j], key=self.rank.__getitem__):
+            for i in routed[j]:
                 ready = release
                 for q in self.preds[i]:
                     ready = max(ready, ax_end[q.pred] + q.lag)
