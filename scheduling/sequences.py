@@ -171,6 +171,10 @@ class _Lines:
         )
         # Overtime windows as axis intervals (each lies inside one working segment).
         self.ot = sorted((cal.to_axis(a), cal.to_axis(a) + b - a) for a, b in cal.overtime)
+        self.ot_ends = [b for _, b in self.ot]
+        # Each line's state when its free operations begin (after its pinned ones): every
+        # pricing of a line starts from it.
+        self.start_state = {r: self._start_state(r) for r in self.lines}
         # Wall end of every axis minute: pricing asks for one per operation priced, and the
         # calendar's bisection was a fifth of the search's time (217-lot C2M plan).
         capacity = cal.capacity
@@ -241,29 +245,28 @@ class _Lines:
             record.append(((t, last, k, charge), cost))
         return cost + self.w_ot * charge
 
-    def initial(self, r: int) -> tuple:
-        """Line ``r``'s state when its free operations begin: after its pinned ones."""
+    def _start_state(self, r: int) -> tuple:
         pinned = self.pinned[r]
         if not pinned:
             return (0, self.p.resources[r].initial_class, 0, 0)
         end = self.pinned_end(pinned[-1])
-        window = bisect.bisect_right([b for _, b in self.ot], end) if self.w_ot else 0
+        window = bisect.bisect_right(self.ot_ends, end) if self.w_ot else 0
         return (end, self.d.cls[pinned[-1]], window, 0)
 
     def pinned_end(self, i: int) -> int:
-        """Axis end of pinned operation ``i``."""
+        """Axis end of pinned operation ``i`` (its head is its pinned start)."""
         op = self.p.operations[i]
-        return self.cal.to_axis(op.fixed_start) + op.duration_on(op.fixed_resource)
+        return self.d.head[i] + op.duration_on(op.fixed_resource)
 
     def prefix(self, r: int, seq: list[int]) -> list[tuple[tuple, int]]:
         """Per position k: (state before ``seq[k]``, cost of ``seq[:k]`` without the open
         overtime charge), so an insertion at k re-prices only the suffix."""
         out: list[tuple[tuple, int]] = []
-        self.run(r, seq, self.initial(r), out)
+        self.run(r, seq, self.start_state[r], out)
         return out
 
     def cost(self, r: int, seq: list[int]) -> int:
-        return self.run(r, seq, self.initial(r))
+        return self.run(r, seq, self.start_state[r])
 
     def eligible(self, block: list[int]) -> list[int]:
         """The lines every operation of ``block`` may use."""
@@ -334,7 +337,7 @@ def decode(problem: Problem, lines: _Lines, seqs: dict[int, list[int]]) -> Solut
     for r, seq in seqs.items():
         for pos, i in enumerate(lines.pinned[r]):
             key[ops[i].job] = (d.head[i], pos - len(lines.pinned[r]), r)
-        t, last = lines.initial(r)[:2]
+        t, last = lines.start_state[r][:2]
         for pos, i in enumerate(seq):
             s = problem.setup_time(r, last, d.cls[i])
             t = max(d.head[i], t + s)
@@ -363,18 +366,17 @@ class _Decoder:
         self.p, self.lines = problem, lines
         self.line_of = {i: r for r, seq in seqs.items() for i in seq}
         self.busy: dict[int, list[tuple[int, int]]] = {}
-        self.free = {r: lines.initial(r)[0] for r in seqs}
-        self.last = {r: lines.initial(r)[1] for r in seqs}
+        self.free = {r: lines.start_state[r][0] for r in seqs}
+        self.last = {r: lines.start_state[r][1] for r in seqs}
         self.charge: dict[tuple[int, int], int] = {}
         self.preds, self.succs = lines.preds, lines.succs
         ot = lines.ot
-        self.ot_ends = [b for _, b in ot]
+        self.ot_ends = lines.ot_ends
         gaps = [b - a for (_, a), (b, _) in itertools.pairwise(ot)]
         self.regular_max = max(gaps, default=0) if ot else None
         for i, op in enumerate(problem.operations):  # pinned: taken before anything moves
             if op.fixed:
-                t = lines.d.head[i]
-                e = t + op.duration_on(op.fixed_resource)
+                t, e = lines.d.head[i], lines.pinned_end(i)
                 _occupy(self.busy.setdefault(op.fixed_resource, []), t, e)
                 self._charge(op.fixed_resource, t, e)
 
@@ -392,8 +394,8 @@ class _Decoder:
                     ready = max(ready, ax_end[q.pred] + q.lag)
                 op = p.operations[i]
                 if op.fixed:
-                    t = self.lines.d.head[i]
-                    r, e, s = op.fixed_resource, t + op.duration_on(op.fixed_resource), 0
+                    t, e = self.lines.d.head[i], self.lines.pinned_end(i)
+                    r, s = op.fixed_resource, 0
                 elif i in self.line_of:
                     r, t, e, s = self._line(i, ready)
                 else:

@@ -27,6 +27,8 @@ from c2m.planning.inputs import PlanningInputs, PlanOptions
 from c2m.planning.netting import net_requirements, normalise_forecast
 from c2m.planning.result import PlannedLot, PlannedOp, PlanResult
 from c2m.planning.timing import changeover_minutes
+from scheduling.problem import Objective
+from scheduling.validate import Breakdown
 from scheduling.validate import objective as breakdown
 
 
@@ -194,7 +196,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
     )
 
 
-def _cost_parts(weights, parts, scale: float) -> dict[str, float]:
+def _cost_parts(weights: Objective, parts: Breakdown, scale: float) -> dict[str, float]:
     """The objective in CNY by what it pays for, so a planner sees where a plan's cost is
     (on a C2M plan mostly lateness and changeovers; the solver's bound covers only part)."""
     return {
