@@ -99,8 +99,14 @@ def parse_number(text: str, *, allow_negative: bool = False) -> float | None:
 _DATE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:(?:\s+|T|\s*日\s*)(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2})(?:\.\d+)?)?)?"
+    # An ISO offset (BI tools write 2026-11-03T20:15:00+08:00): the wall time as written counts.
+    r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?"
 )
-DATE_FORMS = "2026-11-03, 2026/11/3 or 2026-11-03 20:15:00"
+# 20261103 and 20261103 20:15:00, as data warehouses write dates.
+_COMPACT_DATE = re.compile(
+    r"(\d{4})(\d{2})(\d{2})(?:\s+(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2})(?:\.\d+)?)?)?"
+)
+DATE_FORMS = "2026-11-03, 2026/11/3, 20261103 or 2026-11-03 20:15:00"
 
 
 def parse_timestamp(text: str) -> dt.datetime | None:
@@ -108,7 +114,7 @@ def parse_timestamp(text: str) -> dt.datetime | None:
     cleaned = text.strip()
     if not cleaned:
         return None
-    match = _DATE.fullmatch(cleaned)
+    match = _DATE.fullmatch(cleaned) or _COMPACT_DATE.fullmatch(cleaned)
     if match is None:
         raise ValueError(f"{cleaned!r} is not a date (expected {DATE_FORMS})")
     year, month, day, hour, minute, second = match.groups()

@@ -219,6 +219,24 @@ def test_messy_chinese_export(db_url, write_file, encoding):
     assert (dt.datetime(2026, 11, 3, 20, 15), "抖音1号", "HM-黑色-L") in signals
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        # Douyin Compass
+        "统计日期,直播间名称,商家编码,商品点击次数,加购次数,成交商品件数,榜单排名,成交均价",
+        "日期,直播间,SKU ID,点击人数,加购人数,支付件数,名次,商品价格",  # Taobao Live
+        "日期,直播间编号,规格编码,商品点击量,加入购物车,下单件数,排行,单价(元)",  # Kuaishou
+    ],
+)
+def test_headers_as_each_platform_exports_them(db_url, write_file, header):
+    """The live rooms' back-ends name the same signals differently; each is recognised."""
+    engine = open_engine(db_url)
+    text = header + "\n2026-11-03,R1,A,120,14,9,3,59.9\n"
+    result = import_sales([write_file("platform.csv", text, "gbk")], engine)
+    assert result.rows_imported == 1 and not result.ignored_columns.get(result.files[0])
+    assert _signals(engine)[(dt.datetime(2026, 11, 3), "R1", "A")] == (120, 14, 9, 3, 59.9)
+
+
 def test_rows_written_by_the_orm_and_by_the_importer_share_keys(db_url, write_file):
     """The importer's fast path must store timestamps exactly as SQLAlchemy does."""
     engine = open_engine(db_url)

@@ -82,6 +82,10 @@ def test_numbers(text, value):
         ("2026-11-03T20:15:30", dt.datetime(2026, 11, 3, 20, 15, 30)),
         ("2026年11月3日", dt.datetime(2026, 11, 3)),
         (" 2026-11-03 ", dt.datetime(2026, 11, 3)),
+        ("2026-11-03T20:15:00+08:00", dt.datetime(2026, 11, 3, 20, 15)),  # BI tools' ISO form
+        ("2026-11-03 20:15:00Z", dt.datetime(2026, 11, 3, 20, 15)),
+        ("20261103", dt.datetime(2026, 11, 3)),  # data warehouses' compact date
+        ("20261103 20:15:00", dt.datetime(2026, 11, 3, 20, 15)),
         ("", None),
     ],
 )
@@ -89,7 +93,9 @@ def test_dates_and_timestamps(text, value):
     assert parse_timestamp(text) == value
 
 
-@pytest.mark.parametrize("text", ["03/11/2026", "2026-13-01", "2026-02-30", "tomorrow", "2026-11"])
+@pytest.mark.parametrize(
+    "text", ["03/11/2026", "2026-13-01", "2026-02-30", "tomorrow", "2026-11", "20261340", "2026113"]
+)
 def test_bad_dates_say_what_is_expected(text):
     with pytest.raises(ValueError, match="date"):
         parse_timestamp(text)
