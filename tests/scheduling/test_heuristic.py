@@ -165,3 +165,42 @@ def test_iterated_greedy_keeps_schedules_valid_and_never_worse(seed):
 def test_iterated_greedy_applies_only_to_pure_sequencing():
     assert not heuristic.sequencing_only(jobshop(FT06))
     assert not heuristic.sequencing_only(garment_floor(5))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10**9))
+def test_the_descent_stops_only_where_no_move_off_the_last_line_helps(seed):
+    """After the descent (problems without releases or due dates), moving any operation of
+    the line that finishes last to any place on any line leaves (objective, total of the
+    lines' completions) no lower; and the kept line costs are the re-priced ones."""
+    rng = random.Random(seed)
+    base = _parallel_lines(rng)
+    problem = Problem(
+        resources=base.resources,
+        jobs=tuple(Job(j.name) for j in base.jobs),
+        operations=base.operations,
+        setups=base.setups,
+        objective=Objective(makespan=rng.randint(1, 2), setup=rng.randint(0, 2)),
+    )
+    seq = heuristic._Sequences(problem)
+    lines: list[list[int]] = [[] for _ in problem.resources]
+    for i, op in enumerate(problem.operations):
+        lines[rng.choice(op.modes).resource].append(i)
+    parts = [seq.machine(r, s) for r, s in enumerate(lines)]
+    heuristic._descend(seq, lines, parts)
+    assert parts == [seq.machine(r, s) for r, s in enumerate(lines)]
+    assert sorted(i for s in lines for i in s) == list(range(problem.num_operations))
+
+    def measure(ls: list[list[int]]) -> tuple[int, int]:
+        costs = [seq.machine(r, s) for r, s in enumerate(ls)]
+        return seq.total(ls), sum(c for c, _ in costs)
+
+    now = measure(lines)
+    crit = max(range(len(lines)), key=lambda r: parts[r][0])
+    for i in lines[crit]:
+        for mode in problem.operations[i].modes:
+            rest = [[j for j in s if j != i] for s in lines]
+            for pos in range(len(rest[mode.resource]) + 1):
+                trial = [list(s) for s in rest]
+                trial[mode.resource].insert(pos, i)
+                assert measure(trial) >= now
