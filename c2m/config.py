@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import itertools
 import tomllib
+import zoneinfo
 from pathlib import Path
 from typing import Literal
 
@@ -34,6 +35,15 @@ class FactoryInfo(_Strict):
     name: str = "Factory"
     timezone: str = "Asia/Shanghai"
     currency: str = "CNY"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone (e.g. Asia/Shanghai)") from None
+        return value
 
 
 class Category(_Strict):
@@ -76,7 +86,7 @@ class Shift(_Strict):
 
 class Calendar(_Strict):
     workdays: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat"]
+        default_factory=lambda: ["mon", "tue", "wed", "thu", "fri", "sat"], min_length=1
     )
     shifts: list[Shift] = Field(min_length=1)
     overtime: Shift | None = None

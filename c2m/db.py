@@ -14,7 +14,8 @@ from functools import lru_cache
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import DatabaseError as SqlDatabaseError
 from sqlmodel import Session, SQLModel, create_engine
 
 from c2m import models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -100,7 +101,7 @@ def init_db(engine: Engine) -> None:
     """Create every missing table (existing ones are left as they are)."""
     try:
         SQLModel.metadata.create_all(engine)
-    except OperationalError as exc:
+    except SqlDatabaseError as exc:  # OperationalError, or "file is not a database"
         reason = _one_line(exc.orig)
         busy = "locked" in reason or "busy" in reason
         kind = DatabaseFileError if is_sqlite(engine.url.drivername) and not busy else DatabaseError

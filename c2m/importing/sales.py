@@ -28,7 +28,13 @@ from c2m.importing.upsert import (
     stored_form,
     upsert_many,
 )
-from c2m.importing.values import parse_count, parse_number, parse_time, parse_timestamp
+from c2m.importing.values import (
+    MAX_COUNT,
+    parse_count,
+    parse_number,
+    parse_time,
+    parse_timestamp,
+)
 from c2m.models import Room, SalesSignal
 
 SALES_COLUMNS = Columns(
@@ -187,7 +193,7 @@ class SalesImporter(Importer):
         seen, rooms_seen = self.seen, self.rooms_seen
         warn = self.warn
         sku_from_parts = self._sku_from_parts
-        largest = _LARGEST
+        largest, most = _LARGEST, MAX_COUNT
 
         def parse(cells: Sequence[str]) -> tuple:
             if len(cells) < width:
@@ -215,7 +221,7 @@ class SalesImporter(Importer):
                     int(cells[p_carts]),
                     int(cells[p_orders]),
                 )
-                if not (0 <= clicks < largest and 0 <= carts < largest and 0 <= orders < largest):
+                if not (0 <= clicks <= most and 0 <= carts <= most and 0 <= orders <= most):
                     raise ValueError
             except ValueError:
                 clicks = _count(cells[p_clicks], "clicks")
@@ -227,7 +233,7 @@ class SalesImporter(Importer):
                 if text:
                     try:
                         rank = int(text)
-                        if not 0 < rank < largest:
+                        if not 0 < rank <= most:
                             raise ValueError
                     except ValueError:
                         rank = _rank(text)
@@ -339,7 +345,7 @@ def _count(text: str, field: str) -> int:
     """A count cell: plain digits on the fast path, ``1,234`` / ``1.2万`` on the slow one."""
     try:
         value = int(text)
-        if 0 <= value < _LARGEST:
+        if 0 <= value <= MAX_COUNT:
             return value
     except ValueError:
         pass

@@ -22,6 +22,9 @@ _DASHES = "-—–"
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
 _LARGEST = Decimal(10) ** 15  # no shop sells a quadrillion of anything: a typo or a garbled cell
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+# Counts are stored as the databases' INTEGER (PostgreSQL's is 32-bit): a bigger count is a
+# typo or a garbled cell, and is rejected here rather than by the database.
+MAX_COUNT = 2**31 - 1
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -73,8 +76,8 @@ def parse_count(text: str) -> int | None:
         value = int(number)
     if value < 0:
         raise ValueError(f"{text.strip()!r} is negative")
-    if value > _LARGEST:
-        raise ValueError(f"{text.strip()!r} is too large")
+    if value > MAX_COUNT:
+        raise ValueError(f"{text.strip()!r} is too large (at most {MAX_COUNT:,})")
     return value
 
 

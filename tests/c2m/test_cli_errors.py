@@ -44,6 +44,16 @@ def test_bad_database_urls_say_so_in_one_line_with_a_fitting_code(url, code, wor
     assert "secret" not in text  # a password never lands in a cron log
 
 
+def test_a_file_that_is_not_a_database_is_exit_1_and_stays_as_it_was(tmp_path):
+    """`--db` pointed at a CSV used to end in 'internal error: DatabaseError'."""
+    csv = tmp_path / "sales.csv"
+    csv.write_text("date,sku\n2026-11-03,A\n")
+    result = _run("--db", f"sqlite:///{csv}", "plans")
+    assert result.exit_code == 1, result.output
+    assert "not a database" in _one_clean_sentence(result)
+    assert csv.read_text() == "date,sku\n2026-11-03,A\n"
+
+
 def test_garbage_in_the_environment_variable_is_a_usage_error():
     result = _run("plans", env={"C2M_DATABASE_URL": "garbage"})
     assert result.exit_code == 64, result.output

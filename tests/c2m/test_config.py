@@ -33,6 +33,8 @@ def test_shipped_config_loads_with_every_category_sewable():
         (lambda raw: raw["calendar"].__setitem__("shfts", []), "calendar.shfts"),
         (lambda raw: raw["policies"]["c2m"].__setitem__("max_lot", 10), "policies.c2m"),
         (lambda raw: raw["lines"].append(dict(raw["lines"][0])), "appears twice"),
+        (lambda raw: raw["calendar"].__setitem__("workdays", []), "calendar.workdays"),
+        (lambda raw: raw["factory"].__setitem__("timezone", "Mars/Olympus"), "Mars/Olympus"),
         (
             lambda raw: raw["calendar"]["shifts"].append(
                 {"name": "late", "start": "11:00", "end": "12:30"}

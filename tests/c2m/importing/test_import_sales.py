@@ -237,6 +237,20 @@ def test_headers_as_each_platform_exports_them(db_url, write_file, header):
     assert _signals(engine)[(dt.datetime(2026, 11, 3), "R1", "A")] == (120, 14, 9, 3, 59.9)
 
 
+def test_a_count_beyond_the_database_integer_is_a_rejected_row_not_a_crash(db_url, write_file):
+    """PostgreSQL's INTEGER stops at 2,147,483,647: a bigger count used to end the import
+    with the database's error (exit 70) instead of naming the row."""
+    engine = open_engine(db_url)
+    text = (
+        "date,room_id,sku,clicks,carts,orders\n"
+        "2026-11-03,R1,A,3000000000,1,1\n"
+        "2026-11-03,R1,B,2147483647,1,1\n"
+    )
+    result = import_sales([write_file("big.csv", text)], engine)
+    assert (result.rows_imported, result.rows_rejected) == (1, 1)
+    assert result.errors[0].field == "clicks" and "too large" in result.errors[0].message
+
+
 def test_rows_written_by_the_orm_and_by_the_importer_share_keys(db_url, write_file):
     """The importer's fast path must store timestamps exactly as SQLAlchemy does."""
     engine = open_engine(db_url)

@@ -48,6 +48,8 @@ def test_counts_as_exports_write_them(text, value):
         ("1,5", "whole"),
         ("nan", "not a number"),
         ("12a", "not a number"),
+        ("3000000000", "too large"),  # beyond the databases' INTEGER
+        ("30万万", "not a number"),
     ],
 )
 def test_bad_counts_say_why(text, says):
