@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from c2m.config import LotPolicy
+from c2m.errors import DataError
 from c2m.planning.inputs import SkuInfo, StyleInfo
 
 PREFIX = {"batch": "B", "c2m": "C"}
@@ -123,6 +124,7 @@ def make_lots(
                 continue
             end = t + cover - 1
             target = req[min(end, horizon - 1)] + rate * max(0, end - (horizon - 1))
+            _check_size(len(lots), target - covered, policy, key, dates[t])
             parts = lot_quantities(target - covered, policy)
             covered += sum(parts)
             need = dates[t]
@@ -231,6 +233,22 @@ def reuse_codes(lots: list[LotSpec], previous, fixed: set[str], policy: LotPolic
                 n += 1
             lot.code = f"{base}-{n}"
         taken.add(lot.code)
+
+
+# More lots than this in one plan is a typo in the demand (an open order of 3,000,000,000
+# units made a plan build lots until it ran out of memory), not a factory's fortnight: the
+# 10x benchmark floor plans 2,170 lots.
+MAX_LOTS = 10_000
+
+
+def _check_size(made: int, need: float, policy: LotPolicy, key: str, date: dt.date) -> None:
+    """DataError, naming the SKU, when ``need`` units would take the plan past MAX_LOTS."""
+    per_lot = policy.max_lot or max(need, 1.0)
+    if made + math.ceil(need / per_lot) > MAX_LOTS:
+        raise DataError(
+            f"the plan would need more than {MAX_LOTS:,} lots: {key} alone needs {need:,.0f} "
+            f"units by {date:%Y-%m-%d} (forecast plus open orders); check them for a typo"
+        )
 
 
 def _code(prefix: str, key: str, need: dt.date, k: int, taken: set[str]) -> str:

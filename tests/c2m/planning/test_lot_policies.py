@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 from planning_world import START, config, world
 
 from c2m.config import LotPolicy
+from c2m.errors import DataError
 from c2m.planning import PlanOptions, make_plan
+from c2m.planning.inputs import OpenOrderInfo
 from c2m.planning.lots import LotSpec, group_sizes, lot_quantities, split_by_mix
 
 
@@ -70,3 +73,14 @@ def test_c2m_lots_respect_min_multiple_and_max(both_modes):
     for lot in both_modes["c2m"].lots:
         assert policy.min_lot <= lot.quantity <= policy.max_lot
         assert len({sku.split("-")[1] for sku in lot.items}) == 1  # one colour per lot
+
+
+def test_a_typo_sized_order_stops_the_plan_with_the_sku_named():
+    """An open order of 3,000,000,000 units once made the planner build lots until it ran
+    out of memory; now the plan stops at once and names the SKU."""
+    inputs = world()
+    sku = sorted(inputs.skus)[0]
+    typo = OpenOrderInfo(sku, START.date() + dt.timedelta(days=3), 3_000_000_000)
+    inputs = dataclasses.replace(inputs, open_orders=[*inputs.open_orders, typo])
+    with pytest.raises(DataError, match=f"{sku} alone needs 3,000,000,[0-9]{{3}} units"):
+        make_plan(inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2, workers=1))
