@@ -50,7 +50,7 @@ class InventoryImporter(SkuRowsImporter):
     def parse(self, cells: Sequence[str]) -> dict[str, Any]:
         get = self.get
         row = {
-            "sku": resolve_sku(get, cells, self.catalogue),
+            "sku": resolve_sku(get, cells, self.catalogue, self.codes),
             "on_hand": parse_cell(get, cells, "on_hand", parse_count, required=True),
         }
         if "as_of" in self.values:

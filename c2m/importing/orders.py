@@ -53,7 +53,7 @@ class OrdersImporter(SkuRowsImporter):
         reference = get(cells, "reference").strip()
         if not reference:
             raise RowProblem("reference", "the order reference is missing")
-        sku = resolve_sku(get, cells, self.catalogue)
+        sku = resolve_sku(get, cells, self.catalogue, self.codes)
         due = parse_cell(get, cells, "due_date", parse_date, required=True)
         quantity = parse_cell(get, cells, "quantity", parse_count, required=True)
         if quantity == 0:

@@ -19,7 +19,7 @@ from c2m.errors import ImportFailed
 from c2m.importing.base import Importer, RowProblem, missing_columns_message, run_import
 from c2m.importing.reading import Columns, Header, normalise_header
 from c2m.importing.result import ImportResult, Progress
-from c2m.importing.skus import SKU_ALIASES, load_catalogue, sku_from_parts
+from c2m.importing.skus import SKU_ALIASES, SkuCodes, load_catalogue, sku_from_parts
 from c2m.importing.upsert import (
     Counts,
     defer_secondary_indexes,
@@ -130,6 +130,7 @@ class SalesImporter(Importer):
         self.room = room.strip() if room else None
         self.catalogue: dict[tuple[str, str, str], str] = {}
         self.known: set[str] = set()
+        self.codes = SkuCodes()
         self.seen: set[str] = set()
         self.rooms_seen: set[str] = set()
         self._stamps: dict[str, Any] = {}
@@ -153,6 +154,7 @@ class SalesImporter(Importer):
     def prepare(self, connection: Connection) -> None:
         self.catalogue = load_catalogue(connection)
         self.known = set(self.catalogue.values())
+        self.codes.load(self.known)
         self._stored_ts = stored_form(connection, _TABLE.c.ts)
         self._stamps.clear()  # cleared, not replaced: the parser holds on to it
         # ~40 bytes is a short sales row: an upper estimate of the rows in the file.
@@ -194,6 +196,7 @@ class SalesImporter(Importer):
         warn = self.warn
         sku_from_parts = self._sku_from_parts
         largest, most = _LARGEST, MAX_COUNT
+        codes_exact, canonical = self.codes.exact, self.codes.canonical
 
         def parse(cells: Sequence[str]) -> tuple:
             if len(cells) < width:
@@ -214,6 +217,8 @@ class SalesImporter(Importer):
             sku = cells[p_sku].strip() if p_sku is not None else ""
             if not sku:
                 sku = sku_from_parts(cells, p_style, p_colour, p_size)
+            elif sku not in codes_exact:
+                sku = canonical(sku)
 
             try:  # three plain whole numbers
                 clicks, carts, orders = (

@@ -7,7 +7,8 @@ code ``<style>-<colour>-<size>``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import unicodedata
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
@@ -36,11 +37,49 @@ def has_sku_columns(index: dict[str, int]) -> bool:
     return "sku" in index or all(c in index for c in ("style", "colour", "size"))
 
 
-def resolve_sku(get, cells: Sequence[str], catalogue: dict[tuple[str, str, str], str]) -> str:
+def _fold(code: str) -> str:
+    """A code's comparable form: case and full-width characters do not matter."""
+    return unicodedata.normalize("NFKC", code).casefold()
+
+
+class SkuCodes:
+    """The catalogue's SKU codes, found however a file writes them: ``hm2601-pnk-s`` and
+    ``ＨＭ2601-PNK-S`` are the catalogue's ``HM2601-PNK-S`` (a live room's export in lower
+    case must not create a new SKU that then stops every plan). Codes that differ only in
+    case in the catalogue itself are taken only as written."""
+
+    def __init__(self) -> None:
+        self.exact: set[str] = set()
+        self.folded: dict[str, str] = {}
+
+    def load(self, codes: Iterable[str]) -> None:
+        """Takes the catalogue's codes (in place: parsers hold on to these containers)."""
+        self.exact.clear()
+        self.folded.clear()
+        clashes: set[str] = set()
+        for code in codes:
+            self.exact.add(code)
+            key = _fold(code)
+            if key in self.folded and self.folded[key] != code:
+                clashes.add(key)
+            self.folded[key] = code
+        for key in clashes:
+            del self.folded[key]
+
+    def canonical(self, sku: str) -> str:
+        """The catalogue's code for ``sku``, or ``sku`` itself when the catalogue has none."""
+        if sku in self.exact:
+            return sku
+        return self.folded.get(_fold(sku), sku)
+
+
+def resolve_sku(
+    get, cells: Sequence[str], catalogue: dict[tuple[str, str, str], str], codes: SkuCodes
+) -> str:
     """The SKU code a row names; RowProblem when it names none."""
     sku = get(cells, "sku").strip()
     if sku:
-        return sku
+        return codes.canonical(sku)
     parts = (get(cells, c).strip() for c in ("style", "colour", "size"))
     return sku_from_parts(*parts, catalogue=catalogue)
 
@@ -62,9 +101,11 @@ class SkuRowsImporter(Importer):
         super().__init__()
         self.seen: set[str] = set()
         self.catalogue: dict[tuple[str, str, str], str] = {}
+        self.codes = SkuCodes()
 
     def prepare(self, connection: Connection) -> None:
         self.catalogue = load_catalogue(connection)
+        self.codes.load(self.catalogue.values())
 
     def finish(self, connection: Connection, result: ImportResult) -> None:
         new = self.seen - set(self.catalogue.values())

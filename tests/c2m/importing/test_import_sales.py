@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 
 from c2m.db import open_engine, session_scope
 from c2m.errors import ExitCode
-from c2m.importing import import_sales
-from c2m.models import ImportBatch, RejectedRow, Room, SalesSignal, Sku
+from c2m.importing import import_orders, import_sales
+from c2m.models import ImportBatch, OpenOrder, RejectedRow, Room, SalesSignal, Sku
 
 GOOD = (
     "date,room_id,sku,style,colour,size,clicks,carts,orders,rank,price\n"
@@ -249,6 +249,32 @@ def test_a_count_beyond_the_database_integer_is_a_rejected_row_not_a_crash(db_ur
     result = import_sales([write_file("big.csv", text)], engine)
     assert (result.rows_imported, result.rows_rejected) == (1, 1)
     assert result.errors[0].field == "clicks" and "too large" in result.errors[0].message
+
+
+def test_a_catalogue_code_in_another_case_or_width_is_the_catalogue_sku(db_url, write_file):
+    """A room's export writing ``hm1-blk-m`` (or full-width ``ＨＭ1-BLK-M``) means the
+    catalogue's ``HM1-BLK-M``: as a new SKU it would stop every plan (not in the catalogue).
+    Codes that differ only in case within the catalogue are taken as written."""
+    engine = open_engine(db_url)
+    with session_scope(engine) as session:
+        session.add(Sku(sku="HM1-BLK-M", style="HM1", colour="BLK", size="M"))
+        session.add(Sku(sku="Ab-1", style="AB", colour="X", size="1"))
+        session.add(Sku(sku="AB-1", style="AB", colour="X", size="2"))
+    text = (
+        "date,room_id,sku,clicks,carts,orders\n"
+        "2026-11-03,R1, hm1-blk-m ,10,2,1\n"
+        "2026-11-04,R1,ＨＭ1-BLK-M,10,2,1\n"
+        "2026-11-05,R1,HM1-BLK-M,10,2,1\n"
+        "2026-11-05,R1,ab-1,10,2,1\n"
+    )
+    result = import_sales([write_file("case.csv", text)], engine)
+    assert result.rows_imported == 4
+    assert {key[2] for key in _signals(engine)} == {"HM1-BLK-M", "ab-1"}
+    assert result.new_skus == ["ab-1"]
+    orders = "reference,sku,due_date,quantity\nPO1,hm1-blk-m,2026-11-20,100\n"
+    assert import_orders([write_file("orders.csv", orders)], engine).new_skus == []
+    with session_scope(engine) as session:
+        assert session.execute(select(OpenOrder.sku)).scalars().all() == ["HM1-BLK-M"]
 
 
 def test_rows_written_by_the_orm_and_by_the_importer_share_keys(db_url, write_file):
