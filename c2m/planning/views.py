@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from c2m.errors import NotFound
 from c2m.planning.store import load_plan
 
 STEP_ORDER = {"cut": 0, "sew": 1, "finish": 2}
@@ -17,6 +18,8 @@ def schedule_rows(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """The plan's summary and one row per operation, filtered by resource and by day."""
     view = load_plan(session, plan_id)
+    if line is not None:
+        line = _resource_named(view, plan_id, line)
     rows = []
     for lot in view.lots:
         for op in lot.ops:
@@ -44,6 +47,16 @@ def schedule_rows(
             )
     rows.sort(key=lambda r: (_resource_key(r["resource"]), r["start"]))
     return view.summary(), rows
+
+
+def _resource_named(view, plan_id: int, name: str) -> str:
+    """The plan's resource called ``name`` (any case): a typo is an error that lists the
+    resources, not an empty schedule that reads like an idle line."""
+    resources = sorted({op.resource for lot in view.lots for op in lot.ops}, key=_resource_key)
+    for resource in resources:
+        if resource.casefold() == name.strip().casefold():
+            return resource
+    raise NotFound(f"plan {plan_id} has no line {name!r}; its lines are {', '.join(resources)}")
 
 
 def _resource_key(name: str) -> tuple[int, str]:

@@ -95,6 +95,10 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
     assert ops and {op["resource"] for op in ops} == {"L1"}
     assert run(seeded, "show", str(c2m_plan["plan_id"])).exit_code == 0
     assert run(seeded, "show", "999").exit_code == 65
+    lower = run(seeded, "show", str(c2m_plan["plan_id"]), "--line", "l1", "--json")
+    assert json.loads(lower.stdout)["operations"] == ops  # a line is named in any case
+    typo = run(seeded, "show", str(c2m_plan["plan_id"]), "--line", "L9")
+    assert typo.exit_code == 65 and "no line 'L9'; its lines are L1" in typo.output
 
     compared = run(seeded, "compare", str(batch_plan["plan_id"]), str(c2m_plan["plan_id"]))
     assert compared.exit_code == 0 and "mean lot size" in compared.stdout
