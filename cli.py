@@ -22,7 +22,7 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from c2m.errors import C2MError, ExitCode
+from c2m.errors import C2MError, ExitCode, sigterm_as_interrupt
 
 # Piped into a file, less or a cron log, Rich would squeeze tables into 80 columns and cut
 # dates and statuses short; give them room unless the user set COLUMNS.
@@ -48,7 +48,8 @@ class _ErrorsToExitCodes(TyperGroup):
 
     def invoke(self, ctx: typer.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with sigterm_as_interrupt():
+                return super().invoke(ctx)
         except C2MError as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
             raise typer.Exit(int(exc.exit_code)) from None

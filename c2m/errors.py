@@ -7,6 +7,9 @@ one exists, because cron wrappers and shell scripts already know them.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+from collections.abc import Iterator
 from enum import IntEnum
 
 
@@ -56,3 +59,22 @@ class LockBusy(C2MError):
     """Another process holds the lock (e.g. a replan is already running)."""
 
     exit_code = ExitCode.TEMPFAIL
+
+
+@contextlib.contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """cron and systemd stop a job with SIGTERM: handle it as Ctrl-C (transactions roll
+    back, runs are recorded as interrupted, exit 130) instead of dying mid-write."""
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -10,6 +10,8 @@ transaction rule — lives here once.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -174,7 +176,9 @@ def _big_cache(connection: Connection) -> Iterator[None]:
     try:
         yield
     finally:
-        driver.execute(f"PRAGMA cache_size = {int(before)}")
+        # After Ctrl-C the connection may already be closed: its cache went with it.
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            driver.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 _IMPORT_CACHE_KIB = 16384

@@ -20,14 +20,12 @@ retry, a second manual run) from churning the floor's plan.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import os
-import signal
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +34,7 @@ from sqlalchemy.engine import Engine
 
 from c2m.config import FactoryConfig
 from c2m.db import session_scope
-from c2m.errors import C2MError, ExitCode, LockBusy
+from c2m.errors import C2MError, ExitCode, LockBusy, sigterm_as_interrupt
 from c2m.planning.core import make_plan
 from c2m.planning.inputs import PlanOptions, PreviousLot
 from c2m.planning.result import PlanResult
@@ -217,26 +215,8 @@ def replan(
 ) -> ReplanOutcome:
     """Run one replan; raises :class:`C2MError` (after recording the run) when it fails."""
     say = progress or (lambda _msg: None)
-    with _sigterm_as_interrupt():
+    with sigterm_as_interrupt():
         return _replan(engine, config, options, say)
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """cron and systemd stop a job with SIGTERM: finish the records as for Ctrl-C."""
-
-    def interrupt(_signum, _frame):
-        raise KeyboardInterrupt
-
-    try:
-        previous = signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _replan(

@@ -202,3 +202,18 @@ def test_sigterm_finishes_the_records_and_publishes_nothing(sqlite_url, tmp_path
     line = json.loads(log.read_text().splitlines()[-1])
     assert line["status"] == "interrupted"
     assert list_runs(engine, last=1)[0]["status"] == "interrupted"
+
+
+def test_sigterm_stops_a_plan_with_exit_130_and_stores_nothing(sqlite_url):
+    """Every command, not only replan, treats SIGTERM from cron as Ctrl-C (the README's exit
+    130): `c2m plan` used to die from the signal with no message."""
+    world.seed(sqlite_url)
+    engine = open_engine(sqlite_url)
+    proc = start([C2M, "--db", sqlite_url, "plan", "--horizon", "7", "--time-limit", "60"])
+    wait_line(proc, "planning c2m from")
+    time.sleep(1.0)  # into the solve
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert plans(engine) == []
