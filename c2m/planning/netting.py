@@ -81,6 +81,23 @@ def normalise_forecast(forecast: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _check_coverage(frame: pd.DataFrame, start: dt.date, end: dt.date) -> None:
+    """DataError unless the forecast has every day of the plan [start, end): days it does
+    not reach would be planned as days without demand (a 14-day plan from a 3-day forecast
+    planned a sixth of the units, and a --start typo past the forecast planned only the
+    open orders, each stored as the current plan with exit 0)."""
+    last_day = end - dt.timedelta(days=1)
+    need = f"the plan needs every day from {start} to {last_day}"
+    if frame.empty:
+        raise DataError(f"the forecast has no values; {need}: run `c2m forecast`")
+    first, last = min(frame["ds"]), max(frame["ds"])
+    if first > start or last < last_day:
+        raise DataError(
+            f"the forecast covers {first} to {last}, but {need}: run `c2m forecast` with a "
+            "longer --horizon, or plan fewer days from a start inside it"
+        )
+
+
 def net_requirements(
     forecast: pd.DataFrame,
     skus: Mapping[str, SkuInfo],
@@ -108,16 +125,12 @@ def net_requirements(
             f"the forecast names SKU {unknown[0]!r}, which is not in the catalogue{more}"
         )
     end = start + dt.timedelta(days=horizon)
+    _check_coverage(frame, start, end)
     frame = frame[(frame["ds"] >= start) & (frame["ds"] < end)]
     order_rows = [o for o in (orders or []) if o.due_date < end]
     for o in order_rows:
         if o.sku not in skus:
             raise DataError(f"open order for SKU {o.sku!r}, which is not in the catalogue")
-    if frame.empty and not order_rows:
-        raise DataError(
-            f"the forecast has no values between {start} and {end - dt.timedelta(days=1)}; "
-            "run a forecast that covers the plan horizon"
-        )
     keys = sorted({key(skus[s]) for s in frame["sku"]} | {key(skus[o.sku]) for o in order_rows})
     index = {k: i for i, k in enumerate(keys)}
     n = len(keys)

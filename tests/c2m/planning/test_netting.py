@@ -72,7 +72,17 @@ def test_quantile_interpolates_between_columns():
 def test_unknown_sku_and_empty_forecast_are_data_errors():
     with pytest.raises(DataError, match="not in the catalogue"):
         net_requirements(frame(flat("ZZ", 2, 1.0)), SKUS, D0, 2, 0.5)
-    with pytest.raises(DataError, match="no values between"):
+    with pytest.raises(DataError, match="covers 2027-01-06 to 2027-01-07, but the plan needs"):
         late = frame(flat("A-M", 2, 1.0))
         late["ds"] = late["ds"] + dt.timedelta(days=30)
         net_requirements(late, SKUS, D0, 2, 0.5)
+
+
+def test_a_forecast_shorter_than_the_plan_is_a_data_error_not_a_quiet_underplan():
+    """Days past the forecast would be planned as days without demand."""
+    fc = frame(flat("A-M", 3, 10.0))
+    assert len(net_requirements(fc, SKUS, D0, 3, 0.5)) == 3
+    with pytest.raises(DataError, match=r"but the plan needs every day from .* run `c2m forecast`"):
+        net_requirements(fc, SKUS, D0, 14, 0.5)
+    with pytest.raises(DataError, match="the plan needs every day"):
+        net_requirements(fc, SKUS, D0 - dt.timedelta(days=1), 3, 0.5)
