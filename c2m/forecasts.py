@@ -61,10 +61,6 @@ class ForecastSummary:
     #: known-ahead inputs the forecast read (the room calendar's columns), empty without one
     known_ahead: list[str] = field(default_factory=list)
 
-    @property
-    def id(self) -> int:  # the planning service accepts anything with ``id`` or ``run_id``
-        return self.run_id
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "run_id": self.run_id,

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import DataError
+from c2m.forecasts import run_forecast
 from c2m.planning.core import make_plan
 from c2m.planning.inputs import PlanOptions
 from c2m.planning.result import PlanResult
@@ -29,22 +30,13 @@ def _quiet(_: str) -> None:
 def ensure_forecast(
     engine: Engine, cfg: FactoryConfig, horizon: int, say: Progress = _quiet
 ) -> int:
-    """Id of the latest forecast run; makes one with the forecasting glue when there is none."""
+    """Id of the latest forecast run; makes one (``horizon`` days) when there is none."""
     with session_scope(engine) as session:
         run = latest_forecast_run(session)
         if run is not None:
             return int(run.id)
-    try:
-        from c2m import forecasts
-    except ImportError:
-        forecasts = None
-    maker = getattr(forecasts, "run_forecast", None) if forecasts else None
-    if maker is None:
-        raise DataError("there is no forecast in the database: run `c2m forecast` first")
     say("no forecast yet: forecasting from the imported signals")
-    run = maker(engine, horizon=horizon)
-    run_id = getattr(run, "id", None) or getattr(run, "run_id", None) or run
-    return int(run_id)
+    return run_forecast(engine, horizon=horizon).run_id
 
 
 def plan_and_store(
