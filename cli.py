@@ -1104,9 +1104,13 @@ def _render_comparison(comparison: dict[str, Any]) -> None:
     table.add_column("KPI")
     table.add_column(f"plan {a['plan_id']} ({a['mode']})", justify="right")
     table.add_column(f"plan {b['plan_id']} ({b['mode']})", justify="right")
+    table.add_row("start", f"{a['start']:%Y-%m-%d %H:%M}", f"{b['start']:%Y-%m-%d %H:%M}")
+    table.add_row("horizon (days)", str(a["horizon_days"]), str(b["horizon_days"]))
     for key, label in _PLAN_KPI_ROWS:
         table.add_row(label, _kpi_text(key, a["kpis"].get(key)), _kpi_text(key, b["kpis"].get(key)))
     out.print(table)
+    for warning in comparison["warnings"]:
+        err.print(f"[yellow]warning:[/] {warning}", highlight=False, markup=True, soft_wrap=True)
 
 
 @app.command("export")

@@ -277,6 +277,8 @@ class PlanView:
         return {
             "plan_id": p.id,
             "mode": p.mode,
+            "start": p.start,
+            "horizon_days": p.horizon_days,
             "status": p.status,
             "objective": p.objective,
             "bound": p.bound,

@@ -78,4 +78,14 @@ def compare_plans(session: Session, plan_a: int, plan_b: int) -> dict[str, Any]:
         numeric = isinstance(value, int | float) and isinstance(other, int | float)
         if numeric and not isinstance(value, bool):
             delta[key] = round(other - value, 4)
-    return {"plans": [a, b], "difference": delta}
+    warnings = []
+    if (a["start"], a["horizon_days"]) != (b["start"], b["horizon_days"]):
+        warnings.append(
+            f"plans {plan_a} and {plan_b} cover different periods ({_period(a)} and "
+            f"{_period(b)}): totals such as units, lots and costs do not compare one to one"
+        )
+    return {"plans": [a, b], "difference": delta, "warnings": warnings}
+
+
+def _period(summary: dict[str, Any]) -> str:
+    return f"{summary['horizon_days']} days from {summary['start']:%Y-%m-%d %H:%M}"

@@ -102,6 +102,15 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
 
     compared = run(seeded, "compare", str(batch_plan["plan_id"]), str(c2m_plan["plan_id"]))
     assert compared.exit_code == 0 and "mean lot size" in compared.stdout
+    assert "horizon (days)" in compared.stdout and "warning" not in compared.output
+    week = run(
+        seeded, "plan", "--start", "2026-12-07", "--horizon", "7", "--time-limit", "1", "--json"
+    )
+    assert week.exit_code == 0, week.output
+    week_id = str(json.loads(week.stdout)["plan_id"])
+    mixed = json.loads(run(seeded, "compare", week_id, str(c2m_plan["plan_id"]), "--json").stdout)
+    assert [p["horizon_days"] for p in mixed["plans"]] == [7, 14]
+    assert "cover different periods (7 days from 2026-12-07" in mixed["warnings"][0]
 
     out = tmp_path / "export"
     for fmt in ("csv", "xlsx"):
