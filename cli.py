@@ -252,6 +252,8 @@ def _render_import(result: Any) -> None:
         shown = ", ".join(result.new_skus[:20])
         more = f" and {len(result.new_skus) - 20} more" if len(result.new_skus) > 20 else ""
         out.print(f"new SKUs (not in the catalogue yet): {shown}{more}", highlight=False)
+    if result.new_rooms:
+        out.print(f"new rooms (first seen here): {', '.join(result.new_rooms)}", highlight=False)
     for name, columns in result.ignored_columns.items():
         err.print(f"{name}: ignored column(s) {', '.join(columns)}", highlight=False)
     for issue in result.warnings[:10]:

@@ -55,6 +55,7 @@ class ImportResult:
     warnings_not_listed: int = 0
     failed_files: list[str] = field(default_factory=list)
     new_skus: list[str] = field(default_factory=list)
+    new_rooms: list[str] = field(default_factory=list)
     ignored_columns: dict[str, list[str]] = field(default_factory=dict)
     batch_ids: list[int] = field(default_factory=list)
     dry_run: bool = False
@@ -104,6 +105,7 @@ class ImportResult:
             "warnings_not_listed": self.warnings_not_listed,
             "failed_files": self.failed_files,
             "new_skus": self.new_skus,
+            "new_rooms": self.new_rooms,
             "ignored_columns": self.ignored_columns,
             "batch_ids": self.batch_ids,
             "dry_run": self.dry_run,

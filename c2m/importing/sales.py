@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
@@ -294,8 +295,13 @@ class SalesImporter(Importer):
     def finish(self, connection: Connection, result: ImportResult) -> None:
         restore_indexes(connection, self._deferred)
         self._deferred = []
-        rooms = [{"room_id": room} for room in sorted(self.rooms_seen)]
-        insert_missing(connection, Room.__table__, rooms)
+        table = Room.__table__
+        known = set(connection.execute(select(table.c.room_id)).scalars())
+        fresh = sorted(self.rooms_seen - known)
+        # A room named for the first time is listed like a new SKU: rooms are summed, so a
+        # typo (douyin-1 for douyin-01) would count the same broadcast twice.
+        result.new_rooms = sorted(set(result.new_rooms) | set(fresh))
+        insert_missing(connection, table, [{"room_id": room} for room in fresh])
         new = self.seen - self.known
         result.new_skus = sorted(set(result.new_skus) | new)
         self.seen.clear()

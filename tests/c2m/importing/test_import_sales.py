@@ -126,6 +126,8 @@ def test_room_option_fills_a_missing_room_column(db_url, write_file):
     result = import_sales([path], engine, room="R9")
     assert result.rows_imported == 1
     assert next(iter(_signals(engine)))[1] == "R9"
+    assert result.new_rooms == ["R9"]  # listed once, like a new SKU: a typo shows here
+    assert import_sales([path], engine, room="R9").new_rooms == []
 
 
 def test_duplicate_keys_in_one_file_last_row_wins(db_url, write_file):
