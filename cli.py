@@ -33,6 +33,13 @@ out = Console(
 err = Console(stderr=True)
 
 
+def _json_failure(as_json: bool, message: str, code: ExitCode) -> None:
+    """With ``--json``, a failed command still prints one object on stdout (a script reading
+    it then sees why, not an empty stream); the sentence goes to stderr as always."""
+    if as_json:
+        print_json({"error": message, "exit_code": int(code)})
+
+
 class _ErrorsToExitCodes(TyperGroup):
     """Turns the application's errors into one line and an exit code, for every sub-command."""
 
@@ -47,11 +54,14 @@ class _ErrorsToExitCodes(TyperGroup):
             raise
 
     def invoke(self, ctx: typer.Context) -> Any:
+        # The sub-command's arguments, read now: invoking consumes them.
+        as_json = "--json" in [*getattr(ctx, "_protected_args", ()), *ctx.args]
         try:
             with sigterm_as_interrupt():
                 return super().invoke(ctx)
         except C2MError as exc:
             err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            _json_failure(as_json, str(exc), exc.exit_code)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             err.print("interrupted: nothing was left half-written")
@@ -67,12 +77,11 @@ class _ErrorsToExitCodes(TyperGroup):
             # A file or folder the user named cannot be read or written (missing, a directory,
             # no permission, disk full): their environment, not a bug.
             where = exc.filename if exc.filename is not None else "a file"
+            message = f"cannot use {where}: {exc.strerror or exc}"
             err.print(
-                f"[bold red]error:[/] cannot use {where}: {exc.strerror or exc}",
-                highlight=False,
-                markup=True,
-                soft_wrap=True,
+                f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True
             )
+            _json_failure(as_json, message, ExitCode.FAILED)
             raise typer.Exit(int(ExitCode.FAILED)) from None
         except Exception as exc:
             if os.environ.get("C2M_DEBUG"):

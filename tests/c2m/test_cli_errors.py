@@ -6,6 +6,8 @@ real ``c2m`` Typer app in-process on tiny inputs (no solver, no forecast), so th
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
@@ -195,3 +197,17 @@ def test_a_bare_or_unknown_invocation_is_a_usage_error(args):
 
 def test_help_still_exits_zero():
     assert _run("--help").exit_code == 0
+
+
+def test_with_json_a_failure_is_also_one_object_on_stdout(tmp_path):
+    """Scripts reading `--json` got an empty stdout when a command failed."""
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    result = _run("--db", url, "show", "999", "--json")
+    assert result.exit_code == 65
+    assert json.loads(result.stdout) == {
+        "error": "there is no plan 999 (c2m plans lists them)",
+        "exit_code": 65,
+    }
+    assert "error:" in result.stderr and "there is no plan 999" in result.stderr
+    plain = _run("--db", url, "show", "999")
+    assert plain.exit_code == 65 and plain.stdout == ""
