@@ -136,6 +136,7 @@ class SalesImporter(Importer):
         self.rooms_seen: set[str] = set()
         self._stamps: dict[str, Any] = {}
         self._stored_ts: Any = None
+        self._latest_sane = dt.datetime.max
         self._deferred: list = []
 
     def check_header(self, header: Header, file: str) -> None:
@@ -157,6 +158,7 @@ class SalesImporter(Importer):
         self.known = set(self.catalogue.values())
         self.codes.load(self.known)
         self._stored_ts = stored_form(connection, _TABLE.c.ts)
+        self._latest_sane = dt.datetime.now() + dt.timedelta(days=1)  # any time zone's today
         self._stamps.clear()  # cleared, not replaced: the parser holds on to it
         # ~40 bytes is a short sales row: an upper estimate of the rows in the file.
         self._deferred = defer_secondary_indexes(connection, _TABLE, self.file_size // 40)
@@ -278,6 +280,14 @@ class SalesImporter(Importer):
             raise RowProblem("date", "the date is missing")
         if time_text:
             ts = _with_time(ts, time_text)
+        # Sales cannot come from the future (or from before live rooms): such a date is a
+        # typo, and the latest imported day is where forecasts start. Warned once per date
+        # text (this runs once per distinct text, then the cache answers).
+        if ts > self._latest_sane:
+            self.warn("date", f"{ts:%Y-%m-%d} is after today: check the date (a typo here moves "
+                      "the forecast's start)")  # fmt: skip
+        elif ts.year < _EARLIEST_YEAR:
+            self.warn("date", f"{ts:%Y-%m-%d} is before {_EARLIEST_YEAR}: check the date")
         if self._stored_ts is not None:
             ts = self._stored_ts(ts)
         if len(self._stamps) < 100_000:  # a bounded cache: memory must not grow with the file
@@ -350,6 +360,7 @@ def _with_time(day: dt.datetime, text: str) -> dt.datetime:
 
 
 _LARGEST = 10**15
+_EARLIEST_YEAR = 2000
 
 
 def _count(text: str, field: str) -> int:

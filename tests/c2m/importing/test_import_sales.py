@@ -279,6 +279,24 @@ def test_a_catalogue_code_in_another_case_or_width_is_the_catalogue_sku(db_url, 
         assert session.execute(select(OpenOrder.sku)).scalars().all() == ["HM1-BLK-M"]
 
 
+def test_dates_after_today_or_long_ago_are_imported_with_a_warning_per_date(db_url, write_file):
+    """2030-01-01 for 2026-01-01 became the forecast's start without a word."""
+    engine = open_engine(db_url)
+    future = (dt.date.today() + dt.timedelta(days=400)).isoformat()
+    text = (
+        "date,room_id,sku,clicks,carts,orders\n"
+        f"{future},R1,A,10,2,1\n"
+        f"{future},R1,B,10,2,1\n"
+        "1970-01-01,R1,A,10,2,1\n"
+        f"{dt.date.today().isoformat()},R1,A,10,2,1\n"
+    )
+    result = import_sales([write_file("dates.csv", text)], engine)
+    assert result.rows_imported == 4 and result.exit_code == ExitCode.OK
+    assert [(w.line, w.field) for w in result.warnings] == [(2, "date"), (4, "date")]
+    assert "is after today" in result.warnings[0].message
+    assert "before 2000" in result.warnings[1].message
+
+
 def test_rows_written_by_the_orm_and_by_the_importer_share_keys(db_url, write_file):
     """The importer's fast path must store timestamps exactly as SQLAlchemy does."""
     engine = open_engine(db_url)
