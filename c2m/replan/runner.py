@@ -341,11 +341,25 @@ def _run(
             made_from = pipeline.plan_fingerprint(session, previous) if previous else None
             digest, _counts = fingerprint(session, now, config, settings)
             counted = pipeline.stock_count_dates(session)
-        return _Previous(previous.id if previous else None, made_from, lots, digest, counted)
+        return _Previous(
+            previous.id if previous else None,
+            made_from,
+            lots,
+            digest,
+            counted,
+            previous.start if previous else None,
+        )
 
     prev = phases.run("inputs", read_inputs)
     outcome.previous_plan_id, outcome.fingerprint = prev.plan_id, prev.digest
     frozen, completed = frozen_lots(prev.lots, window, prev.counted)
+    if prev.start is not None and now < prev.start:
+        # A re-run of a past night is allowed (a planner replaying), but said: nothing of
+        # the current plan counts as on the floor at that time, so nothing of it is frozen.
+        outcome.warnings.append(
+            f"--now {now:%Y-%m-%d %H:%M} is before the current plan's start "
+            f"({prev.start:%Y-%m-%d %H:%M}): none of its lots are frozen"
+        )
     gone = {lot.code for lot in completed}
     live = [lot for lot in prev.lots if lot.code not in gone]
     frozen_codes = {lot.code for lot in frozen}
@@ -460,6 +474,7 @@ class _Previous:
     lots: list[LotView]
     digest: str  # fingerprint of tonight's inputs
     counted: dict[str, dt.date]
+    start: dt.datetime | None = None  # the previous plan's start
 
 
 def _checked_diff(

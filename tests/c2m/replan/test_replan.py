@@ -152,3 +152,13 @@ def test_a_deadline_already_spent_still_publishes_a_plan(sqlite_url, cfg):
     assert outcome.exit_code == 0 and outcome.plan_id is not None
     assert outcome.status in ("fallback", "feasible", "optimal")
     assert outcome.phases["plan"] < 30
+
+
+def test_a_replan_dated_before_the_current_plan_says_nothing_of_it_is_frozen(sqlite_url, cfg):
+    """`--now` going backwards (a replayed night, or a typo) unfreezes the floor: said."""
+    world.seed(sqlite_url)
+    engine = open_engine(sqlite_url)
+    first = replan(engine, cfg, options())
+    assert first.warnings == []
+    earlier = replan(engine, cfg, options(now=world.NOW - dt.timedelta(days=2)))
+    assert any("before the current plan's start" in w for w in earlier.warnings)
