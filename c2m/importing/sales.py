@@ -9,6 +9,7 @@ a live room before the catalogue has it is the very signal C2M production lives 
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,7 @@ class SalesImporter(Importer):
         self.rooms_seen: set[str] = set()
         self._stamps: dict[str, Any] = {}
         self._stored_ts: Any = None
+        self._written: tuple[tuple[str, ...], Any] = (_VALUES, None)
         self._latest_sane = dt.datetime.max
         self._deferred: list = []
 
@@ -149,6 +151,19 @@ class SalesImporter(Importer):
         if missing:
             raise ImportFailed(missing_columns_message(file, header, missing, self.columns))
         self._width = len(header.names)
+        # Optional value columns the file lacks are left as stored (a re-import of an export
+        # without rank or price must not erase them); new rows get their defaults.
+        written = [v for v in _VALUES if v in index]
+        self._written = (
+            (_VALUES, None)
+            if len(written) == len(_VALUES)
+            else (
+                tuple(written),
+                operator.itemgetter(
+                    *range(len(_KEYS)), *(len(_KEYS) + _VALUES.index(v) for v in written)
+                ),
+            )
+        )
         p_time = _split_date_and_time(header)
         self._positions = (*(index.get(name) for name in _ORDER), p_time)
         self.parse = self._parser()
@@ -300,7 +315,10 @@ class SalesImporter(Importer):
 
     def store(self, connection: Connection, records: list[Any], batch_id: int) -> Counts:
         stamp = {"batch_id": batch_id}
-        return upsert_many(connection, _TABLE, _KEYS, _VALUES, records, stamp, stored_form=True)
+        values, pick = self._written
+        if pick is not None:
+            records = [pick(r) for r in records]
+        return upsert_many(connection, _TABLE, _KEYS, values, records, stamp, stored_form=True)
 
     def finish(self, connection: Connection, result: ImportResult) -> None:
         restore_indexes(connection, self._deferred)

@@ -297,6 +297,22 @@ def test_dates_after_today_or_long_ago_are_imported_with_a_warning_per_date(db_u
     assert "before 2000" in result.warnings[1].message
 
 
+def test_a_file_without_rank_or_price_leaves_the_stored_ones(db_url, write_file):
+    """Re-importing an export that lacks the optional columns erased rank and price."""
+    engine = open_engine(db_url)
+    full = "date,room_id,sku,clicks,carts,orders,rank,price\n2026-11-03,R1,A,10,2,1,3,59.9\n"
+    import_sales([write_file("full.csv", full)], engine)
+    slim = "date,room_id,sku,clicks,carts,orders\n2026-11-03,R1,A,12,2,1\n2026-11-04,R1,A,5,1,0\n"
+    result = import_sales([write_file("slim.csv", slim)], engine)
+    assert (result.rows_imported, result.rows_updated) == (1, 1)
+    signals = _signals(engine)
+    assert signals[(dt.datetime(2026, 11, 3), "R1", "A")] == (12, 2, 1, 3, 59.9)
+    assert signals[(dt.datetime(2026, 11, 4), "R1", "A")] == (5, 1, 0, None, None)
+    only_price = "date,room_id,sku,clicks,carts,orders,price\n2026-11-03,R1,A,12,2,1,49.9\n"
+    import_sales([write_file("price.csv", only_price)], engine)
+    assert _signals(engine)[(dt.datetime(2026, 11, 3), "R1", "A")] == (12, 2, 1, 3, 49.9)
+
+
 def test_rows_written_by_the_orm_and_by_the_importer_share_keys(db_url, write_file):
     """The importer's fast path must store timestamps exactly as SQLAlchemy does."""
     engine = open_engine(db_url)
