@@ -826,6 +826,8 @@ def backtest_command(
     from c2m.forecasts import run_backtest
 
     names = [m.strip() for m in methods.split(",") if m.strip()]
+    if not names:
+        raise typer.BadParameter("name at least one, e.g. auto,naive", param_hint="--methods")
     st = settings(ctx)
     with _fit_progress("backtesting") as progress:
         result = run_backtest(

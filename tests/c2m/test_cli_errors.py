@@ -80,6 +80,7 @@ def test_an_output_folder_that_cannot_be_made_is_one_sentence_not_a_bug(tmp_path
         ("plan", "--mode", "foo"),
         ("export", "1", "--format", "pdf"),
         ("replan", "--mode", "foo"),
+        ("backtest", "--methods", ","),
     ],
 )
 def test_a_bad_option_value_is_a_usage_error_everywhere(args, sqlite_url):
@@ -87,7 +88,7 @@ def test_a_bad_option_value_is_a_usage_error_everywhere(args, sqlite_url):
     result = _run("--db", sqlite_url, *args)
     assert result.exit_code == 64, result.output
     assert "Traceback" not in result.output
-    assert "--mode" in result.output or "--format" in result.output
+    assert any(option in result.output for option in ("--mode", "--format", "--methods"))
 
 
 def test_piped_tables_are_not_cut_to_80_columns(sqlite_url):
