@@ -15,9 +15,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from c2m.errors import ImportFailed
 from c2m.importing.base import Importer, RowProblem, cell_getter, parse_cell, run_import
-from c2m.importing.reading import Columns, Header
+from c2m.importing.reading import Columns, Header, normalise_header
 from c2m.importing.result import ImportResult, Progress
+from c2m.importing.sales import SALES_COLUMNS
 from c2m.importing.upsert import Counts, insert_missing, upsert
 from c2m.importing.values import parse_date, parse_flag
 from c2m.models import Room, RoomDay
@@ -45,6 +47,15 @@ class ScheduleImporter(Importer):
 
     def check_header(self, header: Header, file: str) -> None:
         super().check_header(header, file)
+        # Rows without flags are broadcast days, so a sales export (date and room on every
+        # row) would read as a schedule that streams every day: refuse it by its columns.
+        sales = SALES_COLUMNS.lookup()
+        named = {sales.get(normalise_header(name)) for name in header.names}
+        if {"clicks", "orders"} <= named and not {"broadcast", "promotion"} & set(header.index):
+            raise ImportFailed(
+                "this looks like a sales export (it has clicks and orders, and no broadcast or "
+                "promotion column): import it with `c2m import sales`"
+            )
         self.get = cell_getter(header)
         # only the flags the file has are written: a promotions-only file keeps the sessions
         self.values = tuple(c for c in ("broadcast", "promotion") if c in header.index)

@@ -87,3 +87,13 @@ def test_bad_rows_are_rejected_with_line_and_field(db_url, write_file):
     strict = import_schedule([write_file("bad.csv", text)], open_engine(db_url), strict=True)
     assert strict.rows_imported == 0
     assert list(_days(engine)) == [("douyin-01", dt.date(2026, 12, 5))]  # nothing more written
+
+
+def test_a_sales_export_given_as_a_schedule_is_refused(db_url, write_file):
+    """Its date and room on every row read as 'streams every day': refused by its columns."""
+    engine = open_engine(db_url)
+    text = "date,room_id,sku,clicks,carts,orders\n2026-11-03,R1,A,10,2,1\n"
+    result = import_schedule([write_file("sales.csv", text)], engine)
+    assert result.exit_code == 1 and result.rows_imported == 0
+    assert "looks like a sales export" in result.errors[0].message
+    assert _days(engine) == {}
