@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.importing.base import Importer, RowProblem, cell_getter, parse_cell, run_import
@@ -43,6 +44,17 @@ class FabricImporter(Importer):
     columns = FABRIC_COLUMNS
     chunk_size = 2000
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.stored_units: dict[str, str] = {}
+        self.file_units: dict[str, str] = {}  # fabric -> the unit its first row here gave
+
+    def prepare(self, connection: Connection) -> None:
+        table = Fabric.__table__
+        rows = connection.execute(select(table.c.fabric, table.c.unit))
+        self.stored_units = {fabric: unit for fabric, unit in rows}
+        self.file_units = {}
+
     def check_header(self, header: Header, file: str) -> None:
         super().check_header(header, file)
         self.get = cell_getter(header)
@@ -61,6 +73,8 @@ class FabricImporter(Importer):
         unit = _UNITS.get(unit_text.lower()) if unit_text else "m"
         if unit is None:
             raise RowProblem("unit", f"{unit_text!r} is not a unit (m or kg)")
+        if unit_text:
+            self._check_unit(fabric, unit)
         row = {
             "fabric": fabric,
             "name": get(cells, "name").strip(),
@@ -73,6 +87,24 @@ class FabricImporter(Importer):
         if row["roll_size"] == 0:
             raise RowProblem("roll_size", "a roll of size 0")
         return row
+
+    def _check_unit(self, fabric: str, unit: str) -> None:
+        """One fabric, one unit: stock, deliveries and the catalogue's consumption per unit
+        are all counted in it, so a file contradicting itself is a rejected row, and a unit
+        that changes what is stored is imported with a warning (a correction, or a typo)."""
+        first = self.file_units.get(fabric)
+        if first is not None:
+            if first != unit:
+                raise RowProblem("unit", f"{fabric} is in {first} on an earlier row of this file")
+            return
+        self.file_units[fabric] = unit
+        stored = self.stored_units.get(fabric)
+        if stored is not None and stored != unit:
+            self.warn(
+                "unit",
+                f"{fabric} was in {stored}, now {unit}: stock, deliveries and the catalogue's "
+                f"fabric per unit must all be in {unit}",
+            )
 
     def store(self, connection: Connection, records: list[Any], batch_id: int) -> Counts:
         stock = [

@@ -119,6 +119,25 @@ def test_fabric_stock_and_deliveries(db_url, write_file):
     assert (jersey.on_hand, jersey.name) == (400, "Cotton jersey 180g")
 
 
+def test_a_fabric_has_one_unit(db_url, write_file):
+    """A file giving one fabric two units rejects the later row; a unit that changes what
+    is stored is imported with a warning (quantities in m and kg must not mix unseen)."""
+    engine = open_engine(db_url)
+    first = "fabric,unit,quantity,due_date\nCHF75,m,100,\n"
+    import_fabric([write_file("f1.csv", first)], engine)
+    text = (
+        "fabric,unit,quantity,due_date\n"
+        "CHF75,kg,100,\n"
+        "CHF75,m,40,2026-11-20\n"
+        "CHF75,kg,30,2026-11-21\n"
+    )
+    result = import_fabric([write_file("f2.csv", text)], engine)
+    assert (result.rows_imported + result.rows_updated, result.rows_rejected) == (2, 1)
+    assert (result.errors[0].line, result.errors[0].field) == (3, "unit")
+    assert [(w.line, w.field) for w in result.warnings] == [(2, "unit")]
+    assert "CHF75 was in m, now kg" in result.warnings[0].message
+
+
 def test_open_orders(db_url, write_file):
     engine = open_engine(db_url)
     text = (
