@@ -38,9 +38,15 @@ class DatabaseUrlError(DatabaseError):
 
 
 class DatabaseFileError(DatabaseError):
-    """An SQLite file cannot be opened (missing folder, a directory, no permission)."""
+    """An SQLite file cannot be opened (missing folder, a directory, no permission), or the
+    server answered that the database or the user does not exist: retrying cannot help."""
 
     exit_code = ExitCode.FAILED
+
+
+# What a server that answers says when the URL names a database or user it does not have:
+# cron must not retry these (exit 75) forever.
+_REFUSALS = ("does not exist", "authentication failed", "password authentication")
 
 
 def _shown(url: object) -> str:
@@ -104,7 +110,9 @@ def init_db(engine: Engine) -> None:
     except SqlDatabaseError as exc:  # OperationalError, or "file is not a database"
         reason = _one_line(exc.orig)
         busy = "locked" in reason or "busy" in reason
-        kind = DatabaseFileError if is_sqlite(engine.url.drivername) and not busy else DatabaseError
+        sqlite = is_sqlite(engine.url.drivername)
+        refused = not sqlite and any(words in reason for words in _REFUSALS)
+        kind = DatabaseFileError if (sqlite and not busy) or refused else DatabaseError
         raise kind(f"cannot open database {_shown(engine.url)}: {reason}") from None
 
 

@@ -212,3 +212,13 @@ def test_with_json_a_failure_is_also_one_object_on_stdout(tmp_path):
     assert "error:" in result.stderr and "there is no plan 999" in result.stderr
     plain = _run("--db", url, "show", "999")
     assert plain.exit_code == 65 and plain.stdout == ""
+
+
+def test_a_database_the_server_does_not_have_is_exit_1_not_try_again(postgres_url):
+    """Exit 75 made cron retry a misspelt database name forever."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url).set(database="no_such_db_c2m", query={})
+    result = _run("--db", url.render_as_string(hide_password=False), "plans")
+    assert result.exit_code == 1, result.output
+    assert "does not exist" in _one_clean_sentence(result)
