@@ -20,6 +20,8 @@ _MULTIPLIERS = {"万": Decimal(10_000), "w": Decimal(10_000), "亿": Decimal(100
 _NOISE = str.maketrans("", "", ",，  \u3000\u00a0_'¥￥$元")
 _DASHES = "-—–"
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d{1,2}")
+# "1.049,50": dots between thousands and a decimal comma, as European spreadsheets write.
+_DOTTED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+,\d{1,2}")
 _LARGEST = Decimal(10) ** 15  # no shop sells a quadrillion of anything: a typo or a garbled cell
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 # Counts are stored as the databases' INTEGER (PostgreSQL's is 32-bit): a bigger count is a
@@ -32,6 +34,8 @@ def _decimal(text: str) -> Decimal | None:
     stripped = text.strip()
     if _DECIMAL_COMMA.fullmatch(stripped):  # "59,9": one comma, 1-2 digits after it, is a
         stripped = stripped.replace(",", ".")  # decimal comma (a thousands comma has 3)
+    elif _DOTTED_THOUSANDS.fullmatch(stripped):
+        stripped = stripped.replace(".", "").replace(",", ".")
     cleaned = stripped.translate(_NOISE)
     if not cleaned.strip(_DASHES):  # blank, or "-" / "--" / "—": dashboards' "nothing here"
         return None

@@ -67,6 +67,9 @@ def test_bad_counts_say_why(text, says):
         ("0.8万", 8000.0),
         ("", None),
         ("59,9", 59.9),  # a decimal comma (';'-separated files from European Excel)
+        ("1.049,50", 1049.5),  # ... with dots between the thousands
+        ("12.345.678,5", 12345678.5),
+        ("1.049", 1.049),  # no comma: a decimal point
         ("59,90", 59.9),
         ("1,299", 1299.0),  # three digits after the comma: thousands
     ],
