@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from c2m.db import session_scope
 from c2m.errors import DataError
-from c2m.models import Inventory, Lot, LotItem, Plan, PlanOperation, ReplanRun
+from c2m.models import Inventory, Lot, LotItem, Plan, PlanOperation, ReplanRun, SalesSignal
 from c2m.replan.snapshot import LotView
 
 
@@ -142,6 +142,11 @@ class ForecastInput:
     method: str = "auto"
 
 
+# A replan forecasts from the newest signal; one more than this many days old is not a
+# forecast of the coming days any more (and would be a forecast of years for a --now typo).
+MAX_SIGNAL_AGE_DAYS = 28
+
+
 def forecast(
     engine: Engine,
     now: dt.datetime,
@@ -159,8 +164,25 @@ def forecast(
     from c2m.planning.store import load_forecast
 
     last_day = now.date() - dt.timedelta(days=1)
+    # The forecast starts after the newest signal: when imports stopped days ago it must
+    # reach further to cover the plan (a week-old history forecast 8 days reached only
+    # half the plan, and the rest was planned as days without demand).
+    with session_scope(engine) as session:
+        newest = session.execute(
+            select(func.max(SalesSignal.ts)).where(
+                SalesSignal.ts < dt.datetime.combine(now.date(), dt.time())
+            )
+        ).scalar()
+    history_end = min(last_day, newest.date()) if newest is not None else last_day
+    behind = (now.date() - history_end).days
+    if behind > MAX_SIGNAL_AGE_DAYS:
+        raise DataError(
+            f"the newest signals are from {history_end}, {behind} days before {now:%Y-%m-%d}: "
+            "import the rooms' exports first (or check --now)"
+        )
+    horizon = behind + horizon_days
     summary = run_forecast(
-        engine, horizon=horizon_days + 1, method=method, origin=last_day, say=say or _quiet
+        engine, horizon=horizon, method=method, origin=last_day, say=say or _quiet
     )
     with session_scope(engine) as session:
         frame = load_forecast(session, summary.run_id)

@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, LockBusy, sigterm_as_interrupt
+from c2m.models import SalesSignal
 from c2m.planning.core import make_plan
 from c2m.planning.inputs import PlanOptions, PreviousLot
 from c2m.planning.result import PlanResult
@@ -341,6 +343,9 @@ def _run(
             made_from = pipeline.plan_fingerprint(session, previous) if previous else None
             digest, _counts = fingerprint(session, now, config, settings)
             counted = pipeline.stock_count_dates(session)
+            newest = session.execute(
+                select(func.max(SalesSignal.ts)).where(SalesSignal.ts <= now)
+            ).scalar()
         return _Previous(
             previous.id if previous else None,
             made_from,
@@ -348,11 +353,20 @@ def _run(
             digest,
             counted,
             previous.start if previous else None,
+            newest,
         )
 
     prev = phases.run("inputs", read_inputs)
     outcome.previous_plan_id, outcome.fingerprint = prev.plan_id, prev.digest
     frozen, completed = frozen_lots(prev.lots, window, prev.counted)
+    if prev.newest_signal is not None:
+        behind = (now.date() - prev.newest_signal.date()).days
+        if behind > STALE_SIGNAL_DAYS:
+            # Failed imports look like days without sales: the forecast then slumps.
+            outcome.warnings.append(
+                f"the newest signals are from {prev.newest_signal:%Y-%m-%d}, {behind} days "
+                "before --now: check that the rooms' exports were imported"
+            )
     if prev.start is not None and now < prev.start:
         # A re-run of a past night is allowed (a planner replaying), but said: nothing of
         # the current plan counts as on the floor at that time, so nothing of it is frozen.
@@ -467,6 +481,11 @@ def _run(
     )
 
 
+# More days than this between the newest signal and the run's day is worth a warning: a
+# room rests a day or two, a week without any signal is failed imports.
+STALE_SIGNAL_DAYS = 3
+
+
 @dataclass(frozen=True)
 class _Previous:
     plan_id: int | None
@@ -475,6 +494,7 @@ class _Previous:
     digest: str  # fingerprint of tonight's inputs
     counted: dict[str, dt.date]
     start: dt.datetime | None = None  # the previous plan's start
+    newest_signal: dt.datetime | None = None  # the latest signal up to now
 
 
 def _checked_diff(

@@ -162,3 +162,20 @@ def test_a_replan_dated_before_the_current_plan_says_nothing_of_it_is_frozen(sql
     assert first.warnings == []
     earlier = replan(engine, cfg, options(now=world.NOW - dt.timedelta(days=2)))
     assert any("before the current plan's start" in w for w in earlier.warnings)
+
+
+def test_a_week_without_signals_is_a_warning(sqlite_url, cfg):
+    """Failed imports look like days without sales; the night's run says so."""
+    world.seed(sqlite_url)
+    engine = open_engine(sqlite_url)
+    assert replan(engine, cfg, options()).warnings == []
+    later = replan(engine, cfg, options(now=world.NOW + dt.timedelta(days=6)))
+    assert any("days before --now: check that the rooms' exports" in w for w in later.warnings)
+
+
+def test_signals_older_than_four_weeks_stop_the_replan_with_a_clear_sentence(sqlite_url, cfg):
+    world.seed(sqlite_url)
+    engine = open_engine(sqlite_url)
+    with pytest.raises(DataError, match="the newest signals are from 2026-11-29, 31 days before"):
+        replan(engine, cfg, options(now=world.NOW + dt.timedelta(days=30)))
+    assert current_ids(engine) == []
