@@ -246,14 +246,16 @@ def _run_import(ctx: typer.Context, run: Any, files: list[Path], as_json: bool, 
 def _render_import(result: Any) -> None:
     """The people's summary: counts on stdout, problems on stderr."""
     verb = "would import" if result.dry_run else "imported"
+    counts = (result.rows_imported, result.rows_updated, result.rows_unchanged)
     if result.rolled_back:
         verb = "--strict: nothing imported; would have imported"
+        counts = result.rolled_back_counts
+    new, updated, unchanged = counts
     out.print(
         f"{result.kind}: {len(result.files)} file(s)"
         + (f" ({len(result.failed_files)} failed)" if result.failed_files else "")
         + f", {result.rows_read} rows read; {verb} "
-        f"{result.rows_imported} new, {result.rows_updated} updated, "
-        f"{result.rows_unchanged} unchanged; {result.rows_skipped} skipped "
+        f"{new} new, {updated} updated, {unchanged} unchanged; {result.rows_skipped} skipped "
         f"(blank or totals), {result.rows_rejected} rejected",
         highlight=False,
     )

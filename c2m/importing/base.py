@@ -140,6 +140,11 @@ def run_import(
             if result.rows_rejected or result.failed_files:
                 transaction.rollback()
                 result.rolled_back = True
+                result.rolled_back_counts = (
+                    result.rows_imported,
+                    result.rows_updated,
+                    result.rows_unchanged,
+                )
                 result.rows_imported = result.rows_updated = result.rows_unchanged = 0
                 result.batch_ids = []
             elif dry_run:

@@ -61,6 +61,8 @@ class ImportResult:
     dry_run: bool = False
     strict: bool = False
     rolled_back: bool = False  # --strict found bad rows, so nothing was kept
+    # (new, updated, unchanged) the good rows would have been, before the --strict roll-back
+    rolled_back_counts: tuple[int, int, int] = (0, 0, 0)
 
     def add_error(self, issue: RowIssue) -> None:
         if len(self.errors) < MAX_LISTED_ISSUES:

@@ -160,6 +160,7 @@ def test_strict_imports_nothing_if_any_row_is_bad(db_url, write_file):
     result = import_sales([good, bad], engine, strict=True)
     assert result.rolled_back and result.exit_code == ExitCode.FAILED
     assert result.rows_rejected == 1 and result.rows_imported == 0
+    assert result.rolled_back_counts == (4, 0, 0)  # what the summary says it would have been
     assert _count(engine, SalesSignal) == 0
     assert _count(engine, RejectedRow) == 0
     ok = import_sales([good], engine, strict=True)
