@@ -168,11 +168,7 @@ def forecast(
     # reach further to cover the plan (a week-old history forecast 8 days reached only
     # half the plan, and the rest was planned as days without demand).
     with session_scope(engine) as session:
-        newest = session.execute(
-            select(func.max(SalesSignal.ts)).where(
-                SalesSignal.ts < dt.datetime.combine(now.date(), dt.time())
-            )
-        ).scalar()
+        newest = newest_signal(session, dt.datetime.combine(now.date(), dt.time()))
     history_end = min(last_day, newest.date()) if newest is not None else last_day
     behind = (now.date() - history_end).days
     if behind > MAX_SIGNAL_AGE_DAYS:
@@ -189,6 +185,11 @@ def forecast(
     if frame.empty:
         raise DataError(f"the forecast up to {last_day} is empty: no active SKU to plan for")
     return ForecastInput(frame=frame, run_id=summary.run_id, method=method)
+
+
+def newest_signal(session: Session, before: dt.datetime) -> dt.datetime | None:
+    """The time of the newest live-room signal before ``before`` (None: there is none)."""
+    return session.execute(select(func.max(SalesSignal.ts)).where(SalesSignal.ts < before)).scalar()
 
 
 def _quiet(_: str) -> None:

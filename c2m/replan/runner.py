@@ -30,13 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, LockBusy, sigterm_as_interrupt
-from c2m.models import SalesSignal
 from c2m.planning.core import make_plan
 from c2m.planning.inputs import PlanOptions, PreviousLot
 from c2m.planning.result import PlanResult
@@ -343,9 +341,7 @@ def _run(
             made_from = pipeline.plan_fingerprint(session, previous) if previous else None
             digest, _counts = fingerprint(session, now, config, settings)
             counted = pipeline.stock_count_dates(session)
-            newest = session.execute(
-                select(func.max(SalesSignal.ts)).where(SalesSignal.ts <= now)
-            ).scalar()
+            newest = pipeline.newest_signal(session, now)
         return _Previous(
             previous.id if previous else None,
             made_from,
