@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import hashlib
 import io
 import itertools
 import re
+import tempfile
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,13 +122,25 @@ def sniff_file(path: Path) -> tuple[str, str, int]:
     return "gb18030", digest.hexdigest(), size
 
 
-_SPREADSHEETS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")  # .xlsx (a zip) and old .xls
+_XLSX = b"PK\x03\x04"  # .xlsx is a zip
+_OLD_XLS = b"\xd0\xcf\x11\xe0"
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether ``path`` is an .xlsx workbook (the back-ends' other export format)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(4) == _XLSX
+    except OSError:
+        return False
 
 
 def _refuse_binary(head: bytes) -> None:
-    """A clear sentence for the usual wrong file: a spreadsheet, not its CSV export."""
-    if head.startswith(_SPREADSHEETS):
-        raise ImportFailed("this is an Excel workbook, not a CSV file: save it as CSV first")
+    """A clear sentence for the usual wrong file: an old spreadsheet, not its CSV export."""
+    if head.startswith(_OLD_XLS):
+        raise ImportFailed("this is an old Excel .xls workbook: save it as .xlsx or CSV first")
+    if head.startswith(_XLSX):
+        raise ImportFailed("this is a zip file, not a CSV file or an .xlsx workbook")
     if b"\x00" in head[:4096] and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportFailed("this is a binary file, not a CSV file")
 
@@ -144,9 +159,19 @@ class CsvFile:
     """One export file opened for streaming: its encoding, delimiter, header and records."""
 
     def __init__(self, path: Path, columns: Columns) -> None:
-        self.path = path
-        self.encoding, self.sha256, self.size = sniff_file(path)
-        self._raw = path.open("rb")
+        self._sheet_copy: Path | None = None
+        if is_workbook(path):
+            # A workbook is read as the CSV of its first sheet (one line per sheet row, so
+            # line numbers are row numbers); the batch keeps the workbook's own digest.
+            self._sheet_copy = sheet_as_csv(path)
+            self.sha256 = _sha256(path)
+            path_read = self._sheet_copy
+            self.encoding, _, self.size = sniff_file(path_read)
+        else:
+            path_read = path
+            self.encoding, self.sha256, self.size = sniff_file(path)
+        self.path = path_read
+        self._raw = path_read.open("rb")
         self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
         self.preamble = 0  # lines above the header
         self._start = 1  # the current record's first line, counted from the header (= 0)
@@ -160,6 +185,9 @@ class CsvFile:
         if self._shadow is not None:
             self._shadow.close()
             self._shadow = None
+        if self._sheet_copy is not None:
+            self._sheet_copy.unlink(missing_ok=True)
+            self._sheet_copy = None
 
     def __enter__(self) -> CsvFile:
         return self
@@ -276,3 +304,54 @@ def is_summary(cells: Sequence[str]) -> bool:
         if word in SUMMARY_WORDS:
             return True
     return False
+
+
+def _sha256(path: Path) -> str:
+    """The SHA-256 of any file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def sheet_as_csv(path: Path) -> Path:
+    """The first sheet of the .xlsx workbook ``path`` as a temporary UTF-8 CSV file, row by
+    row (openpyxl's read-only mode streams, so a big export is never all in memory).
+
+    Cells are written as a person reads them: whole numbers without ``.0``, dates and times
+    in ISO form, line breaks inside a cell as spaces (one CSV line per sheet row).
+    """
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise ImportFailed(f"cannot read the workbook ({exc})") from None
+    descriptor, name = tempfile.mkstemp(prefix="c2m-sheet-", suffix=".csv")
+    try:
+        with open(descriptor, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, lineterminator="\n")
+            for row in book.worksheets[0].iter_rows(values_only=True):
+                writer.writerow([_cell_text(value) for value in row])
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    finally:
+        book.close()
+    return Path(name)
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time() else value.date().isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return " ".join(str(value).splitlines())

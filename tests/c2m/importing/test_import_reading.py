@@ -173,7 +173,11 @@ def test_utf16_unicode_text_from_excel(tmp_path):
 
 @pytest.mark.parametrize(
     ("head", "says"),
-    [(b"PK\x03\x04rest-of-a-zip", "Excel workbook"), (b"\x00\x01\x02junk", "binary")],
+    [
+        (b"PK\x03\x04rest-of-a-zip", "cannot read the workbook"),
+        (b"\xd0\xcf\x11\xe0old-excel", "old Excel .xls workbook"),
+        (b"\x00\x01\x02junk", "binary"),
+    ],
 )
 def test_spreadsheets_and_binary_files_are_refused_clearly(tmp_path, head, says):
     path = tmp_path / "wrong.csv"

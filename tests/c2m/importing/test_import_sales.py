@@ -4,8 +4,11 @@ idempotency, updates, new SKUs, dry runs and --strict."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from c2m.db import open_engine, session_scope
@@ -312,6 +315,30 @@ def test_a_file_without_rank_or_price_leaves_the_stored_ones(db_url, write_file)
     only_price = "date,room_id,sku,clicks,carts,orders,price\n2026-11-03,R1,A,12,2,1,49.9\n"
     import_sales([write_file("price.csv", only_price)], engine)
     assert _signals(engine)[(dt.datetime(2026, 11, 3), "R1", "A")] == (12, 2, 1, 3, 49.9)
+
+
+def test_an_xlsx_export_imports_like_its_csv(db_url, tmp_path):
+    """Douyin Compass and Kuaishou export .xlsx: its first sheet is read, with the sheet's
+    row numbers in messages, dates and numbers as Excel stores them."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["抖音电商罗盘 商品数据"])
+    sheet.append(["日期", "直播间", "商品编码", "商品点击次数", "加购次数", "成交件数", "价格"])
+    sheet.append([dt.datetime(2026, 11, 3), "抖音1号", "HM-黑色-M", 1234, 56, 12.0, 59.9])
+    sheet.append([dt.datetime(2026, 11, 3, 20, 15), "抖音1号", "HM-黑色-L", 12, 3, -2, 59.9])
+    sheet.append(["合计", None, None, 1246, 59, 10, None])
+    path = tmp_path / "compass.xlsx"
+    book.save(path)
+    engine = open_engine(db_url)
+    copies_before = set(Path(tempfile.gettempdir()).glob("c2m-sheet-*"))
+    result = import_sales([path], engine)
+    assert (result.rows_imported, result.rows_rejected, result.rows_skipped) == (1, 1, 1)
+    assert (result.errors[0].line, result.errors[0].field) == (4, "orders")
+    assert result.errors[0].file == str(path)
+    assert _signals(engine) == {
+        (dt.datetime(2026, 11, 3), "抖音1号", "HM-黑色-M"): (1234, 56, 12, None, 59.9)
+    }
+    assert set(Path(tempfile.gettempdir()).glob("c2m-sheet-*")) == copies_before  # cleaned up
 
 
 def test_rows_written_by_the_orm_and_by_the_importer_share_keys(db_url, write_file):
