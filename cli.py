@@ -203,7 +203,7 @@ import_app = _sub_app(
 app.add_typer(import_app, name="import")
 
 _FilesArg = Annotated[
-    list[Path], typer.Argument(help="CSV files (UTF-8 or GBK; , ; or tab separated).")
+    list[Path], typer.Argument(help="CSV (UTF-8 or GBK; , ; or tab separated) or .xlsx files.")
 ]
 _DryRunOpt = Annotated[
     bool, typer.Option("--dry-run", help="Check and count everything, write nothing.")
