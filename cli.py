@@ -1063,7 +1063,8 @@ def show_command(
 
     with session_scope(settings(ctx).engine()) as session:
         day = date.date() if date else None
-        summary, rows = schedule_rows(session, plan_id, line=line, day=day)
+        lines = [ln.id for ln in settings(ctx).config().lines] if line is not None else ()
+        summary, rows = schedule_rows(session, plan_id, line=line, day=day, lines=lines)
     if as_json:
         print_json({**summary, "operations": rows})
         return

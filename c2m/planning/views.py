@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from sqlmodel import Session
@@ -14,12 +15,19 @@ STEP_ORDER = {"cut": 0, "sew": 1, "finish": 2}
 
 
 def schedule_rows(
-    session: Session, plan_id: int, line: str | None = None, day: dt.date | None = None
+    session: Session,
+    plan_id: int,
+    line: str | None = None,
+    day: dt.date | None = None,
+    lines: Iterable[str] = (),
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The plan's summary and one row per operation, filtered by resource and by day."""
+    """The plan's summary and one row per operation, filtered by resource and by day.
+
+    ``lines``: the factory's line ids, which ``line`` may name even when the plan leaves
+    that line idle (an empty schedule, not an error)."""
     view = load_plan(session, plan_id)
     if line is not None:
-        line = _resource_named(view, plan_id, line)
+        line = _resource_named(view, plan_id, line, lines)
     rows = []
     for lot in view.lots:
         for op in lot.ops:
@@ -49,10 +57,11 @@ def schedule_rows(
     return view.summary(), rows
 
 
-def _resource_named(view, plan_id: int, name: str) -> str:
-    """The plan's resource called ``name`` (any case): a typo is an error that lists the
-    resources, not an empty schedule that reads like an idle line."""
-    resources = sorted({op.resource for lot in view.lots for op in lot.ops}, key=_resource_key)
+def _resource_named(view, plan_id: int, name: str, lines: Iterable[str]) -> str:
+    """The resource called ``name`` (any case), among the plan's and the factory's ``lines``:
+    a typo is an error that lists them, not an empty schedule that reads like an idle line."""
+    used = {op.resource for lot in view.lots for op in lot.ops}
+    resources = sorted(used | set(lines), key=_resource_key)
     for resource in resources:
         if resource.casefold() == name.strip().casefold():
             return resource

@@ -16,6 +16,7 @@ from c2m.db import open_engine, session_scope
 from c2m.models import Lot, LotItem, Plan, PlanOperation
 from c2m.planning.service import plan_and_store
 from c2m.planning.store import load_plan
+from c2m.planning.views import schedule_rows
 from cli import app
 
 KPI_KEYS = {
@@ -89,16 +90,21 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
     ]
     assert {"plan_id", "mode", "status", "created_at", "current"} <= set(listed[0])
 
-    shown = run(seeded, "show", str(c2m_plan["plan_id"]), "--line", "L1", "--json")
+    everything = json.loads(run(seeded, "show", str(c2m_plan["plan_id"]), "--json").stdout)
+    line = next(op["resource"] for op in everything["operations"] if op["step"] == "sew")
+    shown = run(seeded, "show", str(c2m_plan["plan_id"]), "--line", line, "--json")
     assert shown.exit_code == 0
     ops = json.loads(shown.stdout)["operations"]
-    assert ops and {op["resource"] for op in ops} == {"L1"}
+    assert ops and {op["resource"] for op in ops} == {line}
     assert run(seeded, "show", str(c2m_plan["plan_id"])).exit_code == 0
     assert run(seeded, "show", "999").exit_code == 65
-    lower = run(seeded, "show", str(c2m_plan["plan_id"]), "--line", "l1", "--json")
+    lower = run(seeded, "show", str(c2m_plan["plan_id"]), "--line", line.lower(), "--json")
     assert json.loads(lower.stdout)["operations"] == ops  # a line is named in any case
     typo = run(seeded, "show", str(c2m_plan["plan_id"]), "--line", "L9")
-    assert typo.exit_code == 65 and "no line 'L9'; its lines are L1" in typo.output
+    assert typo.exit_code == 65 and "no line 'L9'; its lines are L1, L2" in typo.output
+    with session_scope(open_engine(seeded)) as session:  # a factory line the plan leaves idle
+        _, idle = schedule_rows(session, c2m_plan["plan_id"], line="l99", lines=["L99"])
+    assert idle == []
 
     compared = run(seeded, "compare", str(batch_plan["plan_id"]), str(c2m_plan["plan_id"]))
     assert compared.exit_code == 0 and "mean lot size" in compared.stdout
