@@ -471,9 +471,8 @@ def _descend(seq: _Sequences, lines: list[list[int]], parts: list[tuple[int, int
     nr = len(lines)
     initial = [res.initial_class for res in p.resources]
 
-    def setup(r: int, a: int | None, b: int | None) -> int:
-        mat = p.setups[r]
-        return 0 if mat is None or a is None or b is None else mat[a][b]
+    def setup(r: int, a: int | None, b: int | None) -> int:  # b None: nothing follows
+        return 0 if b is None else p.setup_time(r, a, b)
 
     while True:
         ends = [c for c, _ in parts]

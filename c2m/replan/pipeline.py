@@ -142,8 +142,11 @@ class ForecastInput:
     method: str = "auto"
 
 
-# A replan forecasts from the newest signal; one more than this many days old is not a
-# forecast of the coming days any more (and would be a forecast of years for a --now typo).
+# A replan forecasts from the newest signal. More days than STALE between it and the run's
+# day is worth a warning (a room rests a day or two; a week without any signal is failed
+# imports); more than MAX is not a forecast of the coming days any more (and would be a
+# forecast of years for a --now typo).
+STALE_SIGNAL_DAYS = 3
 MAX_SIGNAL_AGE_DAYS = 28
 
 
@@ -151,6 +154,7 @@ def forecast(
     engine: Engine,
     now: dt.datetime,
     horizon_days: int,
+    newest: dt.datetime | None,
     method: str = "auto",
     say: Callable[[str], None] | None = None,
 ) -> ForecastInput:
@@ -164,11 +168,10 @@ def forecast(
     from c2m.planning.store import load_forecast
 
     last_day = now.date() - dt.timedelta(days=1)
-    # The forecast starts after the newest signal: when imports stopped days ago it must
-    # reach further to cover the plan (a week-old history forecast 8 days reached only
-    # half the plan, and the rest was planned as days without demand).
-    with session_scope(engine) as session:
-        newest = newest_signal(session, dt.datetime.combine(now.date(), dt.time()))
+    # The forecast starts after the newest signal (``newest``, read with the run's inputs):
+    # when imports stopped days ago it must reach further to cover the plan (a week-old
+    # history forecast 8 days reached only half the plan, and the rest was planned as days
+    # without demand).
     history_end = min(last_day, newest.date()) if newest is not None else last_day
     behind = (now.date() - history_end).days
     if behind > MAX_SIGNAL_AGE_DAYS:

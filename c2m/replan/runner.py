@@ -357,7 +357,7 @@ def _run(
     frozen, completed = frozen_lots(prev.lots, window, prev.counted)
     if prev.newest_signal is not None:
         behind = (now.date() - prev.newest_signal.date()).days
-        if behind > STALE_SIGNAL_DAYS:
+        if behind > pipeline.STALE_SIGNAL_DAYS:
             # Failed imports look like days without sales: the forecast then slumps.
             outcome.warnings.append(
                 f"the newest signals are from {prev.newest_signal:%Y-%m-%d}, {behind} days "
@@ -405,7 +405,9 @@ def _run(
     say("forecasting from the signals up to now")
     forecast = phases.run(
         "forecast",
-        lambda: pipeline.forecast(engine, now, options.horizon_days, options.forecast_method, say),
+        lambda: pipeline.forecast(
+            engine, now, options.horizon_days, prev.newest_signal, options.forecast_method, say
+        ),
     )
     budget = solver_budget(time_limit, options.deadline_minutes, phases.elapsed)
     say(
@@ -475,11 +477,6 @@ def _run(
         f"{changes.added} added, {changes.removed} removed, {changes.moved_line} moved line, "
         f"{changes.moved_time} moved in time, {changes.qty_changed} quantity changes"
     )
-
-
-# More days than this between the newest signal and the run's day is worth a warning: a
-# room rests a day or two, a week without any signal is failed imports.
-STALE_SIGNAL_DAYS = 3
 
 
 @dataclass(frozen=True)
