@@ -27,9 +27,7 @@ def _quiet(_: str) -> None:
     pass
 
 
-def ensure_forecast(
-    engine: Engine, cfg: FactoryConfig, horizon: int, say: Progress = _quiet
-) -> int:
+def ensure_forecast(engine: Engine, horizon: int, say: Progress = _quiet) -> int:
     """Id of the latest forecast run; makes one (``horizon`` days) when there is none."""
     with session_scope(engine) as session:
         run = latest_forecast_run(session)
@@ -51,7 +49,7 @@ def plan_and_store(
     say: Progress = _quiet,
 ) -> tuple[int, PlanResult]:
     """Plans ``mode`` from the latest forecast and stores it as the mode's current plan."""
-    run_id = forecast_run_id or ensure_forecast(engine, cfg, horizon_days, say)
+    run_id = forecast_run_id or ensure_forecast(engine, horizon_days, say)
     with session_scope(engine) as session:
         forecast = load_forecast(session, run_id)
         if forecast.empty:
