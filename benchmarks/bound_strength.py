@@ -30,7 +30,8 @@ sys.path.insert(0, str(_HERE))
 from plan_scale import sample_inputs, scaled_config  # noqa: E402
 
 from c2m.planning import PlanOptions, make_plan  # noqa: E402
-from scheduling import bound_lp, bounds  # noqa: E402
+from scheduling import bounds  # noqa: E402
+from scheduling.bounds import lp as bound_lp  # noqa: E402
 
 
 def timed(fn, *args):

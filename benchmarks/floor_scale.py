@@ -39,8 +39,7 @@ from pathlib import Path
 _HERE = str(Path(__file__).resolve().parent)
 sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != _HERE]
 
-from scheduling import heuristic  # noqa: E402
-from scheduling.problem import (  # noqa: E402
+from scheduling.model import (  # noqa: E402
     Calendar,
     Job,
     Mode,
@@ -50,6 +49,7 @@ from scheduling.problem import (  # noqa: E402
     Problem,
     Resource,
 )
+from scheduling.search import heuristic  # noqa: E402
 from scheduling.solve import solve  # noqa: E402
 from scheduling.validate import objective, validate  # noqa: E402
 

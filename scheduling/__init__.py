@@ -6,7 +6,7 @@ in, a :class:`Result` comes out; it knows nothing of garments, the database or t
     print(result.summary())
 """
 
-from scheduling.problem import (
+from scheduling.model import (
     ALWAYS_OPEN,
     MAKESPAN,
     Assignment,

@@ -2,7 +2,7 @@
 
 Public benchmarks are how we know the engine is good, so each reader turns a file into a plain,
 format-neutral :class:`BenchmarkInstance` first (easy to test, easy to compare with the paper),
-and :func:`to_problem` then maps that onto the engine's own :mod:`scheduling.problem` model.
+and :func:`to_problem` then maps that onto the engine's own :mod:`scheduling.model` model.
 Keeping the two steps apart means a change in the problem model never touches the parsers.
 
 Formats (all whitespace-separated integers):
@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from scheduling.problem import (
+from scheduling.model import (
     MAKESPAN,
     Job,
     Mode,
@@ -304,7 +304,7 @@ def dumps(instance: BenchmarkInstance) -> str:
 
 
 def to_problem(instance: BenchmarkInstance) -> Problem:
-    """Map a benchmark instance onto the engine's :class:`~scheduling.problem.Problem`.
+    """Map a benchmark instance onto the engine's :class:`~scheduling.model.Problem`.
 
     Machines become always-open resources named as in the file (``M1``... for fjs), each job's
     operations are chained by zero-lag precedences in routing order, and the objective is the
@@ -352,5 +352,5 @@ def operation_keys(instance: BenchmarkInstance) -> list[tuple[int, int]]:
 
 
 def read_problem(path: str | Path, fmt: str | None = None) -> Problem:
-    """Read a benchmark file straight into a :class:`~scheduling.problem.Problem`."""
+    """Read a benchmark file straight into a :class:`~scheduling.model.Problem`."""
     return to_problem(read(path, fmt))

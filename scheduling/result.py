@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scheduling.problem import Assignment, Problem, Solution
+from scheduling.model import Assignment, Problem, Solution
 
 STATUSES = ("optimal", "feasible", "fallback", "infeasible", "unknown")
 

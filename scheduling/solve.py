@@ -31,10 +31,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from scheduling import bounds, heuristic, lns, sequences
+from scheduling import bounds
 from scheduling.cpsat import CpSatModel
-from scheduling.problem import Problem, Solution
+from scheduling.model import Problem, Solution
 from scheduling.result import Result, fill_setups
+from scheduling.search import heuristic, lns, sequences
 from scheduling.validate import objective, validate
 
 # A circuit with more nodes than this gets pruned arcs: each operation keeps the

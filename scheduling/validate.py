@@ -12,7 +12,7 @@ import bisect
 import functools
 from dataclasses import dataclass
 
-from scheduling.problem import Calendar, Problem, Solution
+from scheduling.model import Calendar, Problem, Solution
 
 
 class _Clock:

@@ -14,7 +14,7 @@ One job per module:
 - ``lots``: the two lot policies (``batch`` and ``c2m``) -> lots with size breakdown;
 - ``fabric``: fabric gating (release times) and shortages;
 - ``timing``: operation minutes, learning-curve loss and the changeover matrix;
-- ``build``: lots -> a :class:`scheduling.problem.Problem`;
+- ``build``: lots -> a :class:`scheduling.model.Problem`;
 - ``solver``: runs the scheduling library and checks its answer independently;
 - ``kpis``: what a planner reads about a plan;
 - ``core``: the pipeline; ``store``: the database edge.

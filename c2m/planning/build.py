@@ -1,4 +1,4 @@
-"""Lots -> a :class:`scheduling.problem.Problem`: the garment floor as the solver sees it.
+"""Lots -> a :class:`scheduling.model.Problem`: the garment floor as the solver sees it.
 
 Resources are the sewing lines (named as in the config), then the cutting tables
 ``CUT1..n`` and finishing stations ``FIN1..n``, all on the factory calendar. Each lot is a job
@@ -38,7 +38,7 @@ from c2m.planning.timing import (
     sew_minutes,
     station_minutes,
 )
-from scheduling.problem import (
+from scheduling.model import (
     Assignment,
     Calendar,
     Job,

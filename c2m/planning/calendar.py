@@ -11,7 +11,7 @@ import datetime as dt
 
 from c2m.config import WEEKDAYS
 from c2m.config import Calendar as CalendarConfig
-from scheduling.problem import Calendar
+from scheduling.model import Calendar
 
 
 def _minutes(delta: dt.timedelta) -> int:

@@ -27,7 +27,7 @@ from c2m.planning.inputs import PlanningInputs, PlanOptions
 from c2m.planning.netting import net_requirements, normalise_forecast
 from c2m.planning.result import PlannedLot, PlannedOp, PlanResult
 from c2m.planning.timing import changeover_minutes
-from scheduling.problem import Objective
+from scheduling.model import Objective
 from scheduling.validate import Breakdown
 from scheduling.validate import objective as breakdown
 

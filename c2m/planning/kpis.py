@@ -21,7 +21,7 @@ import numpy as np
 
 from c2m.planning.calendar import regular_minutes, to_minute
 from c2m.planning.result import PlannedLot
-from scheduling.problem import Calendar
+from scheduling.model import Calendar
 
 
 def compute(

@@ -10,7 +10,7 @@ never a plan.
 from __future__ import annotations
 
 from scheduling import solve
-from scheduling.problem import Problem
+from scheduling.model import Problem
 from scheduling.result import Result
 from scheduling.validate import validate
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from scheduling.problem import (
+from scheduling.model import (
     Calendar,
     Job,
     Mode,

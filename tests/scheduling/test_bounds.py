@@ -8,7 +8,7 @@ import random
 import pytest
 from scheduling_instances import garment_floor, random_problem
 
-from scheduling import bound_lp, bounds, heuristic
+from scheduling import bounds
 from scheduling.bounds import (
     capacity_makespan,
     capacity_tardiness,
@@ -16,8 +16,9 @@ from scheduling.bounds import (
     lower_bound,
     setup_lower_bound,
 )
+from scheduling.bounds import lp as bound_lp
 from scheduling.cpsat import CpSatModel
-from scheduling.problem import (
+from scheduling.model import (
     Calendar,
     Job,
     Mode,
@@ -27,6 +28,7 @@ from scheduling.problem import (
     Problem,
     Resource,
 )
+from scheduling.search import heuristic
 from scheduling.solve import solve
 from scheduling.validate import objective
 

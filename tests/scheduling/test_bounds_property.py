@@ -10,15 +10,16 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduling import bound_lp, bounds
+from scheduling import bounds
 from scheduling.bounds import (
     capacity_makespan,
     capacity_tardiness,
     lower_bound,
     setup_lower_bound,
 )
+from scheduling.bounds import lp as bound_lp
 from scheduling.cpsat import CpSatModel
-from scheduling.problem import (
+from scheduling.model import (
     Calendar,
     Job,
     Mode,

@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 from scheduling_instances import FT06, day_calendar, garment_floor, jobshop, random_problem
 
-from scheduling import heuristic
 from scheduling.cpsat import FAMILIES, CpSatModel
-from scheduling.problem import (
+from scheduling.model import (
     Assignment,
     Calendar,
     Job,
@@ -27,6 +26,7 @@ from scheduling.problem import (
     Resource,
     Solution,
 )
+from scheduling.search import heuristic
 from scheduling.validate import objective, validate
 
 
@@ -369,7 +369,7 @@ def test_one_worker_deterministic_solve_runs_in_a_child_process():
     code = (
         "import sys; sys.path.insert(0, 'tests/scheduling')\n"
         "from scheduling_instances import garment_floor\n"
-        "from scheduling import heuristic\n"
+        "from scheduling.search import heuristic\n"
         "from scheduling.cpsat import CpSatModel\n"
         "p = garment_floor(12, seed=3)\n"
         "h = heuristic.solve(p, 1.0, max_runs=1)\n"

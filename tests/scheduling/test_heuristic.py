@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scheduling_instances import FT06, garment_floor, jobshop, random_problem
 
-from scheduling import heuristic
-from scheduling.problem import (
+from scheduling.model import (
     Assignment,
     Calendar,
     Job,
@@ -19,6 +18,7 @@ from scheduling.problem import (
     Problem,
     Resource,
 )
+from scheduling.search import heuristic
 from scheduling.validate import objective, validate
 
 

@@ -10,9 +10,9 @@ import pytest
 from ortools.sat.python import cp_model
 from scheduling_instances import FT06, garment_floor, jobshop, random_problem
 
-from scheduling import formats, heuristic, lns
+from scheduling import formats
 from scheduling.cpsat import CpSatModel
-from scheduling.problem import (
+from scheduling.model import (
     Assignment,
     Calendar,
     Job,
@@ -25,6 +25,7 @@ from scheduling.problem import (
     Solution,
 )
 from scheduling.result import fill_setups
+from scheduling.search import heuristic, lns
 from scheduling.validate import objective, validate
 
 UPM = """6 2 1

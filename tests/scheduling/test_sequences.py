@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from scheduling_instances import FT06, garment_floor, jobshop
 
-from scheduling import Objective, heuristic, sequences, solve, validate
+from scheduling import Objective, solve, validate
+from scheduling.search import heuristic, sequences
 from scheduling.validate import objective
 
 

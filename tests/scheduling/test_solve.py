@@ -9,8 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scheduling_instances import FT06, garment_floor, jobshop, random_problem
 
-from scheduling import MaxRuntime, Objective, lns, solve, validate
-from scheduling.problem import Calendar, Job, Mode, Operation, Problem, Resource
+from scheduling import MaxRuntime, Objective, solve, validate
+from scheduling.model import Calendar, Job, Mode, Operation, Problem, Resource
+from scheduling.search import lns
 from scheduling.validate import objective
 
 

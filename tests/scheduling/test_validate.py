@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from scheduling.problem import (
+from scheduling.model import (
     Assignment,
     Calendar,
     Job,

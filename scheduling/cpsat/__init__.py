@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduling.problem import Assignment, Calendar, Problem, Solution
+from scheduling.model import Assignment, Calendar, Problem, Solution
 from scheduling.result import fill_setups
 
 FAMILIES = (

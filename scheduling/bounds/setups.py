@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from scheduling.problem import Problem
+from scheduling.model import Problem
 
 # Thresholds beyond this many are sampled: each level costs a pass over the class pairs.
 MAX_LEVELS = 48

@@ -46,7 +46,7 @@ import math
 
 import numpy as np
 
-from scheduling.problem import Calendar, Problem
+from scheduling.model import Calendar, Problem
 
 # At most this many buckets (each is a row per kind of resource) ...
 MAX_BUCKETS = 240

@@ -39,7 +39,7 @@ import random
 import time
 from dataclasses import dataclass
 
-from scheduling.problem import Assignment, Problem, Solution
+from scheduling.model import Assignment, Problem, Solution
 from scheduling.result import fill_setups
 from scheduling.validate import objective
 

@@ -10,7 +10,7 @@ One step ("relax and re-order", Godard, Laborie & Nuijten 2005): choose operatio
 Every other operation keeps its resource (its only mode in the sub-problem) and its order on that
 resource (a zero-lag precedence between consecutive kept operations), but its times may move, so
 relaxed operations can be re-assigned and re-inserted anywhere and the rest closes up around
-them. The sub-problem is a :class:`~scheduling.problem.Problem` with the same operation indices,
+them. The sub-problem is a :class:`~scheduling.model.Problem` with the same operation indices,
 modelled by :class:`scheduling.cpsat.CpSatModel` (exact changeovers and calendars), hinted with
 the incumbent (so it is never worse) and cut off at the incumbent's objective. Every candidate is
 checked by the independent validator before it is accepted.
@@ -65,7 +65,7 @@ from scheduling.cpsat import (
     CpSatModel,
     solve_interruptibly,
 )
-from scheduling.problem import (
+from scheduling.model import (
     ALWAYS_OPEN,
     Assignment,
     Calendar,

@@ -44,9 +44,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 
-from scheduling.bound_lp import lp_tardiness
-from scheduling.problem import Calendar, Problem
-from scheduling.setup_bound import setup_bound
+from scheduling.bounds.lp import lp_tardiness
+from scheduling.bounds.setups import setup_bound
+from scheduling.model import Calendar, Problem
 
 
 def lower_bound(
@@ -317,7 +317,7 @@ def _exact_queues(cap: _Capacity, sets: list, costs: list[int]) -> None:
     and big lots are what fight for lines). Sets go to CP-SAT in the order of what they
     could still gain at most, by the heuristic's schedule of the relaxation (an upper
     bound on its optimum); a set whose heuristic schedule gains nothing is skipped."""
-    from scheduling import heuristic
+    from scheduling.search import heuristic
     from scheduling.validate import objective
 
     jobs = cap.problem.jobs
@@ -497,7 +497,7 @@ class _Capacity:
         two of them on a resource, whatever ran between in the real schedule took at least
         the shortest path of setups and operations (:meth:`_closure`). Every schedule
         gives a schedule of the relaxation that costs no more for these jobs."""
-        from scheduling.problem import Job, Mode, Objective, Operation, Precedence, Resource
+        from scheduling.model import Job, Mode, Objective, Operation, Precedence, Resource
 
         ops, jobs, res = self.problem.operations, self.problem.jobs, self.problem.resources
         lines = sorted(rset)
@@ -905,7 +905,7 @@ def _slots(
 
 
 def setup_lower_bound(problem: Problem) -> int:
-    """Setup minutes every feasible schedule pays at least (``scheduling.setup_bound``).
+    """Setup minutes every feasible schedule pays at least (``scheduling.bounds.setups``).
 
     The argument runs per group of resources that share operations (cutting tables,
     sewing lines, finishing teams): a class cut on a table has still to start on a line.
