@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from scheduling.model import (
+    MAKESPAN,
     Calendar,
     Job,
     Mode,
+    Model,
+    Objective,
     Operation,
     Precedence,
     Problem,
@@ -149,3 +152,74 @@ def test_bad_shared_matrix_names_the_first_resource():
     ragged = [[0, 1], [1]]
     with pytest.raises(ValueError, match="resource 0 must be square"):
         Problem([Resource(), Resource()], [Job()], ops, setups=[ragged, ragged])
+
+
+# --- the Model builder ----------------------------------------------------------------------
+
+
+def test_builder_gives_the_problem_built_by_hand():
+    cal = Calendar(windows=((0, 480),))
+    m = Model("two steps")
+    cut = m.add_resource("cut", cal)
+    sew = m.add_resource("sew", cal, initial_class=0)
+    job = m.add_job("PO1", release=10, due=300, weight=2)
+    a = m.add_operation(job, {cut: 30}, name="cut")
+    b = m.add_operation(job, {sew: 60}, setup_class=1, name="sew")
+    m.add_precedence(a, b, lag=5)
+    m.add_setup_matrix(sew, [[0, 15], [15, 0]])
+    m.set_objective(tardiness=1, setup=2)
+    by_hand = Problem(
+        resources=(Resource("cut", cal), Resource("sew", cal, 0)),
+        jobs=(Job("PO1", 10, 300, 2),),
+        operations=(
+            Operation(0, (Mode(0, 30),), name="cut"),
+            Operation(0, (Mode(1, 60),), setup_class=1, name="sew"),
+        ),
+        precedences=(Precedence(0, 1, 5),),
+        setups=(None, ((0, 15), (15, 0))),
+        objective=Objective(tardiness=1, setup=2),
+        name="two steps",
+    )
+    assert (a, b) == (0, 1)
+    assert m.data() == by_hand
+
+
+def test_builder_shares_one_matrix_and_keeps_makespan_by_default():
+    m = Model()
+    lines = [m.add_resource(f"L{k}") for k in range(3)]
+    job = m.add_job()
+    m.add_operation(job, dict.fromkeys(lines, 10), setup_class=1)
+    m.set_setups([[0, 5], [5, 0]])
+    problem = m.data()
+    assert problem.objective == MAKESPAN
+    assert problem.setups[0] is problem.setups[2]
+    assert problem.setup_time(1, 0, 1) == 5
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda m: m.add_operation(0, {0: 5}), "Job 0 has not been added"),
+        (lambda m: m.add_operation(m.add_job(), {3: 5}), "Resource 3 has not been added"),
+        (lambda m: m.add_precedence(0, 1), "Operation 0 has not been added"),
+        (lambda m: m.add_setup_matrix(2, [[0]]), "Resource 2 has not been added"),
+        (lambda m: m.set_objective(Objective(), setup=1), "not both"),
+        (lambda m: m.add_job(weight=-1), "weight must be >= 0"),
+    ],
+)
+def test_builder_reports_a_mistake_where_it_is_made(build, message):
+    m = Model()
+    m.add_resource()
+    with pytest.raises(ValueError, match=message):
+        build(m)
+
+
+def test_builder_checks_across_parts_in_data():
+    m = Model()
+    r = m.add_resource()
+    job = m.add_job()
+    a, b = m.add_operation(job, {r: 5}), m.add_operation(job, {r: 5})
+    m.add_precedence(a, b)
+    m.add_precedence(b, a)
+    with pytest.raises(ValueError, match="cycle"):
+        m.data()
