@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 
@@ -20,7 +20,7 @@ class Assignment:
 class Solution:
     """One assignment per operation, in the problem's operation order."""
 
-    assignments: tuple[Assignment, ...]
+    assignments: Sequence[Assignment]  # stored as a tuple
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "assignments", tuple(self.assignments))

@@ -951,7 +951,7 @@ class _Search:
     ) -> int:
         """Put the sub-solve's schedule into the whole plan; keep it when it is no worse
         (window models: strictly better) and the validator accepts it. Returns the gain."""
-        part = sub._extract(solver)
+        part = sub.extract(solver)
         candidate = part
         if index is not None:  # a part: put it back into the whole schedule
             merged = list(self.best)

@@ -243,7 +243,7 @@ def test_window_model_counts_the_tardiness_of_relaxed_jobs() -> None:
     solver.parameters.num_workers = 1
     solver.parameters.max_number_of_conflicts = 200
     assert solver.solve(model.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    found = model._extract(solver)
+    found = model.extract(solver)
     assert objective(model.problem, found).tardiness > 0
     assert round(solver.objective_value) == objective(model.problem, found).total
 
@@ -332,7 +332,7 @@ def test_window_model_counts_a_lag_to_a_frozen_neighbour_in_working_minutes() ->
     model, index = search.window_sub_model({1, 2})  # the window is [200, 300]
     solver = cp_model.CpSolver()
     assert solver.solve(model.model) == cp_model.OPTIMAL
-    assert model._extract(solver)[index.index(1)].start == 220
+    assert model.extract(solver)[index.index(1)].start == 220
 
 
 def test_group_neighbourhood_moves_one_class_run_past_operations_that_keep_their_order() -> None:
