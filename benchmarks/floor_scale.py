@@ -185,10 +185,10 @@ def measure(lots: int, args: argparse.Namespace) -> dict:
         "method": result.method,
         "phases": {  # the pipeline's own heuristic (all variants), CP-SAT and LNS
             k: v
-            for k, v in result.stats.items()
+            for k, v in result.stats.as_dict().items()
             if k in ("heuristic_objective", "heuristic_seconds", "cpsat_status", "cpsat_seconds")
         }
-        | {k: v for k, v in result.stats.get("lns", {}).items() if not isinstance(v, dict)},
+        | {k: v for k, v in (result.stats.lns or {}).items() if not isinstance(v, dict)},
         "seconds": round(result.seconds, 2),
         "time_limit": args.time_limit,
         "workers": args.workers,

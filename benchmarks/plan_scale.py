@@ -152,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             final = time.perf_counter() - t0
             solve = plan.solve
-            heuristic_objective = (solve.stats or {}).get("heuristic_objective")
+            heuristic_objective = solve.stats.heuristic_objective
             row = {
                 "scale": copies,
                 "mode": mode,

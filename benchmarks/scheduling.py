@@ -129,10 +129,10 @@ def measure(path: Path, args: argparse.Namespace) -> dict:
         "method": result.method,
         "phases": {  # what each phase of the pipeline reached (see scheduling.solve)
             k: v
-            for k, v in result.stats.items()
+            for k, v in result.stats.as_dict().items()
             if k in ("heuristic_objective", "iterated_greedy_objective", "cpsat_status")
         }
-        | {k: v for k, v in result.stats.get("lns", {}).items() if not isinstance(v, dict)},
+        | {k: v for k, v in (result.stats.lns or {}).items() if not isinstance(v, dict)},
         "time_limit": args.time_limit,
         "workers": args.workers,
     }

@@ -13,6 +13,7 @@ from scheduling.model import (
     Calendar,
     Job,
     Mode,
+    Model,
     Objective,
     Operation,
     Precedence,
@@ -21,7 +22,8 @@ from scheduling.model import (
     Solution,
     routing,
 )
-from scheduling.result import Result
+from scheduling.params import SolveParams
+from scheduling.result import Result, SolveStats, SolveStatus
 from scheduling.solve import MaxRuntime, solve
 from scheduling.validate import objective, validate
 
@@ -33,6 +35,7 @@ __all__ = [
     "Job",
     "MaxRuntime",
     "Mode",
+    "Model",
     "Objective",
     "Operation",
     "Precedence",
@@ -40,6 +43,9 @@ __all__ = [
     "Resource",
     "Result",
     "Solution",
+    "SolveParams",
+    "SolveStats",
+    "SolveStatus",
     "objective",
     "routing",
     "solve",

@@ -340,7 +340,7 @@ def to_problem(instance: BenchmarkInstance) -> Problem:
         jobs=jobs,
         operations=tuple(operations),
         precedences=tuple(precedences),
-        setups=instance.setups,
+        setups=instance.setups or (),
         objective=MAKESPAN,
         name=instance.name,
     )

@@ -2,11 +2,68 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import enum
+from dataclasses import dataclass, field, fields
+from typing import Any
 
 from scheduling.model import Assignment, Problem, Solution
 
-STATUSES = ("optimal", "feasible", "fallback", "infeasible", "unknown")
+
+class SolveStatus(enum.StrEnum):
+    """What a solve proved; the values are the strings stored in JSON and the database."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    FALLBACK = "fallback"
+    INFEASIBLE = "infeasible"
+    UNKNOWN = "unknown"
+
+
+STATUSES = tuple(s.value for s in SolveStatus)
+
+# Figures every solve reports, even when empty; the others appear only when a phase ran.
+_ALWAYS = ("heuristic_objective", "heuristic_seconds", "cheap_bound", "bound_seconds")
+
+
+@dataclass
+class SolveStats:
+    """What each phase of a solve did, for benchmarks and people (not for decisions).
+
+    A field left at None means the phase did not run or had nothing to say; ``as_dict``
+    gives the figures as the flat mapping that benchmarks print.
+    """
+
+    heuristic_objective: int | None = None
+    heuristic_seconds: float = 0.0
+    hint_objective: int | None = None
+    hint_rejected: list[str] | None = None
+    cheap_bound: int = 0
+    bound_seconds: float = 0.0
+    iterated_greedy_objective: int | None = None
+    iterated_greedy_seconds: float | None = None
+    sequence_objective: int | None = None
+    # The line-sequence search's own figures (``sequences.improve``), flattened by as_dict.
+    sequence: dict[str, Any] = field(default_factory=dict)
+    pruned_arcs: bool | None = None
+    cpsat_status: str | None = None
+    cpsat_skipped: str | None = None
+    cpsat_seconds: float | None = None
+    cpsat_wall_capped: bool = False
+    cpsat_invalid: list[str] | None = None
+    objective_mismatch: tuple[int, int] | None = None
+    lns: dict[str, Any] | None = None
+    lns_invalid: list[str] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The figures as a flat mapping: the always-reported ones, then those that are set."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "sequence":
+                out.update(value)
+            elif f.name in _ALWAYS or (value is not None and value is not False):
+                out[f.name] = value
+        return out
 
 
 @dataclass(frozen=True)
@@ -16,25 +73,28 @@ class Result:
     ``status``: ``optimal`` (proven), ``feasible`` (CP-SAT found a solution, not proven
     optimal), ``fallback`` (CP-SAT found nothing better in time, the heuristic's schedule is
     returned), ``infeasible`` (proven, or no method found any schedule: ``solution`` is None),
-    ``unknown``. ``objective`` is recomputed by the independent checker, ``bound`` is the
-    best lower bound proven (0 when nothing is known), ``gap`` is ``(objective - bound) /
-    objective``. ``stats`` holds method-specific figures (heuristic objective, LNS rounds...).
+    ``unknown`` (a :class:`SolveStatus`, which compares equal to those strings).
+    ``objective`` is recomputed by the independent checker, ``bound`` is the best lower
+    bound proven (0 when nothing is known), ``gap`` is ``(objective - bound) / objective``.
+    ``stats`` holds each phase's figures (heuristic objective, LNS rounds...).
     """
 
-    status: str
+    status: SolveStatus
     solution: Solution | None
     objective: int | None
     bound: int
     seconds: float
     method: str = ""
-    stats: dict = field(default_factory=dict)
+    stats: SolveStats = field(default_factory=SolveStats)
 
     def __post_init__(self) -> None:
         if self.status not in STATUSES:
             raise ValueError(f"Unknown status {self.status!r}; expected one of {STATUSES}.")
+        object.__setattr__(self, "status", SolveStatus(self.status))
 
     @property
     def gap(self) -> float | None:
+        """Relative distance from the bound, or None without a schedule."""
         if self.objective is None:
             return None
         if self.objective == 0:
@@ -43,6 +103,7 @@ class Result:
 
     @property
     def feasible(self) -> bool:
+        """Whether a schedule was found."""
         return self.solution is not None
 
     def summary(self) -> str:

@@ -12,7 +12,7 @@ import bisect
 import functools
 from dataclasses import dataclass
 
-from scheduling.model import Calendar, Problem, Solution
+from scheduling.model import Assignment, Calendar, Problem, Solution
 
 
 class _Clock:
@@ -54,7 +54,7 @@ def _clock(cal: Calendar) -> _Clock:
 def _overtime(problem: Problem, solution: Solution) -> int:
     """Per resource and overtime window: minutes from the window's start to the end of the
     last work inside it (the line stays open until then)."""
-    by_r: dict[int, list] = {}
+    by_r: dict[int, list[Assignment]] = {}
     for x in solution:
         by_r.setdefault(x.resource, []).append(x)
     total = 0

@@ -124,7 +124,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
             "collide with another); check the lots fixed on the floor"
         )
     timings["solve"] = round(time.perf_counter() - t0 - spent, 3)
-    first = (result.stats or {}).get("heuristic_seconds")
+    first = result.stats.heuristic_seconds
     timings["first_feasible"] = round(spent + first, 3) if first is not None else None
     planned = _read_back(built, result.solution, cfg, start)
     held_lots = [_planned(lot, []) for lot in held]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 from scheduling_instances import FT06, day_calendar, garment_floor, jobshop, random_problem
 
-from scheduling.cpsat import FAMILIES, CpSatModel
+from scheduling.cpsat import FAMILIES, CpSatModel, configure
 from scheduling.model import (
     Assignment,
     Calendar,
@@ -346,8 +346,6 @@ def test_deterministic_parameters_are_safe_and_leave_the_wall_clock_out():
     search with one worker: ``Check failed: heuristics.fixed_search != nullptr``); several
     workers do, in deterministic batches; and the wall-clock cap sits far beyond the
     deterministic budget, so a loaded machine does not change where the search stops."""
-    from scheduling.cpsat import configure
-
     for workers, interleave in ((1, False), (2, True), (4, True)):
         prm = cp_model.CpSolver().parameters
         configure(prm, 3.0, workers, 0, deterministic=True, big=True)

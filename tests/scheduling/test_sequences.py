@@ -160,9 +160,9 @@ def test_solve_runs_the_sequence_phase_on_a_larger_floor_deterministically():
     )
     assert floor.num_operations >= 150
     runs = [solve(floor, 1.0, workers=2, seed=1, deterministic=True) for _ in range(2)]
-    assert "sequence_objective" in runs[0].stats
+    assert runs[0].stats.sequence_objective is not None
     assert validate(floor, runs[0].solution) == []
-    assert runs[0].objective <= runs[0].stats["heuristic_objective"]
+    assert runs[0].objective <= runs[0].stats.heuristic_objective
     assert runs[0].solution == runs[1].solution
     assert runs[0].status == "feasible" and runs[0].method in ("sequences", "lns")
 
@@ -175,8 +175,8 @@ def test_a_deterministic_solve_leaves_the_full_model_out_after_the_sequence_sear
     )
     assert floor.num_operations >= 150
     result = solve(floor, 1.0, workers=2, seed=1, deterministic=True)
-    assert result.stats["cpsat_skipped"] == "deterministic, after the sequence search"
-    assert "sequence_objective" in result.stats
+    assert result.stats.cpsat_skipped == "deterministic, after the sequence search"
+    assert result.stats.sequence_objective is not None
     assert validate(floor, result.solution) == []
 
 

@@ -12,6 +12,7 @@ from scheduling_instances import FT06, garment_floor, jobshop, random_problem
 from scheduling import MaxRuntime, Objective, solve, validate
 from scheduling.model import Calendar, Job, Mode, Operation, Problem, Resource
 from scheduling.search import lns
+from scheduling.sizing import is_large, neighbours
 from scheduling.validate import objective
 
 
@@ -29,7 +30,7 @@ def test_fallback_when_the_time_limit_is_tiny():
     assert result.status == "fallback" and result.method == "heuristic"
     assert validate(problem, result.solution) == []
     assert result.objective == objective(problem, result.solution).total
-    assert result.stats["cpsat_status"] == "skipped"
+    assert result.stats.cpsat_status == "skipped"
 
 
 def test_stop_rule_object_and_bad_limits():
@@ -51,9 +52,9 @@ def test_a_good_hint_is_kept_and_a_bad_one_rejected():
     problem = jobshop(FT06)
     best = solve(problem, time_limit=5).solution
     again = solve(problem, time_limit=0.02, hint=best)
-    assert again.objective == 55 and again.stats["hint_objective"] == 55
+    assert again.objective == 55 and again.stats.hint_objective == 55
     broken = type(best)([best[1], best[0], *best.assignments[2:]])
-    assert "hint_rejected" in solve(problem, time_limit=0.5, hint=broken).stats
+    assert solve(problem, time_limit=0.5, hint=broken).stats.hint_rejected
 
 
 def test_no_schedule_when_the_calendar_runs_out():
@@ -72,8 +73,8 @@ def test_no_schedule_when_the_calendar_runs_out():
 def test_pipeline_schedules_are_valid_and_objectives_agree(seed):
     problem = random_problem(random.Random(seed))
     result = solve(problem, time_limit=0.5, workers=1)
-    assert "objective_mismatch" not in result.stats
-    assert "cpsat_invalid" not in result.stats
+    assert result.stats.objective_mismatch is None
+    assert result.stats.cpsat_invalid is None
     if result.solution is not None:
         assert validate(problem, result.solution) == []
         assert result.objective == objective(problem, result.solution).total
@@ -84,21 +85,17 @@ def test_cpsat_improves_on_the_heuristic_on_a_small_floor():
     problem = garment_floor(15, seed=3, days=5, lines=3, objective=Objective(tardiness=10, setup=1))
     result = solve(problem, time_limit=2, workers=2)
     assert result.status in ("optimal", "feasible")
-    assert result.objective <= result.stats["heuristic_objective"]
+    assert result.objective <= result.stats.heuristic_objective
 
 
 def test_deterministic_large_pruned_floor_skips_full_cpsat_and_repeats():
     """On big floors the deterministic full-model search ran 40x past its budget (it may
     not be stopped by the clock); LNS, counted in iterations, gets the time instead, and
     the same input gives the same plan."""
-    from scheduling_instances import garment_floor
-
-    from scheduling.solve import is_large, neighbours
-
     p = garment_floor(140, seed=2, lines=1, days=60)
     assert is_large(p) and neighbours(p) is not None
     runs = [solve(p, 1.0, workers=2, seed=0, deterministic=True) for _ in range(2)]
-    assert runs[0].stats["cpsat_status"] == "skipped" and "cpsat_skipped" in runs[0].stats
+    assert runs[0].stats.cpsat_status == "skipped" and runs[0].stats.cpsat_skipped
     assert runs[0].objective == runs[1].objective
     assert runs[0].solution == runs[1].solution
 
@@ -108,7 +105,7 @@ def test_large_plans_with_routings_give_lns_on_window_models_the_whole_budget():
     assert lns.windowed(problem)
     first = solve(problem, time_limit=2.0, seed=3, deterministic=True)
     again = solve(problem, time_limit=2.0, seed=3, deterministic=True)
-    assert first.stats["cpsat_status"] == "skipped" and "lns" in first.stats
+    assert first.stats.cpsat_status == "skipped" and first.stats.lns is not None
     assert not validate(problem, first.solution)
     assert first.objective == again.objective and first.solution == again.solution
-    assert first.objective <= first.stats["heuristic_objective"]
+    assert first.objective <= first.stats.heuristic_objective
