@@ -8,10 +8,8 @@ from ortools.sat.python import cp_model
 
 # Models with more constraints than this are solved without CP-SAT's presolve.
 PRESOLVE_MAX_CONSTRAINTS = 20_000
-# Deterministic solves stop on deterministic time; the wall clock only guards against a
-# hang, so it must be far away: under load (2 cores, 6 users) 2.7 deterministic units took
-# 11 s on the 234-lot floor, and a cap of 3x + 1 s cut such runs short at a wall-clock-
-# dependent point (same input, different plans).
+# Deterministic solves stop on deterministic time; the wall-clock cap only guards against
+# a hang, far enough that a loaded machine never reaches it (docs/scheduling.md).
 DETERMINISTIC_WALL_FACTOR = 20
 DETERMINISTIC_WALL_EXTRA = 60.0
 
@@ -75,18 +73,16 @@ def configure(
     search with one worker runs a ``fixed`` subsolver that needs a decision strategy the
     model does not have: OR-Tools 9.15 then aborts the whole process (``Check failed:
     heuristics.fixed_search != nullptr``, seen in the one-worker simulation), which no
-    caller can catch. (Giving the model a decision strategy instead was measured on the
-    234-lot floor: 20-40x more wall time per deterministic unit, nothing better found.)
+    caller can catch. (Giving the model a decision strategy instead costs far more wall
+    time per deterministic unit; see docs/scheduling.md.)
     """
     prm.num_workers = max(1, workers)
     prm.random_seed = seed
     prm.log_search_progress = log
-    # Probing the circuit literals in presolve costs seconds on 50 x 10 UPM instances
-    # and finds little; the search itself (hint, LNS workers) does better with the time.
+    # Probing the circuit literals costs seconds and finds little; the search does better.
     prm.cp_model_probing_level = 0
     if big:
-        # Measured on the 100-lot floor: presolve took the whole budget; without it the
-        # hint is loaded at once and CP-SAT's own LNS workers improve on it.
+        # Presolve of big models can take the whole budget; without it the hint loads at once.
         prm.cp_model_presolve = False
     if deterministic:
         prm.interleave_search = prm.num_workers > 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import pytest
@@ -9,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scheduling_instances import FT06, garment_floor, jobshop, random_problem
 
-from scheduling import MaxRuntime, Objective, solve, validate
-from scheduling.model import Calendar, Job, Mode, Operation, Problem, Resource
+from scheduling import MaxRuntime, Objective, SolveParams, SolveStats, SolveStatus, solve, validate
+from scheduling.model import Calendar, Job, Mode, Model, Operation, Problem, Resource
+from scheduling.phases import PHASES
 from scheduling.search import lns
 from scheduling.sizing import is_large, neighbours
 from scheduling.validate import objective
@@ -109,3 +111,99 @@ def test_large_plans_with_routings_give_lns_on_window_models_the_whole_budget():
     assert not validate(problem, first.solution)
     assert first.objective == again.objective and first.solution == again.solution
     assert first.objective <= first.stats.heuristic_objective
+
+
+# --- parameters, phases, statuses and statistics -----------------------------------------
+
+
+def test_params_load_from_toml_and_compare_by_value(tmp_path):
+    path = tmp_path / "solve.toml"
+    path.write_text("lns_share = 1\nprune_above = 80\n", encoding="utf-8")
+    loaded = SolveParams.from_toml(path)
+    assert loaded == SolveParams(lns_share=1.0, prune_above=80)
+    assert loaded != SolveParams()
+    assert SolveParams.from_dict({}) == SolveParams()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("lns_shares = 0.5", "Unknown solve parameter"),
+        ("prune_above = 1.5", "must be an integer"),
+        ("lns_share = 1.5", "at most 1"),
+        ("min_seconds = -1", ">= 0"),
+        ("lns_share = 'half'", "must be a number"),
+        ("lns_share = ", "not valid TOML"),
+    ],
+)
+def test_bad_params_get_one_clear_sentence(tmp_path, text, message):
+    path = tmp_path / "solve.toml"
+    path.write_text(text + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=message):
+        SolveParams.from_toml(path)
+
+
+def _sequencing(jobs: int = 30, machines: int = 3, seed: int = 1) -> Problem:
+    """Unrelated parallel machines with setups: iterated greedy's kind of problem."""
+    rng = random.Random(seed)
+    m = Model("upm")
+    lines = [m.add_resource(f"M{k}") for k in range(machines)]
+    for j in range(jobs):
+        m.add_operation(m.add_job(), {r: rng.randint(5, 60) for r in lines}, setup_class=j)
+    for r in lines:
+        m.add_setup_matrix(r, [[rng.randint(1, 20) for _ in range(jobs)] for _ in range(jobs)])
+    return m.data()
+
+
+def test_params_decide_which_phase_runs():
+    problem = _sequencing()
+    default = solve(problem, 1.0, workers=1, deterministic=True)
+    assert default.stats.iterated_greedy_objective is not None
+    no_ig = solve(
+        problem, 1.0, workers=1, deterministic=True, params=SolveParams(ig_min_operations=31)
+    )
+    assert no_ig.stats.iterated_greedy_objective is None
+    no_model = solve(
+        problem,
+        1.0,
+        workers=1,
+        deterministic=True,
+        params=SolveParams(full_model_max_operations=29),
+    )
+    assert no_model.stats.cpsat_status == "skipped" and no_model.method != "cpsat"
+    assert not validate(problem, no_model.solution)
+
+
+def test_phases_run_in_the_documented_order():
+    assert [p.name for p in PHASES] == [
+        "heuristic",
+        "bound",
+        "iterated_greedy",
+        "sequences",
+        "model",
+        "cpsat",
+        "lns",
+        "final",
+    ]
+
+
+def test_status_values_are_the_stored_strings():
+    assert [s.value for s in SolveStatus] == [
+        "optimal",
+        "feasible",
+        "fallback",
+        "infeasible",
+        "unknown",
+    ]
+    result = solve(jobshop(FT06), time_limit=5, workers=2)
+    assert result.status is SolveStatus.OPTIMAL
+    assert json.dumps({"status": result.status}) == '{"status": "optimal"}'
+
+
+def test_stats_as_dict_keep_the_old_keys():
+    stats = SolveStats(heuristic_objective=9, cpsat_status="skipped", sequence={"sequence_x": 1})
+    flat = stats.as_dict()
+    assert flat["heuristic_objective"] == 9 and flat["cpsat_status"] == "skipped"
+    assert flat["sequence_x"] == 1 and "sequence" not in flat
+    assert "lns" not in flat and "cpsat_wall_capped" not in flat
+    assert {"heuristic_seconds", "cheap_bound", "bound_seconds"} <= set(flat)
