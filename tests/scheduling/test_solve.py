@@ -11,8 +11,18 @@ from hypothesis import strategies as st
 from scheduling_instances import FT06, garment_floor, jobshop, random_problem
 
 from scheduling import MaxRuntime, Objective, SolveParams, SolveStats, SolveStatus, solve, validate
-from scheduling.model import Calendar, Job, Mode, Model, Operation, Problem, Resource
-from scheduling.phases import PHASES
+from scheduling.model import (
+    Assignment,
+    Calendar,
+    Job,
+    Mode,
+    Model,
+    Operation,
+    Problem,
+    Resource,
+    Solution,
+)
+from scheduling.phases import PHASES, Clock, SolveState
 from scheduling.search import lns
 from scheduling.sizing import is_large, neighbours
 from scheduling.validate import objective
@@ -207,3 +217,20 @@ def test_stats_as_dict_keep_the_old_keys():
     assert flat["sequence_x"] == 1 and "sequence" not in flat
     assert "lns" not in flat and "cpsat_wall_capped" not in flat
     assert {"heuristic_seconds", "cheap_bound", "bound_seconds"} <= set(flat)
+
+
+def test_a_phase_cannot_hand_on_an_invalid_schedule():
+    """The checker referees every phase: a cheaper schedule that breaks the problem (here
+    all operations at minute 0 on their first resource) never replaces the incumbent."""
+    problem = jobshop(FT06)
+    state = SolveState(problem, SolveParams(), Clock(1.0, True), 1, 0, True, False)
+    PHASES[0].run(state, 0.5)  # the heuristic: a valid first schedule
+    first, first_obj = state.best, state.best_obj
+    assert first is not None and first_obj is not None
+    cheat = Solution(
+        [Assignment(op.modes[0].resource, 0, op.modes[0].duration) for op in problem.operations]
+    )
+    assert validate(problem, cheat)
+    assert not state.offer(cheat, 0)
+    assert (state.best, state.best_obj) == (first, first_obj)
+    assert state.offer(first, first_obj - 1)  # valid and (said to be) better: taken
