@@ -9,6 +9,7 @@ phases in :data:`PHASES` order; ``docs/scheduling.md`` describes each and its pa
 from __future__ import annotations
 
 import time
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -107,25 +108,30 @@ class SolveState:
         return True
 
 
-class Phase:
+class Phase(ABC):
     """One step of the solve. Defaults: always applies, no budget, starts above
     ``min_seconds``, does nothing when skipped."""
 
     name = ""
 
     def applies(self, s: SolveState) -> bool:
+        """Whether the phase concerns this problem at this point."""
         return True
 
     def budget(self, s: SolveState) -> float:
+        """Seconds the phase takes (charged to the plan of a deterministic solve)."""
         return 0.0
 
     def starts(self, s: SolveState, seconds: float) -> bool:
+        """Whether the budget is worth starting the phase."""
         return seconds > s.params.min_seconds
 
+    @abstractmethod
     def run(self, s: SolveState, seconds: float) -> None:
-        raise NotImplementedError
+        """Does the phase's work within ``seconds``, handing its best schedule on in ``s``."""
 
     def skip(self, s: SolveState) -> None:
+        """Records why the phase did not start (nothing by default)."""
         return None
 
 
