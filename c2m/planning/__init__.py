@@ -1,8 +1,8 @@
 """Planning: forecast -> net requirements -> lots -> schedule -> plan.
 
-The core (:func:`c2m.planning.core.make_plan`) is pure and in memory: it takes
+The core (:func:`c2m.planning.planner.make_plan`) is pure and in memory: it takes
 :class:`~c2m.planning.inputs.PlanningInputs` (catalogue, forecast frame, stock, work on the
-floor, open orders, fabric) and returns a :class:`~c2m.planning.result.PlanResult`, without a
+floor, open orders, fabric) and returns a :class:`~c2m.planning.scheduled.PlanResult`, without a
 database, so the simulation can call it day after day. :mod:`c2m.planning.store` loads inputs
 from the database and writes results back in one transaction.
 
@@ -20,7 +20,6 @@ One job per module:
 - ``core``: the pipeline; ``store``: the database edge.
 """
 
-from c2m.planning.core import make_plan
 from c2m.planning.inputs import (
     FabricInfo,
     FixedLot,
@@ -31,7 +30,8 @@ from c2m.planning.inputs import (
     SkuInfo,
     StyleInfo,
 )
-from c2m.planning.result import PlannedLot, PlannedOp, PlanResult
+from c2m.planning.planner import make_plan
+from c2m.planning.scheduled import PlannedLot, PlannedOp, PlanResult
 
 __all__ = [
     "FabricInfo",

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 from c2m.config import FactoryConfig
 from c2m.errors import DataError
-from c2m.planning.calendar import to_minute, working_calendar
 from c2m.planning.inputs import STEPS, FixedLot, StyleInfo
 from c2m.planning.lots import LotSpec
 from c2m.planning.timing import (
@@ -38,6 +37,7 @@ from c2m.planning.timing import (
     sew_minutes,
     station_minutes,
 )
+from c2m.planning.working_time import to_minute, working_calendar
 from scheduling.model import (
     Assignment,
     Calendar,

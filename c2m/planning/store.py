@@ -40,7 +40,7 @@ from c2m.planning.inputs import (
     SkuInfo,
     StyleInfo,
 )
-from c2m.planning.result import PlanResult
+from c2m.planning.scheduled import PlanResult
 
 # --- loading -------------------------------------------------------------------------------
 

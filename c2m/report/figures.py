@@ -20,7 +20,7 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from c2m.config import Calendar
-from c2m.report.calendar import OVERTIME, idle_windows, working_minutes_before, working_windows
+from c2m.report.shift_windows import OVERTIME, idle_windows, working_minutes_before, working_windows
 
 STEP_ORDER = {"cut": 0, "sew": 1, "finish": 2}
 PALETTE = qualitative.Plotly + qualitative.Safe + qualitative.Pastel

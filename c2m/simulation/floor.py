@@ -34,9 +34,8 @@ from dataclasses import dataclass, field
 
 from c2m.config import FactoryConfig
 from c2m.planning.build import sam_of
-from c2m.planning.calendar import working_calendar
 from c2m.planning.inputs import STEPS, FixedLot, FixedOp, StyleInfo
-from c2m.planning.result import PlannedLot
+from c2m.planning.scheduled import PlannedLot
 from c2m.planning.timing import (
     SetupClass,
     changeover_minutes,
@@ -45,6 +44,7 @@ from c2m.planning.timing import (
     sew_minutes,
     station_minutes,
 )
+from c2m.planning.working_time import working_calendar
 
 STEP = 10  # minutes per simulation step: fine against lots of hours, cheap in Python
 # Progressive bundle system: a step may start once this many units of the step before are done

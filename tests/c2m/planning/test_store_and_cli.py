@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from c2m.config import load_config
 from c2m.db import open_engine, session_scope
 from c2m.models import Lot, LotItem, Plan, PlanOperation
-from c2m.planning.service import plan_and_store
+from c2m.planning.publish import plan_and_store
+from c2m.planning.show import schedule_rows
 from c2m.planning.store import load_plan
-from c2m.planning.views import schedule_rows
 from cli import app
 
 KPI_KEYS = {

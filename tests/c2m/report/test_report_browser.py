@@ -17,7 +17,7 @@ from sqlmodel import select
 from c2m.db import session_scope
 from c2m.models import Plan, PlanOperation
 from c2m.report import write_plan_report
-from c2m.report.kpis import KPI_SPECS, headline, parse_value, tolerance
+from c2m.report.kpi_cards import KPI_SPECS, headline, parse_value, tolerance
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -19,8 +19,8 @@ from c2m.errors import NotFound
 from c2m.models import Plan
 from c2m.report import load_plan_report, render_plan_page, write_plan_report
 from c2m.report.html import plotly_js
-from c2m.report.kpis import KPI_SPECS, format_value, headline, parse_value, tolerance
-from c2m.report.plan import shortage_rows
+from c2m.report.kpi_cards import KPI_SPECS, format_value, headline, parse_value, tolerance
+from c2m.report.plan_page import shortage_rows
 
 FACTS = re.compile(r'<script type="application/json" id="c2m-report-data">(.*?)</script>', re.S)
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from c2m.config import load_config
 from c2m.planning.inputs import StyleInfo
-from c2m.planning.result import PlannedLot, PlannedOp
+from c2m.planning.scheduled import PlannedLot, PlannedOp
 from c2m.simulation.floor import Floor
 
 MONDAY = dt.date(2026, 11, 2)

@@ -19,8 +19,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from c2m.planning.calendar import regular_minutes, to_minute
-from c2m.planning.result import PlannedLot
+from c2m.planning.scheduled import PlannedLot
+from c2m.planning.working_time import regular_minutes, to_minute
 from scheduling.model import Calendar
 
 

@@ -55,7 +55,7 @@ class PlannedLot:
 
 @dataclass
 class PlanResult:
-    """The outcome of :func:`c2m.planning.core.make_plan`.
+    """The outcome of :func:`c2m.planning.planner.make_plan`.
 
     ``objective`` and ``bound`` are in yuan (the solver's integer objective divided by the
     scale). ``held`` lists lots that fabric shortages keep off the schedule. ``net`` is the

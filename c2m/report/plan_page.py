@@ -1,6 +1,6 @@
 """The plan page: KPIs (both modes side by side), Gantt, load, forecast, exceptions.
 
-:func:`render_plan_page` turns a :class:`~c2m.report.data.PlanReportData` into one HTML
+:func:`render_plan_page` turns a :class:`~c2m.report.plan_data.PlanReportData` into one HTML
 string. The Gantt draws every scheduled operation, cutting and finishing included (on rows
 below the sewing lines), so the page holds exactly one bar per ``plan_operation`` row; the
 JSON block ``#c2m-report-data`` repeats the counts and ids so a script can check that.
@@ -15,12 +15,12 @@ from typing import Any
 import pandas as pd
 
 from c2m.config import FactoryConfig
-from c2m.report.data import PlanInfo, PlanReportData
 from c2m.report.figures import forecast_figure, gantt_figure
 from c2m.report.figures import load_figure as make_load_figure
 from c2m.report.html import esc, figure_div, json_block, page, table
-from c2m.report.kpis import KpiSpec, format_value, headline, is_number, shown_kpis
-from c2m.report.load import line_load, over_capacity, sewing_lines
+from c2m.report.kpi_cards import KpiSpec, format_value, headline, is_number, shown_kpis
+from c2m.report.line_load import line_load, over_capacity, sewing_lines
+from c2m.report.plan_data import PlanInfo, PlanReportData
 
 MAX_FORECAST_STYLES = 60
 MAX_TABLE_ROWS = 100

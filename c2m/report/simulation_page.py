@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 
 from c2m.errors import DataError
 from c2m.report.html import esc, figure_div, json_block, page, table, write_whole
-from c2m.report.kpis import format_value, headline
+from c2m.report.kpi_cards import format_value, headline
 
 MODE_COLOURS = {"batch": "#d97706", "c2m": "#2563eb"}
 OTHER_COLOURS = ["#059669", "#7c3aed", "#db2777", "#0891b2"]

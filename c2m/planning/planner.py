@@ -19,14 +19,14 @@ import pandas as pd
 
 from c2m.config import FactoryConfig
 from c2m.errors import DataError
-from c2m.planning import fabric, kpis, solver
+from c2m.planning import fabric, plan_kpis, solver
 from c2m.planning import lots as lot_policy
 from c2m.planning.build import Built, build_problem
-from c2m.planning.calendar import to_datetime
 from c2m.planning.inputs import PlanningInputs, PlanOptions
 from c2m.planning.netting import net_requirements, normalise_forecast
-from c2m.planning.result import PlannedLot, PlannedOp, PlanResult
+from c2m.planning.scheduled import PlannedLot, PlannedOp, PlanResult
 from c2m.planning.timing import changeover_minutes
+from c2m.planning.working_time import to_datetime
 from scheduling.model import Objective
 from scheduling.validate import Breakdown
 from scheduling.validate import objective as breakdown
@@ -134,7 +134,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         stock[sku] = stock.get(sku, 0.0) + qty
     # fixed lots' units are already in ``stock`` as work in progress: replay only new lots
     replay = [lot for lot in planned if not lot.fixed]
-    figures = kpis.compute(
+    figures = plan_kpis.compute(
         replay,
         held_lots,
         demand,
