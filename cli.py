@@ -1006,7 +1006,7 @@ def plans_command(
     from rich.table import Table
 
     from c2m.db import session_scope
-    from c2m.planning.store import list_plans
+    from c2m.planning.stored import list_plans
 
     with session_scope(settings(ctx).engine()) as session:
         rows = [

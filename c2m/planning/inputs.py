@@ -1,6 +1,6 @@
 """What the planner needs to know, as plain in-memory data (no database, no config file).
 
-The simulation builds these directly each simulated day; :mod:`c2m.planning.store` builds
+The simulation builds these directly each simulated day; :mod:`c2m.planning.db_inputs` builds
 them from the database. Keeping the core free of sessions is what lets one planning code path
 serve ``c2m plan``, the nightly replan and a 28-day simulation.
 """

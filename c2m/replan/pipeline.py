@@ -165,7 +165,7 @@ def forecast(
     after midnight, when yesterday is complete. One extra day covers the rest of today.
     """
     from c2m.forecasts import run_forecast
-    from c2m.planning.store import load_forecast
+    from c2m.planning.db_inputs import load_forecast
 
     last_day = now.date() - dt.timedelta(days=1)
     # The forecast starts after the newest signal (``newest``, read with the run's inputs):

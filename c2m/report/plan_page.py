@@ -15,12 +15,13 @@ from typing import Any
 import pandas as pd
 
 from c2m.config import FactoryConfig
+from c2m.planning.stored import PlanHeader
 from c2m.report.figures import forecast_figure, gantt_figure
 from c2m.report.figures import load_figure as make_load_figure
 from c2m.report.html import esc, figure_div, json_block, page, table
 from c2m.report.kpi_cards import KpiSpec, format_value, headline, is_number, shown_kpis
 from c2m.report.line_load import line_load, over_capacity, sewing_lines
-from c2m.report.plan_data import PlanInfo, PlanReportData
+from c2m.report.plan_data import PlanReportData
 
 MAX_FORECAST_STYLES = 60
 MAX_TABLE_ROWS = 100
@@ -114,7 +115,7 @@ def _header(data: PlanReportData, config: FactoryConfig, generated_at: dt.dateti
     )
 
 
-def _kpi_section(plan: PlanInfo, companion: PlanInfo | None) -> str:
+def _kpi_section(plan: PlanHeader, companion: PlanHeader | None) -> str:
     plans = [plan] if companion is None else [plan, companion]
     specs = shown_kpis(*(p.kpis for p in plans))
     if not specs:
@@ -129,7 +130,7 @@ def _kpi_section(plan: PlanInfo, companion: PlanInfo | None) -> str:
     return _section("KPIs", "kpis", note, f'<div class="kpis">{cards}</div>')
 
 
-def _kpi_card(spec: KpiSpec, plans: Sequence[PlanInfo]) -> str:
+def _kpi_card(spec: KpiSpec, plans: Sequence[PlanHeader]) -> str:
     values = []
     first = headline(plans[0].kpis.get(spec.key))
     for index, info in enumerate(plans):
