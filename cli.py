@@ -990,7 +990,7 @@ def plan_command(
             deterministic=deterministic,
             say=lambda message: err.print(message, highlight=False),
         )
-    summary = {"plan_id": plan_id, **result.summary()}
+    summary = {"plan_id": plan_id, **result.as_json()}
     if as_json:
         print_json(summary)
     else:

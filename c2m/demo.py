@@ -131,7 +131,7 @@ def run_demo(
             forecast_run_id=run_id,
         )
         plans[mode] = plan_id
-        say(f"plan {plan_id} ({mode}): {result.status}, {result.kpis['lots']} lots")
+        say(f"plan {plan_id} ({mode}): {result.status}, {result.kpis.lots} lots")
     with session_scope(engine) as session:
         comparison = compare_plans(session, plans["batch"], plans["c2m"])
         files = export_plan(session, plans["c2m"], "csv", out_dir, cfg)

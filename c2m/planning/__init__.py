@@ -30,8 +30,9 @@ from c2m.planning.inputs import (
     SkuInfo,
     StyleInfo,
 )
+from c2m.planning.plan_result import PlanResult
 from c2m.planning.planner import make_plan
-from c2m.planning.scheduled import PlannedLot, PlannedOp, PlanResult
+from c2m.planning.scheduled import ScheduledLot, ScheduledOp
 
 __all__ = [
     "FabricInfo",
@@ -40,9 +41,9 @@ __all__ = [
     "OpenOrderInfo",
     "PlanOptions",
     "PlanResult",
-    "PlannedLot",
-    "PlannedOp",
     "PlanningInputs",
+    "ScheduledLot",
+    "ScheduledOp",
     "SkuInfo",
     "StyleInfo",
     "make_plan",

@@ -1,7 +1,7 @@
 """The planning pipeline, pure and in memory: inputs + config + options -> PlanResult.
 
-forecast --netting--> net needs --lots--> lots --fabric--> releases --build--> problem
---solver--> schedule (checked) --> lots with datetimes + KPIs.
+forecast --netting--> net needs --lots--> lot specs --fabric--> releases --build--> problem
+--solver--> schedule (checked) --> scheduled lots with datetimes + KPIs.
 
 Nothing here touches a database or prints, so the simulation can call :func:`make_plan`
 every simulated day and the replan can pass in what is on the floor (``fixed_lots``), the
@@ -13,23 +13,43 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from c2m.config import FactoryConfig
+from c2m.config import FactoryConfig, LotPolicy
 from c2m.errors import DataError
 from c2m.planning import fabric, plan_kpis, solver
 from c2m.planning import lots as lot_policy
 from c2m.planning.build import Built, build_problem
-from c2m.planning.inputs import PlanningInputs, PlanOptions
+from c2m.planning.inputs import FixedLot, PlanningInputs, PlanOptions
+from c2m.planning.lots import LotSpec
 from c2m.planning.netting import net_requirements, normalise_forecast
-from c2m.planning.scheduled import PlannedLot, PlannedOp, PlanResult
+from c2m.planning.plan_result import PlanResult
+from c2m.planning.scheduled import ScheduledLot, ScheduledOp
 from c2m.planning.timing import changeover_minutes
 from c2m.planning.working_time import to_datetime
-from scheduling.model import Objective
-from scheduling.validate import Breakdown
+from scheduling.result import Result
 from scheduling.validate import objective as breakdown
+
+# The calendar the problem gets is sized from the load (``build._calendar_days``) at
+# ``FIRST_REACH`` times it; when some lot still does not fit, the solver finds no schedule and
+# the calendar grows ``REACH_GROWTH`` times, at most ``CALENDAR_ATTEMPTS`` tries in all (1.5,
+# 4.5, 13.5 times the load): beyond that, it is not the calendar but a collision of fixed lots.
+FIRST_REACH = 1.5
+REACH_GROWTH = 3
+CALENDAR_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class _Solved:
+    """The problem the solver was given, its checked answer and the wall times so far."""
+
+    built: Built
+    result: Result
+    timings: dict[str, float | None]
 
 
 def default_start(forecast: pd.DataFrame) -> dt.datetime:
@@ -41,18 +61,79 @@ def default_start(forecast: pd.DataFrame) -> dt.datetime:
 
 
 def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> PlanResult:
+    """Plans ``options.mode`` over the horizon: net needs -> lot specs -> fabric gating ->
+    schedule -> scheduled lots and KPIs. Raises :class:`DataError` on a catalogue or calendar
+    the plan cannot be made from; deterministic for a fixed seed and worker count."""
     t0 = time.perf_counter()
     _check_catalogue(inputs)
-    policy = getattr(cfg.policies, options.mode)
+    policy: LotPolicy = getattr(cfg.policies, options.mode)
     start = options.start or default_start(inputs.forecast)
     horizon = options.horizon_days
+    wip = _work_in_progress(inputs.fixed_lots)
+    net = _net_needs(inputs, policy, start, horizon, wip)
+    demand = _sku_demand(inputs, start.date(), horizon)
+    specs = _size_lots(net, demand, inputs, policy, options.mode)
+    shortages = [s.as_json() for s in fabric.gate(specs, inputs.styles, inputs.fabrics, start)]
+    solved = _schedule([s for s in specs if s.release is not None], inputs, cfg, options, start, t0)
+    built, result = solved.built, solved.result
+    planned = _read_back(built, result.solution, cfg, start)
+    held = [_scheduled(spec, []) for spec in specs if spec.release is None]
+    parts = breakdown(built.problem, result.solution)
+    seconds = time.perf_counter() - t0
+    kpis = plan_kpis.compute(
+        planned,
+        held,
+        demand,
+        _stock(inputs.on_hand, wip),
+        start,
+        horizon,
+        built,
+        parts,
+        result,
+        shortages,
+        seconds,
+    )
+    return PlanResult(
+        mode=options.mode,
+        start=start,
+        horizon_days=horizon,
+        status=result.status,
+        objective=kpis.objective,
+        bound=kpis.bound,
+        gap=kpis.gap,
+        seconds=seconds,
+        lots=planned,
+        held=held,
+        kpis=kpis,
+        shortages=shortages,
+        net=net,
+        solve=result,
+        built=built,
+        timings=solved.timings,
+    )
 
+
+def _work_in_progress(fixed_lots: list[FixedLot]) -> dict[str, int]:
+    """Units per SKU in lots already fixed on the floor: netting counts them as coming."""
     wip: dict[str, int] = {}
-    for lot in inputs.fixed_lots:
+    for lot in fixed_lots:
         for sku, qty in lot.items:
             wip[sku] = wip.get(sku, 0) + qty
-    key = (lambda s: s.style) if policy.granularity == "style" else (lambda s: s.sku)
-    net = net_requirements(
+    return wip
+
+
+def _net_needs(
+    inputs: PlanningInputs,
+    policy: LotPolicy,
+    start: dt.datetime,
+    horizon: int,
+    wip: Mapping[str, int],
+) -> pd.DataFrame:
+    """Net requirements per day at the policy's granularity (SKU, or style for a batch
+    policy that cuts a style's sizes together): the forecast at the service quantile plus
+    open orders, less stock on hand and work in progress."""
+    key: Callable = (lambda s: s.style) if policy.granularity == "style" else (lambda s: s.sku)
+    return net_requirements(
         inputs.forecast,
         inputs.skus,
         start.date(),
@@ -63,53 +144,64 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         orders=inputs.open_orders,
         key=key,
     )
-    demand = _sku_demand(inputs, start.date(), horizon)
+
+
+def _size_lots(
+    net: pd.DataFrame,
+    demand: Mapping[str, np.ndarray],
+    inputs: PlanningInputs,
+    policy: LotPolicy,
+    mode: str,
+) -> list[LotSpec]:
+    """Lot specs for the net needs under the mode's policy. A style-level need splits into
+    sizes by the forecast's mix; SKU-level lots of a style-colour are grouped into one marker;
+    on a replan, tonight's lots take back the codes of last night's lots they continue, so
+    the stability term and the diff recognise them. Codes of fixed lots are never reused."""
     mix: dict[str, dict[str, float]] = {}
     for sku, d in demand.items():
         mix.setdefault(inputs.skus[sku].style, {})[sku] = float(d.sum())
-    new_lots = lot_policy.make_lots(
-        net,
-        policy,
-        options.mode,
-        inputs.skus,
-        inputs.styles,
-        mix=mix,
-        taken={lot.code for lot in inputs.fixed_lots},
+    taken = {lot.code for lot in inputs.fixed_lots}
+    specs = lot_policy.make_lots(
+        net, policy, mode, inputs.skus, inputs.styles, mix=mix, taken=set(taken)
     )
     if policy.granularity == "sku":
-        taken = {lot.code for lot in inputs.fixed_lots}
-        new_lots = lot_policy.group_sizes(new_lots, policy, options.mode, taken)
-    if inputs.previous_lots:  # replan: tonight's lots take back the codes of last night's
-        lot_policy.reuse_codes(
-            new_lots, inputs.previous_lots, {lot.code for lot in inputs.fixed_lots}, policy
-        )
-    shortages = [s.as_dict() for s in fabric.gate(new_lots, inputs.styles, inputs.fabrics, start)]
-    scheduled = [lot for lot in new_lots if lot.release is not None]
-    held = [lot for lot in new_lots if lot.release is None]
+        specs = lot_policy.group_sizes(specs, policy, mode, set(taken))
+    if inputs.previous_lots:
+        lot_policy.reuse_codes(specs, inputs.previous_lots, set(taken), policy)
+    return specs
 
+
+def _schedule(
+    specs: list[LotSpec],
+    inputs: PlanningInputs,
+    cfg: FactoryConfig,
+    options: PlanOptions,
+    start: dt.datetime,
+    t0: float,
+) -> _Solved:
+    """The lots (and the fixed ones) as a scheduling problem, solved and checked.
+
+    The calendar is sized from the load; a solver that finds no schedule on it means a lot
+    ran off its end, so the calendar grows (see ``CALENDAR_ATTEMPTS``). In deterministic mode
+    the solver's budget does not depend on how long preparing took; otherwise preparing is
+    paid out of the time limit."""
     limit = options.time_limit or cfg.solver.time_limit_seconds
-
-    def build(**calendar) -> Built:
-        return build_problem(
-            scheduled,
+    reach = FIRST_REACH
+    for _attempt in range(CALENDAR_ATTEMPTS):
+        built = build_problem(
+            specs,
             inputs.fixed_lots,
             inputs.styles,
             cfg,
             start,
-            horizon,
+            options.horizon_days,
             previous=inputs.previous,
             line_state=inputs.line_state,
-            **calendar,
+            reach=reach,
         )
-
-    reach = 1.5
-    for _attempt in range(3):
-        built = build(reach=reach)
         spent = time.perf_counter() - t0
-        timings = {"prepare": round(spent, 3)}
         result = solver.run(
             built.problem,
-            # deterministic: the budget must not depend on how long preparing took
             time_limit=limit if options.deterministic else max(limit - spent, 1.0),
             workers=options.workers or cfg.solver.workers,
             seed=cfg.solver.seed if options.seed is None else options.seed,
@@ -117,98 +209,32 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         )
         if result.solution is not None:
             break
-        reach *= 3  # the calendar ran out before every lot fitted: look further ahead
+        reach *= REACH_GROWTH
     if result.solution is None:
         raise DataError(
             "no schedule exists for these lots on this factory calendar (a fixed lot may "
             "collide with another); check the lots fixed on the floor"
         )
-    timings["solve"] = round(time.perf_counter() - t0 - spent, 3)
     first = (result.stats or {}).get("heuristic_seconds")
-    timings["first_feasible"] = round(spent + first, 3) if first is not None else None
-    planned = _read_back(built, result.solution, cfg, start)
-    held_lots = [_planned(lot, []) for lot in held]
-    parts = breakdown(built.problem, result.solution)
-    stock = {s: float(q) for s, q in inputs.on_hand.items()}
+    timings = {
+        "prepare": round(spent, 3),
+        "solve": round(time.perf_counter() - t0 - spent, 3),
+        "first_feasible": round(spent + first, 3) if first is not None else None,
+    }
+    return _Solved(built, result, timings)
+
+
+def _stock(on_hand: Mapping[str, int], wip: Mapping[str, int]) -> dict[str, float]:
+    """What the KPI replay starts from: stock on hand plus work in progress (so the replay
+    takes only the new lots)."""
+    stock = {s: float(q) for s, q in on_hand.items()}
     for sku, qty in wip.items():
         stock[sku] = stock.get(sku, 0.0) + qty
-    # fixed lots' units are already in ``stock`` as work in progress: replay only new lots
-    replay = [lot for lot in planned if not lot.fixed]
-    figures = plan_kpis.compute(
-        replay,
-        held_lots,
-        demand,
-        stock,
-        start,
-        horizon,
-        built.calendar,
-        [line.id for line in cfg.lines],
-        parts.overtime,
-        shortages,
-        station_names={
-            group: [
-                n
-                for n, k in zip(built.resource_names, built.resource_kinds, strict=True)
-                if k == kind
-            ]
-            for group, kind in (("cutting", "cut"), ("finishing", "finish"))
-        },
-    )
-    all_sizes = [lot.quantity for lot in planned]
-    figures["lots"] = len(planned)
-    figures["planned_units"] = int(sum(all_sizes))
-    figures["mean_lot_size"] = round(float(np.mean(all_sizes)), 1) if all_sizes else 0.0
-    figures["median_lot_size"] = float(np.median(all_sizes)) if all_sizes else 0.0
-    figures["late_lots"] = sum(1 for lot in planned if lot.late_minutes > 0)
-    seconds = time.perf_counter() - t0
-    scale = built.scale
-    figures.update(_cost_parts(built.problem.objective, parts, scale))
-    objective = round(result.objective / scale, 2) if result.objective is not None else None
-    bound = round(result.bound / scale, 2) if result.bound is not None else None
-    figures.update(
-        {
-            "solver_status": result.status,
-            "solver_method": result.method,
-            "objective": objective,
-            "bound": bound,
-            "gap": None if result.gap is None else round(result.gap, 4),
-            "wall_seconds": round(seconds, 2),
-            "operations": built.problem.num_operations,
-        }
-    )
-    return PlanResult(
-        mode=options.mode,
-        start=start,
-        horizon_days=horizon,
-        status=result.status,
-        objective=objective,
-        bound=bound,
-        gap=None if result.gap is None else round(result.gap, 4),
-        seconds=seconds,
-        lots=planned,
-        held=held_lots,
-        kpis=figures,
-        shortages=shortages,
-        net=net,
-        solve=result,
-        built=built,
-        timings=timings,
-    )
-
-
-def _cost_parts(weights: Objective, parts: Breakdown, scale: float) -> dict[str, float]:
-    """The objective in CNY by what it pays for, so a planner sees where a plan's cost is
-    (on a C2M plan mostly lateness and changeovers; the solver's bound covers only part)."""
-    return {
-        "cost_lateness": round(weights.tardiness * parts.tardiness / scale, 2),
-        "cost_changeover": round(weights.setup * parts.setup / scale, 2),
-        "cost_overtime": round(weights.overtime * parts.overtime / scale, 2),
-        "cost_holding": round(weights.earliness * parts.earliness / scale, 2),
-        "cost_stability": round(weights.deviation * parts.deviation / scale, 2),
-    }
+    return stock
 
 
 def _check_catalogue(inputs: PlanningInputs) -> None:
+    """Every SKU's style, and every fixed lot's SKU, must be in the catalogue."""
     for sku in inputs.skus.values():
         if sku.style not in inputs.styles:
             raise DataError(f"SKU {sku.sku} is of style {sku.style}, which is not in the catalogue")
@@ -233,8 +259,9 @@ def _sku_demand(inputs: PlanningInputs, start: dt.date, horizon: int) -> dict[st
     return out
 
 
-def _planned(lot, ops) -> PlannedLot:
-    return PlannedLot(
+def _scheduled(lot: LotSpec, ops: list[ScheduledOp]) -> ScheduledLot:
+    """A lot spec with the operations the solver gave it (none for a lot held by fabric)."""
+    return ScheduledLot(
         code=lot.code,
         style=lot.style,
         colour=lot.colour,
@@ -251,10 +278,12 @@ def _planned(lot, ops) -> PlannedLot:
     )
 
 
-def _read_back(built: Built, solution, cfg: FactoryConfig, start: dt.datetime) -> list[PlannedLot]:
+def _read_back(
+    built: Built, solution, cfg: FactoryConfig, start: dt.datetime
+) -> list[ScheduledLot]:
     """Solution minutes -> datetimes; each setup split into changeover and learning."""
     problem = built.problem
-    ops_of: dict[int, list[PlannedOp]] = {}
+    ops_of: dict[int, list[ScheduledOp]] = {}
     before: dict[int, int | None] = {}
     order = sorted(range(len(solution)), key=lambda i: (solution[i].resource, solution[i].start))
     for i in order:
@@ -275,7 +304,7 @@ def _read_back(built: Built, solution, cfg: FactoryConfig, start: dt.datetime) -
             change = a.setup
         before[r] = op.setup_class
         ops_of.setdefault(j, []).append(
-            PlannedOp(
+            ScheduledOp(
                 step=step,
                 resource=built.resource_names[r],
                 start=to_datetime(a.start, start),
@@ -290,5 +319,5 @@ def _read_back(built: Built, solution, cfg: FactoryConfig, start: dt.datetime) -
     out = []
     for j, lot in enumerate(built.lots):
         ops = sorted(ops_of.get(j, []), key=lambda o: rank[o.step])
-        out.append(_planned(lot, ops))
+        out.append(_scheduled(lot, ops))
     return out

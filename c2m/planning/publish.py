@@ -17,9 +17,9 @@ from c2m.errors import DataError
 from c2m.forecasts import run_forecast
 from c2m.planning.db_inputs import latest_forecast_run, load_forecast, load_inputs
 from c2m.planning.inputs import PlanOptions
+from c2m.planning.plan_result import PlanResult
 from c2m.planning.planner import make_plan
 from c2m.planning.save import write_plan
-from c2m.planning.scheduled import PlanResult
 
 Progress = Callable[[str], None]
 

@@ -15,7 +15,7 @@ from sqlalchemy import insert, update
 from sqlmodel import Session
 
 from c2m.models import Lot, LotItem, Plan, PlanOperation
-from c2m.planning.scheduled import PlanResult
+from c2m.planning.plan_result import PlanResult
 
 
 def write_plan(
@@ -42,7 +42,7 @@ def write_plan(
         forecast_run_id=forecast_run_id,
         replan_run_id=replan_run_id,
         is_current=False,
-        kpis=_jsonable(result.kpis),
+        kpis=_jsonable(result.kpis.as_json()),
     )
     session.add(plan)
     session.flush()

@@ -1,14 +1,18 @@
-"""What a plan is once made: lots with their operations in datetimes, KPIs, solver facts."""
+"""Scheduled lots: what the solver placed, with their operations in datetimes.
+
+The lot types by stage: a ``LotSpec`` (:mod:`c2m.planning.lots`) is what lot sizing decides,
+a :class:`ScheduledLot` what the solver placed, a ``StoredLot`` (:mod:`c2m.planning.stored`)
+what was written to the database.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 
 @dataclass(frozen=True)
-class PlannedOp:
+class ScheduledOp:
     """One step of a lot on one resource. ``setup_minutes`` = changeover + learning."""
 
     step: str
@@ -22,7 +26,10 @@ class PlannedOp:
 
 
 @dataclass
-class PlannedLot:
+class ScheduledLot:
+    """A lot as the solver placed it: its spec's facts and its operations (none when fabric
+    holds it). ``fixed``: it was on the floor or frozen when planned."""
+
     code: str
     style: str
     colour: str | None
@@ -35,7 +42,7 @@ class PlannedLot:
     fabric_quantity: float
     fabric_rolls: int | None
     fixed: bool
-    ops: list[PlannedOp] = field(default_factory=list)
+    ops: list[ScheduledOp] = field(default_factory=list)
 
     @property
     def quantity(self) -> int:
@@ -51,45 +58,3 @@ class PlannedLot:
         if end is None or end <= self.due:
             return 0
         return int((end - self.due).total_seconds() // 60)
-
-
-@dataclass
-class PlanResult:
-    """The outcome of :func:`c2m.planning.planner.make_plan`.
-
-    ``objective`` and ``bound`` are in yuan (the solver's integer objective divided by the
-    scale). ``held`` lists lots that fabric shortages keep off the schedule. ``net`` is the
-    net-requirement frame the lots came from; ``solve`` the scheduling library's result and
-    ``built`` the problem (for the replan's stability term and for diagnostics).
-    ``timings``: wall seconds to prepare the problem, to solve it, and to the first valid
-    schedule (preparation plus the solver's heuristic start).
-    """
-
-    mode: str
-    start: dt.datetime
-    horizon_days: int
-    status: str
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    seconds: float
-    lots: list[PlannedLot]
-    held: list[PlannedLot]
-    kpis: dict[str, Any]
-    shortages: list[dict[str, Any]]
-    net: Any = None
-    solve: Any = None
-    built: Any = None
-    timings: dict[str, Any] = field(default_factory=dict)
-
-    def summary(self) -> dict[str, Any]:
-        """The JSON object ``c2m plan --json`` prints (without ``plan_id``)."""
-        return {
-            "mode": self.mode,
-            "status": self.status,
-            "objective": self.objective,
-            "bound": self.bound,
-            "gap": self.gap,
-            "seconds": round(self.seconds, 3),
-            "kpis": self.kpis,
-        }

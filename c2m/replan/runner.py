@@ -37,9 +37,9 @@ from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, LockBusy, sigterm_as_interrupt
 from c2m.planning.db_inputs import load_inputs
 from c2m.planning.inputs import PlanOptions, PreviousLot
+from c2m.planning.plan_result import PlanResult
 from c2m.planning.planner import make_plan
 from c2m.planning.save import set_current, write_plan
-from c2m.planning.scheduled import PlanResult
 from c2m.replan import isolate, pipeline
 from c2m.replan.diff import PlanChanges, diff_plans
 from c2m.replan.fingerprint import fingerprint

@@ -15,11 +15,12 @@ from typing import Any
 import pandas as pd
 
 from c2m.config import FactoryConfig
+from c2m.planning.kpi_registry import KpiSpec, format_value
 from c2m.planning.stored import PlanHeader
 from c2m.report.figures import forecast_figure, gantt_figure
 from c2m.report.figures import load_figure as make_load_figure
 from c2m.report.html import esc, figure_div, json_block, page, table
-from c2m.report.kpi_cards import KpiSpec, format_value, headline, is_number, shown_kpis
+from c2m.report.kpi_cards import headline, is_number, shown_kpis
 from c2m.report.line_load import line_load, over_capacity, sewing_lines
 from c2m.report.plan_data import PlanReportData
 
@@ -161,9 +162,9 @@ def _kpi_card(spec: KpiSpec, plans: Sequence[PlanHeader]) -> str:
 
 
 def _better(spec: KpiSpec, mine: float | None, theirs: float | None) -> str:
-    if not spec.better or mine is None or theirs is None or mine == theirs:
+    if not spec.direction or mine is None or theirs is None or mine == theirs:
         return ""
-    good = mine > theirs if spec.better == "higher" else mine < theirs
+    good = mine > theirs if spec.direction == "higher" else mine < theirs
     return " better" if good else " worse"
 
 

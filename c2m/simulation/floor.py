@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from c2m.config import FactoryConfig
 from c2m.planning.build import sam_of
 from c2m.planning.inputs import STEPS, FixedLot, FixedOp, StyleInfo
-from c2m.planning.scheduled import PlannedLot
+from c2m.planning.scheduled import ScheduledLot
 from c2m.planning.timing import (
     SetupClass,
     changeover_minutes,
@@ -151,7 +151,7 @@ class Floor:
 
     # --- the plan in ------------------------------------------------------------------------
 
-    def adopt(self, lots: list[PlannedLot]) -> None:
+    def adopt(self, lots: list[ScheduledLot]) -> None:
         """Take tonight's plan: started lots keep their progress, the rest is replaced."""
         kept = {code: lot for code, lot in self.lots.items() if lot.started}
         fresh: dict[str, FloorLot] = {}
@@ -162,7 +162,7 @@ class Floor:
             fresh[code] = lot
         self.lots = fresh
 
-    def _merge(self, planned: PlannedLot, old: FloorLot | None) -> FloorLot:
+    def _merge(self, planned: ScheduledLot, old: FloorLot | None) -> FloorLot:
         lot = old or FloorLot(
             code=planned.code,
             style=planned.style,
