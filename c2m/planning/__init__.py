@@ -22,8 +22,8 @@ One job per module:
 
 from c2m.planning.inputs import (
     FabricInfo,
-    FixedLot,
-    FixedOp,
+    FrozenLot,
+    FrozenOp,
     OpenOrderInfo,
     PlanningInputs,
     PlanOptions,
@@ -36,8 +36,8 @@ from c2m.planning.scheduled import ScheduledLot, ScheduledOp
 
 __all__ = [
     "FabricInfo",
-    "FixedLot",
-    "FixedOp",
+    "FrozenLot",
+    "FrozenOp",
     "OpenOrderInfo",
     "PlanOptions",
     "PlanResult",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from c2m.config import FactoryConfig
 from c2m.errors import DataError
-from c2m.planning.inputs import STEPS, FixedLot, StyleInfo
+from c2m.planning.inputs import STEPS, FrozenLot, StyleInfo
 from c2m.planning.lots import LotSpec
 from c2m.planning.timing import (
     UNKNOWN,
@@ -79,7 +79,7 @@ def sam_of(style: StyleInfo, cfg: FactoryConfig) -> float:
     return style.sam_minutes or cfg.categories[style.category].sam_minutes
 
 
-def fixed_lot_spec(lot: FixedLot, styles: Mapping[str, StyleInfo], start: dt.datetime) -> LotSpec:
+def frozen_lot_spec(lot: FrozenLot, styles: Mapping[str, StyleInfo], start: dt.datetime) -> LotSpec:
     if lot.style not in styles:
         raise DataError(f"lot {lot.code} is of style {lot.style}, which is not in the catalogue")
     spec = LotSpec(
@@ -142,7 +142,7 @@ class _SetupClasses:
 
 def build_problem(
     lots: list[LotSpec],
-    fixed: list[FixedLot],
+    fixed: list[FrozenLot],
     styles: Mapping[str, StyleInfo],
     cfg: FactoryConfig,
     start: dt.datetime,
@@ -155,7 +155,7 @@ def build_problem(
     """The scheduling problem for ``lots`` plus the ``fixed`` lots (which come first), on a
     calendar of ``days`` days (default: sized from the load, ``reach`` times over)."""
     floor = _Floor.of(cfg)
-    all_lots = [fixed_lot_spec(f, styles, start) for f in fixed] + list(lots)
+    all_lots = [frozen_lot_spec(f, styles, start) for f in fixed] + list(lots)
     sew_modes = [_sew_modes(lot, styles, cfg, floor) for lot in all_lots]
     classes = _SetupClasses(styles)
     for lot in all_lots:
@@ -248,7 +248,7 @@ def _ramp_ups(
 
 
 def _fixed_changeovers(
-    fixed: list[FixedLot], classes: _SetupClasses, start: dt.datetime
+    fixed: list[FrozenLot], classes: _SetupClasses, start: dt.datetime
 ) -> tuple[dict[str, int], list[tuple[int, int, int]]]:
     """Own classes and changeover caps of fixed lots' sewing.
 
@@ -299,7 +299,7 @@ def _setup_matrices(
 def _jobs_and_operations(
     lots: list[LotSpec],
     sew_modes: list[list[Mode]],
-    fixed: list[FixedLot],
+    fixed: list[FrozenLot],
     floor: _Floor,
     classes: _SetupClasses,
     own_class: dict[str, int],

@@ -24,7 +24,7 @@ from c2m.models import (
 )
 from c2m.planning.inputs import (
     FabricInfo,
-    FixedLot,
+    FrozenLot,
     OpenOrderInfo,
     PlanningInputs,
     SkuInfo,
@@ -61,7 +61,7 @@ def load_forecast(session: Session, run_id: int) -> pd.DataFrame:
 def load_inputs(
     session: Session,
     forecast: pd.DataFrame,
-    fixed_lots: Iterable[FixedLot] = (),
+    frozen_lots: Iterable[FrozenLot] = (),
     previous: Mapping[tuple[str, str], tuple[str, dt.datetime]] | None = None,
     line_state: Mapping[str, tuple[str, str | None]] | None = None,
     extra_on_hand: Mapping[str, int] | None = None,
@@ -119,7 +119,7 @@ def load_inputs(
         on_hand=on_hand,
         open_orders=orders,
         fabrics=fabrics,
-        fixed_lots=list(fixed_lots),
+        frozen_lots=list(frozen_lots),
         previous=dict(previous or {}),
         line_state=dict(line_state or {}),
     )

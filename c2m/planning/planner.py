@@ -4,7 +4,7 @@ forecast --netting--> net needs --lots--> lot specs --fabric--> releases --build
 --solver--> schedule (checked) --> scheduled lots with datetimes + KPIs.
 
 Nothing here touches a database or prints, so the simulation can call :func:`make_plan`
-every simulated day and the replan can pass in what is on the floor (``fixed_lots``), the
+every simulated day and the replan can pass in what is on the floor (``frozen_lots``), the
 previous plan (``previous``, for the stability term) and each line's current set-up
 (``line_state``). The output is deterministic for a fixed seed and worker count.
 """
@@ -24,7 +24,7 @@ from c2m.errors import DataError
 from c2m.planning import fabric, plan_kpis, solver
 from c2m.planning import lots as lot_policy
 from c2m.planning.build import Built, build_problem
-from c2m.planning.inputs import FixedLot, PlanningInputs, PlanOptions
+from c2m.planning.inputs import FrozenLot, PlanningInputs, PlanOptions
 from c2m.planning.lots import LotSpec
 from c2m.planning.netting import net_requirements, normalise_forecast
 from c2m.planning.plan_result import PlanResult
@@ -69,7 +69,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
     policy: LotPolicy = getattr(cfg.policies, options.mode)
     start = options.start or default_start(inputs.forecast)
     horizon = options.horizon_days
-    wip = _work_in_progress(inputs.fixed_lots)
+    wip = _work_in_progress(inputs.frozen_lots)
     net = _net_needs(inputs, policy, start, horizon, wip)
     demand = _sku_demand(inputs, start.date(), horizon)
     specs = _size_lots(net, demand, inputs, policy, options.mode)
@@ -113,10 +113,10 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
     )
 
 
-def _work_in_progress(fixed_lots: list[FixedLot]) -> dict[str, int]:
+def _work_in_progress(frozen_lots: list[FrozenLot]) -> dict[str, int]:
     """Units per SKU in lots already fixed on the floor: netting counts them as coming."""
     wip: dict[str, int] = {}
-    for lot in fixed_lots:
+    for lot in frozen_lots:
         for sku, qty in lot.items:
             wip[sku] = wip.get(sku, 0) + qty
     return wip
@@ -160,7 +160,7 @@ def _size_lots(
     mix: dict[str, dict[str, float]] = {}
     for sku, d in demand.items():
         mix.setdefault(inputs.skus[sku].style, {})[sku] = float(d.sum())
-    taken = {lot.code for lot in inputs.fixed_lots}
+    taken = {lot.code for lot in inputs.frozen_lots}
     specs = lot_policy.make_lots(
         net, policy, mode, inputs.skus, inputs.styles, mix=mix, taken=set(taken)
     )
@@ -190,7 +190,7 @@ def _schedule(
     for _attempt in range(CALENDAR_ATTEMPTS):
         built = build_problem(
             specs,
-            inputs.fixed_lots,
+            inputs.frozen_lots,
             inputs.styles,
             cfg,
             start,
@@ -238,7 +238,7 @@ def _check_catalogue(inputs: PlanningInputs) -> None:
     for sku in inputs.skus.values():
         if sku.style not in inputs.styles:
             raise DataError(f"SKU {sku.sku} is of style {sku.style}, which is not in the catalogue")
-    for lot in inputs.fixed_lots:
+    for lot in inputs.frozen_lots:
         for sku, _ in lot.items:
             if sku not in inputs.skus:
                 raise DataError(f"lot {lot.code} holds SKU {sku}, which is not in the catalogue")

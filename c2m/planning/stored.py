@@ -20,7 +20,7 @@ from sqlmodel import Session, select
 from c2m.db import session_scope
 from c2m.errors import NotFound
 from c2m.models import Lot, LotItem, Plan, PlanOperation, Sku, Style
-from c2m.planning.inputs import SkuInfo
+from c2m.planning.inputs import FrozenLot, FrozenOp, PreviousLot, SkuInfo
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,35 @@ class StoredLot:
     def end(self) -> dt.datetime | None:
         """When its last operation finishes (None for a lot without operations)."""
         return max((op.end for op in self.ops), default=None)
+
+    def sewing_start(self, line_ids: Iterable[str]) -> dt.datetime | None:
+        """When its sewing line starts it (the time a line leader plans around); its first
+        operation's start when it has no sewing."""
+        line = self.sewing_line(line_ids)
+        starts = [op.start for op in self.ops if op.resource == line]
+        return min(starts) if starts else self.start
+
+    def as_frozen(self) -> FrozenLot:
+        """The lot as a replan takes it when it may not move: every operation pinned, with
+        the changeover the plan gave it."""
+        return FrozenLot(
+            code=self.code,
+            style=self.style,
+            colour=self.colour,
+            items=tuple(sorted(self.items.items())) or ((self.code, self.quantity),),
+            need_date=self.need_date,
+            due=self.due,
+            ops=tuple(
+                FrozenOp(op.step, op.resource, op.start, op.end, setup_minutes=op.setup_minutes)
+                for op in self.ops
+            ),
+        )
+
+    def as_previous(self) -> PreviousLot:
+        """The lot as a replan's new lots may continue it (taking its code)."""
+        return PreviousLot(
+            self.code, self.style, self.colour, self.need_date, tuple(sorted(self.items))
+        )
 
     def sewing_line(self, line_ids: Iterable[str]) -> str | None:
         """The sewing line: the operation on a configured line (step names may vary)."""

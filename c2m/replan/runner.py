@@ -421,7 +421,7 @@ def _run(
             inputs = load_inputs(
                 session,
                 forecast.frame,
-                fixed_lots=[fixed_lot(lot) for lot in frozen],
+                frozen_lots=[fixed_lot(lot) for lot in frozen],
                 previous=previous_assignments(live),
                 line_state=line_state(prev.lots, now, frozen),
             )

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from c2m.config import FactoryConfig
 from c2m.planning.build import sam_of
-from c2m.planning.inputs import STEPS, FixedLot, FixedOp, StyleInfo
+from c2m.planning.inputs import STEPS, FrozenLot, FrozenOp, StyleInfo
 from c2m.planning.scheduled import ScheduledLot
 from c2m.planning.timing import (
     SetupClass,
@@ -200,7 +200,7 @@ class Floor:
 
     # --- what the planner must keep ---------------------------------------------------------
 
-    def started_lots(self, now: dt.datetime) -> list[FixedLot]:
+    def started_lots(self, now: dt.datetime) -> list[FrozenLot]:
         """Lots on the floor as fixed lots: finished steps as they ran, running steps pinned
         on their resource until their projected end (remaining work at planned pace).
 
@@ -242,12 +242,12 @@ class Floor:
                 if s is None or s.started is None:
                     continue
                 if s.finished is not None:
-                    ops.append(FixedOp(step, s.resource, s.started, s.finished, setup_minutes=0))
+                    ops.append(FrozenOp(step, s.resource, s.started, s.finished, setup_minutes=0))
                     continue
                 begin, finish = begins[(lot.code, k)], ends[(lot.code, k)]
-                ops.append(FixedOp(step, s.resource, begin, finish, setup_minutes=0))
+                ops.append(FrozenOp(step, s.resource, begin, finish, setup_minutes=0))
             out.append(
-                FixedLot(
+                FrozenLot(
                     code=lot.code,
                     style=lot.style,
                     colour=lot.colour,

@@ -6,7 +6,7 @@ import datetime as dt
 
 from planning_world import START, config, world
 
-from c2m.planning import FixedLot, FixedOp, PlanOptions, make_plan
+from c2m.planning import FrozenLot, FrozenOp, PlanOptions, make_plan
 
 
 def test_same_inputs_same_lots_and_same_problem():
@@ -65,15 +65,15 @@ def test_fixed_lots_stay_put_and_count_as_work_in_progress():
     inputs = world(styles=(("TS1", "tshirt"),), colours=("BLK",), sizes=("M",))
     base = make_plan(inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2))
     sew_start = START + dt.timedelta(hours=9)
-    inputs.fixed_lots = [
-        FixedLot(
+    inputs.frozen_lots = [
+        FrozenLot(
             code="C-OLD-1",
             style="TS1",
             colour="BLK",
             items=(("TS1-BLK-M", 100),),
             need_date=START.date(),
             due=START,
-            ops=(FixedOp("sew", "L3", sew_start, sew_start + dt.timedelta(minutes=60), 0),),
+            ops=(FrozenOp("sew", "L3", sew_start, sew_start + dt.timedelta(minutes=60), 0),),
         )
     ]
     plan = make_plan(inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2))
