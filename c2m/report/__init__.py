@@ -4,9 +4,11 @@
   a Gantt of every operation, load per line and day, forecast vs history, exceptions;
 - :mod:`c2m.report.simulation_page` — a season simulation: inventory and fill rate per mode.
 
-Modules: ``data`` (database -> frames), ``calendar`` (the factory calendar as datetimes),
-``load`` (hours per line and day), ``kpis`` (labels and number formats), ``figures``
-(Plotly), ``html`` (the page shell, plotly.js inlined once), ``plan`` (the plan page).
+Modules: ``plan_data`` (database -> frames, through :func:`c2m.planning.stored.read_plan`),
+``shift_windows`` (the factory calendar as datetimes), ``line_load`` (hours per line and
+day), ``kpi_cards`` (which KPIs the page shows; labels and format are
+:mod:`c2m.planning.kpi_registry`'s), ``figures`` (Plotly), ``html`` (the page shell,
+plotly.js inlined once), ``plan_page`` and ``simulation_page`` (the two pages).
 """
 
 from __future__ import annotations
