@@ -71,6 +71,7 @@ class Built:
 
 
 def sam_of(style: StyleInfo, cfg: FactoryConfig) -> float:
+    """Standard minutes per unit: the style's own, else its category's (which must exist)."""
     if style.category not in cfg.categories:
         raise DataError(
             f"style {style.style} has category {style.category!r}, which the factory config "
@@ -80,6 +81,7 @@ def sam_of(style: StyleInfo, cfg: FactoryConfig) -> float:
 
 
 def frozen_lot_spec(lot: FrozenLot, styles: Mapping[str, StyleInfo], start: dt.datetime) -> LotSpec:
+    """A frozen lot as a spec (``fixed``, released at the start), scheduled with the rest."""
     if lot.style not in styles:
         raise DataError(f"lot {lot.code} is of style {lot.style}, which is not in the catalogue")
     spec = LotSpec(

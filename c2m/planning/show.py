@@ -11,8 +11,6 @@ from sqlmodel import Session
 from c2m.errors import NotFound
 from c2m.planning.stored import StoredPlan, read_plan
 
-STEP_ORDER = {"cut": 0, "sew": 1, "finish": 2}
-
 
 def schedule_rows(
     session: Session,

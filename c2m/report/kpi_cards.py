@@ -31,6 +31,7 @@ def tolerance(kind: KpiKind | str) -> float:
 
 
 def is_number(value: Any) -> bool:
+    """A finite int or float (not a bool): what a card can show."""
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
