@@ -19,7 +19,7 @@ from c2m.errors import NotFound
 from c2m.models import Plan
 from c2m.planning.kpi_registry import format_value
 from c2m.report import load_plan_report, render_plan_page, write_plan_report
-from c2m.report.html import plotly_js
+from c2m.report.html import esc, plotly_js
 from c2m.report.kpi_cards import headline, parse_value, tolerance
 from c2m.report.kpi_cards import shown_kpis as kpi_cards
 from c2m.report.plan_page import shortage_rows
@@ -92,6 +92,8 @@ def assert_kpis_match(text: str, plan_id: int, kpis: dict) -> None:
             continue
         value = parse_value(shown[(plan_id, spec.key)])
         assert abs(value - stored) <= tolerance(spec.kind), (spec.key, value, stored)
+        # the card carries the registry's label, the one the CLI prints
+        assert f'data-kpi="{spec.key}"><div class="label">{esc(spec.label)}</div>' in text
         checked += 1
     assert checked >= 8
 
