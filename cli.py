@@ -974,7 +974,7 @@ def plan_command(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """Plan production from the latest forecast: lots, schedule, KPIs; stored as current."""
-    from c2m.planning.service import plan_and_store
+    from c2m.planning.publish import plan_and_store
 
     if mode not in ("c2m", "batch"):
         raise typer.BadParameter(f"must be c2m or batch, not {mode!r}", param_hint="--mode")
@@ -990,7 +990,7 @@ def plan_command(
             deterministic=deterministic,
             say=lambda message: err.print(message, highlight=False),
         )
-    summary = {"plan_id": plan_id, **result.summary()}
+    summary = {"plan_id": plan_id, **result.as_json()}
     if as_json:
         print_json(summary)
     else:
@@ -1006,7 +1006,7 @@ def plans_command(
     from rich.table import Table
 
     from c2m.db import session_scope
-    from c2m.planning.store import list_plans
+    from c2m.planning.stored import list_plans
 
     with session_scope(settings(ctx).engine()) as session:
         rows = [
@@ -1059,7 +1059,7 @@ def show_command(
     from rich.table import Table
 
     from c2m.db import session_scope
-    from c2m.planning.views import schedule_rows
+    from c2m.planning.show import schedule_rows
 
     with session_scope(settings(ctx).engine()) as session:
         day = date.date() if date else None
@@ -1102,7 +1102,7 @@ def compare_command(
 ) -> None:
     """Two plans' KPIs side by side (batch versus C2M)."""
     from c2m.db import session_scope
-    from c2m.planning.views import compare_plans
+    from c2m.planning.show import compare_plans
 
     with session_scope(settings(ctx).engine()) as session:
         comparison = compare_plans(session, plan_a, plan_b)

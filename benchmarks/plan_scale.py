@@ -158,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                 "mode": mode,
                 "skus": len(inputs.skus),
                 "lines": len(cfg.lines),
-                "lots": plan.kpis["lots"],
-                "operations": plan.kpis["operations"],
+                "lots": plan.kpis.lots,
+                "operations": plan.kpis.operations,
                 "first_feasible_seconds": plan.timings.get("first_feasible"),
                 "prepare_seconds": plan.timings.get("prepare"),
                 "time_limit": args.time_limit,
@@ -175,8 +175,8 @@ def main(argv: list[str] | None = None) -> int:
                     if heuristic_objective and solve.objective is not None
                     else None
                 ),
-                "fill_rate": plan.kpis["fill_rate"],
-                "changeovers": plan.kpis["changeovers"],
+                "fill_rate": plan.kpis.fill_rate,
+                "changeovers": plan.kpis.changeovers,
             }
             results.append(row)
             print(json.dumps(row), flush=True)

@@ -110,8 +110,8 @@ def run_demo(
 ) -> dict[str, Any]:
     """The whole tour; returns what the CLI prints (comparison, files, next steps)."""
     from c2m.export import export_plan
-    from c2m.planning.service import plan_and_store
-    from c2m.planning.views import compare_plans
+    from c2m.planning.publish import plan_and_store
+    from c2m.planning.show import compare_plans
     from c2m.report import write_plan_report
 
     t0 = time.perf_counter()
@@ -131,7 +131,7 @@ def run_demo(
             forecast_run_id=run_id,
         )
         plans[mode] = plan_id
-        say(f"plan {plan_id} ({mode}): {result.status}, {result.kpis['lots']} lots")
+        say(f"plan {plan_id} ({mode}): {result.status}, {result.kpis.lots} lots")
     with session_scope(engine) as session:
         comparison = compare_plans(session, plans["batch"], plans["c2m"])
         files = export_plan(session, plans["c2m"], "csv", out_dir, cfg)

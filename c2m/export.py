@@ -18,8 +18,8 @@ from sqlmodel import Session, select
 
 from c2m.config import FactoryConfig
 from c2m.errors import DataError
-from c2m.models import Fabric, Sku
-from c2m.planning.store import load_plan
+from c2m.models import Fabric
+from c2m.planning.stored import read_plan
 
 COLUMNS = [
     "line",
@@ -47,8 +47,8 @@ WIDTHS = {"breakdown": 48, "lot_id": 30, "sku": 22, "start": 17, "end": 17, "due
 
 def work_orders(session: Session, plan_id: int, cfg: FactoryConfig) -> list[dict[str, Any]]:
     """The work-order rows of a plan, per line in running order."""
-    view = load_plan(session, plan_id)
-    sizes = {s.sku: (s.colour, s.size) for s in session.exec(select(Sku)).all()}
+    view = read_plan(session, plan_id)
+    sizes = {s.sku: (s.colour, s.size) for s in view.skus.values()}
     rolls = {f.fabric: f.roll_size for f in session.exec(select(Fabric)).all()}
     rows = []
     for lot in view.lots:

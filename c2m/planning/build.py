@@ -25,8 +25,7 @@ from dataclasses import dataclass
 
 from c2m.config import FactoryConfig
 from c2m.errors import DataError
-from c2m.planning.calendar import to_minute, working_calendar
-from c2m.planning.inputs import STEPS, FixedLot, StyleInfo
+from c2m.planning.inputs import STEPS, FrozenLot, StyleInfo
 from c2m.planning.lots import LotSpec
 from c2m.planning.timing import (
     UNKNOWN,
@@ -38,6 +37,7 @@ from c2m.planning.timing import (
     sew_minutes,
     station_minutes,
 )
+from c2m.planning.working_time import to_minute, working_calendar
 from scheduling.model import (
     Assignment,
     Calendar,
@@ -71,6 +71,7 @@ class Built:
 
 
 def sam_of(style: StyleInfo, cfg: FactoryConfig) -> float:
+    """Standard minutes per unit: the style's own, else its category's (which must exist)."""
     if style.category not in cfg.categories:
         raise DataError(
             f"style {style.style} has category {style.category!r}, which the factory config "
@@ -79,7 +80,8 @@ def sam_of(style: StyleInfo, cfg: FactoryConfig) -> float:
     return style.sam_minutes or cfg.categories[style.category].sam_minutes
 
 
-def fixed_lot_spec(lot: FixedLot, styles: Mapping[str, StyleInfo], start: dt.datetime) -> LotSpec:
+def frozen_lot_spec(lot: FrozenLot, styles: Mapping[str, StyleInfo], start: dt.datetime) -> LotSpec:
+    """A frozen lot as a spec (``fixed``, released at the start), scheduled with the rest."""
     if lot.style not in styles:
         raise DataError(f"lot {lot.code} is of style {lot.style}, which is not in the catalogue")
     spec = LotSpec(
@@ -96,9 +98,53 @@ def fixed_lot_spec(lot: FixedLot, styles: Mapping[str, StyleInfo], start: dt.dat
     return spec
 
 
+@dataclass(frozen=True)
+class _Floor:
+    """The resources in solver order (lines, cutting tables, finishing stations), their kinds,
+    and each name's index: the one place a resource name becomes a solver index."""
+
+    names: list[str]
+    kinds: list[str]  # cut | sew | finish
+    cutting: list[str]
+    finishing: list[str]
+    index: dict[str, int]
+
+    @classmethod
+    def of(cls, cfg: FactoryConfig) -> _Floor:
+        lines = [line.id for line in cfg.lines]
+        cut = [f"CUT{k + 1}" for k in range(cfg.cutting.stations)]
+        fin = [f"FIN{k + 1}" for k in range(cfg.finishing.stations)]
+        names = lines + cut + fin
+        kinds = ["sew"] * len(lines) + ["cut"] * len(cut) + ["finish"] * len(fin)
+        return cls(names, kinds, cut, fin, {n: i for i, n in enumerate(names)})
+
+
+class _SetupClasses:
+    """Setup classes, numbered as first met: 0 = unknown, then each (style, colour) in play,
+    then one own class per fixed lot whose sewing keeps the changeover it was planned with."""
+
+    def __init__(self, styles: Mapping[str, StyleInfo]) -> None:
+        self.styles = styles
+        self.classes = [SetupClass(None, None, None)]
+        self.number: dict[tuple[str, str | None], int] = {}
+
+    def of(self, style: str, colour: str | None) -> int:
+        """The class of a style-colour, numbered now if it is new."""
+        if (style, colour) not in self.number:
+            self.number[(style, colour)] = len(self.classes)
+            category = self.styles[style].category if style in self.styles else None
+            self.classes.append(SetupClass(style, colour, category))
+        return self.number[(style, colour)]
+
+    def copy_of(self, real: int) -> int:
+        """A new class that sets up like ``real`` (a fixed lot's own class)."""
+        self.classes.append(self.classes[real])
+        return len(self.classes) - 1
+
+
 def build_problem(
     lots: list[LotSpec],
-    fixed: list[FixedLot],
+    fixed: list[FrozenLot],
     styles: Mapping[str, StyleInfo],
     cfg: FactoryConfig,
     start: dt.datetime,
@@ -108,150 +154,37 @@ def build_problem(
     reach: float = 1.5,
     days: int | None = None,
 ) -> Built:
-    names = [line.id for line in cfg.lines]
-    kinds = ["sew"] * len(names)
-    cut = [f"CUT{k + 1}" for k in range(cfg.cutting.stations)]
-    fin = [f"FIN{k + 1}" for k in range(cfg.finishing.stations)]
-    names += cut + fin
-    kinds += ["cut"] * len(cut) + ["finish"] * len(fin)
-    index = {n: i for i, n in enumerate(names)}
-
-    fixed_by_code = {f.code: f for f in fixed}
-    all_lots = [fixed_lot_spec(f, styles, start) for f in fixed] + list(lots)
-    day_min = day_minutes(cfg)
-
-    # setup classes: 0 = unknown, then each (style, colour) in play
-    classes = [SetupClass(None, None, None)]
-    class_of: dict[tuple[str, str | None], int] = {}
-
-    def cls(style: str, colour: str | None) -> int:
-        if (style, colour) not in class_of:
-            class_of[(style, colour)] = len(classes)
-            cat = styles[style].category if style in styles else None
-            classes.append(SetupClass(style, colour, cat))
-        return class_of[(style, colour)]
-
-    sew_modes: list[list[Mode]] = []
+    """The scheduling problem for ``lots`` plus the ``fixed`` lots (which come first), on a
+    calendar of ``days`` days (default: sized from the load, ``reach`` times over)."""
+    floor = _Floor.of(cfg)
+    all_lots = [frozen_lot_spec(f, styles, start) for f in fixed] + list(lots)
+    sew_modes = [_sew_modes(lot, styles, cfg, floor) for lot in all_lots]
+    classes = _SetupClasses(styles)
     for lot in all_lots:
-        style = styles[lot.style]
-        sam = sam_of(style, cfg)
-        eligible = cfg.lines_for(style.category)
-        if not eligible:
-            raise DataError(
-                f"no sewing line in the factory config can sew category {style.category!r} "
-                f"(style {style.style})"
-            )
-        sew_modes.append(
-            [
-                Mode(index[line.id], sew_minutes(sam, lot.quantity, line, lot.colours, cfg))
-                for line in eligible
-            ]
-        )
-        cls(lot.style, lot.colour)
+        classes.of(lot.style, lot.colour)
     initial: dict[int, int] = {}
     for line_id, (style, colour) in (line_state or {}).items():
-        if line_id in index and style in styles:
-            initial[index[line_id]] = cls(style, colour)
-
-    # ramp-up per line and class, from the class's mean lot work on that line
-    work: list[dict[int, list[int]]] = [{} for _ in names]
-    for lot, modes in zip(all_lots, sew_modes, strict=True):
-        c = class_of[(lot.style, lot.colour)]
-        for m in modes:
-            work[m.resource].setdefault(c, []).append(m.duration)
-    ramp: list[dict[int, int]] = [{} for _ in names]
-    for r, per_class in enumerate(work):
-        for c, durations in per_class.items():
-            mean_days = sum(durations) / len(durations) / day_min
-            ramp[r][c] = round(ramp_loss_days(mean_days, cfg.learning) * day_min)
-    # A fixed lot's sewing keeps the changeover the floor's plan gave it (the replan passes
-    # it): its own class, entered from any class in at most those minutes, because the
-    # ramp-up estimate (a mean over tonight's lots) may have moved since it was planned.
-    # A sewing already running at the plan start had its changeover: none is owed now.
-    own_class: dict[str, int] = {}
-    caps: list[tuple[int, int, int]] = []  # (own class, real class, cap minutes)
-    for f in fixed:
-        sew = [op for op in f.ops if op.step == "sew"]
-        if not sew:
-            continue
-        cap = sew[0].setup_minutes
-        if sew[0].start <= start:
-            cap = 0
-        if cap is not None:
-            real = class_of[(f.style, f.colour)]
-            own_class[f.code] = len(classes)
-            caps.append((len(classes), real, max(int(cap), 0)))
-            classes.append(classes[real])
-    base = changeover_matrix(classes, cfg)
-    shared: dict[tuple, tuple] = {}  # lines with the same ramp-ups share one matrix
-
-    def matrix(r: int):
-        key = tuple(sorted(ramp[r].items()))
-        if key not in shared:
-            shared[key] = _cap_setups(setup_matrix(classes, ramp[r], cfg, base), caps)
-        return shared[key]
-
-    setups = [matrix(r) if kinds[r] == "sew" else None for r in range(len(names))]
-
+        if line_id in floor.index and style in styles:
+            initial[floor.index[line_id]] = classes.of(style, colour)
+    ramp = _ramp_ups(all_lots, sew_modes, classes, len(floor.names), cfg)
+    own_class, caps = _fixed_changeovers(fixed, classes, start)
+    setups = _setup_matrices(floor, ramp, classes.classes, caps, cfg)
     if days is None:
-        days = _calendar_days(all_lots, sew_modes, ramp, class_of, cfg, start, horizon_days, reach)
+        days = _calendar_days(
+            all_lots, sew_modes, ramp, classes.number, cfg, start, horizon_days, reach
+        )
     calendar = working_calendar(cfg.calendar, start, days)
     if not calendar.windows:
         raise DataError("the factory calendar has no working time in the plan period")
     resources = [
-        Resource(n, calendar, initial.get(r, UNKNOWN) if kinds[r] == "sew" else None)
-        for r, n in enumerate(names)
+        Resource(n, calendar, initial.get(r, UNKNOWN) if floor.kinds[r] == "sew" else None)
+        for r, n in enumerate(floor.names)
     ]
-
-    jobs: list[Job] = []
-    ops: list[Operation] = []
-    keys: list[tuple[int, str]] = []
-    precs: list[Precedence] = []
-    lag = math.ceil(cfg.transfer_minutes)
-    for j, (lot, modes) in enumerate(zip(all_lots, sew_modes, strict=True)):
-        release = max(to_minute(lot.release or start, start), 0)
-        jobs.append(Job(lot.code, release, max(to_minute(lot.due, start), 0), lot.quantity))
-        step_modes = {
-            "cut": [
-                Mode(
-                    index[n],
-                    station_minutes(
-                        cfg.cutting.minutes_per_lot, cfg.cutting.minutes_per_unit, lot.quantity
-                    ),
-                )
-                for n in cut
-            ],
-            "sew": modes,
-            "finish": [
-                Mode(
-                    index[n],
-                    station_minutes(
-                        cfg.finishing.minutes_per_lot, cfg.finishing.minutes_per_unit, lot.quantity
-                    ),
-                )
-                for n in fin
-            ],
-        }
-        pinned = {op.step: op for op in fixed_by_code[lot.code].ops} if lot.fixed else {}
-        c = class_of[(lot.style, lot.colour)]
-        last: tuple[int, bool] | None = None
-        # steps of a fixed lot before its first pinned one are done (it is on the floor)
-        first_pinned = min((STEPS.index(p) for p in pinned), default=0)
-        for step in STEPS[first_pinned:]:
-            sc = own_class.get(lot.code, c) if lot.fixed and step == "sew" else c
-            op = _operation(
-                j, lot, step, step_modes[step], pinned.get(step), index, calendar, start, sc
-            )
-            if op is None:
-                continue
-            if last is not None and not (last[1] and op.fixed):
-                precs.append(Precedence(last[0], len(ops), lag))
-            last = (len(ops), op.fixed)
-            ops.append(op)
-            keys.append((j, step))
-
+    jobs, ops, keys, precs = _jobs_and_operations(
+        all_lots, sew_modes, fixed, floor, classes, own_class, calendar, start, cfg
+    )
     scale, objective = _objective(all_lots, styles, cfg, bool(previous))
-    prev = _previous(all_lots, keys, previous, index, start) if previous else None
+    prev = _previous(all_lots, keys, previous, floor.index, start) if previous else None
     problem = Problem(
         resources=tuple(resources),
         jobs=tuple(jobs),
@@ -263,8 +196,160 @@ def build_problem(
         name=f"plan {start:%Y-%m-%d %H:%M}",
     )
     return Built(
-        problem, calendar, names, kinds, all_lots, keys, classes, ramp, scale, len(cfg.lines)
+        problem,
+        calendar,
+        floor.names,
+        floor.kinds,
+        all_lots,
+        keys,
+        classes.classes,
+        ramp,
+        scale,
+        len(cfg.lines),
     )
+
+
+def _sew_modes(
+    lot: LotSpec, styles: Mapping[str, StyleInfo], cfg: FactoryConfig, floor: _Floor
+) -> list[Mode]:
+    """Sewing a lot on each line of its category, at that line's pace."""
+    style = styles[lot.style]
+    sam = sam_of(style, cfg)
+    eligible = cfg.lines_for(style.category)
+    if not eligible:
+        raise DataError(
+            f"no sewing line in the factory config can sew category {style.category!r} "
+            f"(style {style.style})"
+        )
+    return [
+        Mode(floor.index[line.id], sew_minutes(sam, lot.quantity, line, lot.colours, cfg))
+        for line in eligible
+    ]
+
+
+def _ramp_ups(
+    lots: list[LotSpec],
+    sew_modes: list[list[Mode]],
+    classes: _SetupClasses,
+    resource_count: int,
+    cfg: FactoryConfig,
+) -> list[dict[int, int]]:
+    """Ramp-up minutes per line and class, from the class's mean lot work on that line."""
+    day_min = day_minutes(cfg)
+    work: list[dict[int, list[int]]] = [{} for _ in range(resource_count)]
+    for lot, modes in zip(lots, sew_modes, strict=True):
+        c = classes.number[(lot.style, lot.colour)]
+        for m in modes:
+            work[m.resource].setdefault(c, []).append(m.duration)
+    ramp: list[dict[int, int]] = [{} for _ in range(resource_count)]
+    for r, per_class in enumerate(work):
+        for c, durations in per_class.items():
+            mean_days = sum(durations) / len(durations) / day_min
+            ramp[r][c] = round(ramp_loss_days(mean_days, cfg.learning) * day_min)
+    return ramp
+
+
+def _fixed_changeovers(
+    fixed: list[FrozenLot], classes: _SetupClasses, start: dt.datetime
+) -> tuple[dict[str, int], list[tuple[int, int, int]]]:
+    """Own classes and changeover caps of fixed lots' sewing.
+
+    A fixed lot's sewing keeps the changeover the floor's plan gave it (the replan passes
+    it): its own class, entered from any class in at most those minutes, because the
+    ramp-up estimate (a mean over tonight's lots) may have moved since it was planned.
+    A sewing already running at the plan start had its changeover: none is owed now.
+    Returns lot code -> own class, and (own class, real class, cap minutes) per fixed lot.
+    """
+    own_class: dict[str, int] = {}
+    caps: list[tuple[int, int, int]] = []
+    for f in fixed:
+        sew = [op for op in f.ops if op.step == "sew"]
+        if not sew:
+            continue
+        cap = sew[0].setup_minutes
+        if sew[0].start <= start:
+            cap = 0
+        if cap is not None:
+            real = classes.number[(f.style, f.colour)]
+            own = classes.copy_of(real)
+            own_class[f.code] = own
+            caps.append((own, real, max(int(cap), 0)))
+    return own_class, caps
+
+
+def _setup_matrices(
+    floor: _Floor,
+    ramp: list[dict[int, int]],
+    classes: list[SetupClass],
+    caps: list[tuple[int, int, int]],
+    cfg: FactoryConfig,
+) -> list:
+    """Per resource, its setup matrix (lines only): changeover plus that line's ramp-up;
+    lines with the same ramp-ups share one matrix."""
+    base = changeover_matrix(classes, cfg)
+    shared: dict[tuple, tuple] = {}
+
+    def matrix(r: int):
+        key = tuple(sorted(ramp[r].items()))
+        if key not in shared:
+            shared[key] = _cap_setups(setup_matrix(classes, ramp[r], cfg, base), caps)
+        return shared[key]
+
+    return [matrix(r) if floor.kinds[r] == "sew" else None for r in range(len(floor.names))]
+
+
+def _jobs_and_operations(
+    lots: list[LotSpec],
+    sew_modes: list[list[Mode]],
+    fixed: list[FrozenLot],
+    floor: _Floor,
+    classes: _SetupClasses,
+    own_class: dict[str, int],
+    calendar: Calendar,
+    start: dt.datetime,
+    cfg: FactoryConfig,
+) -> tuple[list[Job], list[Operation], list[tuple[int, str]], list[Precedence]]:
+    """One job per lot (release = fabric, due = need, weight = units) with its routing
+    cut -> sew -> finish, the transfer time as the lag between steps. A fixed lot's pinned
+    steps keep their place; its steps before the first pinned one are done (on the floor).
+    Returns jobs, operations, each operation's (lot index, step), and precedences."""
+    fixed_by_code = {f.code: f for f in fixed}
+    jobs: list[Job] = []
+    ops: list[Operation] = []
+    keys: list[tuple[int, str]] = []
+    precs: list[Precedence] = []
+    lag = math.ceil(cfg.transfer_minutes)
+    for j, (lot, modes) in enumerate(zip(lots, sew_modes, strict=True)):
+        release = max(to_minute(lot.release or start, start), 0)
+        jobs.append(Job(lot.code, release, max(to_minute(lot.due, start), 0), lot.quantity))
+        step_modes = {
+            "cut": _station_modes(floor, floor.cutting, cfg.cutting, lot.quantity),
+            "sew": modes,
+            "finish": _station_modes(floor, floor.finishing, cfg.finishing, lot.quantity),
+        }
+        pinned = {op.step: op for op in fixed_by_code[lot.code].ops} if lot.fixed else {}
+        c = classes.number[(lot.style, lot.colour)]
+        last: tuple[int, bool] | None = None
+        first_pinned = min((STEPS.index(p) for p in pinned), default=0)
+        for step in STEPS[first_pinned:]:
+            sc = own_class.get(lot.code, c) if lot.fixed and step == "sew" else c
+            op = _operation(
+                j, lot, step, step_modes[step], pinned.get(step), floor.index, calendar, start, sc
+            )
+            if op is None:
+                continue
+            if last is not None and not (last[1] and op.fixed):
+                precs.append(Precedence(last[0], len(ops), lag))
+            last = (len(ops), op.fixed)
+            ops.append(op)
+            keys.append((j, step))
+    return jobs, ops, keys, precs
+
+
+def _station_modes(floor: _Floor, names: list[str], station, quantity: int) -> list[Mode]:
+    """Cutting or finishing a lot on any of the stations ``names``, at the station's pace."""
+    minutes = station_minutes(station.minutes_per_lot, station.minutes_per_unit, quantity)
+    return [Mode(floor.index[n], minutes) for n in names]
 
 
 def _calendar_days(lots, sew_modes, ramp, class_of, cfg, start, horizon_days, reach) -> int:

@@ -34,7 +34,7 @@ class Shortage:
     short: float
     lots: tuple[str, ...]
 
-    def as_dict(self) -> dict:
+    def as_json(self) -> dict:
         return {
             "fabric": self.fabric,
             "unit": self.unit,

@@ -1,6 +1,6 @@
 """What the planner needs to know, as plain in-memory data (no database, no config file).
 
-The simulation builds these directly each simulated day; :mod:`c2m.planning.store` builds
+The simulation builds these directly each simulated day; :mod:`c2m.planning.db_inputs` builds
 them from the database. Keeping the core free of sessions is what lets one planning code path
 serve ``c2m plan``, the nightly replan and a 28-day simulation.
 """
@@ -57,7 +57,7 @@ class OpenOrderInfo:
 
 
 @dataclass(frozen=True)
-class FixedOp:
+class FrozenOp:
     """An operation that must stay where it is (started, or inside the frozen window)."""
 
     step: str
@@ -69,8 +69,9 @@ class FixedOp:
 
 
 @dataclass(frozen=True)
-class FixedLot:
-    """A lot already on the floor or frozen: it keeps its code, quantity and fixed steps.
+class FrozenLot:
+    """A lot the plan may not move: started on the floor, or inside the replan's frozen
+    window. It keeps its code, quantity and pinned steps, and is stored with ``fixed`` set.
 
     Its units count as work in progress when netting. Steps before the first one in
     ``ops`` are done; steps after the last one are scheduled freely after it.
@@ -82,7 +83,7 @@ class FixedLot:
     items: tuple[tuple[str, int], ...]
     need_date: dt.date
     due: dt.datetime
-    ops: tuple[FixedOp, ...] = ()
+    ops: tuple[FrozenOp, ...] = ()
 
     @property
     def quantity(self) -> int:
@@ -91,8 +92,9 @@ class FixedLot:
 
 @dataclass(frozen=True)
 class PreviousLot:
-    """A free (not fixed) lot of the plan being replaced: the replan lets a new lot of the
-    same style-colour and a nearby need date take its code, so it is recognised again."""
+    """A free (not frozen) lot of the plan being replaced (``StoredLot.as_previous``): the
+    replan lets a new lot of the same style-colour and a nearby need date take its code, so
+    it is recognised again."""
 
     code: str
     style: str
@@ -117,7 +119,7 @@ class PlanningInputs:
     on_hand: dict[str, int] = field(default_factory=dict)
     open_orders: list[OpenOrderInfo] = field(default_factory=list)
     fabrics: dict[str, FabricInfo] = field(default_factory=dict)
-    fixed_lots: list[FixedLot] = field(default_factory=list)
+    frozen_lots: list[FrozenLot] = field(default_factory=list)
     previous: dict[tuple[str, str], tuple[str, dt.datetime]] = field(default_factory=dict)
     line_state: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     previous_lots: list[PreviousLot] = field(default_factory=list)

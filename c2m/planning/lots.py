@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,7 +37,7 @@ import pandas as pd
 
 from c2m.config import LotPolicy
 from c2m.errors import DataError
-from c2m.planning.inputs import SkuInfo, StyleInfo
+from c2m.planning.inputs import PreviousLot, SkuInfo, StyleInfo
 
 PREFIX = {"batch": "B", "c2m": "C"}
 
@@ -192,7 +192,9 @@ def _merge(members: list[LotSpec], mode: str, style: str, colour: str | None, ta
     )
 
 
-def reuse_codes(lots: list[LotSpec], previous, fixed: set[str], policy: LotPolicy) -> None:
+def reuse_codes(
+    lots: list[LotSpec], previous: Iterable[PreviousLot], fixed: set[str], policy: LotPolicy
+) -> None:
     """Give new lots the codes of the previous plan's free lots they continue (in place).
 
     A lot code holds its need date, and a day of new signals moves need dates a little, so

@@ -85,10 +85,10 @@ def _counted(lot: LotView, window: FrozenWindow, counted_until: Mapping[str, dt.
 
 
 def fixed_lot(lot: LotView) -> Any:
-    """A frozen lot as the planner takes it (a ``FixedLot``): every operation pinned."""
-    from c2m.planning.inputs import FixedLot, FixedOp
+    """A frozen lot as the planner takes it (a ``FrozenLot``): every operation pinned."""
+    from c2m.planning.inputs import FrozenLot, FrozenOp
 
-    return FixedLot(
+    return FrozenLot(
         code=lot.code,
         style=lot.style,
         colour=lot.colour,
@@ -96,7 +96,7 @@ def fixed_lot(lot: LotView) -> Any:
         need_date=lot.need_date or (lot.due or lot.end or lot.start).date(),
         due=lot.due or lot.end or lot.start,
         ops=tuple(
-            FixedOp(op.step, op.resource, op.start, op.end, setup_minutes=op.setup_minutes)
+            FrozenOp(op.step, op.resource, op.start, op.end, setup_minutes=op.setup_minutes)
             for op in lot.ops
         ),
     )

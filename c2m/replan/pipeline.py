@@ -107,7 +107,7 @@ def restore_frozen(result: Any, frozen: Iterable[LotView]) -> None:
     the lot as it is being made — same line, same times — so the stored operations are
     put back verbatim before the plan is written.
     """
-    from c2m.planning.result import PlannedOp
+    from c2m.planning.scheduled import ScheduledOp
 
     by_code = {lot.code: lot for lot in frozen}
     for lot in result.lots:
@@ -115,7 +115,7 @@ def restore_frozen(result: Any, frozen: Iterable[LotView]) -> None:
         if kept is None:
             continue
         lot.ops = [
-            PlannedOp(
+            ScheduledOp(
                 step=op.step,
                 resource=op.resource,
                 start=op.start,
@@ -165,7 +165,7 @@ def forecast(
     after midnight, when yesterday is complete. One extra day covers the rest of today.
     """
     from c2m.forecasts import run_forecast
-    from c2m.planning.store import load_forecast
+    from c2m.planning.db_inputs import load_forecast
 
     last_day = now.date() - dt.timedelta(days=1)
     # The forecast starts after the newest signal (``newest``, read with the run's inputs):

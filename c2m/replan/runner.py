@@ -35,10 +35,11 @@ from sqlalchemy.engine import Engine
 from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, LockBusy, sigterm_as_interrupt
-from c2m.planning.core import make_plan
+from c2m.planning.db_inputs import load_inputs
 from c2m.planning.inputs import PlanOptions, PreviousLot
-from c2m.planning.result import PlanResult
-from c2m.planning.store import load_inputs, set_current, write_plan
+from c2m.planning.plan_result import PlanResult
+from c2m.planning.planner import make_plan
+from c2m.planning.save import set_current, write_plan
 from c2m.replan import isolate, pipeline
 from c2m.replan.diff import PlanChanges, diff_plans
 from c2m.replan.fingerprint import fingerprint
@@ -420,7 +421,7 @@ def _run(
             inputs = load_inputs(
                 session,
                 forecast.frame,
-                fixed_lots=[fixed_lot(lot) for lot in frozen],
+                frozen_lots=[fixed_lot(lot) for lot in frozen],
                 previous=previous_assignments(live),
                 line_state=line_state(prev.lots, now, frozen),
             )

@@ -2,11 +2,13 @@
 
 - :func:`write_plan_report` — one plan: KPIs (beside the other mode's plan for the same start),
   a Gantt of every operation, load per line and day, forecast vs history, exceptions;
-- :mod:`c2m.report.simulation` — a season simulation: inventory and fill rate per mode.
+- :mod:`c2m.report.simulation_page` — a season simulation: inventory and fill rate per mode.
 
-Modules: ``data`` (database -> frames), ``calendar`` (the factory calendar as datetimes),
-``load`` (hours per line and day), ``kpis`` (labels and number formats), ``figures``
-(Plotly), ``html`` (the page shell, plotly.js inlined once), ``plan`` (the plan page).
+Modules: ``plan_data`` (database -> frames, through :func:`c2m.planning.stored.read_plan`),
+``shift_windows`` (the factory calendar as datetimes), ``line_load`` (hours per line and
+day), ``kpi_cards`` (which KPIs the page shows; labels and format are
+:mod:`c2m.planning.kpi_registry`'s), ``figures`` (Plotly), ``html`` (the page shell,
+plotly.js inlined once), ``plan_page`` and ``simulation_page`` (the two pages).
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from c2m.config import FactoryConfig
-from c2m.report.data import PlanReportData, load_plan_report
 from c2m.report.html import write_whole
-from c2m.report.plan import render_plan_page
-from c2m.report.simulation import render_simulation_page, write_simulation_report
+from c2m.report.plan_data import PlanReportData, load_plan_report
+from c2m.report.plan_page import render_plan_page
+from c2m.report.simulation_page import render_simulation_page, write_simulation_report
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from plotly.colors import qualitative
 from plotly.subplots import make_subplots
 
 from c2m.config import Calendar
-from c2m.report.calendar import OVERTIME, idle_windows, working_minutes_before, working_windows
+from c2m.report.shift_windows import OVERTIME, idle_windows, working_minutes_before, working_windows
 
 STEP_ORDER = {"cut": 0, "sew": 1, "finish": 2}
 PALETTE = qualitative.Plotly + qualitative.Safe + qualitative.Pastel
@@ -346,79 +346,84 @@ def forecast_figure(
     if not styles:
         return None
     fig = go.Figure()
-    per_style = 5
+    per_style = 0
     for index, style in enumerate(styles):
-        visible = index == 0
-        hist = history[history["style"] == style]
-        fc = forecast[forecast["style"] == style]
-        fc_days = [d.date().isoformat() for d in fc["ds"]]
-        hist_days = [d.date().isoformat() for d in hist["ds"]]
-        fig.add_trace(
-            go.Bar(
-                x=hist_days,
-                y=hist["orders"].astype(float).tolist(),
-                name="orders (history)",
-                marker_color="#94a3b8",
-                visible=visible,
-                hovertemplate="%{x}: %{y:.0f} orders<extra></extra>",
-            )
+        traces = _style_traces(
+            history[history["style"] == style], forecast[forecast["style"] == style], index == 0
         )
-        fig.add_trace(
-            go.Scatter(
-                x=fc_days + fc_days[::-1],
-                y=fc["hi"].round(2).tolist() + fc["lo"].round(2).tolist()[::-1],
-                fill="toself",
-                fillcolor="rgba(37, 99, 235, 0.18)",
-                line={"width": 0},
-                name="80 % interval",
-                hoverinfo="skip",
-                visible=visible,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=fc_days,
-                y=fc["yhat"].round(2).tolist(),
-                name="forecast",
-                mode="lines+markers",
-                line={"color": "#2563eb", "width": 2},
-                marker={"size": 4},
-                customdata=list(zip(fc["lo"].round(1), fc["hi"].round(1), strict=True)),
-                hovertemplate="%{x}: %{y:.1f} (80 %: %{customdata[0]}–%{customdata[1]})"
-                "<extra>forecast</extra>",
-                visible=visible,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=hist_days,
-                y=hist["clicks"].astype(float).tolist(),
-                name="clicks",
-                yaxis="y2",
-                mode="lines",
-                line={"color": "#10b981", "width": 1.2, "dash": "dot"},
-                hovertemplate="%{x}: %{y:.0f} clicks<extra></extra>",
-                visible=visible,
-            )
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=hist_days,
-                y=[None if pd.isna(r) else float(r) for r in hist["rank"]],
-                name="best rank",
-                yaxis="y3",
-                mode="markers",
-                marker={"color": "#a855f7", "size": 5, "symbol": "diamond"},
-                hovertemplate="%{x}: rank %{y:.0f}<extra></extra>",
-                visible=visible,
-            )
-        )
+        per_style = len(traces)
+        for trace in traces:
+            fig.add_trace(trace)
     buttons = []
     for index, style in enumerate(styles):
         mask = [False] * (per_style * len(styles))
         mask[index * per_style : (index + 1) * per_style] = [True] * per_style
         buttons.append({"label": style, "method": "update", "args": [{"visible": mask}]})
-    fig.update_layout(
+    fig.update_layout(**_forecast_layout(buttons))
+    return fig
+
+
+def _style_traces(hist: pd.DataFrame, fc: pd.DataFrame, visible: bool) -> list:
+    """One style's traces: orders, the forecast's band and line, clicks, best rank."""
+    fc_days = [d.date().isoformat() for d in fc["ds"]]
+    hist_days = [d.date().isoformat() for d in hist["ds"]]
+    return [
+        go.Bar(
+            x=hist_days,
+            y=hist["orders"].astype(float).tolist(),
+            name="orders (history)",
+            marker_color="#94a3b8",
+            visible=visible,
+            hovertemplate="%{x}: %{y:.0f} orders<extra></extra>",
+        ),
+        go.Scatter(
+            x=fc_days + fc_days[::-1],
+            y=fc["hi"].round(2).tolist() + fc["lo"].round(2).tolist()[::-1],
+            fill="toself",
+            fillcolor="rgba(37, 99, 235, 0.18)",
+            line={"width": 0},
+            name="80 % interval",
+            hoverinfo="skip",
+            visible=visible,
+        ),
+        go.Scatter(
+            x=fc_days,
+            y=fc["yhat"].round(2).tolist(),
+            name="forecast",
+            mode="lines+markers",
+            line={"color": "#2563eb", "width": 2},
+            marker={"size": 4},
+            customdata=list(zip(fc["lo"].round(1), fc["hi"].round(1), strict=True)),
+            hovertemplate="%{x}: %{y:.1f} (80 %: %{customdata[0]}–%{customdata[1]})"
+            "<extra>forecast</extra>",
+            visible=visible,
+        ),
+        go.Scatter(
+            x=hist_days,
+            y=hist["clicks"].astype(float).tolist(),
+            name="clicks",
+            yaxis="y2",
+            mode="lines",
+            line={"color": "#10b981", "width": 1.2, "dash": "dot"},
+            hovertemplate="%{x}: %{y:.0f} clicks<extra></extra>",
+            visible=visible,
+        ),
+        go.Scatter(
+            x=hist_days,
+            y=[None if pd.isna(r) else float(r) for r in hist["rank"]],
+            name="best rank",
+            yaxis="y3",
+            mode="markers",
+            marker={"color": "#a855f7", "size": 5, "symbol": "diamond"},
+            hovertemplate="%{x}: rank %{y:.0f}<extra></extra>",
+            visible=visible,
+        ),
+    ]
+
+
+def _forecast_layout(buttons: list[dict]) -> dict:
+    """Axes for units, clicks and rank (reversed: 1 is best), and the style dropdown."""
+    return dict(
         height=460,
         margin={"l": 50, "r": 20, "t": 60, "b": 40},
         barmode="overlay",
@@ -459,4 +464,3 @@ def forecast_figure(
             }
         ],
     )
-    return fig

@@ -34,9 +34,8 @@ from dataclasses import dataclass, field
 
 from c2m.config import FactoryConfig
 from c2m.planning.build import sam_of
-from c2m.planning.calendar import working_calendar
-from c2m.planning.inputs import STEPS, FixedLot, FixedOp, StyleInfo
-from c2m.planning.result import PlannedLot
+from c2m.planning.inputs import STEPS, FrozenLot, FrozenOp, StyleInfo
+from c2m.planning.scheduled import ScheduledLot
 from c2m.planning.timing import (
     SetupClass,
     changeover_minutes,
@@ -45,6 +44,7 @@ from c2m.planning.timing import (
     sew_minutes,
     station_minutes,
 )
+from c2m.planning.working_time import working_calendar
 
 STEP = 10  # minutes per simulation step: fine against lots of hours, cheap in Python
 # Progressive bundle system: a step may start once this many units of the step before are done
@@ -151,7 +151,7 @@ class Floor:
 
     # --- the plan in ------------------------------------------------------------------------
 
-    def adopt(self, lots: list[PlannedLot]) -> None:
+    def adopt(self, lots: list[ScheduledLot]) -> None:
         """Take tonight's plan: started lots keep their progress, the rest is replaced."""
         kept = {code: lot for code, lot in self.lots.items() if lot.started}
         fresh: dict[str, FloorLot] = {}
@@ -162,7 +162,7 @@ class Floor:
             fresh[code] = lot
         self.lots = fresh
 
-    def _merge(self, planned: PlannedLot, old: FloorLot | None) -> FloorLot:
+    def _merge(self, planned: ScheduledLot, old: FloorLot | None) -> FloorLot:
         lot = old or FloorLot(
             code=planned.code,
             style=planned.style,
@@ -200,7 +200,7 @@ class Floor:
 
     # --- what the planner must keep ---------------------------------------------------------
 
-    def started_lots(self, now: dt.datetime) -> list[FixedLot]:
+    def started_lots(self, now: dt.datetime) -> list[FrozenLot]:
         """Lots on the floor as fixed lots: finished steps as they ran, running steps pinned
         on their resource until their projected end (remaining work at planned pace).
 
@@ -242,12 +242,12 @@ class Floor:
                 if s is None or s.started is None:
                     continue
                 if s.finished is not None:
-                    ops.append(FixedOp(step, s.resource, s.started, s.finished, setup_minutes=0))
+                    ops.append(FrozenOp(step, s.resource, s.started, s.finished, setup_minutes=0))
                     continue
                 begin, finish = begins[(lot.code, k)], ends[(lot.code, k)]
-                ops.append(FixedOp(step, s.resource, begin, finish, setup_minutes=0))
+                ops.append(FrozenOp(step, s.resource, begin, finish, setup_minutes=0))
             out.append(
-                FixedLot(
+                FrozenLot(
                     code=lot.code,
                     style=lot.style,
                     colour=lot.colour,

@@ -10,7 +10,7 @@ from c2m.simulation.season import SimulationResult
 
 def write_outputs(result: SimulationResult, directory: str | Path) -> list[Path]:
     """Write ``daily.csv``, ``summary.json`` and ``simulation.html`` into ``directory``."""
-    from c2m.report.simulation import write_simulation_report
+    from c2m.report.simulation_page import write_simulation_report
 
     out = Path(directory)
     out.mkdir(parents=True, exist_ok=True)

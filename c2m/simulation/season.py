@@ -35,7 +35,14 @@ import pandas as pd
 from c2m.config import FactoryConfig, load_config
 from c2m.errors import C2MError, ExitCode
 from c2m.forecasts import SIGNALS
-from c2m.planning import FabricInfo, FixedLot, OpenOrderInfo, PlanningInputs, PlanOptions, make_plan
+from c2m.planning import (
+    FabricInfo,
+    FrozenLot,
+    OpenOrderInfo,
+    PlanningInputs,
+    PlanOptions,
+    make_plan,
+)
 from c2m.planning.inputs import MODES
 from c2m.replan.frozen import FrozenWindow, frozen_lots, previous_assignments
 from c2m.replan.snapshot import LotView, OpView
@@ -317,7 +324,7 @@ def _replan(
     window = FrozenWindow.of(now, frozen_hours)
     frozen, _ = frozen_lots(views, window)
     committed = [
-        FixedLot(v.code, v.style, v.colour, v.items, v.need_date, v.due, ops=()) for v in frozen
+        FrozenLot(v.code, v.style, v.colour, v.items, v.need_date, v.due, ops=()) for v in frozen
     ]
     # fabric of committed lots is set aside for them (they are not gated again)
     reserved: dict[str, float] = {}
@@ -355,7 +362,7 @@ def _replan(
         on_hand=dict(ledger.stock),
         open_orders=open_orders,
         fabrics=fabrics,
-        fixed_lots=started + committed,
+        frozen_lots=started + committed,
         previous=previous_assignments(views),
         line_state=floor.line_state(),
     )

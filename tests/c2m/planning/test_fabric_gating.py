@@ -28,7 +28,7 @@ def test_release_waits_for_the_delivery_that_covers_the_lot():
     assert lots[1].release == dt.datetime.combine(arrives, dt.time())  # needs the delivery
     assert lots[2].release is None  # 240 needed, 200 will ever come
     assert lots[0].fabric_rolls == 3  # 80 / 30 per roll, whole rolls
-    assert [s.as_dict()["lots"] for s in shortages] == [["C"]]
+    assert [s.as_json()["lots"] for s in shortages] == [["C"]]
     assert shortages[0].short == 40
 
 
@@ -58,7 +58,7 @@ def test_scheduled_cutting_starts_after_fabric_arrives():
     )
     cuts = [op for lot in plan.lots for op in lot.ops if op.step == "cut"]
     assert cuts and all(op.start.date() >= arrives for op in cuts)
-    assert plan.kpis["held_lots"] == 0
+    assert plan.kpis.held_lots == 0
 
 
 def test_held_lots_are_reported_not_scheduled():
@@ -66,8 +66,8 @@ def test_held_lots_are_reported_not_scheduled():
     plan = make_plan(
         inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2, workers=1)
     )
-    assert plan.held and plan.kpis["held_lots"] == len(plan.held)
-    (short,) = plan.kpis["fabric_shortages"]
+    assert plan.held and plan.kpis.held_lots == len(plan.held)
+    (short,) = plan.kpis.fabric_shortages
     assert short["fabric"] == "F-TS1"
     assert set(short["lots"]) == {lot.code for lot in plan.held}
     assert all(not lot.ops for lot in plan.held)

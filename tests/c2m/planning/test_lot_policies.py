@@ -56,9 +56,9 @@ def both_modes():
 
 def test_c2m_makes_more_and_smaller_lots_than_batch(both_modes):
     batch, c2m = both_modes["batch"].kpis, both_modes["c2m"].kpis
-    assert c2m["lots"] > batch["lots"]
-    assert c2m["mean_lot_size"] < batch["mean_lot_size"]
-    assert c2m["end_inventory_units"] < batch["end_inventory_units"]
+    assert c2m.lots > batch.lots
+    assert c2m.mean_lot_size < batch.mean_lot_size
+    assert c2m.end_inventory_units < batch.end_inventory_units
 
 
 def test_batch_lots_are_style_lots_in_fixed_ratios(both_modes):

@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from c2m.config import load_config
 from c2m.db import open_engine, session_scope
 from c2m.models import Lot, LotItem, Plan, PlanOperation
-from c2m.planning.service import plan_and_store
-from c2m.planning.store import load_plan
-from c2m.planning.views import schedule_rows
+from c2m.planning.publish import plan_and_store
+from c2m.planning.show import schedule_rows
+from c2m.planning.stored import read_plan
 from cli import app
 
 KPI_KEYS = {
@@ -48,8 +48,8 @@ def test_plan_store_show_round_trip(seeded):
     engine = open_engine(seeded)
     plan_id, result = plan_and_store(engine, load_config(), mode="c2m", start=START, time_limit=2)
     with session_scope(engine) as session:
-        view = load_plan(session, plan_id)
-        assert view.plan.is_current and view.plan.mode == "c2m"
+        view = read_plan(session, plan_id)
+        assert view.header.is_current and view.header.mode == "c2m"
         assert {lot.code for lot in view.lots} == {lot.code for lot in result.lots}
         stored = {lot.code: lot for lot in view.lots}
         for lot in result.lots:
@@ -58,7 +58,7 @@ def test_plan_store_show_round_trip(seeded):
             assert [(o.step, o.resource, o.start, o.end) for o in back.ops] == [
                 (o.step, o.resource, o.start, o.end) for o in lot.ops
             ]
-        assert view.plan.kpis["planned_units"] == sum(lot.quantity for lot in view.lots)
+        assert view.header.kpis["planned_units"] == sum(lot.quantity for lot in view.lots)
     # a second plan of the same mode takes over "current"; the other mode is untouched
     second, _ = plan_and_store(engine, load_config(), mode="c2m", start=START, time_limit=2)
     batch, _ = plan_and_store(engine, load_config(), mode="batch", start=START, time_limit=2)

@@ -16,8 +16,9 @@ from sqlmodel import select
 
 from c2m.db import session_scope
 from c2m.models import Plan, PlanOperation
+from c2m.planning.kpi_registry import KPI_BY_KEY
 from c2m.report import write_plan_report
-from c2m.report.kpis import KPI_SPECS, headline, parse_value, tolerance
+from c2m.report.kpi_cards import headline, parse_value, tolerance
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -117,7 +118,7 @@ def test_report_in_headless_chromium(browser, engine, cfg, make_plan, tmp_path):
 
     seen = 0
     for plan_id, key, text in browser.execute_script(KPI_TEXT):
-        spec = next((s for s in KPI_SPECS if s.key == key), None)
+        spec = KPI_BY_KEY.get(key)
         stored = headline(plans[plan_id].get(key))
         if spec is None or stored is None:
             continue

@@ -11,14 +11,14 @@ import datetime as dt
 
 import pandas as pd
 
-from c2m.report.calendar import (
+from c2m.report.line_load import line_load, over_capacity
+from c2m.report.shift_windows import (
     OVERTIME,
     REGULAR,
     idle_windows,
     working_minutes_before,
     working_windows,
 )
-from c2m.report.load import line_load, over_capacity
 
 MON = dt.date(2026, 11, 30)
 

@@ -17,10 +17,12 @@ import pytest
 from c2m.db import open_engine, session_scope
 from c2m.errors import NotFound
 from c2m.models import Plan
+from c2m.planning.kpi_registry import format_value
 from c2m.report import load_plan_report, render_plan_page, write_plan_report
-from c2m.report.html import plotly_js
-from c2m.report.kpis import KPI_SPECS, format_value, headline, parse_value, tolerance
-from c2m.report.plan import shortage_rows
+from c2m.report.html import esc, plotly_js
+from c2m.report.kpi_cards import headline, parse_value, tolerance
+from c2m.report.kpi_cards import shown_kpis as kpi_cards
+from c2m.report.plan_page import shortage_rows
 
 FACTS = re.compile(r'<script type="application/json" id="c2m-report-data">(.*?)</script>', re.S)
 
@@ -84,12 +86,14 @@ def shown_kpis(text: str) -> dict[tuple[int, str], str]:
 def assert_kpis_match(text: str, plan_id: int, kpis: dict) -> None:
     shown = shown_kpis(text)
     checked = 0
-    for spec in KPI_SPECS:
+    for spec in kpi_cards(kpis):
         stored = headline(kpis.get(spec.key))
         if stored is None:
             continue
         value = parse_value(shown[(plan_id, spec.key)])
         assert abs(value - stored) <= tolerance(spec.kind), (spec.key, value, stored)
+        # the card carries the registry's label, the one the CLI prints
+        assert f'data-kpi="{spec.key}"><div class="label">{esc(spec.label)}</div>' in text
         checked += 1
     assert checked >= 8
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from c2m.config import load_config
 from c2m.planning.inputs import StyleInfo
-from c2m.planning.result import PlannedLot, PlannedOp
+from c2m.planning.scheduled import ScheduledLot, ScheduledOp
 from c2m.simulation.floor import Floor
 
 MONDAY = dt.date(2026, 11, 2)
@@ -18,15 +18,15 @@ STYLES = {
 COLOUR = {f"{s}-BLK-M": "BLK" for s in STYLES}
 
 
-def lot(code: str, style: str, qty: int, line: str = "L1", at: int = 0) -> PlannedLot:
+def lot(code: str, style: str, qty: int, line: str = "L1", at: int = 0) -> ScheduledLot:
     """A lot planned to start ``at`` minutes after Monday midnight on cutting, then ``line``."""
     t = T0 + dt.timedelta(minutes=at)
     ops = [
-        PlannedOp("cut", "CUT1", t, t + dt.timedelta(minutes=60)),
-        PlannedOp("sew", line, t, t + dt.timedelta(minutes=60)),
-        PlannedOp("finish", "FIN1", t, t + dt.timedelta(minutes=60)),
+        ScheduledOp("cut", "CUT1", t, t + dt.timedelta(minutes=60)),
+        ScheduledOp("sew", line, t, t + dt.timedelta(minutes=60)),
+        ScheduledOp("finish", "FIN1", t, t + dt.timedelta(minutes=60)),
     ]
-    return PlannedLot(
+    return ScheduledLot(
         code=code,
         style=style,
         colour="BLK",

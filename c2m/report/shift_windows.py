@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from c2m.config import Calendar
-from c2m.planning.calendar import to_datetime, working_calendar
+from c2m.planning.working_time import to_datetime, working_calendar
 
 REGULAR = "regular"
 OVERTIME = "overtime"
@@ -36,7 +36,7 @@ class Window:
 def working_windows(calendar: Calendar, first: dt.date, last: dt.date) -> list[Window]:
     """Every shift and overtime window from ``first`` to ``last`` (both included), in order.
 
-    Built from the planner's own calendar (:func:`c2m.planning.calendar.working_calendar`),
+    Built from the planner's own calendar (:func:`c2m.planning.working_time.working_calendar`),
     the one place that turns shifts, workdays and holidays into working time, so the report
     shades exactly the time the solver could not use.
     """

@@ -9,9 +9,7 @@ from typing import Any
 from sqlmodel import Session
 
 from c2m.errors import NotFound
-from c2m.planning.store import load_plan
-
-STEP_ORDER = {"cut": 0, "sew": 1, "finish": 2}
+from c2m.planning.stored import StoredPlan, read_plan
 
 
 def schedule_rows(
@@ -25,7 +23,7 @@ def schedule_rows(
 
     ``lines``: the factory's line ids, which ``line`` may name even when the plan leaves
     that line idle (an empty schedule, not an error)."""
-    view = load_plan(session, plan_id)
+    view = read_plan(session, plan_id)
     if line is not None:
         line = _resource_named(view, plan_id, line, lines)
     rows = []
@@ -54,10 +52,10 @@ def schedule_rows(
                 }
             )
     rows.sort(key=lambda r: (_resource_key(r["resource"]), r["start"]))
-    return view.summary(), rows
+    return view.as_json(), rows
 
 
-def _resource_named(view, plan_id: int, name: str, lines: Iterable[str]) -> str:
+def _resource_named(view: StoredPlan, plan_id: int, name: str, lines: Iterable[str]) -> str:
     """The resource called ``name`` (any case), among the plan's and the factory's ``lines``:
     a typo is an error that lists them, not an empty schedule that reads like an idle line."""
     used = {op.resource for lot in view.lots for op in lot.ops}
@@ -79,8 +77,8 @@ def _resource_key(name: str) -> tuple[int, str]:
 
 def compare_plans(session: Session, plan_a: int, plan_b: int) -> dict[str, Any]:
     """Both plans' summaries and, for every numeric KPI, the difference b - a."""
-    a = load_plan(session, plan_a).summary()
-    b = load_plan(session, plan_b).summary()
+    a = read_plan(session, plan_a).as_json()
+    b = read_plan(session, plan_b).as_json()
     delta = {}
     for key, value in a["kpis"].items():
         other = b["kpis"].get(key)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from planning_world import START, config, world
 
-from c2m.planning import FixedLot, FixedOp, PlanOptions, make_plan
+from c2m.planning import FrozenLot, FrozenOp, PlanOptions, make_plan
 
 
 def test_same_inputs_same_lots_and_same_problem():
@@ -26,8 +26,8 @@ def test_a_lot_that_cannot_make_its_date_is_planned_late_and_reported():
     plan = make_plan(
         inputs, config(), PlanOptions(mode="c2m", start=START, horizon_days=3, time_limit=2)
     )
-    assert plan.kpis["late_lots"] > 0
-    assert plan.kpis["fill_rate"] < 1
+    assert plan.kpis.late_lots > 0
+    assert plan.kpis.fill_rate < 1
     late = [lot for lot in plan.lots if lot.late_minutes > 0]
     assert all(lot.end > lot.due for lot in late)
     assert plan.status in ("optimal", "feasible", "fallback")
@@ -39,9 +39,10 @@ def test_the_cost_parts_add_up_to_the_objective():
     plan = make_plan(
         inputs, config(), PlanOptions(mode="c2m", start=START, horizon_days=4, time_limit=2)
     )
-    parts = [plan.kpis[k] for k in plan.kpis if k.startswith("cost_")]
+    kpis = plan.kpis.as_json()
+    parts = [kpis[k] for k in kpis if k.startswith("cost_")]
     assert len(parts) == 5 and all(x >= 0 for x in parts)
-    assert plan.kpis["cost_lateness"] > 0 and plan.kpis["cost_changeover"] > 0
+    assert plan.kpis.cost_lateness > 0 and plan.kpis.cost_changeover > 0
     assert abs(sum(parts) - plan.objective) <= 0.01 * len(parts)
 
 
@@ -64,15 +65,15 @@ def test_fixed_lots_stay_put_and_count_as_work_in_progress():
     inputs = world(styles=(("TS1", "tshirt"),), colours=("BLK",), sizes=("M",))
     base = make_plan(inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2))
     sew_start = START + dt.timedelta(hours=9)
-    inputs.fixed_lots = [
-        FixedLot(
+    inputs.frozen_lots = [
+        FrozenLot(
             code="C-OLD-1",
             style="TS1",
             colour="BLK",
             items=(("TS1-BLK-M", 100),),
             need_date=START.date(),
             due=START,
-            ops=(FixedOp("sew", "L3", sew_start, sew_start + dt.timedelta(minutes=60), 0),),
+            ops=(FrozenOp("sew", "L3", sew_start, sew_start + dt.timedelta(minutes=60), 0),),
         )
     ]
     plan = make_plan(inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2))

@@ -20,8 +20,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from c2m.errors import DataError
+from c2m.planning.kpi_registry import KpiKind, format_value
 from c2m.report.html import esc, figure_div, json_block, page, table, write_whole
-from c2m.report.kpis import format_value, headline
+from c2m.report.kpi_cards import headline
 
 MODE_COLOURS = {"batch": "#d97706", "c2m": "#2563eb"}
 OTHER_COLOURS = ["#059669", "#7c3aed", "#db2777", "#0891b2"]
@@ -33,14 +34,12 @@ FLOW = ("demand_units", "shipped_units", "produced_units", "lost_units")
 SERIES = INVENTORY + FILL + FLOW
 
 
-def _kind(key: str) -> str:
-    """How to write a summary number, from its name (shares as %, counts as integers)."""
+def _kind(key: str) -> KpiKind:
+    """How to write a summary number, from its name (shares as %)."""
     k = key.lower()
     if any(word in k for word in ("rate", "share", "utilisation", "utilization", "gap")):
-        return "pct"
-    if any(word in k for word in ("units", "lots", "changeovers", "value", "cost", "count")):
-        return "int"
-    return "float"
+        return KpiKind.SHARE
+    return KpiKind.AMOUNT
 
 
 def _colour(mode: str, index: int) -> str:

@@ -1,6 +1,6 @@
 """The plan page: KPIs (both modes side by side), Gantt, load, forecast, exceptions.
 
-:func:`render_plan_page` turns a :class:`~c2m.report.data.PlanReportData` into one HTML
+:func:`render_plan_page` turns a :class:`~c2m.report.plan_data.PlanReportData` into one HTML
 string. The Gantt draws every scheduled operation, cutting and finishing included (on rows
 below the sewing lines), so the page holds exactly one bar per ``plan_operation`` row; the
 JSON block ``#c2m-report-data`` repeats the counts and ids so a script can check that.
@@ -15,12 +15,14 @@ from typing import Any
 import pandas as pd
 
 from c2m.config import FactoryConfig
-from c2m.report.data import PlanInfo, PlanReportData
+from c2m.planning.kpi_registry import KpiSpec, format_value
+from c2m.planning.stored import PlanHeader
 from c2m.report.figures import forecast_figure, gantt_figure
 from c2m.report.figures import load_figure as make_load_figure
 from c2m.report.html import esc, figure_div, json_block, page, table
-from c2m.report.kpis import KpiSpec, format_value, headline, is_number, shown_kpis
-from c2m.report.load import line_load, over_capacity, sewing_lines
+from c2m.report.kpi_cards import headline, is_number, shown_kpis
+from c2m.report.line_load import line_load, over_capacity, sewing_lines
+from c2m.report.plan_data import PlanReportData
 
 MAX_FORECAST_STYLES = 60
 MAX_TABLE_ROWS = 100
@@ -114,7 +116,7 @@ def _header(data: PlanReportData, config: FactoryConfig, generated_at: dt.dateti
     )
 
 
-def _kpi_section(plan: PlanInfo, companion: PlanInfo | None) -> str:
+def _kpi_section(plan: PlanHeader, companion: PlanHeader | None) -> str:
     plans = [plan] if companion is None else [plan, companion]
     specs = shown_kpis(*(p.kpis for p in plans))
     if not specs:
@@ -129,7 +131,7 @@ def _kpi_section(plan: PlanInfo, companion: PlanInfo | None) -> str:
     return _section("KPIs", "kpis", note, f'<div class="kpis">{cards}</div>')
 
 
-def _kpi_card(spec: KpiSpec, plans: Sequence[PlanInfo]) -> str:
+def _kpi_card(spec: KpiSpec, plans: Sequence[PlanHeader]) -> str:
     values = []
     first = headline(plans[0].kpis.get(spec.key))
     for index, info in enumerate(plans):
@@ -160,9 +162,9 @@ def _kpi_card(spec: KpiSpec, plans: Sequence[PlanInfo]) -> str:
 
 
 def _better(spec: KpiSpec, mine: float | None, theirs: float | None) -> str:
-    if not spec.better or mine is None or theirs is None or mine == theirs:
+    if not spec.direction or mine is None or theirs is None or mine == theirs:
         return ""
-    good = mine > theirs if spec.better == "higher" else mine < theirs
+    good = mine > theirs if spec.direction == "higher" else mine < theirs
     return " better" if good else " worse"
 
 

@@ -7,7 +7,6 @@ must not hold a lock that blocks an import); the plan is then written in one tra
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 
@@ -15,19 +14,15 @@ from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import DataError
 from c2m.forecasts import run_forecast
-from c2m.planning.core import make_plan
+from c2m.planning.db_inputs import latest_forecast_run, load_forecast, load_inputs
 from c2m.planning.inputs import PlanOptions
-from c2m.planning.result import PlanResult
-from c2m.planning.store import latest_forecast_run, load_forecast, load_inputs, write_plan
-
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    pass
+from c2m.planning.plan_result import PlanResult
+from c2m.planning.planner import make_plan
+from c2m.planning.save import write_plan
+from c2m.progress import Say, silent
 
 
-def ensure_forecast(engine: Engine, horizon: int, say: Progress = _quiet) -> int:
+def ensure_forecast(engine: Engine, horizon: int, say: Say = silent) -> int:
     """Id of the latest forecast run; makes one (``horizon`` days) when there is none."""
     with session_scope(engine) as session:
         run = latest_forecast_run(session)
@@ -46,7 +41,7 @@ def plan_and_store(
     time_limit: float | None = None,
     forecast_run_id: int | None = None,
     deterministic: bool = False,
-    say: Progress = _quiet,
+    say: Say = silent,
 ) -> tuple[int, PlanResult]:
     """Plans ``mode`` from the latest forecast and stores it as the mode's current plan."""
     run_id = forecast_run_id or ensure_forecast(engine, horizon_days, say)

@@ -8,9 +8,8 @@ consistent state of the plan even while a replan writes the next one.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
@@ -19,17 +18,9 @@ from sqlmodel import Session, select
 
 from c2m.db import session_scope
 from c2m.errors import NotFound
-from c2m.models import (
-    ForecastRun,
-    ForecastValue,
-    Lot,
-    LotItem,
-    Plan,
-    PlanOperation,
-    SalesSignal,
-    Sku,
-    Style,
-)
+from c2m.models import ForecastRun, ForecastValue, Plan, SalesSignal, Sku
+from c2m.planning.inputs import SkuInfo
+from c2m.planning.stored import PlanHeader, StoredPlan, read_plan
 
 LOT_COLUMNS = [
     "lot_id",
@@ -63,43 +54,6 @@ HISTORY_COLUMNS = ["style", "ds", "orders", "clicks", "rank"]
 FORECAST_COLUMNS = ["style", "ds", "yhat", "lo", "hi"]
 
 
-@dataclass(frozen=True)
-class PlanInfo:
-    """A plan's header: what it is, how the solver did, and its stored KPIs."""
-
-    id: int
-    mode: str
-    start: dt.datetime
-    horizon_days: int
-    status: str
-    created_at: dt.datetime
-    is_current: bool = False
-    objective: float | None = None
-    bound: float | None = None
-    gap: float | None = None
-    seconds: float = 0.0
-    forecast_run_id: int | None = None
-    kpis: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, plan: Plan) -> PlanInfo:
-        return cls(
-            id=int(plan.id),
-            mode=plan.mode,
-            start=plan.start,
-            horizon_days=plan.horizon_days,
-            status=plan.status,
-            created_at=plan.created_at,
-            is_current=bool(plan.is_current),
-            objective=plan.objective,
-            bound=plan.bound,
-            gap=plan.gap,
-            seconds=plan.seconds or 0.0,
-            forecast_run_id=plan.forecast_run_id,
-            kpis=dict(plan.kpis or {}),
-        )
-
-
 @dataclass
 class PlanReportData:
     """One plan with its lots and operations, its twin in the other mode, and its forecast.
@@ -110,10 +64,10 @@ class PlanReportData:
     the style's own 80 % interval would be).
     """
 
-    plan: PlanInfo
+    plan: PlanHeader
     lots: pd.DataFrame
     operations: pd.DataFrame
-    companion: PlanInfo | None = None
+    companion: PlanHeader | None = None
     history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
     forecast: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FORECAST_COLUMNS))
     forecast_run_id: int | None = None
@@ -152,7 +106,8 @@ def load_plan_report(
     with session_scope(engine) as session:
         plan = resolve_plan(session, plan_id)
         companion = find_companion(session, plan)
-        lots, operations = _lots_and_operations(session, int(plan.id))
+        stored = read_plan(session, int(plan.id))
+        lots, operations = lot_and_operation_frames(stored)
         run = _forecast_run(session, plan)
         styles = sorted(set(lots["style"])) if len(lots) else None
         forecast = _forecast(session, run.id, styles) if run else _empty(FORECAST_COLUMNS)
@@ -161,8 +116,8 @@ def load_plan_report(
             styles = sorted(set(forecast["style"]))
         history = _history(session, styles, until - dt.timedelta(days=history_days - 1), until)
         return PlanReportData(
-            plan=PlanInfo.of(plan),
-            companion=PlanInfo.of(companion) if companion else None,
+            plan=stored.header,
+            companion=PlanHeader.of(companion) if companion else None,
             lots=lots,
             operations=operations,
             history=history,
@@ -176,38 +131,18 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
 
 
-def _lots_and_operations(session: Session, plan_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    lots = session.exec(select(Lot).where(Lot.plan_id == plan_id).order_by(Lot.id)).all()
-    ops = session.exec(
-        select(PlanOperation)
-        .where(PlanOperation.plan_id == plan_id)
-        .order_by(PlanOperation.start, PlanOperation.id)
-    ).all()
-    if not lots:
+def lot_and_operation_frames(plan: StoredPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The stored plan as two frames: one row per lot, one per operation (with its lot's
+    columns, so each figure works from one frame)."""
+    if not plan.lots:
         return _empty(LOT_COLUMNS), _empty(OPERATION_COLUMNS + LOT_COLUMNS[1:])
-    lot_ids = [lot.id for lot in lots]
-    items = session.exec(select(LotItem).where(LotItem.lot_id.in_(lot_ids))).all()
-    skus = {
-        s.sku: s for s in session.exec(select(Sku).where(Sku.sku.in_({i.sku for i in items}))).all()
-    }
-    categories = dict(
-        session.exec(
-            select(Style.style, Style.category).where(Style.style.in_({lot.style for lot in lots}))
-        ).all()
-    )
-    by_lot: dict[int, list[LotItem]] = defaultdict(list)
-    for item in items:
-        by_lot[item.lot_id].append(item)
-    finish: dict[int, dt.datetime] = {}
-    for op in ops:
-        finish[op.lot_id] = max(finish.get(op.lot_id, op.end), op.end)
     lot_rows = [
         {
-            "lot_id": lot.id,
+            "lot_id": lot.lot_id,
             "code": lot.code,
             "style": lot.style,
             "colour": lot.colour,
-            "category": categories.get(lot.style, ""),
+            "category": lot.category,
             "quantity": lot.quantity,
             "need_date": lot.need_date,
             "due": lot.due,
@@ -216,26 +151,26 @@ def _lots_and_operations(session: Session, plan_id: int) -> tuple[pd.DataFrame, 
             "fabric_quantity": lot.fabric_quantity,
             "late_minutes": lot.late_minutes,
             "fixed": lot.fixed,
-            "breakdown": breakdown(by_lot.get(lot.id, []), skus, lot.colour),
-            "finish": finish.get(lot.id),
+            "breakdown": breakdown(lot.items, plan.skus, lot.colour),
+            "finish": lot.end,
         }
-        for lot in lots
+        for lot in plan.lots
     ]
     lot_frame = pd.DataFrame(lot_rows, columns=LOT_COLUMNS)
     op_frame = pd.DataFrame(
         [
             {
-                "op_id": op.id,
+                "op_id": op.op_id,
                 "lot_id": op.lot_id,
                 "step": op.step,
                 "resource": op.resource,
                 "start": op.start,
                 "end": op.end,
                 "setup_minutes": op.setup_minutes,
-                "learning_minutes": op.learning_minutes or 0,
+                "learning_minutes": op.learning_minutes,
                 "fixed": op.fixed,
             }
-            for op in ops
+            for _, op in plan.operations()
         ],
         columns=OPERATION_COLUMNS,
     )
@@ -245,23 +180,23 @@ def _lots_and_operations(session: Session, plan_id: int) -> tuple[pd.DataFrame, 
     return lot_frame, op_frame
 
 
-def breakdown(items: list[LotItem], skus: dict[str, Sku], lot_colour: str | None) -> str:
+def breakdown(items: Mapping[str, int], skus: Mapping[str, SkuInfo], lot_colour: str | None) -> str:
     """``"M 40 · L 30"`` for a one-colour lot, ``"RED M 40 · BLUE L 30"`` otherwise."""
 
-    def order(item: LotItem) -> tuple:
-        sku = skus.get(item.sku)
-        return (sku.colour, size_key(sku.size)) if sku else ("", (2, 0.0, item.sku))
+    def order(sku_code: str) -> tuple:
+        sku = skus.get(sku_code)
+        return (sku.colour, size_key(sku.size)) if sku else ("", (2, 0.0, sku_code))
 
     parts = []
-    for item in sorted(items, key=order):
-        sku = skus.get(item.sku)
+    for sku_code in sorted(items, key=order):
+        sku = skus.get(sku_code)
         if sku is None:
-            label = item.sku
+            label = sku_code
         elif lot_colour is not None and sku.colour == lot_colour:
             label = sku.size
         else:
             label = f"{sku.colour} {sku.size}"
-        parts.append(f"{label} {item.quantity}")
+        parts.append(f"{label} {items[sku_code]}")
     return " · ".join(parts)
 
 

@@ -2,7 +2,7 @@
 
 An operation pauses over nights and breaks, so its working minutes are found by cutting
 ``[start, end)`` with the factory calendar; a changeover is placed in the working minutes
-just before its operation (see :func:`c2m.report.calendar.working_minutes_before`). Minutes
+just before its operation (see :func:`c2m.report.shift_windows.working_minutes_before`). Minutes
 that fall in the overtime slot count as overtime whatever they are spent on, because that
 is what the factory pays extra for.
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from c2m.config import Calendar
-from c2m.report.calendar import (
+from c2m.report.shift_windows import (
     OVERTIME,
     REGULAR,
     split_by_window,

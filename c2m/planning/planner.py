@@ -1,0 +1,323 @@
+"""The planning pipeline, pure and in memory: inputs + config + options -> PlanResult.
+
+forecast --netting--> net needs --lots--> lot specs --fabric--> releases --build--> problem
+--solver--> schedule (checked) --> scheduled lots with datetimes + KPIs.
+
+Nothing here touches a database or prints, so the simulation can call :func:`make_plan`
+every simulated day and the replan can pass in what is on the floor (``frozen_lots``), the
+previous plan (``previous``, for the stability term) and each line's current set-up
+(``line_state``). The output is deterministic for a fixed seed and worker count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from c2m.config import FactoryConfig, LotPolicy
+from c2m.errors import DataError
+from c2m.planning import fabric, plan_kpis, solver
+from c2m.planning import lots as lot_policy
+from c2m.planning.build import Built, build_problem
+from c2m.planning.inputs import FrozenLot, PlanningInputs, PlanOptions
+from c2m.planning.lots import LotSpec
+from c2m.planning.netting import net_requirements, normalise_forecast
+from c2m.planning.plan_result import PlanResult
+from c2m.planning.scheduled import ScheduledLot, ScheduledOp
+from c2m.planning.timing import changeover_minutes
+from c2m.planning.working_time import to_datetime
+from scheduling.result import Result
+from scheduling.validate import objective as breakdown
+
+# The calendar the problem gets is sized from the load (``build._calendar_days``) at
+# ``FIRST_REACH`` times it; when some lot still does not fit, the solver finds no schedule and
+# the calendar grows ``REACH_GROWTH`` times, at most ``CALENDAR_ATTEMPTS`` tries in all (1.5,
+# 4.5, 13.5 times the load): beyond that, it is not the calendar but a collision of fixed lots.
+FIRST_REACH = 1.5
+REACH_GROWTH = 3
+CALENDAR_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class _Solved:
+    """The problem the solver was given, its checked answer and the wall times so far."""
+
+    built: Built
+    result: Result
+    timings: dict[str, float | None]
+
+
+def default_start(forecast: pd.DataFrame) -> dt.datetime:
+    """Midnight of the first forecast day: a plan starts where the forecast does."""
+    frame = normalise_forecast(forecast)
+    if frame.empty:
+        raise DataError("the forecast is empty: run `c2m forecast` first")
+    return dt.datetime.combine(min(frame["ds"]), dt.time())
+
+
+def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> PlanResult:
+    """Plans ``options.mode`` over the horizon: net needs -> lot specs -> fabric gating ->
+    schedule -> scheduled lots and KPIs. Raises :class:`DataError` on a catalogue or calendar
+    the plan cannot be made from; deterministic for a fixed seed and worker count."""
+    t0 = time.perf_counter()
+    _check_catalogue(inputs)
+    policy: LotPolicy = getattr(cfg.policies, options.mode)
+    start = options.start or default_start(inputs.forecast)
+    horizon = options.horizon_days
+    wip = _work_in_progress(inputs.frozen_lots)
+    net = _net_needs(inputs, policy, start, horizon, wip)
+    demand = _sku_demand(inputs, start.date(), horizon)
+    specs = _size_lots(net, demand, inputs, policy, options.mode)
+    shortages = [s.as_json() for s in fabric.gate(specs, inputs.styles, inputs.fabrics, start)]
+    solved = _schedule([s for s in specs if s.release is not None], inputs, cfg, options, start, t0)
+    built, result = solved.built, solved.result
+    planned = _read_back(built, result.solution, cfg, start)
+    held = [_scheduled(spec, []) for spec in specs if spec.release is None]
+    parts = breakdown(built.problem, result.solution)
+    seconds = time.perf_counter() - t0
+    kpis = plan_kpis.compute(
+        planned,
+        held,
+        demand,
+        _stock(inputs.on_hand, wip),
+        start,
+        horizon,
+        built,
+        parts,
+        result,
+        shortages,
+        seconds,
+    )
+    return PlanResult(
+        mode=options.mode,
+        start=start,
+        horizon_days=horizon,
+        status=result.status,
+        objective=kpis.objective,
+        bound=kpis.bound,
+        gap=kpis.gap,
+        seconds=seconds,
+        lots=planned,
+        held=held,
+        kpis=kpis,
+        shortages=shortages,
+        net=net,
+        solve=result,
+        built=built,
+        timings=solved.timings,
+    )
+
+
+def _work_in_progress(frozen_lots: list[FrozenLot]) -> dict[str, int]:
+    """Units per SKU in lots already fixed on the floor: netting counts them as coming."""
+    wip: dict[str, int] = {}
+    for lot in frozen_lots:
+        for sku, qty in lot.items:
+            wip[sku] = wip.get(sku, 0) + qty
+    return wip
+
+
+def _net_needs(
+    inputs: PlanningInputs,
+    policy: LotPolicy,
+    start: dt.datetime,
+    horizon: int,
+    wip: Mapping[str, int],
+) -> pd.DataFrame:
+    """Net requirements per day at the policy's granularity (SKU, or style for a batch
+    policy that cuts a style's sizes together): the forecast at the service quantile plus
+    open orders, less stock on hand and work in progress."""
+    key: Callable = (lambda s: s.style) if policy.granularity == "style" else (lambda s: s.sku)
+    return net_requirements(
+        inputs.forecast,
+        inputs.skus,
+        start.date(),
+        horizon,
+        policy.service_quantile,
+        on_hand=inputs.on_hand,
+        wip=wip,
+        orders=inputs.open_orders,
+        key=key,
+    )
+
+
+def _size_lots(
+    net: pd.DataFrame,
+    demand: Mapping[str, np.ndarray],
+    inputs: PlanningInputs,
+    policy: LotPolicy,
+    mode: str,
+) -> list[LotSpec]:
+    """Lot specs for the net needs under the mode's policy. A style-level need splits into
+    sizes by the forecast's mix; SKU-level lots of a style-colour are grouped into one marker;
+    on a replan, tonight's lots take back the codes of last night's lots they continue, so
+    the stability term and the diff recognise them. Codes of fixed lots are never reused."""
+    mix: dict[str, dict[str, float]] = {}
+    for sku, d in demand.items():
+        mix.setdefault(inputs.skus[sku].style, {})[sku] = float(d.sum())
+    taken = {lot.code for lot in inputs.frozen_lots}
+    specs = lot_policy.make_lots(
+        net, policy, mode, inputs.skus, inputs.styles, mix=mix, taken=set(taken)
+    )
+    if policy.granularity == "sku":
+        specs = lot_policy.group_sizes(specs, policy, mode, set(taken))
+    if inputs.previous_lots:
+        lot_policy.reuse_codes(specs, inputs.previous_lots, set(taken), policy)
+    return specs
+
+
+def _schedule(
+    specs: list[LotSpec],
+    inputs: PlanningInputs,
+    cfg: FactoryConfig,
+    options: PlanOptions,
+    start: dt.datetime,
+    t0: float,
+) -> _Solved:
+    """The lots (and the fixed ones) as a scheduling problem, solved and checked.
+
+    The calendar is sized from the load; a solver that finds no schedule on it means a lot
+    ran off its end, so the calendar grows (see ``CALENDAR_ATTEMPTS``). In deterministic mode
+    the solver's budget does not depend on how long preparing took; otherwise preparing is
+    paid out of the time limit."""
+    limit = options.time_limit or cfg.solver.time_limit_seconds
+    reach = FIRST_REACH
+    for _attempt in range(CALENDAR_ATTEMPTS):
+        built = build_problem(
+            specs,
+            inputs.frozen_lots,
+            inputs.styles,
+            cfg,
+            start,
+            options.horizon_days,
+            previous=inputs.previous,
+            line_state=inputs.line_state,
+            reach=reach,
+        )
+        spent = time.perf_counter() - t0
+        result = solver.run(
+            built.problem,
+            time_limit=limit if options.deterministic else max(limit - spent, 1.0),
+            workers=options.workers or cfg.solver.workers,
+            seed=cfg.solver.seed if options.seed is None else options.seed,
+            deterministic=options.deterministic,
+        )
+        if result.solution is not None:
+            break
+        reach *= REACH_GROWTH
+    if result.solution is None:
+        raise DataError(
+            "no schedule exists for these lots on this factory calendar (a fixed lot may "
+            "collide with another); check the lots fixed on the floor"
+        )
+    first = result.stats.heuristic_seconds
+    timings = {
+        "prepare": round(spent, 3),
+        "solve": round(time.perf_counter() - t0 - spent, 3),
+        "first_feasible": round(spent + first, 3) if first is not None else None,
+    }
+    return _Solved(built, result, timings)
+
+
+def _stock(on_hand: Mapping[str, int], wip: Mapping[str, int]) -> dict[str, float]:
+    """What the KPI replay starts from: stock on hand plus work in progress (so the replay
+    takes only the new lots)."""
+    stock = {s: float(q) for s, q in on_hand.items()}
+    for sku, qty in wip.items():
+        stock[sku] = stock.get(sku, 0.0) + qty
+    return stock
+
+
+def _check_catalogue(inputs: PlanningInputs) -> None:
+    """Every SKU's style, and every fixed lot's SKU, must be in the catalogue."""
+    for sku in inputs.skus.values():
+        if sku.style not in inputs.styles:
+            raise DataError(f"SKU {sku.sku} is of style {sku.style}, which is not in the catalogue")
+    for lot in inputs.frozen_lots:
+        for sku, _ in lot.items:
+            if sku not in inputs.skus:
+                raise DataError(f"lot {lot.code} holds SKU {sku}, which is not in the catalogue")
+
+
+def _sku_demand(inputs: PlanningInputs, start: dt.date, horizon: int) -> dict[str, np.ndarray]:
+    """Mean forecast plus open orders per SKU per horizon day (what the KPIs replay)."""
+    frame = normalise_forecast(inputs.forecast)
+    end = start + dt.timedelta(days=horizon)
+    frame = frame[(frame["ds"] >= start) & (frame["ds"] < end)]
+    out: dict[str, np.ndarray] = {}
+    for sku, ds, y in zip(frame["sku"], frame["ds"], frame["yhat"], strict=True):
+        out.setdefault(sku, np.zeros(horizon))[(ds - start).days] += max(float(y), 0.0)
+    for order in inputs.open_orders:
+        if order.due_date < end:
+            day = max((order.due_date - start).days, 0)
+            out.setdefault(order.sku, np.zeros(horizon))[day] += order.quantity
+    return out
+
+
+def _scheduled(lot: LotSpec, ops: list[ScheduledOp]) -> ScheduledLot:
+    """A lot spec with the operations the solver gave it (none for a lot held by fabric)."""
+    return ScheduledLot(
+        code=lot.code,
+        style=lot.style,
+        colour=lot.colour,
+        category=lot.category,
+        items=dict(lot.items),
+        need_date=lot.need_date,
+        due=lot.due,
+        release=lot.release or lot.due,
+        fabric=lot.fabric,
+        fabric_quantity=round(lot.fabric_quantity, 3),
+        fabric_rolls=lot.fabric_rolls,
+        fixed=lot.fixed,
+        ops=ops,
+    )
+
+
+def _read_back(
+    built: Built, solution, cfg: FactoryConfig, start: dt.datetime
+) -> list[ScheduledLot]:
+    """Solution minutes -> datetimes; each setup split into changeover and learning."""
+    problem = built.problem
+    ops_of: dict[int, list[ScheduledOp]] = {}
+    before: dict[int, int | None] = {}
+    order = sorted(range(len(solution)), key=lambda i: (solution[i].resource, solution[i].start))
+    for i in order:
+        a = solution[i]
+        op = problem.operations[i]
+        j, step = built.op_keys[i]
+        r = a.resource
+        if r not in before:
+            before[r] = problem.resources[r].initial_class
+        change = learn = 0
+        if a.setup and built.resource_kinds[r] == "sew" and before[r] is not None:
+            change = min(
+                changeover_minutes(built.classes[before[r]], built.classes[op.setup_class], cfg),
+                a.setup,
+            )
+            learn = a.setup - change
+        else:
+            change = a.setup
+        before[r] = op.setup_class
+        ops_of.setdefault(j, []).append(
+            ScheduledOp(
+                step=step,
+                resource=built.resource_names[r],
+                start=to_datetime(a.start, start),
+                end=to_datetime(a.end, start),
+                setup_minutes=a.setup,
+                changeover_minutes=change,
+                learning_minutes=learn,
+                fixed=op.fixed,
+            )
+        )
+    rank = {"cut": 0, "sew": 1, "finish": 2}
+    out = []
+    for j, lot in enumerate(built.lots):
+        ops = sorted(ops_of.get(j, []), key=lambda o: rank[o.step])
+        out.append(_scheduled(lot, ops))
+    return out

@@ -1,0 +1,61 @@
+"""One KPI registry: its labels and format are what the CLI and the report show."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from planning_world import START, config, world
+
+from c2m.planning import PlanOptions, make_plan
+from c2m.planning.kpi_registry import (
+    KPIS,
+    KpiKind,
+    comparison_rows,
+    format_value,
+    spec_for,
+    summary_rows,
+)
+from c2m.planning.plan_kpis import PlanKpis
+
+# The keys of ``c2m plan --json``'s "kpis", in the order it prints them.
+PLAN_JSON_KEYS = [
+    "lots", "planned_units", "mean_lot_size", "median_lot_size", "changeovers",
+    "changeover_hours", "learning_hours", "utilisation", "mean_utilisation",
+    "station_utilisation", "cutting_utilisation", "finishing_utilisation", "overtime_hours",
+    "units_due", "units_on_time", "fill_rate", "late_lots", "late_units",
+    "end_inventory_units", "end_inventory_days", "held_lots", "held_units", "fabric_shortages",
+    "cost_lateness", "cost_changeover", "cost_overtime", "cost_holding", "cost_stability",
+    "solver_status", "solver_method", "objective", "bound", "gap", "wall_seconds", "operations",
+]  # fmt: skip
+
+
+def test_plan_kpis_print_the_keys_plan_json_always_printed():
+    assert [f.name for f in dataclasses.fields(PlanKpis)] == PLAN_JSON_KEYS
+
+
+def test_every_registered_kpi_is_a_figure_the_planner_computes():
+    assert {spec.key for spec in KPIS} <= set(PLAN_JSON_KEYS)
+    assert len({spec.key for spec in KPIS}) == len(KPIS)
+    assert all(spec.direction in ("", "higher", "lower") for spec in KPIS)
+
+
+def test_one_format_for_every_face():
+    assert format_value(KpiKind.SHARE, 0.9583) == "95.8 %"
+    assert format_value(KpiKind.COUNT, 50708) == "50,708"
+    assert format_value(KpiKind.AMOUNT, 119.1667) == "119.17"
+    assert format_value(KpiKind.AMOUNT, 35.0) == "35"
+    assert format_value(KpiKind.AMOUNT, None) == "-"
+    assert format_value(KpiKind.TEXT, "feasible") == "feasible"
+    assert spec_for("new_figure").label == "new figure"
+
+
+def test_summary_and_comparison_rows_of_a_plan():
+    plan = make_plan(world(), config(), PlanOptions(start=START, time_limit=1, workers=1))
+    kpis = plan.kpis.as_json()
+    rows = dict(summary_rows(kpis))
+    assert rows["lots"] == f"{plan.kpis.lots:,}"
+    assert rows["projected fill rate"] == f"{100 * plan.kpis.fill_rate:.1f} %"
+    assert rows["solver status"] == plan.status
+    labels = [label for label, *_ in comparison_rows(kpis, {})]
+    assert labels == list(rows)
+    assert all(b == "-" for _, _, b in comparison_rows(kpis, {}))
