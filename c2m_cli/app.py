@@ -12,20 +12,42 @@ import traceback
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from c2m.errors import C2MError, ExitCode, sigterm_as_interrupt
 from c2m_cli import api
-from c2m_cli.render import err, print_error, print_internal_error
+from c2m_cli.render import err, print_json
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from c2m.config import FactoryConfig
 
 
 def _usage_exit(exc: typer.TyperException) -> None:
     """Click's usage errors exit 2, which here means "partly done": use EX_USAGE (64)."""
     if getattr(exc, "exit_code", None) == 2:
         exc.exit_code = int(ExitCode.USAGE)
+
+
+def _print_error(message: str, *, as_json: bool, code: ExitCode) -> None:
+    """A failure as one sentence on stderr; with ``--json`` also one object on stdout, so a
+    script reading it sees why, not an empty stream."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    if as_json:
+        print_json({"error": message, "exit_code": int(code)})
+
+
+def _print_internal_error(exc: Exception) -> None:
+    """A bug: its type and message, and how to see the traceback."""
+    err.print(
+        f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+        "(a bug; run with C2M_DEBUG=1 for the traceback)",
+        highlight=False,
+    )
 
 
 class ErrorsToExitCodes(TyperGroup):
@@ -46,7 +68,7 @@ class ErrorsToExitCodes(TyperGroup):
             with sigterm_as_interrupt():
                 return super().invoke(ctx)
         except C2MError as exc:
-            print_error(str(exc), as_json=as_json, code=exc.exit_code)
+            _print_error(str(exc), as_json=as_json, code=exc.exit_code)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
             err.print("interrupted: nothing was left half-written")
@@ -61,12 +83,12 @@ class ErrorsToExitCodes(TyperGroup):
             # no permission, disk full): their environment, not a bug.
             where = exc.filename if exc.filename is not None else "a file"
             message = f"cannot use {where}: {exc.strerror or exc}"
-            print_error(message, as_json=as_json, code=ExitCode.FAILED)
+            _print_error(message, as_json=as_json, code=ExitCode.FAILED)
             raise typer.Exit(int(ExitCode.FAILED)) from None
         except Exception as exc:
             if os.environ.get("C2M_DEBUG"):
                 traceback.print_exc()
-            print_internal_error(exc)
+            _print_internal_error(exc)
             raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
 
@@ -93,11 +115,11 @@ class Settings:
     db_url: str | None = None
     config_path: Path | None = None
 
-    def engine(self) -> Any:
+    def engine(self) -> Engine:
         """The database engine, its schema created when missing."""
         return api.open_engine(self.db_url)
 
-    def config(self) -> Any:
+    def config(self) -> FactoryConfig:
         """The factory configuration, validated."""
         return api.load_config(self.config_path)
 

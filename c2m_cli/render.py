@@ -11,13 +11,14 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from c2m.errors import ExitCode
+if TYPE_CHECKING:
+    from c2m.config import FactoryConfig
 
 # Piped into a file, less or a cron log, Rich would squeeze tables into 80 columns and cut
 # dates and statuses short; give them room unless the user set COLUMNS.
@@ -32,23 +33,6 @@ def print_json(payload: Any) -> None:
     """One JSON object on stdout, machine-readable (dates as ISO strings)."""
     sys.stdout.write(json.dumps(payload, default=str, ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
-
-
-def print_error(message: str, *, as_json: bool, code: ExitCode) -> None:
-    """A failure as one sentence on stderr; with ``--json`` also one object on stdout, so a
-    script reading it sees why, not an empty stream."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
-    if as_json:
-        print_json({"error": message, "exit_code": int(code)})
-
-
-def print_internal_error(exc: Exception) -> None:
-    """A bug: its type and message, and how to see the traceback."""
-    err.print(
-        f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
-        "(a bug; run with C2M_DEBUG=1 for the traceback)",
-        highlight=False,
-    )
 
 
 def print_paths(paths: list[Path]) -> None:
@@ -101,7 +85,7 @@ def _when(value: Any) -> str:
 # --- config, import, sample -------------------------------------------------------------------
 
 
-def render_config(cfg: Any) -> None:
+def render_config(cfg: FactoryConfig) -> None:
     """The factory in one line."""
     out.print(
         f"{cfg.factory.name}: {len(cfg.lines)} sewing lines "
