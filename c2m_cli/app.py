@@ -149,7 +149,7 @@ def settings(ctx: typer.Context) -> Settings:
 
 
 def main() -> None:
-    """Console-script entry point.
+    """Console-script entry point, reached as ``cli.main`` once ``cli`` has added the commands.
 
     Library warnings (pandas deprecations, numpy's empty-slice notes) are for developers: a
     planner reading the terminal or a cron log should see only the command's own messages.
