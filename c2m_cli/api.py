@@ -2,7 +2,7 @@
 
 The :mod:`c2m` modules pull in SQLModel, pandas, statsmodels, OR-Tools and plotly. Imported at
 the top of every command module, they would make ``c2m --help`` and every usage error wait for
-all of them: measured when the CLI was split, 18 s instead of 2 s on a busy 2-core machine. So
+all of them: measured when the CLI was split, 10 to 18 s instead of 1 to 2 s (busy 2 cores). So
 the command modules import this facade, ``from c2m_cli import api``, and call
 ``api.plan_and_store``; each name's module loads the first time a command touches it. Everything
 light (Typer, Rich, :mod:`c2m.errors`, :mod:`c2m.modes`) is imported at the top as usual.
