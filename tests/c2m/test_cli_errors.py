@@ -95,7 +95,7 @@ def test_piped_tables_are_not_cut_to_80_columns(sqlite_url):
     """`c2m plans | less` showed 'feasib…' and '2026-11…' because Rich assumed 80 columns."""
     import os
 
-    from cli import out
+    from c2m_cli.render import out
 
     if os.environ.get("COLUMNS"):
         pytest.skip("COLUMNS is set: Rich follows it")

@@ -1,0 +1,101 @@
+"""``c2m replan`` (the nightly run, for cron) and ``c2m runs``; :mod:`c2m.replan` does the work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from c2m.modes import Mode
+from c2m_cli import api
+from c2m_cli.app import settings
+from c2m_cli.options import NOW_FORMATS, JsonOption, ModeOption, PlanDaysOption
+from c2m_cli.progress import say_raw
+from c2m_cli.render import err, print_json, render_replan, render_runs
+
+
+def replan_command(
+    ctx: typer.Context,
+    now: Annotated[
+        datetime | None,
+        typer.Option(
+            "--now", formats=NOW_FORMATS, help="Plan as of this local time (default: now)."
+        ),
+    ] = None,
+    frozen_hours: Annotated[
+        float | None,
+        typer.Option(
+            "--frozen-hours",
+            min=0,
+            help="Lots starting within this many hours keep "
+            "line, times and quantity (default: config solver.frozen_hours, 24).",
+        ),
+    ] = None,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            min=0.1,
+            help="Solver budget (default: config). Without --deadline the replan is "
+            "deterministic and this counts CP-SAT's deterministic units, so the wall time "
+            "can be several times longer; use --deadline to bound the wall clock.",
+        ),
+    ] = None,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            min=0.1,
+            help="Finish the whole run within this many minutes; "
+            "the solver gets what forecasting leaves.",
+        ),
+    ] = None,
+    log_file: Annotated[
+        Path | None,
+        typer.Option("--log-file", help="Append one JSON line per run to this file."),
+    ] = None,
+    mode: ModeOption = Mode.C2M,
+    horizon: PlanDaysOption = 14,
+    forecast_method: Annotated[
+        str, typer.Option("--forecast-method", help="Forecasting model alias, or auto.")
+    ] = "auto",
+    as_json: JsonOption = False,
+) -> None:
+    """Re-plan from the day's signals, keeping what is on the floor; for cron (exit 75: busy)."""
+    cfg = settings(ctx).config()
+    engine = settings(ctx).engine()
+    options = api.ReplanOptions(
+        now=now,
+        mode=mode.value,
+        horizon_days=horizon,
+        frozen_hours=frozen_hours,
+        time_limit=time_limit,
+        deadline_minutes=deadline,
+        log_file=log_file,
+        forecast_method=forecast_method,
+    )
+    outcome = api.replan(engine, cfg, options, progress=say_raw)
+    for warning in outcome.warnings:
+        say_raw(f"warning: {warning}")
+    if as_json:
+        print_json(outcome.as_json())
+        return
+    render_replan(outcome)
+
+
+def runs_command(
+    ctx: typer.Context,
+    last: Annotated[int, typer.Option("--last", min=1, help="How many runs, newest first.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """List past replans and their outcome (what did last night do?)."""
+    runs = api.list_runs(settings(ctx).engine(), last=last)
+    if as_json:
+        print_json(runs)
+        return
+    if not runs:
+        err.print("no replan has run yet (see `c2m replan --help`)")
+        return
+    render_runs(runs)
