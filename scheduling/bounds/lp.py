@@ -1,6 +1,6 @@
 """A time-bucketed transportation LP that bounds weighted tardiness from a group's capacity.
 
-Why: the completion-slot bound of ``bounds.capacity_tardiness`` sorts the work of a queue
+Why: the completion-slot bound of ``bounds.tardiness.capacity_tardiness`` sorts the work of a queue
 but forgets *when* each job may start and how its due date compares with the others': on
 the garment floor (lots released over days, due over two weeks, lines of unequal speed)
 it added 8 % to the unlimited-capacity tardiness while plans paid 12x that.
@@ -9,9 +9,9 @@ The argument, per group of resources that share operations (the sewing lines...)
 into buckets ``[a_k, a_{k+1})`` (calendar windows, earliest starts; the last bucket open to
 the right). In any schedule, on the resource r it runs on, give each operation i a *block*:
 its working minutes plus the last ``s_ir`` minutes of the setup right before it, ``s_ir``
-the cheapest setup into i there (:meth:`bounds._Capacity._setups_in`). Blocks on a
-resource are disjoint working minutes, so ``y[i, r, k]`` = (minutes of i's block in
-bucket k) / (p_ir + s_ir) is a feasible point of:
+the cheapest setup into i there (``Capacity.cheapest_setups_in``). Blocks on a resource are
+disjoint working minutes, so ``y[i, r, k]`` = (minutes of i's block in bucket k) /
+(p_ir + s_ir) is a feasible point of:
 
 * sum over r, k of ``y[i, r, k]`` = 1 for each operation i;
 * sum over i of ``(p_ir + s_ir) y[i, r, k]`` <= working minutes of r in bucket k plus
@@ -45,7 +45,10 @@ import itertools
 import math
 
 import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix, hstack, vstack
 
+from scheduling.bounds.capacity import Capacity
 from scheduling.model import Calendar, Problem
 
 # At most this many buckets (each is a row per kind of resource) ...
@@ -65,9 +68,9 @@ OPEN_BUCKETS = 48
 MAX_VARIABLES = 30_000
 
 
-def lp_tardiness(problem: Problem, cap) -> int:
+def lp_tardiness(problem: Problem, cap: Capacity) -> int:
     """Weighted tardiness every schedule pays at least, from the best group's LP
-    (``cap``: a ``bounds._Capacity`` of the problem, for its facts); 0 when none solves.
+    (``cap``: the :class:`Capacity` facts of the problem, for its facts); 0 when none solves.
     A group whose LP would have more than ``MAX_VARIABLES`` columns at ``MIN_BUCKETS``
     buckets is left out; none starts, and none runs on, after ``cap``'s wall deadline."""
     best = 0
@@ -80,7 +83,7 @@ def lp_tardiness(problem: Problem, cap) -> int:
     return best
 
 
-def _time_left(cap) -> dict:
+def _time_left(cap: Capacity) -> dict:
     """HiGHS options: the wall seconds left before ``cap``'s exact-relaxation deadline (the
     caller's wall limit, when it gives one: a big LP then gives up rather than overrun the
     plan; the bound is then only the other parts)."""
@@ -88,7 +91,7 @@ def _time_left(cap) -> dict:
     return {} if left is None else {"time_limit": max(0.05, left)}
 
 
-def completion_after(problem: Problem, cap) -> list:
+def completion_after(problem: Problem, cap: Capacity) -> list:
     """Per operation i, a function t -> a wall minute before which i's job cannot
     complete when i ends at or after t: what must follow i (``work`` working minutes on
     i's only calendar, else the wall tail) counted from t."""
@@ -110,13 +113,11 @@ def _end_after(cal: Calendar, t: int, work: int, tail: int) -> int:
     return t + tail if end is None else max(end, t + tail)
 
 
-def _group_lp(problem: Problem, cap, by_job: dict[int, list[int]]) -> int | None:
+def _group_lp(problem: Problem, cap: Capacity, by_job: dict[int, list[int]]) -> int | None:
     """The LP bound of one group: its LP minimum plus the unlimited-capacity tardiness of
     jobs without operations there."""
-    from scipy.optimize import linprog
-
     ops = problem.operations
-    setup_in = cap._setups_in()
+    setup_in = cap.cheapest_setups_in()
     mine = sorted(i for js in by_job.values() for i in js)
     lines = sorted({m.resource for i in mine for m in ops[i].modes})
     heads = {i: (ops[i].fixed_start if ops[i].fixed else cap.starts[i]) for i in mine}
@@ -159,7 +160,7 @@ def _group_lp(problem: Problem, cap, by_job: dict[int, list[int]]) -> int | None
     return value + others
 
 
-def _busy(problem: Problem, cap, kinds, cols, costs, points, a_eq, a_ub, b_ub, count):
+def _busy(problem: Problem, cap: Capacity, kinds, cols, costs, points, a_eq, a_ub, b_ub, count):
     """Adds a column T_j per charged job (the LP's objective) with two rows: T_j at least
     its blocks' costs, and T_j at least its weighted tardiness at the *mean busy time*
     bound: the L = p + s minutes of a block (p when the operation may be the first on a
@@ -168,8 +169,6 @@ def _busy(problem: Problem, cap, kinds, cols, costs, points, a_eq, a_ub, b_ub, c
     their buckets' starts; the job then needs its tail. (This is what stops the LP from
     sharing a resource between all operations at once at no cost.) For a representative
     of ``count`` alike operations, T is their sum."""
-    from scipy.sparse import coo_matrix, hstack, vstack
-
     ops, jobs = problem.operations, problem.jobs
     charged = sorted({i for i, *_ in cols if any(costs[i])})
     t_col = {i: n for n, i in enumerate(charged)}
@@ -200,7 +199,7 @@ def _busy(problem: Problem, cap, kinds, cols, costs, points, a_eq, a_ub, b_ub, c
     return a_eq, a_ub, np.concatenate([b_ub, np.array(rhs, dtype=float)]), cost
 
 
-def _alike(problem: Problem, cap, mine, kind_of, setup_in, heads, charged):
+def _alike(problem: Problem, cap: Capacity, mine, kind_of, setup_in, heads, charged):
     """Operations that the LP cannot tell apart (same kinds, durations, setup shares,
     earliest start and end, tails, weight, due date and earliest completion, both charged
     with their job's cost or both not) share their columns: the
@@ -262,7 +261,9 @@ def _charged(problem: Problem, by_job: dict[int, list[int]]) -> set[int]:
     }
 
 
-def _costs(problem: Problem, cap, reps: list[int], charged: set[int], points: list[int]) -> dict:
+def _costs(
+    problem: Problem, cap: Capacity, reps: list[int], charged: set[int], points: list[int]
+) -> dict:
     """Per operation, per bucket: the weighted tardiness its job pays at least when a
     minute of the operation's block lies in the bucket (0 when it is not charged)."""
     jobs = problem.jobs
@@ -312,8 +313,6 @@ def _rows(cols, mine, kinds, points, width, credit, count):
     capacity of each kind and bucket, plus what its credit lends there; at most the setup
     share of a block before the operation's earliest start; each kind's credit in all).
     The credit columns follow the blocks' columns."""
-    from scipy.sparse import coo_matrix
-
     nb = len(points)
     nv = len(cols)
     lent = [q for q in range(len(kinds)) if credit[q] > 0]
