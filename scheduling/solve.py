@@ -4,7 +4,7 @@ Pipeline of :func:`solve`:
 
 1. **Heuristic** (``heuristic.solve``): a few dispatching variants in a small budget; the
    best valid schedule is the incumbent (a caller's ``hint`` competes with it). On pure
-   sequencing problems (``heuristic.sequencing_only``) iterated greedy then improves it.
+   sequencing problems (``greedy.sequencing_only``) iterated greedy then improves it.
 2. **CP-SAT** on the full model (``cpsat.CpSatModel``), hinted with the incumbent, for the
    time left. Big circuits get their arcs pruned around the incumbent's order (see
    ``cpsat``): the search space shrinks, validity does not, and the bound is then not
@@ -35,7 +35,7 @@ from scheduling import bounds
 from scheduling.cpsat import CpSatModel
 from scheduling.model import Problem, Solution
 from scheduling.result import Result, fill_setups
-from scheduling.search import heuristic, lns, sequences
+from scheduling.search import greedy, heuristic, lns, sequences
 from scheduling.validate import objective, validate
 
 # A circuit with more nodes than this gets pruned arcs: each operation keeps the
@@ -201,7 +201,7 @@ def solve(
     if (
         inc is not None
         and problem.num_operations >= IG_MIN_OPERATIONS
-        and heuristic.sequencing_only(problem)
+        and greedy.sequencing_only(problem)
     ):
         # Pure sequencing (parallel lines with setups, no routings): iterated greedy is the
         # method of choice there (50-job Vallada-Ruiz: ~6 % from the best known in 5 s,
@@ -212,7 +212,7 @@ def solve(
             t1 = time.perf_counter()
             rate = IG_WORK_PER_SECOND / problem.num_operations
             runs = int(rate * ig_time) if deterministic else None
-            better = heuristic.iterated_greedy(problem, inc, ig_time, seed, max_iterations=runs)
+            better = greedy.iterated_greedy(problem, inc, ig_time, seed, max_iterations=runs)
             stats["iterated_greedy_seconds"] = round(time.perf_counter() - t1, 3)
             obj = stats["iterated_greedy_objective"] = objective(problem, better).total
             if _beats(problem, better, obj, inc_obj):
