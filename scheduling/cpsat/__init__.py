@@ -33,7 +33,7 @@ Formulation (what it assumes, and why it is exact):
 ``v.start[i]``/``v.end[i]`` are each operation's *time* variables: positions on its
 calendar's axis when all its resources share one calendar (wall clock when that calendar
 is always open), wall clock otherwise. Ordering two operations of one resource by them is
-always right; :meth:`CpSatModel._extract` converts everything to wall clock.
+always right; :meth:`CpSatModel.extract` converts everything to wall clock.
 
 Each constraint family is one method of :class:`CpSatModel`; ``skip`` names families to
 leave out, which the tests use to show that each family is needed.
@@ -750,10 +750,10 @@ class CpSatModel:
         bound = math.ceil(solver.best_objective_bound - 1e-6) if status != "infeasible" else 0
         if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return status, None, None, max(bound, 0), wall
-        sol = self._extract(solver)
+        sol = self.extract(solver)
         return status, sol, round(solver.objective_value), max(bound, 0), wall
 
-    def _extract(self, solver: cp_model.CpSolver) -> Solution:
+    def extract(self, solver: cp_model.CpSolver) -> Solution:
         """The solver's schedule in wall-clock minutes, with setups from the sequences."""
         p, v = self.problem, self.v
         out = []

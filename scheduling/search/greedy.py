@@ -53,8 +53,9 @@ class SequenceCosts:
             s = 0 if mat is None or before is None else mat[before][self.cls[i]]
             t = max(self.release[i], t + s) + self.dur[i][r]
             cost += self.w_s * s
-            if self.w_t and self.due[i] is not None and t > self.due[i]:
-                cost += self.w_t * self.weight[i] * (t - self.due[i])
+            due = self.due[i]
+            if self.w_t and due is not None and t > due:
+                cost += self.w_t * self.weight[i] * (t - due)
             before = self.cls[i]
         return t, cost
 
@@ -69,7 +70,7 @@ class SequenceCosts:
         ci = self.cls[i]
         out_of = mat[ci]
         a = self.p.resources[r].initial_class
-        best, best_pos = None, 0
+        best, best_pos = 0, 0
         for pos in range(len(order) + 1):
             b = self.cls[order[pos]] if pos < len(order) else None
             if a is None:  # nothing before: no setup into i, b then pays from i
@@ -79,7 +80,7 @@ class SequenceCosts:
             else:
                 row = mat[a]
                 added = row[ci] + out_of[b] - row[b]
-            if best is None or added < best:
+            if pos == 0 or added < best:
                 best, best_pos = added, pos
             a = b
         return best, best_pos
@@ -100,7 +101,9 @@ class SequenceCosts:
                 t = start + self.dur[i][r]
                 out[i] = Assignment(r, start, t, s)
                 before = self.cls[i]
-        return Solution(out)
+        done = [a for a in out if a is not None]
+        assert len(done) == len(out), "every operation is in one sequence"
+        return Solution(done)
 
 
 def iterated_greedy(
@@ -265,5 +268,6 @@ def descend(seq: SequenceCosts, lines: list[list[int]], parts: list[tuple[int, i
         if r == crit:
             parts[crit] = (c_in, x_crit + w_s * added)
         else:
+            assert c_r is not None, "a move to another line ends there"
             parts[crit] = (c_in, x_crit)
             parts[r] = (c_r, parts[r][1] + w_s * added)

@@ -135,13 +135,16 @@ class _Dispatcher:
         starting class): then no schedule exists, whatever is dispatched."""
         problem, ops, res = self.problem, self.problem.operations, self.problem.resources
         for i, op in enumerate(ops):
-            if op.fixed:
-                r = op.fixed_resource
+            r, at = op.fixed_resource, op.fixed_start
+            if r is not None and at is not None:
                 cal = res[r].calendar
-                ax = cal.to_axis(op.fixed_start)
+                ax = cal.to_axis(at)
                 d = op.duration_on(r)
+                end = None if d is None else cal.end_at(ax + d)
+                if d is None or end is None:  # the calendar runs out before it ends
+                    return False
                 self.fixed[r].append(_Fixed(i, op.setup_class, ax, ax + d))
-                self.out[i] = Assignment(r, op.fixed_start, cal.end_at(ax + d), 0)
+                self.out[i] = Assignment(r, at, end, 0)
         for r, lst in enumerate(self.fixed):
             lst.sort(key=lambda f: f.ax_start)
             cls, end = res[r].initial_class, 0
@@ -265,9 +268,10 @@ class _Dispatcher:
             self.commit(i, m, got)
             placed += 1
             self.release(i)
-        if placed != self.n:
+        done = [a for a in self.out if a is not None]
+        if placed != self.n or len(done) != self.n:
             return None
-        return fill_setups(self.problem, Solution(self.out))
+        return fill_setups(self.problem, Solution(done))
 
 
 # (rule, window) pairs, the cheap and usually good first; "due" and "atc" only matter when
