@@ -26,14 +26,14 @@ def earliest_starts_ends(problem: Problem) -> tuple[list[int], list[int]]:
     ready = _class_ready(problem)
     for i in order:
         op = ops[i]
-        if op.fixed:
+        if op.fixed_resource is not None and op.fixed_start is not None:
             r = op.fixed_resource
-            e = res[r].calendar.finish(op.fixed_start, op.duration_on(r))
-            end_on[i] = {res[r].calendar: e}
-            starts[i], ends[i] = op.fixed_start, e
+            end = _finish(res[r].calendar, op.fixed_start, op.duration_on(r))
+            end_on[i] = {res[r].calendar: end}
+            starts[i], ends[i] = op.fixed_start, end
             continue
         release = problem.jobs[op.job].release
-        first = None
+        first: int | None = None
         begin: dict[Calendar, int | None] = {}  # calendar -> earliest start on it
         for mode in op.modes:
             cal = res[mode.resource].calendar
@@ -47,7 +47,7 @@ def earliest_starts_ends(problem: Problem) -> tuple[list[int], list[int]]:
             if start is not None and wait > start:
                 start = cal.next_working(wait)
             e = None if start is None else cal.finish(start, mode.duration)
-            if e is not None:  # a mode whose calendar runs out first cannot be used
+            if e is not None and start is not None:  # a calendar that runs out: no mode
                 end_on[i][cal] = min(end_on[i].get(cal, e), e)
                 first = start if first is None else min(first, start)
         # No mode fits its calendar: no schedule at all; the release is still a bound.
@@ -90,19 +90,34 @@ def _class_ready(problem: Problem) -> dict[tuple[int, int], int]:
         for c, d in zip(classes.tolist(), dist.tolist(), strict=True):
             if d > 0:
                 t = d if cal.always_open else cal.start_at(d)
-                out[r, c] = cal.last_minute if t is None else t
+                out[r, c] = or_last(cal, t)
     return out
 
 
 def _after(pred_ends: dict[Calendar, int], cal: Calendar, lag: int) -> int:
     """Earliest wall start on calendar ``cal`` after a predecessor with these per-calendar
     earliest ends: ``lag`` working minutes on a shared calendar, wall minutes otherwise."""
-    best = None
+    best: int | None = None
     for c, e in pred_ends.items():
         if c == cal and not cal.always_open:
-            t = cal.start_at(cal.to_axis(e) + lag)
-            t = cal.last_minute if t is None else t
+            t = or_last(cal, cal.start_at(cal.to_axis(e) + lag))
         else:
             t = e + lag
         best = t if best is None else min(best, t)
     return 0 if best is None else best
+
+
+def or_last(cal: Calendar, t: int | None) -> int:
+    """``t``, or the calendar's last minute when ``t`` is past its end (None): a bound that
+    runs off a calendar stops at its end."""
+    if t is not None:
+        return t
+    last = cal.last_minute
+    assert last is not None, "only a calendar with an end runs out"
+    return last
+
+
+def _finish(cal: Calendar, start: int, work: int | None) -> int:
+    """Where a pinned operation of ``work`` minutes from ``start`` ends on ``cal``."""
+    assert work is not None, "a pinned operation has a mode on its resource"
+    return or_last(cal, cal.finish(start, work))

@@ -78,7 +78,9 @@ class ExactRelaxations:
             return len(new_ops) - 1
 
         for k, (j, i) in enumerate(sub):
-            due = jobs[j].due - cap.tail[i]
+            job_due = jobs[j].due
+            assert job_due is not None, "items have due dates"
+            due = job_due - cap.tail[i]
             const += jobs[j].weight * max(0, -due)  # C + tail - due, and C >= 0
             new_jobs.append(Job(due=max(0, due), weight=jobs[j].weight))
             op = ops[i]
@@ -88,7 +90,7 @@ class ExactRelaxations:
                     k,
                     tuple(Mode(at[m.resource], m.duration) for m in op.modes),
                     local[op.setup_class],
-                    fixed_resource=None if not op.fixed else at[op.fixed_resource],
+                    fixed_resource=None if op.fixed_resource is None else at[op.fixed_resource],
                     fixed_start=op.fixed_start,
                 )
             )

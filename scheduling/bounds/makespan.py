@@ -11,6 +11,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
 from scheduling.bounds.capacity import Capacity
+from scheduling.bounds.earliest import or_last
 from scheduling.bounds.groups import resource_sets
 from scheduling.model import Problem
 
@@ -82,8 +83,7 @@ def assignment_load(cap: Capacity, sub: list[tuple[int, int]]) -> int:
     out = linprog(cost, a_ub, b_ub, a_eq, np.ones(n), bounds=(0, None), method="highs")
     if out.status != 0:
         return 0
-    work = max(0, math.ceil(out.fun * (1 - 1e-9) - 1e-6))
+    work = max(0, math.ceil(float(out.fun) * (1 - 1e-9) - 1e-6))
     if cal.always_open or work == 0:
         return work
-    end = cal.end_at(work)
-    return cal.last_minute if end is None else end
+    return or_last(cal, cal.end_at(work))

@@ -100,8 +100,8 @@ def _arcs(problem: Problem, eligible: dict[int, set[int]], classes: list[int]) -
         if key == -1:
             cost = np.zeros((n, n))
         else:
-            mat = np.asarray(problem.setups[rs[0]], dtype=float)
-            cost = mat[np.ix_(idx, idx)]
+            full = np.asarray(problem.setups[rs[0]], dtype=float)
+            cost = full[np.ix_(idx, idx)]
         arc = np.where(both, np.minimum(arc, cost), arc)
     np.fill_diagonal(arc, np.inf)
     return arc

@@ -3,6 +3,7 @@ operations can end, from the working capacity of the resources they may use."""
 
 from __future__ import annotations
 
+from scheduling.bounds.earliest import or_last
 from scheduling.model import Problem
 
 # Release-time cuts of the slot bound per set: each is one pass over the calendars.
@@ -25,25 +26,25 @@ def resource_ready(problem: Problem) -> list[int]:
     """Per resource, the first wall minute it can work on an operation: a resource loaded
     with an initial class first sets up for the first operation (at least the cheapest
     setup from its initial class into a class eligible there), in its working time."""
-    need: list[int | None] = [None] * len(problem.resources)
+    need: dict[int, int] = {}
     for op in problem.operations:
         for m in op.modes:
             r = m.resource
             setup = problem.setup_time(r, problem.resources[r].initial_class, op.setup_class)
-            need[r] = setup if need[r] is None else min(need[r], setup)
+            need[r] = min(need.get(r, setup), setup)
     out = []
     for r, res in enumerate(problem.resources):
-        cal, work = res.calendar, need[r] or 0
+        cal, work = res.calendar, need.get(r, 0)
         t = work if cal.always_open else cal.start_at(work)
-        out.append(cal.last_minute if t is None else t)
+        out.append(or_last(cal, t))
     return out
 
 
 def operation_head(problem: Problem, i: int, starts: list[int]) -> int:
     """No earlier wall minute can operation i work: its pinned start or its earliest start
     with unlimited capacity (a pinned operation may start before its job's release)."""
-    op = problem.operations[i]
-    return op.fixed_start if op.fixed else starts[i]
+    start = problem.operations[i].fixed_start
+    return starts[i] if start is None else start
 
 
 def completion_slots(
