@@ -25,7 +25,7 @@ grants them, a few deterministic seconds of CP-SAT on small relaxations):
   work (with its cheapest setup in) spread over time buckets of the resources' calendars,
   from its earliest start, within their capacity, at the job's tardiness when it would end
   there and at its mean busy time (HiGHS); it sees release and due dates together, which
-  the slots do not (the garment floor at 1x: 9.26M unit-minutes against the slots' 7.56M).
+  the slots do not (on the garment floor it is the stronger of the two).
   The better of the two counts.
 * **Makespan with capacity**: the same slots for the last operation of each set, its load
   with setups, and a fractional assignment LP (HiGHS) of the set's loads.

@@ -16,12 +16,11 @@ from scheduling.model import Problem
 LP_FREE_OPERATIONS = 100
 
 
-# What a solve grants them: this share of its time limit, at most EXACT_TOTAL_SECONDS
-# (60 s plans: 2 deterministic s, measured 4-6.5 s of wall time at load 4 on 2 cores;
-# the 1.5 s daily plans of a simulation: none).
+# What a solve grants the exact relaxations: this share of its time limit (named apart from
+# the line search's EXACT_PHASE_SHARE, a share of that search's own budget) ...
 EXACT_BOUND_SHARE = 0.035
-
-
+# ... at most this many deterministic seconds (a 60 s plan gets them; a 1.5 s daily plan
+# of a simulation gets none).
 EXACT_TOTAL_SECONDS = 2.0
 
 
@@ -33,9 +32,7 @@ def exact_budget(time_limit: float) -> float:
 
 
 # A solve that is not deterministic starts no relaxation after this many times its budget
-# in wall seconds (measured: 2 units took 10 s of wall time with a benchmark alongside; the
-# 1x batch floor's relaxations reach their bound, 234.06e9 against 231.0e9, in 6 s of wall
-# on a quiet machine and not in 4).
+# in wall seconds: deterministic seconds take several wall seconds on a loaded machine.
 EXACT_WALL_FACTOR = 3.0
 
 

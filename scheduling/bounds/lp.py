@@ -34,8 +34,8 @@ through one of them only (the others still take capacity).
 
 Cost: resources that no operation tells apart pool their capacity, operations that the LP
 cannot tell apart share their columns (a floor copied k times costs what one copy does),
-and buckets are thinned to about ``MAX_COLUMNS`` columns. The garment floor: about 1 s
-of HiGHS for its three groups at 1x, 3x and 10x alike (loaded machine).
+and buckets are thinned to about ``MAX_COLUMNS`` columns (``docs/scheduling-search.md``
+has the timings).
 """
 
 from __future__ import annotations
@@ -61,18 +61,15 @@ SetupsIn = dict[int, dict[int, int]]
 
 # At most this many buckets (each is a row per kind of resource) ...
 MAX_BUCKETS = 240
-# ... and few enough for about this many columns. Measured on the 1x garment floor, all
-# three groups, loaded machine: 9.264M unit-minutes in 0.6-1.1 s of HiGHS with 15,000,
-# 9.284M in 2-3 s with 30,000 (the sewing lines alone: 8.29M in 5.3 s with all 216
-# buckets) ...
+# ... and few enough for about this many columns: twice as many buy little bound for
+# twice the seconds ...
 MAX_COLUMNS = 15_000
 # ... but never fewer than this many.
 MIN_BUCKETS = 24
 # Always-open resources get this many equal buckets over the span the work needs.
 OPEN_BUCKETS = 48
-# A group whose LP would have more columns than this at MIN_BUCKETS buckets is left out
-# (measured, loaded machine: 10x garment floor with no two lots alike, cutting and
-# finishing at 24 buckets, about 52,000 columns each: 12 s for the three groups).
+# A group whose LP would have more columns than this at MIN_BUCKETS buckets is left out:
+# its HiGHS seconds would be more than a plan can spare.
 MAX_VARIABLES = 30_000
 
 

@@ -14,8 +14,8 @@ from scheduling.model import Problem
 CAPACITY_MAX_JOBS = 1500
 
 
-# Wall seconds the LP may take when the caller limits wall time (measured under load: ~1 s at
-# the 1x and 3x garment floors), on top of the exact relaxations' window.
+# Wall seconds the LP may take when the caller limits wall time, on top of the exact
+# relaxations' window (the garment floors need about one).
 LP_WALL_SECONDS = 1.5
 
 
