@@ -16,7 +16,7 @@ from scheduling.validate import objective
 
 
 def applicable(problem: Problem) -> bool:
-    """Whether :func:`improve` applies (see the module docstring for the conditions)."""
+    """Whether :func:`improve` applies (the package docstring lists the conditions)."""
     if problem.objective.makespan:
         return False
     lines = {r for r in range(len(problem.resources)) if problem.has_setups(r)}
@@ -48,7 +48,7 @@ def improve(
     seed: int = 0,
     max_iterations: int | None = None,
 ) -> tuple[Solution, dict[str, Any]]:
-    """Improve ``start`` by iterated greedy on the line sequences (module docstring).
+    """Improve ``start`` by iterated greedy on the line sequences (package docstring).
 
     Returns the decoded schedule of the best sequences found (the caller validates it and
     keeps whichever of it and ``start`` is better) and statistics. Deterministic for a seed
