@@ -237,7 +237,7 @@ def _run_import(ctx: typer.Context, run: Any, files: list[Path], as_json: bool, 
 
         result = run(files, engine, progress=progress, **options)
     if as_json:
-        print_json(result.to_dict())
+        print_json(result.as_json())
     else:
         _render_import(result)
     raise typer.Exit(int(result.exit_code))
@@ -363,9 +363,9 @@ def import_schedule_command(
     """Import the rooms' planned broadcasts and promotions (room, date, broadcast, promotion).
 
     The forecast reads the days ahead of it as known: a room off air sells little."""
-    from c2m.importing import import_schedule
+    from c2m.importing import import_room_calendar
 
-    _run_import(ctx, import_schedule, files, as_json, dry_run=dry_run, strict=strict)
+    _run_import(ctx, import_room_calendar, files, as_json, dry_run=dry_run, strict=strict)
 
 
 # --- nightly replan (c2m.replan does the work) -------------------------------------------------
@@ -757,9 +757,9 @@ def forecast_command(
             progress=progress,
         )
     if as_json:
-        print_json(summary.to_dict())
+        print_json(summary.as_json())
     else:
-        _render_forecast(summary.to_dict())
+        _render_forecast(summary.as_json())
 
 
 def _render_forecast(s: dict[str, Any]) -> None:

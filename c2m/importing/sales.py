@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
-from c2m.importing.base import Importer, RowProblem, missing_columns_message, run_import
+from c2m.importing.import_loop import Importer, RowProblem, missing_columns_message, run_import
+from c2m.importing.import_result import FileProgress, ImportResult
 from c2m.importing.reading import Columns, Header, normalise_header
-from c2m.importing.result import ImportResult, Progress
 from c2m.importing.skus import SKU_ALIASES, SkuCodes, load_catalogue, sku_from_parts
 from c2m.importing.upsert import (
     Counts,
@@ -427,7 +427,7 @@ def import_sales(
     room: str | None = None,
     dry_run: bool = False,
     strict: bool = False,
-    progress: Progress | None = None,
+    progress: FileProgress | None = None,
 ) -> ImportResult:
     """Import live-room sales exports; see :class:`SalesImporter` for the rules."""
     return run_import(

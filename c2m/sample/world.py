@@ -54,7 +54,7 @@ INVENTORY_COLUMNS = ["sku", "on_hand", "as_of"]
 FABRIC_COLUMNS = ["fabric", "name", "unit", "roll_size", "quantity", "due_date", "reference"]
 ORDER_COLUMNS = ["reference", "sku", "due_date", "quantity"]
 TRUTH_COLUMNS = ["date", "sku", "demand"]
-SCHEDULE_COLUMNS = ["date", "room_id", "broadcast", "promotion"]
+ROOM_CALENDAR_COLUMNS = ["date", "room_id", "broadcast", "promotion"]
 # Recent days of sales the factory's stock levels are derived from.
 RECENT_DAYS = 14
 
@@ -79,7 +79,9 @@ class SampleWorld:
     orders: pd.DataFrame  # confirmed open orders
     viral: pd.DataFrame  # date, style: when a style went viral (for inspection, not import)
     #: the rooms' published calendar, history and future: date, room_id, broadcast, promotion
-    schedule: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SCHEDULE_COLUMNS))
+    room_calendar: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=ROOM_CALENDAR_COLUMNS)
+    )
     meta: dict = field(default_factory=dict)
 
     @property
@@ -152,7 +154,7 @@ class SampleWorld:
         rows = self.signals_until(until)
         recent = rows[rows["date"] > pd.Timestamp(until) - pd.Timedelta(days=WEIGHT_DAYS)]
         end = pd.Timestamp(until) + pd.Timedelta(days=horizon)
-        return attach_calendar(history, recent, self.schedule, self.skus, end)
+        return attach_calendar(history, recent, self.room_calendar, self.skus, end)
 
     def signals_until(self, day: dt.date) -> pd.DataFrame:
         """Every room row up to and including ``day``: what a planner could know that night."""
@@ -189,9 +191,9 @@ class SampleWorld:
             _write(self.fabric, out / "fabric.csv", FABRIC_COLUMNS),
             _write(self.orders, out / "orders.csv", ORDER_COLUMNS),
             _write(
-                self.schedule.assign(date=_iso(self.schedule["date"])),
+                self.room_calendar.assign(date=_iso(self.room_calendar["date"])),
                 out / "schedule.csv",
-                SCHEDULE_COLUMNS,
+                ROOM_CALENDAR_COLUMNS,
             ),
         ]
         if truth:
@@ -329,7 +331,7 @@ def generate(
         fabric=fabric,
         orders=orders,
         viral=_viral_table(path, sample_days, styles),
-        schedule=_schedule(sample_days, rooms),
+        room_calendar=_room_calendar(sample_days, rooms),
         meta=_meta(scale, config, sample_days),
     )
 
@@ -434,7 +436,7 @@ def _viral_table(path: DemandPath, sample_days: SampleDays, styles: pd.DataFrame
     )
 
 
-def _schedule(sample_days: SampleDays, rooms: Rooms) -> pd.DataFrame:
+def _room_calendar(sample_days: SampleDays, rooms: Rooms) -> pd.DataFrame:
     """The rooms' published calendar: planned broadcasts and promotions, one row per room-day.
 
     A room publishes its streams and promotions weeks ahead (platforms sell the promotion

@@ -21,8 +21,8 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
+from c2m.importing.import_result import FileProgress, ImportResult, RowIssue
 from c2m.importing.reading import Columns, CsvFile, Header, is_summary
-from c2m.importing.result import ImportResult, Progress, RowIssue
 from c2m.importing.upsert import Counts
 from c2m.models import ImportBatch, RejectedRow, _now
 
@@ -125,7 +125,7 @@ def run_import(
     *,
     dry_run: bool = False,
     strict: bool = False,
-    progress: Progress | None = None,
+    progress: FileProgress | None = None,
 ) -> ImportResult:
     """Import every file; each in its own transaction (``--strict``: all in one)."""
     result = ImportResult(kind=importer.kind, dry_run=dry_run, strict=strict)
@@ -194,7 +194,7 @@ def _import_file(
     importer: Importer,
     path: Path,
     result: ImportResult,
-    progress: Progress | None,
+    progress: FileProgress | None,
 ) -> bool:
     """One file inside the caller's transaction; False (and an error) if it failed as a whole.
 
@@ -219,7 +219,7 @@ def _import_records(
     source: CsvFile,
     name: str,
     result: ImportResult,
-    progress: Progress | None,
+    progress: FileProgress | None,
 ) -> None:
     header = source.header
     importer.check_header(header, name)
