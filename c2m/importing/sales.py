@@ -191,6 +191,8 @@ class SalesImporter(Importer):
         Written for speed (it runs a million times on a big export): column positions and
         helpers are the closure's own variables (no attribute look-ups per row), the common
         case (plain digits, a date seen before) comes first, the messy forms on a slow path.
+        It stays one function of about 95 lines on purpose: each step split out would cost a
+        Python call per row, on the import's hottest path.
         """
         (
             p_date,
