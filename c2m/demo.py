@@ -3,8 +3,7 @@
 Steps: start from an empty database (a non-empty one is refused unless ``reset``), import
 ``sample_data/`` through the real importers, forecast, plan in batch and C2M mode, compare
 the two, export the C2M plan's work orders and HTML report, and tell the user what to look
-at next. The
-solver time per plan is capped so the whole tour stays well under three minutes on two cores.
+at next. The solver time per plan is capped so the whole tour stays short on a small machine.
 """
 
 from __future__ import annotations

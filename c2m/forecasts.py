@@ -29,8 +29,8 @@ from c2m.room_calendar import CALENDAR_COLUMNS, WEIGHT_DAYS, attach_calendar
 SeriesProgress = Callable[[int, int], None]
 
 #: observed signals handed to the library. Rank and price are read and kept in the history
-#: frame, but on the sample world's true future they made the forecasts worse (WAPE 0.413 with
-#: clicks and carts, 0.427 adding rank, 0.438 adding price: benchmarks/forecast_accuracy.py).
+#: frame, but on the sample world's true future they made the forecasts worse
+#: (``docs/measurements.md``).
 SIGNALS = ("clicks", "carts")
 #: a SKU with no live-room row in this many days before the origin is not forecast
 ACTIVE_DAYS = 28

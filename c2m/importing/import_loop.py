@@ -169,8 +169,8 @@ def _big_cache(connection: Connection) -> Iterator[None]:
     """SQLite: a 16 MiB page cache while importing (default 2 MiB), restored afterwards.
 
     A big import updates three indexes at scattered places; with the default cache their
-    pages are evicted and re-read all the time (about 25 % more CPU; 64 MiB measured no
-    better than 16). The cache is a fixed ceiling, so memory does not grow with the file.
+    pages are evicted and re-read all the time (why 16: ``docs/measurements.md``). The cache
+    is a fixed ceiling, so memory does not grow with the file.
     """
     if connection.dialect.name != "sqlite":
         yield

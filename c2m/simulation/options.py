@@ -29,14 +29,14 @@ class SimulationOptions:
     """How to run a season. ``None`` solver settings take the factory config's values.
 
     ``forecast_method``: the replan's default ``auto`` fits a gradient-boosted model among its
-    candidates, about two minutes per forecast of the sample world on 2 cores; a season needs
-    one forecast a day, so the default is ``launch`` (seasonal moving average, with a launch
-    curve for young styles), the most accurate of the fast models on the sample worlds.
+    candidates, minutes per forecast of the sample world; a season needs one forecast a day,
+    so the default is ``launch`` (seasonal moving average, with a launch curve for young
+    styles), the most accurate of the fast models on the sample worlds.
 
     ``time_limit`` is a deterministic budget (CP-SAT work units), not wall seconds, so the
     season is the same for a fixed seed and workers; its wall cost is larger. The default,
     1.5, keeps a 28-day two-mode season (56 plans) within 10 minutes on the sample factory
-    with KPIs close to those of a larger budget (the figures: ``docs/simulation.md``).
+    with KPIs close to those of a larger budget (the figures: ``docs/measurements.md``).
     """
 
     days: int = 28
