@@ -14,7 +14,7 @@ import pytest
 
 from c2m.sample import generate
 from c2m.simulation import Disturbances, simulate
-from c2m.simulation.season import BadOptions, SimulationOptions
+from c2m.simulation.options import BadOptions, SimulationOptions
 from tests.c2m.simulation.sim_world import small_config, small_options
 
 

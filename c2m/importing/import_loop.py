@@ -21,8 +21,8 @@ from sqlalchemy import insert, update
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
+from c2m.importing.import_result import FileProgress, ImportResult, RowIssue
 from c2m.importing.reading import Columns, CsvFile, Header, is_summary
-from c2m.importing.result import ImportResult, Progress, RowIssue
 from c2m.importing.upsert import Counts
 from c2m.models import ImportBatch, RejectedRow, _now
 
@@ -125,7 +125,7 @@ def run_import(
     *,
     dry_run: bool = False,
     strict: bool = False,
-    progress: Progress | None = None,
+    progress: FileProgress | None = None,
 ) -> ImportResult:
     """Import every file; each in its own transaction (``--strict``: all in one)."""
     result = ImportResult(kind=importer.kind, dry_run=dry_run, strict=strict)
@@ -169,8 +169,8 @@ def _big_cache(connection: Connection) -> Iterator[None]:
     """SQLite: a 16 MiB page cache while importing (default 2 MiB), restored afterwards.
 
     A big import updates three indexes at scattered places; with the default cache their
-    pages are evicted and re-read all the time (about 25 % more CPU; 64 MiB measured no
-    better than 16). The cache is a fixed ceiling, so memory does not grow with the file.
+    pages are evicted and re-read all the time (why 16: ``docs/measurements.md``). The cache
+    is a fixed ceiling, so memory does not grow with the file.
     """
     if connection.dialect.name != "sqlite":
         yield
@@ -194,7 +194,7 @@ def _import_file(
     importer: Importer,
     path: Path,
     result: ImportResult,
-    progress: Progress | None,
+    progress: FileProgress | None,
 ) -> bool:
     """One file inside the caller's transaction; False (and an error) if it failed as a whole.
 
@@ -219,101 +219,161 @@ def _import_records(
     source: CsvFile,
     name: str,
     result: ImportResult,
-    progress: Progress | None,
+    progress: FileProgress | None,
 ) -> None:
-    header = source.header
-    importer.check_header(header, name)
-    if header.ignored:
-        result.ignored_columns[name] = header.ignored
-    importer.file_size = source.size
-    importer.prepare(connection)
-    batch_id = connection.execute(
-        insert(_BATCH)
-        .values(kind=importer.kind, file=name, sha256=source.sha256, started_at=_now())
-        .returning(_BATCH.c.id)
-    ).scalar_one()
-    width = len(header.names)
-    counts = Counts()
-    read = skipped = rejected = 0
-    records: list[Any] = []
-    rejects: list[dict[str, Any]] = []
-    warnings = importer.pending_warnings
-    parse = importer.parse
-    chunk = importer.chunk_size
+    """Stream ``source`` into the database under one import batch, counting every row."""
+    _FileImport(connection, importer, source, name, result, progress).run()
 
-    def flush() -> None:
-        nonlocal records, rejects
-        if records:
-            counts.__iadd__(importer.store(connection, records, batch_id))
-            records = []
-        if rejects:
-            connection.execute(insert(_REJECTED), rejects)
-            rejects = []
-        if progress is not None:
-            progress(name, source.position, source.size)
 
-    for cells in source.rows():
-        read += 1
-        if not (cells and cells[0].strip()) and not "".join(cells).strip():  # blank row
-            skipped += 1
-            continue
-        try:
-            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-                raise RowProblem(
-                    "",
-                    f"has {len(cells)} fields but the header has {width} "
-                    "(an unquoted comma in a number or text?)",
-                )
-            records.append(parse(cells))
-        except RowProblem as problem:
-            warnings.clear()
-            if is_summary(cells):  # a totals row never parses: checked only then, for speed
-                skipped += 1
-                continue
-            rejected += 1
-            line = source.line
-            result.add_error(RowIssue(name, line, problem.field, problem.message))
-            rejects.append(
-                {
-                    "batch_id": batch_id,
-                    "file": name,
-                    "line": line,
-                    "field": problem.field,
-                    "message": problem.message,
-                    "raw": source.raw,
-                }
+class _FileImport:
+    """One file's import: its batch row, its counts, and the chunks not yet written.
+
+    Rows stream in, good ones are stored and bad ones kept (with file, line, field and raw
+    text) a chunk at a time, so memory stays flat however long the file is.
+    """
+
+    def __init__(
+        self,
+        connection: Connection,
+        importer: Importer,
+        source: CsvFile,
+        name: str,
+        result: ImportResult,
+        progress: FileProgress | None,
+    ) -> None:
+        self.connection = connection
+        self.importer = importer
+        self.source = source
+        self.name = name
+        self.result = result
+        self.progress = progress
+        self.batch_id = 0
+        self.counts = Counts()
+        self.read = self.skipped = self.rejected = 0
+        self.records: list[Any] = []
+        self.rejects: list[dict[str, Any]] = []
+
+    def run(self) -> None:
+        """Open the batch, stream the rows, close the batch with its counts."""
+        self.open_batch()
+        self.stream()
+        self.close_batch()
+
+    def open_batch(self) -> None:
+        """Check the header, let the importer prepare, and write the batch's row."""
+        importer, header = self.importer, self.source.header
+        importer.check_header(header, self.name)
+        if header.ignored:
+            self.result.ignored_columns[self.name] = header.ignored
+        importer.file_size = self.source.size
+        importer.prepare(self.connection)
+        self.batch_id = self.connection.execute(
+            insert(_BATCH)
+            .values(
+                kind=importer.kind, file=self.name, sha256=self.source.sha256, started_at=_now()
             )
-            if len(rejects) >= chunk:  # a file of nothing but bad rows streams too
-                flush()
-            continue
-        if warnings:
-            line = source.line
-            for field, message in warnings:
-                result.add_warning(RowIssue(name, line, field, message))
-            warnings.clear()
-        if len(records) >= chunk:
-            flush()
-    flush()
-    if read == 0:  # a header and nothing else: most often an export of the wrong date range
-        result.add_warning(RowIssue(name, 0, "", "no data rows below the header"))
-    importer.finish(connection, result)
-    connection.execute(
-        update(_BATCH)
-        .where(_BATCH.c.id == batch_id)
-        .values(
-            finished_at=_now(),
-            rows_read=read,
-            rows_imported=counts.inserted,
-            rows_updated=counts.updated,
-            rows_unchanged=counts.unchanged,
-            rows_skipped=skipped,
-            rows_rejected=rejected,
+            .returning(_BATCH.c.id)
+        ).scalar_one()
+
+    def stream(self) -> None:
+        """Every row: skipped (blank, totals), parsed and stored, or rejected and kept.
+
+        The loop keeps its counters and the current chunk in local names (it runs a million
+        times on a big export); ``flush`` and ``reject`` start a new chunk, so it is re-read
+        after them.
+        """
+        source, result, name = self.source, self.result, self.name
+        width = len(source.header.names)
+        warnings = self.importer.pending_warnings
+        parse = self.importer.parse
+        chunk = self.importer.chunk_size
+        read = blank = 0
+        records = self.records
+        for cells in source.rows():
+            read += 1
+            if not (cells and cells[0].strip()) and not "".join(cells).strip():  # blank row
+                blank += 1
+                continue
+            try:
+                if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+                    raise RowProblem(
+                        "",
+                        f"has {len(cells)} fields but the header has {width} "
+                        "(an unquoted comma in a number or text?)",
+                    )
+                records.append(parse(cells))
+            except RowProblem as problem:
+                warnings.clear()
+                self.reject(cells, problem)
+                records = self.records
+                continue
+            if warnings:
+                line = source.line
+                for field, message in warnings:
+                    result.add_warning(RowIssue(name, line, field, message))
+                warnings.clear()
+            if len(records) >= chunk:
+                self.flush()
+                records = self.records
+        self.read += read
+        self.skipped += blank
+        self.flush()
+
+    def reject(self, cells: Sequence[str], problem: RowProblem) -> None:
+        """A row that did not parse: a totals row is skipped, any other is rejected and kept."""
+        if is_summary(cells):  # a totals row never parses: checked only then, for speed
+            self.skipped += 1
+            return
+        self.rejected += 1
+        line = self.source.line
+        self.result.add_error(RowIssue(self.name, line, problem.field, problem.message))
+        self.rejects.append(
+            {
+                "batch_id": self.batch_id,
+                "file": self.name,
+                "line": line,
+                "field": problem.field,
+                "message": problem.message,
+                "raw": self.source.raw,
+            }
         )
-    )
-    result.rows_read += read
-    result.rows_imported += counts.inserted
-    result.rows_updated += counts.updated
-    result.rows_unchanged += counts.unchanged
-    result.rows_skipped += skipped
-    result.rows_rejected += rejected
-    result.batch_ids.append(batch_id)
+        if len(self.rejects) >= self.importer.chunk_size:  # a file of only bad rows streams too
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the chunk of good rows and of rejected rows; report how far the file is."""
+        if self.records:
+            self.counts += self.importer.store(self.connection, self.records, self.batch_id)
+            self.records = []
+        if self.rejects:
+            self.connection.execute(insert(_REJECTED), self.rejects)
+            self.rejects = []
+        if self.progress is not None:
+            self.progress(self.name, self.source.position, self.source.size)
+
+    def close_batch(self) -> None:
+        """Let the importer finish, write the batch's counts, add them to the run's."""
+        result, counts = self.result, self.counts
+        if self.read == 0:  # a header and nothing else: most often the wrong date range
+            result.add_warning(RowIssue(self.name, 0, "", "no data rows below the header"))
+        self.importer.finish(self.connection, result)
+        self.connection.execute(
+            update(_BATCH)
+            .where(_BATCH.c.id == self.batch_id)
+            .values(
+                finished_at=_now(),
+                rows_read=self.read,
+                rows_imported=counts.inserted,
+                rows_updated=counts.updated,
+                rows_unchanged=counts.unchanged,
+                rows_skipped=self.skipped,
+                rows_rejected=self.rejected,
+            )
+        )
+        result.rows_read += self.read
+        result.rows_imported += counts.inserted
+        result.rows_updated += counts.updated
+        result.rows_unchanged += counts.unchanged
+        result.rows_skipped += self.skipped
+        result.rows_rejected += self.rejected
+        result.batch_ids.append(self.batch_id)

@@ -16,15 +16,15 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
-from c2m.importing.base import Importer, RowProblem, cell_getter, parse_cell, run_import
+from c2m.importing.import_loop import Importer, RowProblem, cell_getter, parse_cell, run_import
+from c2m.importing.import_result import FileProgress, ImportResult
 from c2m.importing.reading import Columns, Header, normalise_header
-from c2m.importing.result import ImportResult, Progress
 from c2m.importing.sales import SALES_COLUMNS
 from c2m.importing.upsert import Counts, insert_missing, upsert
 from c2m.importing.values import parse_date, parse_flag
 from c2m.models import Room, RoomDay
 
-SCHEDULE_COLUMNS = Columns(
+ROOM_CALENDAR_COLUMNS = Columns(
     aliases={
         "room_id": ("直播间", "直播间id", "直播间编号", "直播间名称", "room", "live_room",
                     "roomid"),
@@ -36,9 +36,15 @@ SCHEDULE_COLUMNS = Columns(
 )  # fmt: skip
 
 
-class ScheduleImporter(Importer):
+class RoomCalendarImporter(Importer):
+    """The rooms' calendar of broadcasts and promotions (``c2m import rooms``).
+
+    ``kind`` stays ``schedule``, the name the import batches already carry in the database
+    and in ``--json``: the rename is the library's, not the data's.
+    """
+
     kind = "schedule"
-    columns = SCHEDULE_COLUMNS
+    columns = ROOM_CALENDAR_COLUMNS
     chunk_size = 5000
 
     def __init__(self) -> None:
@@ -90,15 +96,15 @@ class ScheduleImporter(Importer):
         )
 
 
-def import_schedule(
+def import_room_calendar(
     paths: Sequence[Path],
     engine: Engine,
     *,
     dry_run: bool = False,
     strict: bool = False,
-    progress: Progress | None = None,
+    progress: FileProgress | None = None,
 ) -> ImportResult:
     """Import the live rooms' calendar of broadcasts and promotions."""
     return run_import(
-        ScheduleImporter(), paths, engine, dry_run=dry_run, strict=strict, progress=progress
+        RoomCalendarImporter(), paths, engine, dry_run=dry_run, strict=strict, progress=progress
     )

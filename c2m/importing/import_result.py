@@ -9,7 +9,7 @@ from typing import Any
 from c2m.errors import ExitCode
 
 # Called as progress(file_name, bytes_done, bytes_total) while a file streams in.
-Progress = Callable[[str, int, int], None]
+FileProgress = Callable[[str, int, int], None]
 
 MAX_LISTED_ISSUES = 1000  # in memory and in --json; every rejected row is in the database
 
@@ -23,7 +23,7 @@ class RowIssue:
     field: str
     message: str
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line, "field": self.field, "message": self.message}
 
     def __str__(self) -> str:
@@ -91,7 +91,7 @@ class ImportResult:
             return ExitCode.FAILED
         return ExitCode.PARTIAL
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, Any]:
         return {
             "kind": self.kind,
             "files": self.files,
@@ -101,9 +101,9 @@ class ImportResult:
             "rows_unchanged": self.rows_unchanged,
             "rows_skipped": self.rows_skipped,
             "rows_rejected": self.rows_rejected,
-            "errors": [issue.to_dict() for issue in self.errors],
+            "errors": [issue.as_json() for issue in self.errors],
             "errors_not_listed": self.errors_not_listed,
-            "warnings": [issue.to_dict() for issue in self.warnings],
+            "warnings": [issue.as_json() for issue in self.warnings],
             "warnings_not_listed": self.warnings_not_listed,
             "failed_files": self.failed_files,
             "new_skus": self.new_skus,
