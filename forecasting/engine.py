@@ -210,9 +210,8 @@ def _add_combination(names, errors, preds, scale) -> list[str]:
 def _choose(names, errors, seg, clusters=None) -> np.ndarray:
     """Model index per series: one model for the panel, switched per segment on clear evidence.
 
-    Per-series choice from a few CV windows is mostly noise: on one sample world it moved most
-    series from the global model to a near tie in CV (its average with the seasonal MA) and
-    lost 0.07 WAPE against the global model alone; new launches were chosen for on the errors
+    Per-series choice from a few CV windows is mostly noise (docs/forecasting.md, "Why auto
+    picks per panel", has the measurements); new launches were chosen for on the errors
     of a few older series. So the default is the single model with the least absolute CV error
     over the whole panel (the WAPE the forecasts are judged by); a segment (intermittent,
     new) gets another model, or the combination, only where that model beats the default on a
@@ -220,8 +219,8 @@ def _choose(names, errors, seg, clusters=None) -> np.ndarray:
 
     The test counts ``clusters`` (the styles, when the panel has a hierarchy), not series:
     the sizes and colours of one style rise and fall together, so 25 SKUs of three styles are
-    three pieces of evidence, not 25. Counting SKUs, segments of a few styles switched on 6
-    sample worlds x 3 origins three times, and lost out of sample every time. A segment needs
+    three pieces of evidence, not 25 (counting SKUs, segments switched on noise and lost out of
+    sample). A segment needs
     ``SELECTION_MIN_SERIES`` clusters with CV errors (new launches seldom have them).
     """
     total = np.stack([np.nansum(np.abs(errors[m]), axis=(0, 2)) for m in names])  # (m, n)

@@ -92,9 +92,8 @@ class GlobalGBM(Model):
         X = np.vstack(Xs)
         yy = np.concatenate(ys)
         # Poisson loss: demand is a count whose noise grows with its level, and a log link
-        # cannot turn a spike in the features into an absurd linear overshoot (measured on
-        # the sample world's CV windows after a peak week: 1.5x the seasonal MA's error with
-        # squared error, on par with it under Poisson loss)
+        # cannot turn a spike in the features into an absurd linear overshoot (the
+        # measurement is in docs/forecasting.md, "Why the global model uses Poisson loss")
         self.model = HistGradientBoostingRegressor(
             loss=self.loss,
             max_iter=self.max_iter,
