@@ -17,7 +17,7 @@ failure is counted in ``Result.failures``; the engine never crashes on a bad ser
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -27,7 +27,7 @@ import numpy as np
 from forecasting.calibration import conformal_quantiles, origin_scales, series_scale
 from forecasting.features import group_codes
 from forecasting.models import make_model
-from forecasting.models.base import seasonal_naive_forecast
+from forecasting.models.base import Model, seasonal_naive_forecast
 from forecasting.panel import Panel
 
 FALLBACK = "seasonal_naive"
@@ -84,7 +84,9 @@ def cv_origins(panel: Panel, h: int, windows: int | None) -> list[int]:
     return [o for o in origins if o >= min_train]
 
 
-def fit_predict(panel: Panel, alias: str, h: int, n_jobs: int | None = None, fitted=None):
+def fit_predict(
+    panel: Panel, alias: str, h: int, n_jobs: int | None = None, fitted: Model | None = None
+) -> tuple[np.ndarray, int, Model | None]:
     """One model's ``(n, h)`` forecast, its failure count and the fitted model.
 
     ``fitted`` is a model fitted at an earlier origin that may be pointed at this panel without
@@ -112,7 +114,7 @@ def run(
     panel: Panel,
     method: str,
     h: int,
-    quantiles,
+    quantiles: Sequence[float],
     cv_windows: int | None = None,
     n_jobs: int | None = None,
     progress: Progress | None = None,
@@ -125,7 +127,7 @@ def run(
     origins = cv_origins(panel, h, cv_windows)
     errors = {m: np.full((len(origins), panel.n, h), np.nan) for m in names}
     cv_actual = np.full((len(origins), panel.n, h), np.nan)
-    reusable: dict[str, object] = {}
+    reusable: dict[str, Model] = {}
     total, done = (len(origins) + 1) * len(names), 0
     for w, origin in enumerate(origins):
         sub = panel.cut(origin, h)
@@ -192,7 +194,12 @@ def run(
 COMBO = "combo"
 
 
-def _add_combination(names, errors, preds, scale) -> list[str]:
+def _add_combination(
+    names: list[str],
+    errors: dict[str, np.ndarray],
+    preds: dict[str, np.ndarray],
+    scale: np.ndarray,
+) -> list[str]:
     """Add the mean of the two best models (by pooled scaled CV error) as one more candidate.
 
     Averaging two good, different models (say the global model and the seasonal moving
@@ -207,7 +214,12 @@ def _add_combination(names, errors, preds, scale) -> list[str]:
     return [*names, alias]
 
 
-def _choose(names, errors, seg, clusters=None) -> np.ndarray:
+def _choose(
+    names: list[str],
+    errors: dict[str, np.ndarray],
+    seg: np.ndarray,
+    clusters: np.ndarray | None = None,
+) -> np.ndarray:
     """Model index per series: one model for the panel, switched per segment on clear evidence.
 
     Per-series choice from a few CV windows is mostly noise (docs/forecasting.md, "Why auto
@@ -258,7 +270,7 @@ def _segment_winner(total: np.ndarray, default: int) -> int:
 GROUP_MIN_SERIES = 1000
 
 
-def _run_group(args) -> Result:
+def _run_group(args: tuple[Panel, str, int, Sequence[float], int | None]) -> Result:
     panel, method, h, quantiles, cv_windows = args
     return run(panel, method, h, quantiles, cv_windows, n_jobs=1)
 
@@ -267,7 +279,7 @@ def run_parallel(
     panel: Panel,
     method: str,
     h: int,
-    quantiles,
+    quantiles: Sequence[float],
     cv_windows: int | None = None,
     n_jobs: int | None = None,
     progress: Progress | None = None,
