@@ -86,7 +86,7 @@ def test_improves_a_bad_job_shop_schedule_a_lot() -> None:
 
 def test_never_worse_and_valid_with_setups_calendars_and_due_dates() -> None:
     problem = garment_floor(8, seed=2, days=4, lines=2)
-    start = heuristic.solve(problem, 0.2, seed=1)
+    start = heuristic.solve(problem, seed=1, max_runs=4)
     before = objective(problem, start).total
     best, value, _ = lns.improve(problem, start, 20, deterministic(max_iterations=4))
     assert not validate(problem, best)
@@ -125,7 +125,7 @@ def test_fixed_operations_stay_where_they_are() -> None:
         problem = random_problem(rng)
         if any(op.fixed for op in problem.operations):
             break
-    start = heuristic.solve(problem, 0.2)
+    start = heuristic.solve(problem, max_runs=4)
     assert start is not None
     best, _, _ = lns.improve(problem, start, 10, deterministic(max_iterations=5))
     for op, a in zip(problem.operations, best, strict=True):
@@ -177,7 +177,7 @@ def test_sub_problem_pins_resource_and_order_of_kept_operations() -> None:
 
 def test_phase_plugs_into_a_built_model() -> None:
     problem = jobshop(FT06)
-    start = heuristic.solve(problem, 0.1)
+    start = heuristic.solve(problem, max_runs=4)
     model = CpSatModel(problem, hint=start)
     best, stats = lns.phase(model, start, time_limit=2.0, seed=1, deterministic=True)
     assert not validate(problem, best)
@@ -204,7 +204,7 @@ def test_window_sub_models_for_large_problems_stay_exact() -> None:
     # window_above=0 forces the large-problem path on a small floor: only a time window is
     # modelled, the rest frozen; calendars, lags and changeovers must still check out.
     problem = garment_floor(10, seed=4, days=4, lines=2)
-    start = heuristic.solve(problem, 0.2, seed=2)
+    start = heuristic.solve(problem, seed=2, max_runs=4)
     before = objective(problem, start).total
     params = deterministic(max_iterations=6, window_above=0, initial_cap=8)
     best, value, stats = lns.improve(problem, start, 30, params)
@@ -215,7 +215,7 @@ def test_window_sub_models_for_large_problems_stay_exact() -> None:
 
 def test_window_sub_problem_freezes_context_and_bounds_the_window() -> None:
     problem = garment_floor(10, seed=4, days=4, lines=2)
-    start = heuristic.solve(problem, 0.2, seed=2)
+    start = heuristic.solve(problem, seed=2, max_runs=4)
     search = lns.Search(problem, start, lns.LnsParams(window_above=0), None)
     relaxation = search.chooser.relax("window", 5)
     relaxed = relaxation.ops
@@ -237,7 +237,7 @@ def test_window_model_counts_the_tardiness_of_relaxed_jobs() -> None:
     # that as "not the job's last operation", so relaxed jobs' tardiness left its objective
     # and sub-solves optimised changeovers alone. The model's value must be the checker's.
     problem = garment_floor(20, seed=1, days=3, lines=2)
-    start = heuristic.solve(problem, 0.2, seed=2)
+    start = heuristic.solve(problem, seed=2, max_runs=4)
     search = lns.Search(problem, start, lns.LnsParams(window_above=0), None)
     ends = {j: max(start[i].end for i in ops) for j, ops in enumerate(problem.job_operations())}
     late = max(ends, key=lambda j: ends[j] - problem.jobs[j].due)
@@ -255,7 +255,7 @@ def test_window_model_counts_the_tardiness_of_relaxed_jobs() -> None:
 
 def test_line_neighbourhood_moves_lots_only_between_two_lines() -> None:
     problem = garment_floor(30, seed=3, days=6, lines=3)
-    start = heuristic.solve(problem, 0.2, seed=1)
+    start = heuristic.solve(problem, seed=1, max_runs=4)
     search = lns.Search(problem, start, lns.LnsParams(window_above=0, seed=5), None)
     for _ in range(10):
         relaxation = search.chooser.relax("line", 12)
@@ -278,7 +278,7 @@ def test_line_neighbourhood_moves_lots_only_between_two_lines() -> None:
 
 def test_large_plan_search_with_line_neighbourhood_improves_and_stays_valid() -> None:
     problem = garment_floor(30, seed=3, days=6, lines=3)
-    start = heuristic.solve(problem, 0.2, seed=1)
+    start = heuristic.solve(problem, seed=1, max_runs=4)
     before = objective(problem, start).total
     params = deterministic(max_iterations=12, window_above=0, neighbourhoods=("line",))
     best, value, stats = lns.improve(problem, start, 60, params)
@@ -294,7 +294,7 @@ def test_a_change_valid_on_its_window_model_is_valid_in_the_whole_plan(monkeypat
     # none may fail: calendars with overtime, lags over nights, fixed operations, setups.
     monkeypatch.setattr(loop, "FULL_CHECK_EVERY", 1)
     problem = random_problem(random.Random(seed))
-    start = heuristic.solve(problem, 0.1, seed=seed)
+    start = heuristic.solve(problem, seed=seed, max_runs=4)
     params = deterministic(max_iterations=15, window_above=0, seed=seed, initial_cap=6)
     best, value, stats = lns.improve(problem, start, 30, params)
     assert stats.reverted == 0
@@ -304,7 +304,7 @@ def test_a_change_valid_on_its_window_model_is_valid_in_the_whole_plan(monkeypat
 
 def test_a_whole_plan_that_fails_the_check_goes_back_to_the_last_that_passed() -> None:
     problem = garment_floor(10, seed=4, days=4, lines=2)
-    start = fill_setups(problem, heuristic.solve(problem, 0.2, seed=2))
+    start = fill_setups(problem, heuristic.solve(problem, seed=2, max_runs=4))
     search = lns.Search(problem, start, lns.LnsParams(window_above=0), None)
     a = start[1]
     broken = list(start)
@@ -345,7 +345,7 @@ def test_window_model_counts_a_lag_to_a_frozen_neighbour_in_working_minutes() ->
 
 def test_group_neighbourhood_moves_one_class_run_past_operations_that_keep_their_order() -> None:
     problem = garment_floor(30, seed=3, days=6, lines=3)
-    start = heuristic.solve(problem, 0.2, seed=1)
+    start = heuristic.solve(problem, seed=1, max_runs=4)
     search = lns.Search(problem, start, lns.LnsParams(window_above=0, seed=2), None)
     ops = problem.operations
     seen_chain = False
@@ -372,7 +372,7 @@ def test_group_neighbourhood_moves_one_class_run_past_operations_that_keep_their
 
 def test_large_plan_search_with_group_neighbourhood_improves_and_stays_valid() -> None:
     problem = garment_floor(40, seed=0, days=3, lines=2)  # many late lots
-    start = heuristic.solve(problem, 0.2, seed=1)
+    start = heuristic.solve(problem, seed=1, max_runs=4)
     before = objective(problem, start).total
     params = deterministic(max_iterations=12, window_above=0, neighbourhoods=("group",))
     best, value, stats = lns.improve(problem, start, 60, params)

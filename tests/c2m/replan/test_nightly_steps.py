@@ -13,7 +13,7 @@ from c2m.replan import NightlyReplan, ReplanOptions, replan
 from c2m.replan.outcome import FrozenViolation
 from c2m.replan.snapshot import current_plan
 from c2m.replan.stored_plans import copy_plan
-from tests.c2m.replan import world
+from tests import worlds as world
 
 
 def options(**kw) -> ReplanOptions:
@@ -29,9 +29,9 @@ def options(**kw) -> ReplanOptions:
 @pytest.fixture
 def planned(sqlite_url):
     """A database with a first replan's plan current, and a second night's run, not started."""
-    world.seed(sqlite_url)
+    world.seed_replan_world(sqlite_url)
     engine = open_engine(sqlite_url)
-    cfg = world.config()
+    cfg = world.replan_config()
     first = replan(engine, cfg, options())
     night = NightlyReplan(engine, cfg, options(frozen_hours=72))
     return engine, first.plan_id, night
@@ -82,9 +82,9 @@ def test_a_plan_that_keeps_the_frozen_lots_is_published_and_made_current(planned
 
 def test_the_reuse_check_holds_only_for_the_inputs_that_made_the_plan(planned, sqlite_url):
     engine, _first_id, _night = planned
-    same = NightlyReplan(engine, world.config(), options())  # the first run's settings
+    same = NightlyReplan(engine, world.replan_config(), options())  # the first run's settings
     assert same.reuse_check(same.read_inputs())  # same night, same data: republish
     world.add_signals(sqlite_url, world.FIRST_DAY - dt.timedelta(days=1), 1, daily=30)
     assert not same.reuse_check(same.read_inputs())  # new signals: re-solve
-    other = NightlyReplan(engine, world.config(), options(frozen_hours=72))
+    other = NightlyReplan(engine, world.replan_config(), options(frozen_hours=72))
     assert not other.reuse_check(other.read_inputs())  # other settings: re-solve
