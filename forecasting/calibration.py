@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import cast
 
 import numpy as np
-from scipy.stats import norm  # type: ignore[import-untyped]
+from scipy.stats import norm
 
 MIN_SEGMENT = 60
 #: volume-bin edges, in units per period: below 0.5 most outcomes are zero; below 2.3 the 10 %

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import numpy as np
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits
 
 from forecasting.features import FeatureBuilder
 from forecasting.models.base import Model
@@ -60,7 +60,7 @@ class GlobalGBM(Model):
         return list(range(max(first, panel.T - most), panel.T))
 
     def fit(self, panel: Panel) -> GlobalGBM:
-        from sklearn.ensemble import HistGradientBoostingRegressor  # type: ignore[import-untyped]
+        from sklearn.ensemble import HistGradientBoostingRegressor
 
         self.panel = panel
         h = panel.horizon

@@ -33,7 +33,7 @@ class ETS(PerSeriesModel):
         season: int,
         h: int,
     ) -> np.ndarray:
-        from statsmodels.tsa.exponential_smoothing.ets import (  # type: ignore[import-untyped]
+        from statsmodels.tsa.exponential_smoothing.ets import (
             ETSModel,
         )
 
@@ -79,7 +79,7 @@ class SARIMAX(PerSeriesModel):
         season: int,
         h: int,
     ) -> np.ndarray:
-        from statsmodels.tsa.statespace.sarimax import (  # type: ignore[import-untyped]
+        from statsmodels.tsa.statespace.sarimax import (
             SARIMAX as _SARIMAX,
         )
 
