@@ -1247,6 +1247,13 @@ def report_command(
             err.print("no browser found to open the page; open the file by hand")
 
 
+# --- the web page and its users (c2m_web; FastAPI is imported only by `c2m serve`) ----------
+
+from c2m_web.commands import add_commands as _add_web_commands  # noqa: E402
+
+_add_web_commands(app, _sub_app)
+
+
 def main() -> None:
     """Console-script entry point.
 
