@@ -3,53 +3,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
+from web_helpers import PASSWORD, ROLES, Web
 
 import c2m.users
 from c2m.db import open_engine, session_scope
 from c2m.users import add_user
 from c2m_web import WebSettings, create_app
-
-PASSWORD = "correct horse battery"
-ROLES = ("merchandiser", "planner", "admin")
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
-
-
-def csrf_of(html: str) -> str:
-    found = _TOKEN.search(html)
-    assert found, "the page has no form with a CSRF token"
-    return found.group(1)
-
-
-@dataclass
-class Web:
-    """One server: its app, database engine, upload folder, and a way to open browsers."""
-
-    app: object
-    engine: object
-    db_url: str
-    upload_dir: Path
-
-    def client(self) -> TestClient:
-        return TestClient(self.app, raise_server_exceptions=False)
-
-    def login(self, name: str, password: str = PASSWORD) -> tuple[TestClient, str]:
-        """A client logged in as ``name`` and the CSRF token its forms carry."""
-        client = self.client()
-        page = client.get("/login")
-        response = client.post(
-            "/login",
-            data={"name": name, "password": password, "csrf_token": csrf_of(page.text)},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303, response.text
-        return client, csrf_of(client.get("/nights").text)
 
 
 @pytest.fixture(autouse=True)
