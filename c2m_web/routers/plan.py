@@ -60,7 +60,7 @@ def _kpis(data) -> list[dict]:
             value = headline(info.kpis.get(spec.key))
             shown = "–" if value is None else format_value(spec.kind, value)
             values.append({"mode": info.mode, "plan": info.id, "text": shown})
-        cards.append({"label": spec.label, "values": values})
+        cards.append({"label": spec.label, "cells": values})
     return cards
 
 
