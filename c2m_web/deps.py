@@ -54,16 +54,26 @@ def state(request: Request) -> AppState:
 
 
 def db(app: AppState = Depends(state)) -> Iterator[Session]:
-    """One transaction per request: committed when the route returns, rolled back on error."""
+    """One transaction for the route: committed when it returns, rolled back on error.
+
+    Only for routes that use no other connection meanwhile (see :func:`current_user`)."""
     with session_scope(app.engine) as session:
         yield session
 
 
-def current_user(request: Request, session: Session = Depends(db)) -> Viewer:
+def current_user(request: Request, app: AppState = Depends(state)) -> Viewer:
     """The user behind the session cookie, read from the database on every request: a user
-    deleted or disabled since they logged in is out at once."""
+    deleted or disabled since they logged in is out at once.
+
+    It reads in a short transaction of its own, closed before the route runs: a request
+    never holds one pooled connection while its route waits for another (an import opens
+    its own), which under load would let requests starve each other of connections.
+    """
     token = request.cookies.get(SESSION_COOKIE, "")
-    found = session_user(session, token) if token else None
+    found = None
+    if token:
+        with session_scope(app.engine) as session:
+            found = session_user(session, token)
     if found is None:
         raise NotLoggedIn(
             "your session has ended (logged out, or the account was removed); log in again"

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
+from c2m.db import session_scope
 from c2m.export import export_plan, work_orders
 from c2m.planning.store import list_plans
 from c2m.report import load_plan_report, render_plan_page
@@ -23,7 +24,7 @@ from c2m.report.figures import gantt_figure, load_figure
 from c2m.report.html import figure_div
 from c2m.report.kpis import format_value, headline, shown_kpis
 from c2m.report.load import line_load, sewing_lines
-from c2m_web.deps import AppState, Viewer, allow, db, state
+from c2m_web.deps import AppState, Viewer, allow, state
 from c2m_web.errors import WebError
 from c2m_web.pages import render
 
@@ -72,9 +73,10 @@ def plan_page(
     day: str = "",
     viewer: Viewer = Depends(allow("merchandiser")),
     app: AppState = Depends(state),
-    session: Session = Depends(db),
 ) -> Response:
-    plans = _plans(session)
+    # One connection at a time: the plan list, the report's data, then the work orders.
+    with session_scope(app.engine) as session:
+        plans = _plans(session)
     if not plans:
         context = {"plans": [], "data": None}
         return render(request, "plan.html", context, viewer=viewer)
@@ -87,7 +89,8 @@ def plan_page(
     if len(ops):
         last = max([last, *(end.date() for end in ops[ops["step"] == "sew"]["end"])])
     load = line_load(ops, config.calendar, lines, start.date(), last)
-    orders = work_orders(session, data.plan.id, config)
+    with session_scope(app.engine) as session:
+        orders = work_orders(session, data.plan.id, config)
     wanted_day = _day(day)
     shown = [
         row
@@ -119,13 +122,15 @@ def download_work_orders(
     fmt: str,
     viewer: Viewer = Depends(allow("planner")),
     app: AppState = Depends(state),
-    session: Session = Depends(db),
 ) -> Response:
     if fmt not in _TYPES:
         raise WebError("work orders come as csv or xlsx")
 
     def write() -> bytes:
-        with tempfile.TemporaryDirectory(prefix="c2m-export-") as folder:
+        with (
+            session_scope(app.engine) as session,
+            tempfile.TemporaryDirectory(prefix="c2m-export-") as folder,
+        ):
             (path,) = export_plan(session, plan_id, fmt, Path(folder), app.config)
             return path.read_bytes()
 
