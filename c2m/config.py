@@ -202,7 +202,8 @@ class FactoryConfig(_Strict):
     costs: Costs
     policies: Policies
     solver: Solver = Field(default_factory=Solver)
-    web: Web = Field(default_factory=Web)
+    # Not part of a plan's inputs: left out of dumps, so the replan's fingerprint ignores it.
+    web: Web = Field(default_factory=Web, exclude=True)
 
     @field_validator("lines")
     @classmethod

@@ -75,7 +75,7 @@ class LimitsAndHeaders:
 
 def _too_large(limit: int) -> str:
     return (
-        f"the upload is larger than the limit of {(limit - FORM_OVERHEAD) / 2**20:g} MB "
+        f"the upload is larger than the limit of {(limit - FORM_OVERHEAD) / 2**20:.3g} MB "
         "([web] max_upload_mb in the factory config); nothing was imported"
     )
 

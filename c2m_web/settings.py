@@ -3,6 +3,7 @@ the web limits from the config's ``[web]`` table."""
 
 from __future__ import annotations
 
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ class WebSettings:
     def upload_limit(self, config: FactoryConfig) -> int:
         if self.max_upload_bytes is not None:
             return self.max_upload_bytes
-        return int(config.web.max_upload_mb * 1024 * 1024)
+        return math.ceil(config.web.max_upload_mb * 1024 * 1024)
 
     def secure(self, config: FactoryConfig) -> bool:
         return config.web.secure_cookies if self.secure_cookies is None else self.secure_cookies

@@ -84,7 +84,7 @@ def receive(source: BinaryIO, name: str, root: Path, limit: int) -> StoredUpload
                 size += len(block)
                 if size > limit:
                     raise UploadRefused(
-                        f"{name} is larger than the upload limit of {limit / 2**20:g} MB"
+                        f"{name} is larger than the upload limit of {limit / 2**20:.3g} MB"
                     )
                 digest.update(block)
                 out.write(block)

@@ -305,3 +305,26 @@ def test_cookies_are_httponly_samesite_and_secure_when_configured(tmp_path, make
         )
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie
         assert ("Secure" in cookie) == secure
+
+
+def test_the_upload_limit_and_login_limit_come_from_the_configs_web_table(
+    sqlite_url, make_web, tmp_path
+):
+    from c2m.config import DEFAULT_CONFIG
+
+    custom = tmp_path / "factory.toml"
+    custom.write_text(
+        DEFAULT_CONFIG.read_text(encoding="utf-8")
+        + "\n[web]\nmax_upload_mb = 0.001\nlogin_attempts = 2\n",
+        encoding="utf-8",
+    )
+    web = make_web(sqlite_url, config_path=custom)
+    client, csrf = web.login("merchandiser")
+    response = _check(client, csrf, "sales.csv", SALES + "x" * 2000)
+    assert response.status_code == 400
+    assert "larger than the upload limit of 0.001 MB" in _refusal(response.text)
+    other = web.client()
+    token = csrf_of(other.get("/login").text)
+    for status in (401, 401, 429):
+        tried = other.post("/login", data={"name": "admin", "password": "no", "csrf_token": token})
+        assert tried.status_code == status
