@@ -56,6 +56,8 @@ def same_token(given: object, expected: str | None) -> bool:
 class LoginLimiter:
     """Counts failed logins per key in a sliding window; thread-safe (routes run in threads)."""
 
+    MAX_KEYS = 10_000
+
     def __init__(
         self, attempts: int, window_seconds: float, clock: Callable[[], float] = time.monotonic
     ) -> None:
@@ -87,6 +89,10 @@ class LoginLimiter:
         with self._lock:
             for key in keys:
                 self._recent(key, now).append(now)
+            if len(self._failures) > self.MAX_KEYS:  # many names tried: forget the old ones
+                for key in list(self._failures):
+                    if not self._recent(key, now):
+                        del self._failures[key]
 
     def succeeded(self, *keys: str) -> None:
         with self._lock:

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -153,6 +154,22 @@ def find(root: Path, sha256: str, name: str) -> Path:
     if digest.hexdigest() != sha256:
         raise UploadRefused(f"{name} changed since the dry run; nothing was imported")
     return path
+
+
+def prune(root: Path, max_age_seconds: float = 24 * 3600) -> None:
+    """Drop dry-run files nobody imported within a day (and half-received ones)."""
+    if not root.is_dir():
+        return
+    oldest = time.time() - max_age_seconds
+    for entry in root.iterdir():
+        try:
+            if entry.stat().st_mtime < oldest:
+                if entry.is_dir():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+        except OSError:  # another request removed it first
+            continue
 
 
 def forget(root: Path, sha256: str) -> None:

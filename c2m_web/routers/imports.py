@@ -62,6 +62,7 @@ async def dry_run(
         raise WebError("choose at least one file to upload")
     if len(files) > MAX_FILES:
         raise WebError(f"at most {MAX_FILES} files at a time")
+    await run_in_threadpool(uploads.prune, app.settings.upload_dir)
     checked: list[imports.FileOutcome] = []
     refused: list[tuple[str, str]] = []
     for upload in files:

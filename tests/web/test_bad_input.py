@@ -328,3 +328,36 @@ def test_the_upload_limit_and_login_limit_come_from_the_configs_web_table(
     for status in (401, 401, 429):
         tried = other.post("/login", data={"name": "admin", "password": "no", "csrf_token": token})
         assert tried.status_code == status
+
+
+def test_the_login_limiter_forgets_old_failures_and_stays_small():
+    from c2m_web.security import LoginLimiter
+
+    now = [0.0]
+    limiter = LoginLimiter(attempts=2, window_seconds=60, clock=lambda: now[0])
+    limiter.failed("ip:a", "name:x")
+    limiter.failed("ip:a", "name:y")
+    assert limiter.wait_seconds("ip:a", "name:z") == 60
+    now[0] = 30
+    assert limiter.wait_seconds("ip:b", "name:x") == 0  # one failure for x: still allowed
+    assert limiter.wait_seconds("ip:a") == 30
+    now[0] = 61
+    assert limiter.wait_seconds("ip:a") == 0
+    limiter.MAX_KEYS = 3
+    for index in range(10):
+        limiter.failed(f"name:{index}")
+        now[0] += 61
+    assert len(limiter._failures) <= 4
+
+
+def test_dry_run_files_nobody_imported_are_pruned_after_a_day(tmp_path):
+    import os
+
+    from c2m_web.uploads import prune, receive
+
+    kept = receive(io.BytesIO(SALES.encode()), "sales.csv", tmp_path, 10_000)
+    fresh = receive(io.BytesIO(b"date,sku\n"), "other.csv", tmp_path, 10_000)
+    day_old = kept.path.parent.stat().st_mtime - 25 * 3600
+    os.utime(kept.path.parent, (day_old, day_old))
+    prune(tmp_path)
+    assert not kept.path.exists() and fresh.path.exists()
