@@ -19,7 +19,24 @@ templates), ``routers/`` (one module per page group) and ``commands`` (``c2m ser
 ``c2m user``).
 """
 
-from c2m_web.app import create_app
-from c2m_web.settings import WebSettings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from c2m_web.app import create_app
+    from c2m_web.settings import WebSettings
 
 __all__ = ["WebSettings", "create_app"]
+
+
+def __getattr__(name: str) -> Any:
+    """FastAPI loads only when an application is made: ``cli.py`` imports :mod:`c2m_web.commands`
+    for every command, and ``c2m plan`` must not pay for the web stack."""
+    if name == "create_app":
+        from c2m_web.app import create_app
+
+        return create_app
+    if name == "WebSettings":
+        from c2m_web.settings import WebSettings
+
+        return WebSettings
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

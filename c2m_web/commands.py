@@ -1,9 +1,10 @@
 """``c2m serve`` and ``c2m user add|list|remove``: the web face's commands for ``cli.py``.
 
 They are written here, beside the web application, and ``cli.py`` adds them with
-:func:`add_commands`. Nothing heavy is imported at module level (not even :mod:`c2m.users`, which loads
-SQLModel): ``c2m --help`` must stay quick and ``c2m plan`` must not pay for FastAPI, and a machine without the ``web`` extra still runs every other command (and
-these say which extra to install).
+:func:`add_commands`. Nothing heavy is imported at module level (not even :mod:`c2m.users`,
+which loads SQLModel): ``c2m --help`` must stay quick, ``c2m plan`` must not pay for
+FastAPI, and a machine without the ``web`` extra still runs every other command (and these
+say which extra to install).
 """
 
 from __future__ import annotations

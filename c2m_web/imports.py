@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from c2m.importing.schedule import ScheduleImporter
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -26,14 +25,15 @@ from c2m.importing import (
     import_fabric,
     import_inventory,
     import_orders,
+    import_room_calendar,
     import_sales,
-    import_schedule,
 )
 from c2m.importing.catalog import CatalogImporter
 from c2m.importing.fabric import FabricImporter
 from c2m.importing.inventory import InventoryImporter
 from c2m.importing.orders import OrdersImporter
 from c2m.importing.reading import CsvFile
+from c2m.importing.room_calendar import RoomCalendarImporter
 from c2m.importing.sales import SalesImporter
 from c2m.models import ImportBatch
 from c2m.users import ImportUpload, record_upload
@@ -45,7 +45,7 @@ KINDS: dict[str, tuple[str, Callable[..., ImportResult], Callable[[], Any]]] = {
     "inventory": ("Inventory", import_inventory, InventoryImporter),
     "fabric": ("Fabric", import_fabric, FabricImporter),
     "orders": ("Open orders", import_orders, OrdersImporter),
-    "schedule": ("Room schedule", import_schedule, ScheduleImporter),
+    "schedule": ("Room schedule", import_room_calendar, RoomCalendarImporter),
 }
 COUNT_FIELDS = (
     "rows_read",

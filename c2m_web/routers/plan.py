@@ -12,18 +12,19 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from c2m.planning.store import list_plans
-from c2m.report.kpis import format_value, headline, shown_kpis
-from c2m.report.load import line_load, sewing_lines
 from fastapi import APIRouter, Depends, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
 from c2m.db import session_scope
 from c2m.export import export_plan, work_orders
+from c2m.planning.kpi_registry import format_value
+from c2m.planning.stored import list_plans
 from c2m.report import load_plan_report, render_plan_page
 from c2m.report.figures import gantt_figure, load_figure
 from c2m.report.html import figure_div
+from c2m.report.kpi_cards import headline, shown_kpis
+from c2m.report.line_load import line_load, sewing_lines
 from c2m_web.deps import AppState, Viewer, allow, state
 from c2m_web.errors import WebError
 from c2m_web.pages import render
