@@ -122,9 +122,13 @@ class Settings:
         return open_engine(self.db_url)
 
     def config(self):
+        """The factory config; its time zone becomes the process's clock (c2m.clock)."""
+        from c2m.clock import use_zone
         from c2m.config import load_config
 
-        return load_config(self.config_path)
+        cfg = load_config(self.config_path)
+        use_zone(cfg)
+        return cfg
 
 
 @app.callback()
@@ -218,6 +222,7 @@ def _run_import(ctx: typer.Context, run: Any, files: list[Path], as_json: bool, 
     """Run one import with a progress bar on stderr, then report and exit with its code."""
     from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
+    settings(ctx).config()  # the factory's zone decides the sales day of a stamp with an offset
     engine = settings(ctx).engine()
     with Progress(
         TextColumn("{task.description}"),

@@ -32,6 +32,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from c2m.clock import factory_now, to_factory
 from c2m.errors import LockBusy
 
 LOCK_NAME = "c2m-replan"
@@ -54,7 +55,7 @@ def holder_identity() -> dict[str, object]:
     return {
         "pid": os.getpid(),
         "host": socket.gethostname(),
-        "started_at": dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+        "started_at": factory_now().isoformat(sep=" "),
     }
 
 
@@ -219,7 +220,7 @@ class AdvisoryLock:
             )
         if row.backend_start is not None:
             start = row.backend_start.replace(microsecond=0)
-            holder["started_at"] = start.astimezone().replace(tzinfo=None).isoformat(sep=" ")
+            holder["started_at"] = to_factory(start).isoformat(sep=" ")
         return holder
 
 

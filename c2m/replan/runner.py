@@ -32,6 +32,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from c2m.clock import factory_now
 from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, LockBusy, sigterm_as_interrupt
@@ -169,7 +170,7 @@ class ReplanOutcome:
 
 
 def _stamp() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return factory_now()
 
 
 class _Phases:
@@ -222,7 +223,7 @@ def replan(
 def _replan(
     engine: Engine, config: FactoryConfig, options: ReplanOptions, say: Progress
 ) -> ReplanOutcome:
-    now = (options.now or dt.datetime.now()).replace(second=0, microsecond=0)
+    now = (options.now or factory_now(config)).replace(second=0, microsecond=0)
     outcome = ReplanOutcome(
         run_id=None,
         status="running",

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from c2m.clock import factory_now
 from c2m.config import FactoryConfig
 from c2m.report.data import PlanInfo, PlanReportData
 from c2m.report.figures import forecast_figure, gantt_figure
@@ -43,7 +44,7 @@ def render_plan_page(
     forecast = forecast_figure(data.history, data.forecast, _forecast_styles(data))
     body = "\n".join(
         [
-            _header(data, config, generated_at or dt.datetime.now().replace(microsecond=0)),
+            _header(data, config, generated_at or factory_now(config)),
             _kpi_section(plan, data.companion),
             _section(
                 "Gantt by line",
