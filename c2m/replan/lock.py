@@ -19,7 +19,6 @@ Taking the lock never waits: a second replan fails at once with :class:`LockBusy
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import fcntl
 import hashlib
 import json
