@@ -172,6 +172,51 @@ def init(ctx: typer.Context) -> None:
     err.print(f"database ready: {database_url(settings(ctx).db_url)}")
 
 
+db_app = _sub_app("Schema versions: `c2m db current` shows, `c2m db upgrade` migrates.")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("current")
+def db_current(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """The database's schema version and this c2m's (no change is made)."""
+    from c2m.db import database_url, get_engine, guarded
+    from c2m.schema import state
+
+    url = database_url(settings(ctx).db_url)
+    engine = get_engine(url)
+    found = guarded(engine, lambda: state(engine))
+    payload = {"current": found.current, "head": found.head, "up_to_date": found.up_to_date}
+    if as_json:
+        print_json(payload)
+        return
+    note = "up to date" if found.up_to_date else "run `c2m db upgrade` (after a backup)"
+    if found.current is None and not found.tables:
+        note = "a new database: any command creates it at the newest version"
+    out.print(f"schema {found.current or 'none'}; this c2m needs {found.head}: {note}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Migrate the database to this c2m's schema version (take a backup first)."""
+    from c2m.db import database_url, get_engine, guarded, shown_url
+    from c2m.schema import upgrade
+
+    url = database_url(settings(ctx).db_url)
+    engine = get_engine(url)
+    before, after = guarded(engine, lambda: upgrade(engine, shown_url(url)))
+    if as_json:
+        print_json({"before": before.current, "after": after})
+        return
+    done = "already" if before.current == after else f"upgraded from {before.current or 'none'}"
+    out.print(f"{shown_url(url)}: {done} at schema {after}", highlight=False)
+
+
 @app.command("check-config")
 def check_config(
     ctx: typer.Context,
