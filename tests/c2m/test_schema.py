@@ -58,9 +58,7 @@ def test_the_migrations_build_exactly_the_models_schema(db_url):
     assert diff == []
 
 
-def test_the_previous_release_upgrades_with_its_data_and_still_imports_and_plans(
-    db_url, tmp_path
-):
+def test_the_previous_release_upgrades_with_its_data_and_still_imports_and_plans(db_url, tmp_path):
     _previous_release(db_url)
     before = runner.invoke(app, ["--db", db_url, "db", "current", "--json"])
     assert '"current": null' in before.output
