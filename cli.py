@@ -115,6 +115,7 @@ class Settings:
 
     db_url: str | None = None
     config_path: Path | None = None
+    warned: bool = False
 
     def engine(self):
         from c2m.db import open_engine
@@ -122,11 +123,21 @@ class Settings:
         return open_engine(self.db_url)
 
     def config(self):
-        """The factory config; its time zone becomes the process's clock (c2m.clock)."""
+        """The factory config (--config, $C2M_CONFIG, ./c2m.toml, else the bundled sample, with
+        a warning); its time zone becomes the process's clock (c2m.clock)."""
         from c2m.clock import use_zone
-        from c2m.config import load_config
+        from c2m.config import discover_config, load_config
 
-        cfg = load_config(self.config_path)
+        source = discover_config(self.config_path)
+        if source.bundled and not self.warned:
+            self.warned = True
+            err.print(
+                "warning: no factory config (--config, $C2M_CONFIG or ./c2m.toml): using the "
+                "bundled Humen sample factory; `c2m init --config-template` writes one to edit",
+                highlight=False,
+                soft_wrap=True,
+            )
+        cfg = load_config(source.path)
         use_zone(cfg)
         return cfg
 
@@ -143,7 +154,10 @@ def _global_options(
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", "-c", help="Factory configuration TOML (default: the Humen sample)."
+            "--config",
+            "-c",
+            help="Factory configuration TOML (default: $C2M_CONFIG, else ./c2m.toml, "
+            "else the bundled Humen sample, with a warning).",
         ),
     ] = None,
 ) -> None:
@@ -164,10 +178,25 @@ def print_json(payload: Any) -> None:
 
 
 @app.command()
-def init(ctx: typer.Context) -> None:
+def init(
+    ctx: typer.Context,
+    config_template: Annotated[
+        bool,
+        typer.Option("--config-template", help="Write a commented factory config to PATH instead."),
+    ] = False,
+    path: Annotated[
+        Path | None, typer.Argument(help="Where --config-template writes (default: c2m.toml).")
+    ] = None,
+) -> None:
     """Create the database schema (every other command also does this when it is missing)."""
     from c2m.db import database_url
 
+    if config_template or path is not None:
+        from c2m.config import LOCAL_NAME, write_config_template
+
+        written = write_config_template(path or Path(LOCAL_NAME))
+        err.print(f"wrote {written}: edit it, then `c2m --config {written} check-config`")
+        return
     settings(ctx).engine()
     err.print(f"database ready: {database_url(settings(ctx).db_url)}")
 
@@ -608,7 +637,7 @@ def sample_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Directory to write the CSV files to.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same world.")] = 7,
     scenario: Annotated[
-        str, typer.Option("--scenario", help="Scenario from configs/scenarios.toml.")
+        str, typer.Option("--scenario", help="Scenario from the bundled scenarios.toml.")
     ] = "default",
     history_days: Annotated[int, typer.Option("--history-days", min=14)] = 120,
     future_days: Annotated[int, typer.Option("--future-days", min=0)] = 28,
@@ -681,7 +710,7 @@ def simulate_command(
     ] = "batch,c2m",
     seed: Annotated[int, typer.Option("--seed", help="World and disturbance seed.")] = 7,
     scenario: Annotated[
-        str, typer.Option("--scenario", help="Scenario from configs/scenarios.toml.")
+        str, typer.Option("--scenario", help="Scenario from the bundled scenarios.toml.")
     ] = "default",
     time_limit: Annotated[
         float,
@@ -1208,7 +1237,8 @@ def export_command(
 def demo_command(
     ctx: typer.Context,
     data: Annotated[
-        Path | None, typer.Option("--data", help="Sample data directory (default: sample_data/).")
+        Path | None,
+        typer.Option("--data", help="Sample data directory (default: the bundled sample world)."),
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the export.")] = Path(
         "demo_out"

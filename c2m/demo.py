@@ -1,10 +1,10 @@
 """``c2m demo``: the whole tour on the sample data, from an empty database to an export.
 
 Steps: start from an empty database (a non-empty one is refused unless ``reset``), import
-``sample_data/`` through the real importers, forecast, plan in batch and C2M mode, compare
-the two, export the C2M plan's work orders and HTML report, and tell the user what to look
-at next. The
-solver time per plan is capped so the whole tour stays well under three minutes on two cores.
+the bundled sample world (``c2m/data/sample_data/``) through the real importers, forecast,
+plan in batch and C2M mode, compare the two, export the C2M plan's work orders and HTML
+report, and tell the user what to look at next. The solver time per plan is capped so the
+whole tour stays well under three minutes on two cores.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from c2m.config import FactoryConfig
 from c2m.db import database_url, get_engine, init_db, is_sqlite, open_engine, session_scope
 from c2m.errors import DataError
 from c2m.models import ImportBatch, Plan, SalesSignal, Style
+from c2m.resources import sample_data
 
-SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DATA = sample_data()
 IMPORT_ORDER = ("catalog", "inventory", "fabric", "orders", "sales", "schedule")
 
 Progress = Callable[[str], None]
