@@ -626,6 +626,11 @@ def runs_command(
     for run in runs:  # why a run did not publish: the one thing worth reading in full
         if run["exit_code"] not in (0, None) or run["status"] in ("aborted", "running"):
             out.print(f"run {run['run_id']} ({run['status']}): {run['message']}", highlight=False)
+        skipped = (run.get("kpis") or {}).get("skipped_skus")
+        if skipped:
+            from c2m.planning.unknown import skipped_message
+
+            out.print(f"run {run['run_id']}: {skipped_message(skipped)}", highlight=False)
 
 
 # --- sample world (c2m.sample does the work) -----------------------------------------------------
@@ -1050,6 +1055,12 @@ def plan_command(
         bool,
         typer.Option("--deterministic", help="Same plan for the same inputs (may overrun)."),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Stop (exit 65) on a SKU missing from the catalogue; default: skip it."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """Plan production from the latest forecast: lots, schedule, KPIs; stored as current."""
@@ -1068,7 +1079,12 @@ def plan_command(
             time_limit=time_limit,
             deterministic=deterministic,
             say=lambda message: err.print(message, highlight=False),
+            strict=strict,
         )
+    if result.skipped_skus:
+        from c2m.planning.unknown import skipped_message
+
+        err.print(f"warning: {skipped_message(result.skipped_skus)}", highlight=False)
     summary = {"plan_id": plan_id, **result.summary()}
     if as_json:
         print_json(summary)

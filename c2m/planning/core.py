@@ -27,6 +27,7 @@ from c2m.planning.inputs import PlanningInputs, PlanOptions
 from c2m.planning.netting import net_requirements, normalise_forecast
 from c2m.planning.result import PlannedLot, PlannedOp, PlanResult
 from c2m.planning.timing import changeover_minutes
+from c2m.planning.unknown import set_aside_unknown
 from scheduling.model import Objective
 from scheduling.validate import Breakdown
 from scheduling.validate import objective as breakdown
@@ -43,6 +44,7 @@ def default_start(forecast: pd.DataFrame) -> dt.datetime:
 def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> PlanResult:
     t0 = time.perf_counter()
     _check_catalogue(inputs)
+    inputs, skipped = set_aside_unknown(inputs, options.strict)
     policy = getattr(cfg.policies, options.mode)
     start = options.start or default_start(inputs.forecast)
     horizon = options.horizon_days
@@ -176,6 +178,8 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
             "operations": built.problem.num_operations,
         }
     )
+    if skipped:
+        figures["skipped_skus"] = skipped
     return PlanResult(
         mode=options.mode,
         start=start,
@@ -193,6 +197,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         solve=result,
         built=built,
         timings=timings,
+        skipped_skus=skipped,
     )
 
 

@@ -40,6 +40,7 @@ from c2m.planning.core import make_plan
 from c2m.planning.inputs import PlanOptions, PreviousLot
 from c2m.planning.result import PlanResult
 from c2m.planning.store import load_inputs, set_current, write_plan
+from c2m.planning.unknown import skipped_message
 from c2m.replan import isolate, pipeline
 from c2m.replan.diff import PlanChanges, diff_plans
 from c2m.replan.fingerprint import fingerprint
@@ -457,6 +458,8 @@ def _run(
                     f"{again} twice (a bug in the solver); the previous plan stays current"
                 ) from None
         pipeline.restore_frozen(result, frozen)
+        if result.skipped_skus:
+            outcome.warnings.append(skipped_message(result.skipped_skus))
         return result
 
     result = phases.run("plan", plan)

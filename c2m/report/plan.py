@@ -245,6 +245,13 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         f"<h3>Fabric shortages ({len(short_rows)})</h3>{shortage_table}"
         f"<h3>Lines in overtime or over capacity ({len(over_rows)} line-days)</h3>{over_table}"
     )
+    skipped = data.plan.kpis.get("skipped_skus") or []
+    if skipped:  # sold, but not in the catalogue: this plan left them out
+        body += (
+            f"<h3>SKUs not in the catalogue ({len(skipped)})</h3>"
+            f'<p id="skipped-skus">Left out of this plan until the catalogue has them: '
+            f"{esc(', '.join(skipped))}.</p>"
+        )
     return _section("Exceptions", "exceptions", "What needs a planner's attention.", body)
 
 
