@@ -9,20 +9,24 @@ traceback is shown only with ``C2M_DEBUG=1``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 import traceback
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from c2m.errors import C2MError, ExitCode, sigterm_as_interrupt
+from c2m.logs import FILE_ONLY
 
 # Piped into a file, less or a cron log, Rich would squeeze tables into 80 columns and cut
 # dates and statuses short; give them room unless the user set COLUMNS.
@@ -36,6 +40,7 @@ err = Console(stderr=True)
 def _json_failure(as_json: bool, message: str, code: ExitCode) -> None:
     """With ``--json``, a failed command still prints one object on stdout (a script reading
     it then sees why, not an empty stream); the sentence goes to stderr as always."""
+    logging.getLogger("c2m.command").error(message, extra={"exit_code": int(code), **FILE_ONLY})
     if as_json:
         print_json({"error": message, "exit_code": int(code)})
 
@@ -54,13 +59,25 @@ class _ErrorsToExitCodes(TyperGroup):
             raise
 
     def invoke(self, ctx: typer.Context) -> Any:
+        if ctx.parent is None:  # the whole command: its closing record in the log
+            from c2m.logs import command_finished
+
+            return command_finished(ctx, lambda: self._invoke(ctx))
+        return self._invoke(ctx)
+
+    def _invoke(self, ctx: typer.Context) -> Any:
         # The sub-command's arguments, read now: invoking consumes them.
         as_json = "--json" in [*getattr(ctx, "_protected_args", ()), *ctx.args]
         try:
             with sigterm_as_interrupt():
                 return super().invoke(ctx)
         except C2MError as exc:
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            err.print(
+                f"[bold red]error:[/] {escape(str(exc))}",
+                highlight=False,
+                markup=True,
+                soft_wrap=True,
+            )
             _json_failure(as_json, str(exc), exc.exit_code)
             raise typer.Exit(int(exc.exit_code)) from None
         except KeyboardInterrupt:
@@ -79,11 +96,15 @@ class _ErrorsToExitCodes(TyperGroup):
             where = exc.filename if exc.filename is not None else "a file"
             message = f"cannot use {where}: {exc.strerror or exc}"
             err.print(
-                f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True
+                f"[bold red]error:[/] {escape(message)}",
+                highlight=False,
+                markup=True,
+                soft_wrap=True,
             )
             _json_failure(as_json, message, ExitCode.FAILED)
             raise typer.Exit(int(ExitCode.FAILED)) from None
         except Exception as exc:
+            logging.getLogger("c2m.command").error("internal error", exc_info=True, extra=FILE_ONLY)
             if os.environ.get("C2M_DEBUG"):
                 traceback.print_exc()
             err.print(
@@ -105,8 +126,20 @@ app = typer.Typer(
     cls=_ErrorsToExitCodes,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, pwsh
 )
+
+
+class Mode(StrEnum):
+    """Lot policies, as choices the help lists (not ``<str>``)."""
+
+    c2m = "c2m"
+    batch = "batch"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    xlsx = "xlsx"
 
 
 @dataclass
@@ -142,6 +175,19 @@ class Settings:
         return cfg
 
 
+def _show_version(value: bool) -> None:
+    """``c2m --version``: the installed distribution's version."""
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            shown = version("c2m-planner")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            shown = "unknown (not installed)"
+        out.print(f"c2m-planner {shown}", highlight=False)
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _global_options(
     ctx: typer.Context,
@@ -160,7 +206,25 @@ def _global_options(
             "else the bundled Humen sample, with a warning).",
         ),
     ] = None,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More on stderr (-vv: debug).")
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    log_file: Annotated[
+        Path | None,
+        typer.Option("--log-file", help="Append this command's log here, one JSON per line."),
+    ] = None,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
+    from c2m.logs import command_started, configure
+
+    configure(-1 if quiet else verbose, log_file)
+    command_started(ctx)
     ctx.obj = Settings(db_url=db, config_path=config)
 
 
@@ -499,7 +563,7 @@ def replan_command(
         Path | None,
         typer.Option("--log-file", help="Append one JSON line per run to this file."),
     ] = None,
-    mode: Annotated[str, typer.Option("--mode", help="Lot policy: c2m or batch.")] = "c2m",
+    mode: Annotated[Mode, typer.Option("--mode", help="Lot policy.")] = Mode.c2m,
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Days to plan.")] = 14,
     forecast_method: Annotated[
         str, typer.Option("--forecast-method", help="Forecasting model alias, or auto.")
@@ -509,13 +573,11 @@ def replan_command(
     """Re-plan from the day's signals, keeping what is on the floor; for cron (exit 75: busy)."""
     from c2m.replan import ReplanOptions, replan
 
-    if mode not in ("c2m", "batch"):
-        raise typer.BadParameter("must be c2m or batch", param_hint="--mode")
     cfg = settings(ctx).config()
     engine = settings(ctx).engine()
     options = ReplanOptions(
         now=now,
-        mode=mode,
+        mode=mode.value,
         horizon_days=horizon,
         frozen_hours=frozen_hours,
         time_limit=time_limit,
@@ -1039,7 +1101,7 @@ def _render_plan_summary(summary: dict[str, Any]) -> None:
 @app.command("plan")
 def plan_command(
     ctx: typer.Context,
-    mode: Annotated[str, typer.Option("--mode", help="Lot policy: c2m or batch.")] = "c2m",
+    mode: Annotated[Mode, typer.Option("--mode", help="Lot policy.")] = Mode.c2m,
     horizon: Annotated[int, typer.Option("--horizon", min=1, help="Days to plan.")] = 14,
     start: Annotated[
         datetime | None,
@@ -1066,14 +1128,12 @@ def plan_command(
     """Plan production from the latest forecast: lots, schedule, KPIs; stored as current."""
     from c2m.planning.service import plan_and_store
 
-    if mode not in ("c2m", "batch"):
-        raise typer.BadParameter(f"must be c2m or batch, not {mode!r}", param_hint="--mode")
     st = settings(ctx)
     with err.status(f"planning ({mode})..."):
         plan_id, result = plan_and_store(
             st.engine(),
             st.config(),
-            mode=mode,
+            mode=mode.value,
             horizon_days=horizon,
             start=start,
             time_limit=time_limit,
@@ -1228,7 +1288,7 @@ def _render_comparison(comparison: dict[str, Any]) -> None:
 def export_command(
     ctx: typer.Context,
     plan_id: Annotated[int, typer.Argument(help="Plan id (see c2m plans).")],
-    fmt: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "csv",
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="File type.")] = ExportFormat.csv,
     out_dir: Annotated[Path, typer.Option("--out", help="Directory to write into.")] = Path(
         "export"
     ),
@@ -1238,12 +1298,10 @@ def export_command(
     from c2m.db import session_scope
     from c2m.export import export_plan
 
-    if fmt not in ("csv", "xlsx"):
-        raise typer.BadParameter(f"must be csv or xlsx, not {fmt!r}", param_hint="--format")
     with session_scope(settings(ctx).engine()) as session:
-        written = export_plan(session, plan_id, fmt, out_dir, settings(ctx).config())
+        written = export_plan(session, plan_id, fmt.value, out_dir, settings(ctx).config())
     if as_json:
-        print_json({"plan_id": plan_id, "format": fmt, "files": [str(p) for p in written]})
+        print_json({"plan_id": plan_id, "format": fmt.value, "files": [str(p) for p in written]})
         return
     for path in written:
         out.print(str(path), highlight=False)
@@ -1346,14 +1404,12 @@ def report_command(
 def main() -> None:
     """Console-script entry point.
 
-    Library warnings (pandas deprecations, numpy's empty-slice notes) are for developers: a
-    planner reading the terminal or a cron log should see only the command's own messages.
-    ``C2M_DEBUG=1`` shows them again.
+    Library warnings (pandas deprecations, numpy's empty-slice notes) are for developers: they
+    go to the log (``--log-file``), and to stderr only with ``-v`` (see :mod:`c2m.logs`).
     """
-    if not os.environ.get("C2M_DEBUG"):
-        import warnings
+    from c2m.logs import capture_warnings
 
-        warnings.simplefilter("ignore")
+    capture_warnings()
     app()
 
 

@@ -91,7 +91,14 @@ def get_engine(url: str | None = None) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-    except (ArgumentError, ImportError) as exc:
+    except ImportError as exc:
+        if is_sqlite(url):
+            raise
+        raise DatabaseUrlError(
+            f"cannot use database URL {_shown(url)!r}: its driver is not installed "
+            f"({_one_line(exc)}); for PostgreSQL run: pip install 'c2m-planner[postgres]'"
+        ) from None
+    except ArgumentError as exc:
         raise DatabaseUrlError(
             f"cannot use database URL {_shown(url)!r}: {_one_line(exc)}"
         ) from None
