@@ -528,7 +528,9 @@ def replan_command(
     now: Annotated[
         datetime | None,
         typer.Option(
-            "--now", formats=_NOW_FORMATS, help="Plan as of this local time (default: now)."
+            "--now",
+            formats=_NOW_FORMATS,
+            help="Plan as of this factory time (default: now, in factory.timezone).",
         ),
     ] = None,
     frozen_hours: Annotated[
