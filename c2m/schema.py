@@ -170,3 +170,29 @@ def upgrade(engine: Engine, shown_url: str, revision: str = "head") -> tuple[Sch
         command.upgrade(alembic_config(connection), revision)
         after = MigrationContext.configure(connection).get_current_revision()
     return before, after or ""
+
+
+def new_revision(message: str) -> str:
+    """For maintainers after a model change: autogenerate the next revision file.
+
+    Migrates a scratch SQLite database to the newest revision, compares it with the models
+    and writes the difference into ``c2m/migrations/versions/``; read and correct it before
+    committing. ``python -c "from c2m.schema import new_revision; new_revision('add X')"``
+    """
+    import tempfile
+
+    from sqlalchemy import create_engine
+
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = create_engine(f"sqlite:///{scratch}/scratch.db")
+        try:
+            with engine.begin() as connection:
+                command.upgrade(alembic_config(connection), "head")
+                script = command.revision(
+                    alembic_config(connection), message=message, autogenerate=True
+                )
+        finally:
+            engine.dispose()
+    scripts.cache_clear()
+    path = getattr(script, "path", "")
+    return str(path)
