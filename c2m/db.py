@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DatabaseError as SqlDatabaseError
 from sqlmodel import Session, create_engine
 
-from c2m import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from c2m import models, users  # noqa: F401  (register the tables on SQLModel.metadata)
 from c2m.errors import C2MError, ExitCode
 from c2m.schema import ensure_schema
 

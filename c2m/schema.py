@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlmodel import SQLModel
 
-from c2m import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from c2m import models, users  # noqa: F401  (register the tables on SQLModel.metadata)
 from c2m.errors import C2MError, ExitCode
 
 SCRIPT_LOCATION = "c2m:migrations"

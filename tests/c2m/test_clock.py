@@ -18,7 +18,7 @@ from c2m.importing import import_sales
 from c2m.importing.values import parse_date, parse_timestamp
 from c2m.models import ImportBatch, SalesSignal
 from c2m.replan import ReplanOptions, replan
-from tests.c2m.replan import world
+from tests import worlds as world
 
 pytestmark = pytest.mark.timezone
 
@@ -37,7 +37,7 @@ def _hours_apart(a: dt.datetime, b: dt.datetime) -> int:
 
 
 def test_factory_now_is_the_factory_wall_clock_not_the_hosts():
-    cfg = world.config()
+    cfg = world.replan_config()
     assert cfg.factory.timezone == "Asia/Shanghai"  # no summer time: always UTC+8
     now = clock.factory_now(cfg)
     assert now.tzinfo is None and now.microsecond == 0
@@ -98,8 +98,8 @@ def test_imported_rows_and_the_batch_stamp_are_in_factory_time(sqlite_url, tmp_p
 
 def test_a_replan_without_now_plans_from_the_factorys_now(sqlite_url):
     """On a UTC server a Dongguan replan's frozen window was 8 hours off."""
-    cfg = world.config()
-    world.seed(sqlite_url, days=0)
+    cfg = world.replan_config()
+    world.seed_replan_world(sqlite_url, days=0)
     today = clock.factory_today(cfg)
     world.add_signals(sqlite_url, today - dt.timedelta(days=21), 21, 12)
     outcome = replan(

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from c2m.db import open_engine, session_scope
 from c2m.export import export_plan, sheet_names
 from c2m.replan import ReplanOptions, replan
-from tests.c2m.replan import world
+from tests import worlds as world
 
 CHINESE_LINES = {"L1": "缝纫一线", "L2": "缝纫二线", "L3": "针织[3]线"}
 
@@ -31,11 +31,11 @@ def exported(tmp_path_factory):
     """A small replanned world whose sewing lines have Chinese names, exported both ways."""
     tmp = tmp_path_factory.mktemp("export")
     url = f"sqlite:///{tmp / 'c2m.db'}"
-    raw = world.config().model_dump()
+    raw = world.replan_config().model_dump()
     for line in raw["lines"]:
         line["id"] = CHINESE_LINES.get(line["id"], line["id"])
-    cfg = type(world.config()).model_validate(raw)
-    world.seed(url, days=28)
+    cfg = type(world.replan_config()).model_validate(raw)
+    world.seed_replan_world(url, days=28)
     engine = open_engine(url)
     options = ReplanOptions(
         now=world.NOW, horizon_days=3, time_limit=1, forecast_method="moving_average"

@@ -19,17 +19,22 @@ from c2m.db import get_engine, open_engine, session_scope
 from c2m.importing import import_sales
 from c2m.models import Plan, SalesSignal, Sku, Style
 from c2m.replan import ReplanOptions, replan
-from c2m.schema import BASELINE, head, state
+from c2m.schema import BASELINE, head, state, upgrade
 from cli import app
-from tests.c2m.replan import world
+from tests import worlds as world
 
 runner = CliRunner()
+
+
+# The tables revision 0002 added (the web page's users); a pre-migration database lacks them.
+WEB_TABLES = {"app_user", "web_session", "import_upload"}
 
 
 def _previous_release(url: str) -> None:
     """A database as c2m made it before migrations (create_all, no version), with data."""
     raw = create_engine(url)
-    SQLModel.metadata.create_all(raw)
+    baseline = [t for name, t in SQLModel.metadata.tables.items() if name not in WEB_TABLES]
+    SQLModel.metadata.create_all(raw, tables=baseline)
     with Session(raw) as session:
         session.add(Style(style="OLD", category="tshirt", fabric="F-TS1", fabric_per_unit=0.4))
         session.add(Sku(sku="OLD-BLK-M", style="OLD", colour="BLK", size="M"))
@@ -74,22 +79,44 @@ def test_the_previous_release_upgrades_with_its_data_and_still_imports_and_plans
     path.write_text("date,room_id,sku,clicks,carts,orders\n2026-11-03,R2,OLD-BLK-M,40,3,2\n")
     assert import_sales([path], engine).rows_imported == 1
 
-    world.seed(db_url, days=28)
+    world.seed_replan_world(db_url, days=28)
     options = ReplanOptions(
         now=world.NOW, horizon_days=3, time_limit=1, forecast_method="moving_average"
     )
-    outcome = replan(engine, world.config(), options)
+    outcome = replan(engine, world.replan_config(), options)
     assert outcome.exit_code == 0 and outcome.plan_id is not None
     with session_scope(engine) as session:
         assert session.get(Plan, outcome.plan_id).is_current
 
 
-def test_a_pre_migration_database_is_taken_over_by_any_command(db_url):
-    """The previous release's users just run their next command: it stamps the baseline."""
+def test_a_pre_migration_database_is_refused_until_upgraded(db_url):
+    """A nightly cron job must not change a schema behind everyone's back: the next command
+    says what to do, changes nothing, and `c2m db upgrade` then brings it to the newest."""
     _previous_release(db_url)
     result = runner.invoke(app, ["--db", db_url, "plans", "--json"])
-    assert result.exit_code == 0, result.output
-    assert state(get_engine(db_url)).current == BASELINE == head()
+    assert result.exit_code == 1, result.output
+    assert "predates schema versions" in result.output and "c2m db upgrade" in result.output
+    assert "Traceback" not in result.output
+    assert state(get_engine(db_url)).current is None
+    assert runner.invoke(app, ["--db", db_url, "db", "upgrade"]).exit_code == 0
+    assert state(get_engine(db_url)).current == head() != BASELINE
+
+
+def test_a_database_older_than_the_code_is_refused_then_upgraded_with_its_data(db_url):
+    """A database at the baseline (0001, before the web page's tables) with data in it."""
+    engine = get_engine(db_url)
+    upgrade(engine, db_url, BASELINE)
+    with session_scope(engine) as session:
+        session.add(Style(style="OLD", category="tshirt", fabric="F-TS1", fabric_per_unit=0.4))
+    get_engine.cache_clear()
+    for args in (["plans"], ["init"]):
+        result = runner.invoke(app, ["--db", db_url, *args])
+        assert result.exit_code == 1, result.output
+        assert f"schema version {BASELINE}, older than this c2m-planner" in result.output
+    assert runner.invoke(app, ["--db", db_url, "db", "upgrade"]).exit_code == 0
+    with session_scope(open_engine(db_url)) as session:
+        assert session.exec(select(Style.style)).all() == ["OLD"]
+    assert state(get_engine(db_url)).current == head()
 
 
 def _set_version(url: str, revision: str) -> None:

@@ -16,15 +16,15 @@ from c2m.models import Plan
 from c2m.replan import ReplanOptions, list_runs, replan
 from c2m.report import write_plan_report
 from cli import app
-from tests.c2m.replan import world
+from tests import worlds as world
 
 NEW = "NEW-RED-M"  # listed in the room tonight, not in the catalogue yet
 
 
 @pytest.fixture
 def url(sqlite_url):
-    world.seed(sqlite_url, days=28)
-    world.add_signals(sqlite_url, world.FIRST_DAY, 28, 9, skus_=[NEW])
+    world.seed_replan_world(sqlite_url, days=28)
+    world.add_signals(sqlite_url, world.FIRST_DAY, 28, 9, skus=[NEW])
     return sqlite_url
 
 
@@ -37,7 +37,7 @@ def test_the_nightly_replan_plans_the_others_and_names_the_new_sku(url, tmp_path
     options = ReplanOptions(
         now=world.NOW, horizon_days=3, time_limit=1, forecast_method="moving_average"
     )
-    outcome = replan(engine, world.config(), options)
+    outcome = replan(engine, world.replan_config(), options)
     assert outcome.exit_code == 0 and outcome.plan_id is not None
     assert any(NEW in warning for warning in outcome.warnings)
     with session_scope(engine) as session:
@@ -46,7 +46,7 @@ def test_the_nightly_replan_plans_the_others_and_names_the_new_sku(url, tmp_path
     assert list_runs(engine, last=1)[0]["kpis"]["skipped_skus"] == [NEW]
     shown = _cli(url, "runs")
     assert shown.exit_code == 0 and f"{NEW}; import the catalogue" in shown.stdout
-    page = write_plan_report(engine, world.config(), tmp_path / "r.html", outcome.plan_id)
+    page = write_plan_report(engine, world.replan_config(), tmp_path / "r.html", outcome.plan_id)
     assert NEW in page.path.read_text(encoding="utf-8")
 
 
