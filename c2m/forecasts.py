@@ -19,6 +19,7 @@ from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from c2m.cold_start import launches, load_catalogue, skipped_skus
 from c2m.db import session_scope
 from c2m.errors import DataError
 from c2m.models import ForecastRun, ForecastValue, RoomDay, SalesSignal, Sku, Style
@@ -58,6 +59,10 @@ class ForecastSummary:
     new_skus: list[dict[str, Any]] = field(default_factory=list)
     #: known-ahead inputs the forecast read (the room calendar's columns), empty without one
     known_ahead: list[str] = field(default_factory=list)
+    #: sellable SKUs left without a forecast: ``{"sku", "style", "reason"}``
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    #: launches forecast from analogues: ``{"sku", "launch", "analogues", "signal_ratio"}``
+    launches: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """What ``c2m forecast --json`` prints (and the run's stored statistics)."""
@@ -77,6 +82,8 @@ class ForecastSummary:
             "top_movers": self.top_movers,
             "new_skus": self.new_skus,
             "known_ahead": self.known_ahead,
+            "skipped": self.skipped,
+            "launches": self.launches,
         }
 
 
@@ -203,17 +210,19 @@ def run_forecast(
     import time
 
     import forecasting
+    from forecasting.analogues import analogue_forecast
 
     _check_method(method)
     if horizon < 1:
         raise DataError(f"the horizon must be at least 1 day, not {horizon}")
     with session_scope(engine) as session:
-        history = load_history(session, origin)
-        if history.empty:
+        full = load_history(session, origin)
+        if full.empty:
             raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
-        hierarchy = load_hierarchy(session, history["unique_id"].unique())
-        end = history["ds"].max()
-        history, skipped = _select_active(history, end)
+        catalogue = load_catalogue(session)
+        hierarchy = load_hierarchy(session, full["unique_id"].unique())
+        end = full["ds"].max()
+        history, skipped = _select_active(full, end)
         history, future, calendar = with_calendar(
             session, history, hierarchy, end, end + pd.Timedelta(days=horizon)
         )
@@ -234,9 +243,38 @@ def run_forecast(
         )
     except ValueError as exc:
         raise DataError(f"cannot forecast from the imported signals: {exc}") from None
+    failures = fc.attrs.get("failures", {})
+    cold = analogue_forecast(
+        full[["unique_id", "ds", "y", *SIGNALS]],
+        catalogue,
+        launches(catalogue, full, end, horizon),
+        horizon,
+    )
+    if len(cold.forecast):
+        say(f"{len(cold.analogues)} launching SKUs forecast from analogues")
+        fc = pd.concat(
+            [fc[~fc["unique_id"].isin(list(cold.analogues))], cold.forecast], ignore_index=True
+        )
+    fc.attrs["failures"] = failures
     seconds = time.perf_counter() - t0
-    summary = _summarise(fc, history, hierarchy, end, horizon, method, skipped, seconds)
+    known_skus = pd.concat([hierarchy, catalogue[["unique_id", "style", "category"]]])
+    summary = _summarise(
+        fc, history, known_skus.drop_duplicates("unique_id"), end, horizon, method, skipped, seconds
+    )
     summary.known_ahead = list(known)
+    summary.skipped = skipped_skus(
+        catalogue, full, set(fc["unique_id"]), end, horizon, ACTIVE_DAYS, cold.skipped
+    )
+    launch_of = catalogue.set_index("unique_id")["launch"]
+    summary.launches = [
+        {
+            "sku": sku,
+            "launch": launch_of[sku].date().isoformat(),
+            "analogues": len(peers),
+            "signal_ratio": round(cold.ratio[sku], 3),
+        }
+        for sku, peers in cold.analogues.items()
+    ]
     with session_scope(engine) as session:
         run = ForecastRun(
             origin=end.date(),
