@@ -21,7 +21,7 @@ def forecast_command(
     ] = "auto",
     as_json: JsonOption = False,
 ) -> None:
-    """Forecast every active SKU from the imported live-room signals and store the run."""
+    """Forecast every sellable SKU (launches from analogues) and store the run."""
     st = settings(ctx)
     with fit_progress(f"forecasting ({method})") as progress:
         summary = api.run_forecast(

@@ -261,6 +261,7 @@ def render_forecast(s: dict[str, Any]) -> None:
             "fell back to seasonal naive: " + ", ".join(f"{k} {v}" for k, v in failed.items()),
             highlight=False,
         )
+    _render_coverage(s)
     movers = Table(title="top movers (units per day)")
     for col in ("sku", "style", "last 7 days", "forecast", "change"):
         movers.add_column(col, justify="right" if col not in ("sku", "style") else "left")
@@ -291,6 +292,30 @@ def render_forecast(s: dict[str, Any]) -> None:
         for r in rows:
             totals.add_row(r[key], str(r["skus"]), f"{r['forecast']:.0f}")
         out.print(totals)
+
+
+def _render_coverage(s: dict[str, Any]) -> None:
+    """Launches forecast from analogues, and every sellable SKU left out with its reason."""
+    if s.get("launches"):
+        launch = Table(title="launches forecast from analogues")
+        for col in ("sku", "launch", "analogues", "signal ratio"):
+            launch.add_column(col)
+        for r in s["launches"]:
+            launch.add_row(r["sku"], r["launch"], str(r["analogues"]), f"{r['signal_ratio']:.2f}")
+        out.print(launch)
+    skipped = s.get("skipped", [])
+    if not skipped:
+        out.print("every sellable SKU in the catalogue is forecast", highlight=False)
+        return
+    out.print(f"{len(skipped)} sellable SKUs not forecast:", highlight=False)
+    for r in skipped[:SKIPPED_SHOWN]:
+        out.print(f"  {r['sku']}: {r['reason']}", highlight=False)
+    if len(skipped) > SKIPPED_SHOWN:
+        out.print(f"  ... and {len(skipped) - SKIPPED_SHOWN} more (--json lists all)")
+
+
+#: skipped SKUs named in the text output (``--json`` lists them all)
+SKIPPED_SHOWN = 20
 
 
 _BACKTEST_COLUMNS = (

@@ -179,6 +179,8 @@ def _choose(
 ) -> np.ndarray:
     """The ``k`` pool SKUs most like SKU ``i``: category, then price band, then season.
 
+    Other categories fill in only when the newcomer's own has fewer than ``MIN_ANALOGUES``.
+
     Ties go to the analogue seen longest after its launch (its curve reaches furthest), then to
     the closest price, then to the id, so the choice is deterministic.
     """
@@ -189,7 +191,7 @@ def _choose(
     with np.errstate(all="ignore"):
         gap = np.abs(np.log(price[pool] / price[i]))
     gap = np.where(np.isfinite(gap), gap, np.inf)
-    doy = launch.dt.dayofyear.to_numpy(dtype=float)
+    doy = launch.dt.day_of_year.to_numpy(dtype=float)
     apart = np.abs(doy[pool] - doy[i])
     apart = np.minimum(apart, 365 - apart)
     score = (
@@ -199,6 +201,9 @@ def _choose(
     )
     seen = T - launch_pos[pool]
     order = np.lexsort((np.arange(len(pool)), gap, -seen, -score))
+    same = cat[pool][order] == cat[i]
+    if same.sum() >= MIN_ANALOGUES:
+        order = order[same]  # another category is an analogue only when its own has too few
     if "style" in attrs.columns:
         # within a similarity tier, one SKU of each style before a second of any: a style with
         # many colours and sizes must not stand for the whole category
