@@ -180,6 +180,43 @@ def with_calendar(
     return merged, future, "room schedule read: broadcasts and promotions known ahead"
 
 
+@dataclass
+class ForecastInputs:
+    """What one forecast reads from the database, as of its origin."""
+
+    #: every SKU's history up to the origin (launches borrow their analogues from it)
+    full: pd.DataFrame
+    #: the active SKUs' history with the calendar's columns: what the library forecasts
+    history: pd.DataFrame
+    hierarchy: pd.DataFrame
+    catalogue: pd.DataFrame
+    end: pd.Timestamp
+    skipped_inactive: int
+    #: the calendar's future rows, None without a calendar reaching the horizon
+    future: pd.DataFrame | None
+    known: tuple[str, ...]
+    #: a line saying whether the calendar was read
+    calendar: str
+
+
+def read_inputs(session: Session, origin: dt.date | None, horizon: int) -> ForecastInputs:
+    """The history up to ``origin`` (default: the last day with signals) and what goes with it."""
+    full = load_history(session, origin)
+    if full.empty:
+        raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
+    catalogue = load_catalogue(session)
+    hierarchy = load_hierarchy(session, full["unique_id"].unique())
+    end = full["ds"].max()
+    history, skipped = _select_active(full, end)
+    history, future, calendar = with_calendar(
+        session, history, hierarchy, end, end + pd.Timedelta(days=horizon)
+    )
+    known = CALENDAR_COLUMNS if future is not None else ()
+    return ForecastInputs(
+        full, history, hierarchy, catalogue, end, skipped, future, tuple(known), calendar
+    )
+
+
 def _select_active(history: pd.DataFrame, origin: pd.Timestamp) -> tuple[pd.DataFrame, int]:
     last = history.groupby("unique_id")["ds"].max()
     active = last[last > origin - pd.Timedelta(days=ACTIVE_DAYS)].index
@@ -216,19 +253,16 @@ def run_forecast(
     if horizon < 1:
         raise DataError(f"the horizon must be at least 1 day, not {horizon}")
     with session_scope(engine) as session:
-        full = load_history(session, origin)
-        if full.empty:
-            raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
-        catalogue = load_catalogue(session)
-        hierarchy = load_hierarchy(session, full["unique_id"].unique())
-        end = full["ds"].max()
-        history, skipped = _select_active(full, end)
-        history, future, calendar = with_calendar(
-            session, history, hierarchy, end, end + pd.Timedelta(days=horizon)
-        )
+        inputs = read_inputs(session, origin, horizon)
+    full, history, hierarchy, catalogue = (
+        inputs.full,
+        inputs.history,
+        inputs.hierarchy,
+        inputs.catalogue,
+    )
+    end, future, known, skipped = inputs.end, inputs.future, inputs.known, inputs.skipped_inactive
     say(f"forecasting {history['unique_id'].nunique()} SKUs {horizon} days from {end.date()}")
-    say(calendar)
-    known = CALENDAR_COLUMNS if future is not None else ()
+    say(inputs.calendar)
     t0 = time.perf_counter()
     try:
         fc = forecasting.forecast(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and editors
     from c2m.db import database_url, open_engine, session_scope
     from c2m.demo import run_demo
     from c2m.export import export_plan
+    from c2m.forecast_explain import explain_forecast
     from c2m.forecasts import run_backtest, run_forecast
     from c2m.importing import (
         import_catalog,
@@ -48,6 +49,7 @@ _HOME = {
     "session_scope": "c2m.db",
     "run_demo": "c2m.demo",
     "export_plan": "c2m.export",
+    "explain_forecast": "c2m.forecast_explain",
     "run_backtest": "c2m.forecasts",
     "run_forecast": "c2m.forecasts",
     "import_catalog": "c2m.importing",
@@ -80,6 +82,7 @@ __all__ = [
     "compare_plans",
     "comparison_rows",
     "database_url",
+    "explain_forecast",
     "export_plan",
     "generate",
     "import_catalog",

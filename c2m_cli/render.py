@@ -314,6 +314,31 @@ def _render_coverage(s: dict[str, Any]) -> None:
         out.print(f"  ... and {len(skipped) - SKIPPED_SHOWN} more (--json lists all)")
 
 
+def render_explanation(e: dict[str, Any]) -> None:
+    """One SKU's forecast: its model, what each input was worth, recent weeks, the interval."""
+    out.print(
+        f"{e['sku']} in forecast run {e['run_id']} ({e['horizon']} days from {e['origin']}): "
+        f"model {e['method']}, {e['total']:.0f} units, 80 % interval "
+        f"{e['interval_80'][0]:.0f}-{e['interval_80'][1]:.0f}",
+        highlight=False,
+    )
+    worth = Table(title="what each input was worth (units over the horizon; + raised it)")
+    worth.add_column("input")
+    worth.add_column("units", justify="right")
+    for name, units in e["contributions"].items():
+        worth.add_row(name, f"{units:+.1f}")
+    out.print(worth)
+    if e["analogues"]:
+        out.print("analogues: " + ", ".join(e["analogues"]), highlight=False)
+    weeks = Table(title="the last 4 weeks against the forecast")
+    for col in ("week", "", "units", "10 %", "90 %"):
+        weeks.add_column(col, justify="left" if col in ("week", "") else "right")
+    for w in e["weeks"]:
+        lo, hi = (f"{w['q10']:.0f}", f"{w['q90']:.0f}") if "q10" in w else ("", "")
+        weeks.add_row(w["week"], w["kind"], f"{w['units']:.0f}", lo, hi)
+    out.print(weeks)
+
+
 #: skipped SKUs named in the text output (``--json`` lists them all)
 SKIPPED_SHOWN = 20
 
