@@ -95,3 +95,46 @@ def test_every_sellable_sku_is_forecast_or_named_with_a_reason(sqlite_url, world
     assert "sellable SKUs not forecast" in text.stdout
     assert "HM2698-KHK-S: launched 2026-01-05 but never seen in a live room" in text.stdout
     assert "launches forecast from analogues" in text.stdout
+
+
+def test_explain_shows_model_inputs_weeks_and_interval(sqlite_url, world_dir):
+    summary = forecast(sqlite_url, world_dir)
+    fc = stored(sqlite_url, summary["run_id"])
+    sku = fc.groupby("sku")["yhat"].sum().drop(labels=[r["sku"] for r in summary["launches"]])
+    sku = str(sku.idxmax())
+    result = c2m(sqlite_url, "forecast", "--explain", sku, "--json")
+    assert result.exit_code == 0, result.output
+    e = json.loads(result.stdout)
+    assert (e["sku"], e["method"], e["run_id"]) == (sku, "seasonal_ma", summary["run_id"])
+    assert "clicks (observed)" in e["contributions"]
+    assert e["contributions"]["clicks (observed)"] == 0, "seasonal_ma does not read clicks"
+    assert any(v != 0 for v in e["contributions"].values())
+    kinds = [w["kind"] for w in e["weeks"]]
+    assert kinds == ["sold"] * 4 + ["forecast"] * 2
+    lo, hi = e["interval_80"]
+    assert lo <= e["total"] <= hi
+    assert e["total"] == pytest.approx(fc[fc["sku"] == sku]["yhat"].sum(), abs=0.1)
+    text = c2m(sqlite_url, "forecast", "--explain", sku)
+    assert "the last 4 weeks against the forecast" in text.stdout
+    assert "model seasonal_ma" in text.stdout
+
+
+def test_explain_a_launch_names_its_analogues(sqlite_url, world_dir):
+    summary = forecast(sqlite_url, world_dir)
+    sku = summary["launches"][0]["sku"]
+    result = c2m(sqlite_url, "forecast", "--explain", sku, "--json")
+    assert result.exit_code == 0, result.output
+    e = json.loads(result.stdout)
+    assert e["method"] == "analogue" and e["analogues"]
+    assert not any(a.startswith("HM2602") for a in e["analogues"])
+    assert sum(e["contributions"].values()) == pytest.approx(e["total"], abs=0.2)
+
+
+def test_explain_a_skipped_or_unknown_sku_says_why_in_one_sentence(sqlite_url, world_dir):
+    forecast(sqlite_url, world_dir)
+    result = c2m(sqlite_url, "forecast", "--explain", "HM2698-KHK-S")
+    assert result.exit_code == 65  # bad input data
+    assert "launched 2026-01-05 but never seen in a live room" in result.output
+    assert "Traceback" not in result.output
+    result = c2m(sqlite_url, "forecast", "--explain", "NO-SUCH-SKU")
+    assert result.exit_code == 65 and "check the SKU code" in result.output
