@@ -180,6 +180,38 @@ class Solver(_Strict):
     stability_weight: float = Field(default=1.0, ge=0)
 
 
+class Guards(_Strict):
+    """When a plan, a forecast or an import looks like a typo rather than the factory's week.
+
+    A mistyped year once turned into a published plan of nothing: these thresholds let
+    ``plan`` and ``replan`` refuse to make such a plan current (``--force`` overrides),
+    ``forecast`` warn (and the unattended replan stop), and ``import`` warn once per file.
+    """
+
+    min_sku_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="a plan must cover this share of the last current plan's SKUs and of the "
+        "catalogue's active SKUs",
+    )
+    min_unit_share: float = Field(
+        default=0.5, ge=0, le=1, description="and this share of the last current plan's demand"
+    )
+    max_start_days: int = Field(
+        default=7, ge=0, description="days a plan's start may lie from the factory's today"
+    )
+    max_inactive_share: float = Field(
+        default=0.5, ge=0, le=1, description="share of SKUs a forecast may skip as inactive"
+    )
+    max_origin_jump_days: int = Field(
+        default=7, ge=0, description="days a forecast's start may move past the last one's"
+    )
+    import_margin_days: int = Field(
+        default=60, ge=0, description="days outside the stored history an imported date may be"
+    )
+
+
 class FactoryConfig(_Strict):
     factory: FactoryInfo = Field(default_factory=FactoryInfo)
     categories: dict[str, Category] = Field(min_length=1)
@@ -193,6 +225,7 @@ class FactoryConfig(_Strict):
     costs: Costs
     policies: Policies
     solver: Solver = Field(default_factory=Solver)
+    guards: Guards = Field(default_factory=Guards)
 
     @field_validator("lines")
     @classmethod

@@ -9,6 +9,7 @@ solver time per plan is capped so the whole tour stays well under three minutes 
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import time
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from sqlmodel import SQLModel, select
 from c2m.config import FactoryConfig
 from c2m.db import database_url, get_engine, init_db, is_sqlite, open_engine, session_scope
 from c2m.errors import DataError
-from c2m.models import ImportBatch, Plan, SalesSignal, Style
+from c2m.models import ForecastRun, ImportBatch, Plan, SalesSignal, Style
 
 SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
 IMPORT_ORDER = ("catalog", "inventory", "fabric", "orders", "sales", "schedule")
@@ -119,6 +120,10 @@ def run_demo(
     engine = fresh_engine(db_url, reset)
     imported = import_sample(engine, data_dir, say)
     run_id = forecast_sample(engine, horizon, forecast_method, say)
+    with session_scope(engine) as session:
+        origin = session.get(ForecastRun, run_id).origin
+    # the sample's today is the day after its last signals, whatever the clock says
+    today = dt.datetime.combine(origin + dt.timedelta(days=1), dt.time())
     plans = {}
     for mode in ("batch", "c2m"):
         say(f"planning {mode} (solver limit {time_limit:g} s)")
@@ -129,6 +134,7 @@ def run_demo(
             horizon_days=horizon,
             time_limit=time_limit,
             forecast_run_id=run_id,
+            now=today,
         )
         plans[mode] = plan_id
         say(f"plan {plan_id} ({mode}): {result.status}, {result.kpis.lots} lots")

@@ -43,9 +43,24 @@ def plan_command(
         bool,
         typer.Option("--deterministic", help="Same plan for the same inputs (may overrun)."),
     ] = False,
+    now: Annotated[
+        datetime | None,
+        typer.Option(
+            "--now",
+            formats=NOW_FORMATS,
+            help="The factory's today, for the guards (default: its clock).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Make the plan current even when a guard holds it back."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Plan production from the latest forecast: lots, schedule, KPIs; stored as current."""
+    """Plan production from the latest forecast: lots, schedule, KPIs; stored as current.
+
+    A plan that looks like bad input (a start far from today, no lots for real demand, far
+    fewer SKUs or units than usual) is stored but not made current: exit 65, unless --force."""
     st = settings(ctx)
     with err.status(f"planning ({mode.value})..."):
         plan_id, result = api.plan_and_store(
@@ -57,6 +72,8 @@ def plan_command(
             time_limit=time_limit,
             deterministic=deterministic,
             say=say,
+            now=now,
+            force=force,
         )
     summary = {"plan_id": plan_id, **result.as_json()}
     if as_json:

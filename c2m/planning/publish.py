@@ -14,6 +14,7 @@ from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import DataError
 from c2m.forecasts import run_forecast
+from c2m.planning import guards
 from c2m.planning.db_inputs import latest_forecast_run, load_forecast, load_inputs
 from c2m.planning.inputs import PlanOptions
 from c2m.planning.plan_result import PlanResult
@@ -42,8 +43,14 @@ def plan_and_store(
     forecast_run_id: int | None = None,
     deterministic: bool = False,
     say: Say = silent,
+    now: dt.datetime | None = None,
+    force: bool = False,
 ) -> tuple[int, PlanResult]:
-    """Plans ``mode`` from the latest forecast and stores it as the mode's current plan."""
+    """Plans ``mode`` from the latest forecast and stores it as the mode's current plan.
+
+    Unless ``force``, the plan is first held against :mod:`c2m.planning.guards` (``now``
+    is the factory's today, default its wall clock): a plan that fails a guard is stored
+    but not made current, and :class:`~c2m.planning.guards.PlanRefused` says why."""
     run_id = forecast_run_id or ensure_forecast(engine, horizon_days, say)
     with session_scope(engine) as session:
         forecast = load_forecast(session, run_id)
@@ -59,6 +66,13 @@ def plan_and_store(
         deterministic=deterministic,
     )
     result = make_plan(inputs, cfg, options)
+    today = (now or guards.factory_now(cfg)).date()
     with session_scope(engine) as session:
-        plan_id = write_plan(session, result, forecast_run_id=run_id)
+        base = guards.read_baseline(session, mode, today)
+        reason = None
+        if not force:
+            reason = guards.refusal(result, guards.coverage(result, forecast), base, cfg.guards)
+        plan_id = write_plan(session, result, forecast_run_id=run_id, make_current=reason is None)
+    if reason is not None:
+        raise guards.refused(plan_id, reason)
     return plan_id, result

@@ -46,7 +46,9 @@ def seeded(db_url):
 
 def test_plan_store_show_round_trip(seeded):
     engine = open_engine(seeded)
-    plan_id, result = plan_and_store(engine, load_config(), mode="c2m", start=START, time_limit=2)
+    plan_id, result = plan_and_store(
+        engine, load_config(), mode="c2m", start=START, time_limit=2, now=START
+    )
     with session_scope(engine) as session:
         view = read_plan(session, plan_id)
         assert view.header.is_current and view.header.mode == "c2m"
@@ -60,8 +62,12 @@ def test_plan_store_show_round_trip(seeded):
             ]
         assert view.header.kpis["planned_units"] == sum(lot.quantity for lot in view.lots)
     # a second plan of the same mode takes over "current"; the other mode is untouched
-    second, _ = plan_and_store(engine, load_config(), mode="c2m", start=START, time_limit=2)
-    batch, _ = plan_and_store(engine, load_config(), mode="batch", start=START, time_limit=2)
+    second, _ = plan_and_store(
+        engine, load_config(), mode="c2m", start=START, time_limit=2, now=START
+    )
+    batch, _ = plan_and_store(
+        engine, load_config(), mode="batch", start=START, time_limit=2, now=START
+    )
     with session_scope(engine) as session:
         current = {p.id for p in session.exec(select(Plan).where(Plan.is_current)).all()}
     assert current == {second, batch}
@@ -69,7 +75,17 @@ def test_plan_store_show_round_trip(seeded):
 
 def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
     res = run(
-        seeded, "plan", "--mode", "c2m", "--start", "2026-12-07", "--time-limit", "2", "--json"
+        seeded,
+        "plan",
+        "--mode",
+        "c2m",
+        "--start",
+        "2026-12-07",
+        "--now",
+        "2026-12-07",
+        "--time-limit",
+        "2",
+        "--json",
     )
     assert res.exit_code == 0, res.output
     c2m_plan = json.loads(res.stdout)
@@ -79,7 +95,17 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
     assert set(c2m_plan["kpis"]) >= KPI_KEYS
     assert c2m_plan["status"] in ("optimal", "feasible", "fallback")
     res = run(
-        seeded, "plan", "--mode", "batch", "--start", "2026-12-07", "--time-limit", "2", "--json"
+        seeded,
+        "plan",
+        "--mode",
+        "batch",
+        "--start",
+        "2026-12-07",
+        "--now",
+        "2026-12-07",
+        "--time-limit",
+        "2",
+        "--json",
     )
     batch_plan = json.loads(res.stdout)
 
@@ -110,7 +136,17 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
     assert compared.exit_code == 0 and "mean lot size" in compared.stdout
     assert "horizon (days)" in compared.stdout and "warning" not in compared.output
     week = run(
-        seeded, "plan", "--start", "2026-12-07", "--horizon", "7", "--time-limit", "1", "--json"
+        seeded,
+        "plan",
+        "--start",
+        "2026-12-07",
+        "--now",
+        "2026-12-07",
+        "--horizon",
+        "7",
+        "--time-limit",
+        "1",
+        "--json",
     )
     assert week.exit_code == 0, week.output
     week_id = str(json.loads(week.stdout)["plan_id"])
