@@ -19,6 +19,7 @@ from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from c2m.config import Guards
 from c2m.db import session_scope
 from c2m.errors import DataError
 from c2m.models import ForecastRun, ForecastValue, RoomDay, SalesSignal, Sku, Style
@@ -180,6 +181,29 @@ def _select_active(history: pd.DataFrame, origin: pd.Timestamp) -> tuple[pd.Data
     return history[history["unique_id"].isin(active)], int(len(last) - len(active))
 
 
+def suspicious(
+    active: int, skipped: int, origin: dt.date, last_origin: dt.date | None, guards: Guards
+) -> list[str]:
+    """What looks like bad input rather than the factory's sales: most SKUs inactive (their
+    last sale long before the newest, often one mistyped date), or a history that ends far
+    from where the last forecast's did. One sentence each."""
+    problems = []
+    total = active + skipped
+    if total and skipped / total > guards.max_inactive_share:
+        problems.append(
+            f"{skipped} of {total} SKUs have no sales in the {ACTIVE_DAYS} days before "
+            f"{origin} and are skipped as inactive; a mistyped date in the last import "
+            "can do this"
+        )
+    if last_origin is not None and abs((origin - last_origin).days) > guards.max_origin_jump_days:
+        problems.append(
+            f"the history now ends {origin}, {abs((origin - last_origin).days)} days from the "
+            f"last forecast's {last_origin} (guards.max_origin_jump_days is "
+            f"{guards.max_origin_jump_days})"
+        )
+    return problems
+
+
 def _check_method(method: str) -> None:
     from forecasting import MODELS
 
@@ -195,11 +219,16 @@ def run_forecast(
     origin: dt.date | None = None,
     say: Progress = _quiet,
     progress: Callable[[int, int], None] | None = None,
+    guards: Guards | None = None,
+    unattended: bool = False,
 ) -> ForecastSummary:
     """Forecast every active SKU ``horizon`` days past ``origin`` and store the run.
 
     ``origin`` is the last day of history used (default: the last day with signals);
-    ``progress`` gets (steps done, steps in all) as the library's model fits finish.
+    ``progress`` gets (steps done, steps in all) as the library's model fits finish. When
+    most SKUs turn inactive or the start jumps past the last run's (``guards``, see
+    :func:`suspicious`), a person is warned through ``say``; an ``unattended`` run (the
+    nightly replan) stops with :class:`DataError` instead, storing nothing.
     """
     import time
 
@@ -215,10 +244,19 @@ def run_forecast(
         hierarchy = load_hierarchy(session, history["unique_id"].unique())
         end = history["ds"].max()
         history, skipped = _select_active(history, end)
+        last = session.exec(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(1)).first()
         history, future, calendar = with_calendar(
             session, history, hierarchy, end, end + pd.Timedelta(days=horizon)
         )
-    say(f"forecasting {history['unique_id'].nunique()} SKUs {horizon} days from {end.date()}")
+    active = int(history["unique_id"].nunique())
+    for problem in suspicious(
+        active, skipped, end.date(), last.origin if last else None, guards or Guards()
+    ):
+        if unattended:
+            raise DataError(f"forecast not made: {problem}")
+        say(f"warning: {problem}")
+    first = (end + pd.Timedelta(days=1)).date()
+    say(f"forecasting {active} SKUs {horizon} days from {first} (history to {end.date()})")
     say(calendar)
     known = CALENDAR_COLUMNS if future is not None else ()
     t0 = time.perf_counter()

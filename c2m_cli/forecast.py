@@ -25,7 +25,12 @@ def forecast_command(
     st = settings(ctx)
     with fit_progress(f"forecasting ({method})") as progress:
         summary = api.run_forecast(
-            st.engine(), horizon=horizon, method=method, say=say, progress=progress
+            st.engine(),
+            horizon=horizon,
+            method=method,
+            say=say,
+            progress=progress,
+            guards=st.config().guards,
         )
     if as_json:
         print_json(summary.to_dict())

@@ -44,7 +44,17 @@ def import_sales_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import live-room sales exports (clicks, carts, orders, rank, price per day and SKU)."""
-    run_import(ctx, api.import_sales, files, as_json, room=room, dry_run=dry_run, strict=strict)
+    margin = settings(ctx).config().guards.import_margin_days
+    run_import(
+        ctx,
+        api.import_sales,
+        files,
+        as_json,
+        room=room,
+        dry_run=dry_run,
+        strict=strict,
+        margin_days=margin,
+    )
 
 
 def import_catalog_command(

@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
-from c2m.config import FactoryConfig
+from c2m.config import FactoryConfig, Guards
 from c2m.db import session_scope
 from c2m.errors import DataError
 from c2m.forecasts import run_forecast
@@ -23,14 +23,16 @@ from c2m.planning.save import write_plan
 from c2m.progress import Say, silent
 
 
-def ensure_forecast(engine: Engine, horizon: int, say: Say = silent) -> int:
+def ensure_forecast(
+    engine: Engine, horizon: int, say: Say = silent, guards: Guards | None = None
+) -> int:
     """Id of the latest forecast run; makes one (``horizon`` days) when there is none."""
     with session_scope(engine) as session:
         run = latest_forecast_run(session)
         if run is not None:
             return int(run.id)
     say("no forecast yet: forecasting from the imported signals")
-    return run_forecast(engine, horizon=horizon).run_id
+    return run_forecast(engine, horizon=horizon, say=say, guards=guards).run_id
 
 
 def plan_and_store(
@@ -51,7 +53,7 @@ def plan_and_store(
     Unless ``force``, the plan is first held against :mod:`c2m.planning.guards` (``now``
     is the factory's today, default its wall clock): a plan that fails a guard is stored
     but not made current, and :class:`~c2m.planning.guards.PlanRefused` says why."""
-    run_id = forecast_run_id or ensure_forecast(engine, horizon_days, say)
+    run_id = forecast_run_id or ensure_forecast(engine, horizon_days, say, cfg.guards)
     with session_scope(engine) as session:
         forecast = load_forecast(session, run_id)
         if forecast.empty:

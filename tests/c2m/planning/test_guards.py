@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 
 from c2m.config import Guards
 from c2m.db import open_engine, session_scope
+from c2m.errors import DataError
+from c2m.forecasts import run_forecast, suspicious
 from c2m.models import Plan, SalesSignal
 from c2m.planning import guards
 from c2m.planning.guards import Baseline, Coverage
@@ -54,7 +56,12 @@ def test_a_mistyped_year_is_not_published_as_current(seeded):
                 rank=5,
             )
         )
-    assert c2m(seeded, "forecast").exit_code == 0
+    with pytest.raises(DataError, match="forecast not made: 7 of 8 SKUs"):
+        run_forecast(open_engine(seeded), unattended=True)  # the nightly replan stops
+    forecast = c2m(seeded, "forecast")
+    assert forecast.exit_code == 0  # a person is warned
+    assert "warning: 7 of 8 SKUs have no sales" in forecast.output
+    assert "from 2027-11-30 (history to 2027-11-29)" in forecast.output
     refused = _plan(seeded)
     assert refused.exit_code == 65, refused.output
     assert "not made current" in refused.output and "2027-11-30" in refused.output
@@ -103,3 +110,16 @@ def test_the_rules_one_by_one(planned):
     later = _base(today=world.NOW.date() - dt.timedelta(days=8))
     assert "8 days from the factory's today" in guards.refusal(planned, ok, later, Guards())
     assert guards.refusal(planned, ok, later, Guards(max_start_days=8)) is None
+
+
+def test_a_forecast_is_suspicious_when_most_skus_go_quiet_or_its_start_jumps():
+    day = dt.date(2026, 12, 4)
+    assert suspicious(40, 2, day, day - dt.timedelta(days=1), Guards()) == []
+    assert suspicious(40, 2, day, None, Guards()) == []
+    [quiet] = suspicious(1, 39, day, None, Guards())
+    assert quiet.startswith("39 of 40 SKUs have no sales in the 28 days before 2026-12-04")
+    [jump] = suspicious(40, 0, day, day - dt.timedelta(days=366), Guards())
+    assert "366 days from the last forecast's 2025-12-03" in jump
+    assert (
+        suspicious(40, 0, day, day - dt.timedelta(days=366), Guards(max_origin_jump_days=400)) == []
+    )
