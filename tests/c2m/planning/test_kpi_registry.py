@@ -25,6 +25,7 @@ PLAN_JSON_KEYS = [
     "units_due", "units_on_time", "fill_rate", "late_lots", "late_units",
     "end_inventory_units", "end_inventory_days", "held_lots", "held_units", "fabric_shortages",
     "cost_lateness", "cost_changeover", "cost_overtime", "cost_holding", "cost_stability",
+    "cost_unserved",
     "solver_status", "solver_method", "objective", "bound", "gap", "wall_seconds", "operations",
 ]  # fmt: skip
 
