@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from c2m_cli import admin, forecast, imports, plan, replan, report, sample, simulate
 from c2m_cli.app import app, main, sub_app
+from c2m_web.commands import add_commands as add_web_commands
 
 __all__ = ["app", "main"]
 
@@ -42,6 +43,7 @@ app.command("compare")(plan.compare_command)
 app.command("export")(plan.export_command)
 app.command("demo")(sample.demo_command)
 app.command("report")(report.report_command)
+add_web_commands(app, sub_app)  # serve, user add|list|remove: the web face's commands
 
 if __name__ == "__main__":
     main()

@@ -212,6 +212,15 @@ class Guards(_Strict):
     )
 
 
+class Web(_Strict):
+    """``c2m serve``: limits of the web page (the ``[web]`` table; every key optional)."""
+
+    max_upload_mb: float = Field(default=50, gt=0)
+    secure_cookies: bool = False  # true behind a TLS proxy: cookies only over https
+    login_attempts: int = Field(default=5, gt=0)  # failed logins allowed per window
+    login_window_minutes: float = Field(default=15, gt=0)
+
+
 class FactoryConfig(_Strict):
     factory: FactoryInfo = Field(default_factory=FactoryInfo)
     categories: dict[str, Category] = Field(min_length=1)
@@ -225,7 +234,10 @@ class FactoryConfig(_Strict):
     costs: Costs
     policies: Policies
     solver: Solver = Field(default_factory=Solver)
-    guards: Guards = Field(default_factory=Guards)
+    # Not part of a plan's inputs: left out of dumps, so the replan's fingerprint ignores it.
+    web: Web = Field(default_factory=Web, exclude=True)
+    # Whether a plan is published, not what it is: left out of dumps (and fingerprints) too.
+    guards: Guards = Field(default_factory=Guards, exclude=True)
 
     @field_validator("lines")
     @classmethod

@@ -27,8 +27,8 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and editors
         import_fabric,
         import_inventory,
         import_orders,
+        import_room_calendar,
         import_sales,
-        import_schedule,
     )
     from c2m.planning.kpi_registry import KPI_BY_KEY, comparison_rows, summary_rows
     from c2m.planning.publish import plan_and_store
@@ -55,7 +55,7 @@ _HOME = {
     "import_inventory": "c2m.importing",
     "import_orders": "c2m.importing",
     "import_sales": "c2m.importing",
-    "import_schedule": "c2m.importing",
+    "import_room_calendar": "c2m.importing",
     "KPI_BY_KEY": "c2m.planning.kpi_registry",
     "comparison_rows": "c2m.planning.kpi_registry",
     "summary_rows": "c2m.planning.kpi_registry",
@@ -86,8 +86,8 @@ __all__ = [
     "import_fabric",
     "import_inventory",
     "import_orders",
+    "import_room_calendar",
     "import_sales",
-    "import_schedule",
     "list_plans",
     "list_runs",
     "load_config",

@@ -91,12 +91,7 @@ def fingerprint(
     for name, model, order, where in sources:
         digest.update(f"[{name}]\n".encode())
         counts[name] = _feed(digest, _table_rows(session, model, order, where))
-    # the guards decide whether a plan is published, not what it is: left out of the hash
-    config_json = (
-        config.model_dump_json(exclude={"guards"})
-        if hasattr(config, "model_dump_json")
-        else str(config)
-    )
+    config_json = config.model_dump_json() if hasattr(config, "model_dump_json") else str(config)
     digest.update(b"[config]\n" + config_json.encode() + b"\n")
     digest.update(b"[settings]\n")
     digest.update(json.dumps(dict(settings), sort_keys=True, default=_cell).encode())

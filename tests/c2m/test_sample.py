@@ -177,7 +177,7 @@ def test_weekly_rhythm_and_broadcast_days(world: SampleWorld) -> None:
 def test_the_schedule_is_the_rooms_published_calendar(world: SampleWorld) -> None:
     """Every room every day, history and future; it streamed on nearly every planned day,
     and sold far less through the shop window on the days it had not planned to stream."""
-    sched = world.schedule
+    sched = world.room_calendar
     days = pd.date_range(world.start, world.end)
     assert len(sched) == len(days) * len(world.rooms)
     assert set(sched["room_id"]) == set(world.rooms["room_id"])
@@ -295,7 +295,7 @@ def test_promo_festival_spikes_in_the_future_after_carts_fill() -> None:
     assert preheat["orders"] / preheat["carts"] < 0.6 * before["orders"] / before["carts"]
     assert preheat["carts"] / 5 > before["carts"] / 14
     # the festival is on every room's published calendar as a promotion day
-    on_the_day = world.schedule[world.schedule["date"] == fest]
+    on_the_day = world.room_calendar[world.room_calendar["date"] == fest]
     assert on_the_day["promotion"].all() and on_the_day["broadcast"].all()
 
 

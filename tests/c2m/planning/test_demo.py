@@ -50,10 +50,10 @@ def test_demo_end_to_end_and_again(tmp_path):
 
 
 def test_demo_refuses_a_database_with_other_data(tmp_path):
-    from planning_world import seed_database, world
+    from tests.worlds import planning_inputs, seed_planning_world
 
     db = tmp_path / "mine.db"
-    seed_database(f"sqlite:///{db}", world())
+    seed_planning_world(f"sqlite:///{db}", planning_inputs())
     refused = demo(db, tmp_path / "out")
     assert refused.returncode == 65
     assert "--reset" in refused.stderr

@@ -18,9 +18,9 @@ from c2m.models import Plan, SalesSignal
 from c2m.planning import guards
 from c2m.planning.guards import Baseline, Coverage
 from cli import app
-from tests.c2m.replan import world
+from tests import worlds
 
-TODAY = world.NOW.strftime("%Y-%m-%d")
+TODAY = worlds.NOW.strftime("%Y-%m-%d")
 
 
 def c2m(url: str, *args: str):
@@ -38,7 +38,7 @@ def _current(url: str) -> list[int]:
 
 @pytest.fixture
 def seeded(db_url: str) -> str:
-    world.seed(db_url, days=28, daily=12)
+    worlds.seed_replan_world(db_url, days=28, daily=12)
     return db_url
 
 
@@ -49,7 +49,7 @@ def test_a_mistyped_year_is_not_published_as_current(seeded):
             SalesSignal(
                 ts=dt.datetime(2027, 11, 29, 20),
                 room_id="R1",
-                sku=world.skus()[0],
+                sku=worlds.sku_codes()[0],
                 clicks=400,
                 carts=30,
                 orders=10,
@@ -86,15 +86,15 @@ def planned(tmp_path_factory):
     from c2m.planning.publish import plan_and_store
 
     url = f"sqlite:///{tmp_path_factory.mktemp('guards') / 'g.db'}"
-    world.seed(url, days=28, daily=12)
+    worlds.seed_replan_world(url, days=28, daily=12)
     _, result = plan_and_store(
-        open_engine(url), world.config(), time_limit=1, deterministic=True, now=world.NOW
+        open_engine(url), worlds.replan_config(), time_limit=1, deterministic=True, now=worlds.NOW
     )
     return result
 
 
 def _base(**kw) -> Baseline:
-    return Baseline(**{"today": world.NOW.date(), "active_skus": 8, "previous": None, **kw})
+    return Baseline(**{"today": worlds.NOW.date(), "active_skus": 8, "previous": None, **kw})
 
 
 def test_the_rules_one_by_one(planned):
@@ -107,7 +107,7 @@ def test_the_rules_one_by_one(planned):
     assert guards.refusal(planned, few, _base(), Guards(min_sku_share=0.3)) is None
     bigger = Coverage(skus=8, units=ok.units * 3)
     assert "units due" in guards.refusal(planned, ok, _base(previous=bigger), Guards())
-    later = _base(today=world.NOW.date() - dt.timedelta(days=8))
+    later = _base(today=worlds.NOW.date() - dt.timedelta(days=8))
     assert "8 days from the factory's today" in guards.refusal(planned, ok, later, Guards())
     assert guards.refusal(planned, ok, later, Guards(max_start_days=8)) is None
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planning_world import START, config, seed_database, world
-
 from c2m.config import Calendar
 from c2m.db import open_engine, session_scope
 from c2m.models import Plan
@@ -14,6 +12,7 @@ from c2m.planning.planner import make_plan
 from c2m.planning.publish import plan_and_store
 from c2m.planning.show import compare_plans
 from c2m.planning.working_time import last_shift_end
+from tests.worlds import START, config, planning_inputs, seed_planning_world
 
 WEEKDAYS_ONLY = Calendar.model_validate(
     {
@@ -37,7 +36,9 @@ def test_a_weekend_demand_is_due_at_fridays_last_shift():
 
 def test_every_lot_is_due_at_the_end_of_a_working_shift():
     cfg = config()
-    plan = make_plan(world(), cfg, PlanOptions(mode="c2m", start=START, time_limit=1, workers=1))
+    plan = make_plan(
+        planning_inputs(), cfg, PlanOptions(mode="c2m", start=START, time_limit=1, workers=1)
+    )
     ends = {s.end for s in cfg.calendar.shifts}
     workdays = cfg.calendar.workdays
     assert plan.lots
@@ -51,8 +52,8 @@ def test_a_plan_that_serves_nothing_cannot_look_cheaper():
     """Batch once won `compare` at 74,754 CNY against C2M's 115,756 while serving 14 % of
     demand against 41 %: what a plan leaves undone cost nothing."""
     options = PlanOptions(mode="c2m", start=START, horizon_days=7, time_limit=1, workers=1)
-    served = make_plan(world(), config(), options)
-    starved = make_plan(world(fabric_on_hand=0.0), config(), options)
+    served = make_plan(planning_inputs(), config(), options)
+    starved = make_plan(planning_inputs(fabric_on_hand=0.0), config(), options)
     assert starved.kpis.held_lots > 0 and starved.kpis.fill_rate < served.kpis.fill_rate
     assert starved.kpis.cost_lateness == 0  # the solver's part alone would prefer it
     assert starved.objective > served.objective
@@ -65,7 +66,7 @@ def test_a_plan_that_serves_nothing_cannot_look_cheaper():
 
 def test_compare_says_when_objectives_do_not_compare(db_url):
     engine = open_engine(db_url)
-    seed_database(db_url, world())
+    seed_planning_world(db_url, planning_inputs())
     ids = {}
     for mode, days in (("c2m", 14), ("batch", 14), ("week", 7)):
         ids[mode], _ = plan_and_store(

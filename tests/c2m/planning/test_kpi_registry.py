@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from planning_world import START, config, world
-
 from c2m.planning import PlanOptions, make_plan
 from c2m.planning.kpi_registry import (
     KPIS,
@@ -16,6 +14,7 @@ from c2m.planning.kpi_registry import (
     summary_rows,
 )
 from c2m.planning.plan_kpis import PlanKpis
+from tests.worlds import START, config, planning_inputs
 
 # The keys of ``c2m plan --json``'s "kpis", in the order it prints them.
 PLAN_JSON_KEYS = [
@@ -51,7 +50,11 @@ def test_one_format_for_every_face():
 
 
 def test_summary_and_comparison_rows_of_a_plan():
-    plan = make_plan(world(), config(), PlanOptions(start=START, time_limit=1, workers=1))
+    plan = make_plan(
+        planning_inputs(),
+        config(),
+        PlanOptions(start=START, time_limit=1, workers=1, deterministic=True),
+    )
     kpis = plan.kpis.as_json()
     rows = dict(summary_rows(kpis))
     assert rows["lots"] == f"{plan.kpis.lots:,}"

@@ -7,7 +7,6 @@ import json
 
 import pytest
 from openpyxl import load_workbook
-from planning_world import START, seed_database, world
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -18,6 +17,7 @@ from c2m.planning.publish import plan_and_store
 from c2m.planning.show import schedule_rows
 from c2m.planning.stored import read_plan
 from cli import app
+from tests.worlds import START, planning_inputs, seed_planning_world
 
 KPI_KEYS = {
     "lots",
@@ -40,14 +40,14 @@ def run(url, *args):
 
 @pytest.fixture
 def seeded(db_url):
-    seed_database(db_url, world())
+    seed_planning_world(db_url, planning_inputs())
     return db_url
 
 
 def test_plan_store_show_round_trip(seeded):
     engine = open_engine(seeded)
     plan_id, result = plan_and_store(
-        engine, load_config(), mode="c2m", start=START, time_limit=2, now=START
+        engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True, now=START
     )
     with session_scope(engine) as session:
         view = read_plan(session, plan_id)
@@ -63,10 +63,16 @@ def test_plan_store_show_round_trip(seeded):
         assert view.header.kpis["planned_units"] == sum(lot.quantity for lot in view.lots)
     # a second plan of the same mode takes over "current"; the other mode is untouched
     second, _ = plan_and_store(
-        engine, load_config(), mode="c2m", start=START, time_limit=2, now=START
+        engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True, now=START
     )
     batch, _ = plan_and_store(
-        engine, load_config(), mode="batch", start=START, time_limit=2, now=START
+        engine,
+        load_config(),
+        mode="batch",
+        start=START,
+        time_limit=2,
+        deterministic=True,
+        now=START,
     )
     with session_scope(engine) as session:
         current = {p.id for p in session.exec(select(Plan).where(Plan.is_current)).all()}
@@ -85,6 +91,7 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
         "2026-12-07",
         "--time-limit",
         "2",
+        "--deterministic",
         "--json",
     )
     assert res.exit_code == 0, res.output
@@ -105,6 +112,7 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
         "2026-12-07",
         "--time-limit",
         "2",
+        "--deterministic",
         "--json",
     )
     batch_plan = json.loads(res.stdout)
@@ -146,6 +154,7 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
         "7",
         "--time-limit",
         "1",
+        "--deterministic",
         "--json",
     )
     assert week.exit_code == 0, week.output
@@ -194,8 +203,8 @@ def test_plan_without_forecast_or_catalogue_is_one_clear_error(sqlite_url, monke
 
 
 def test_a_category_no_line_sews_is_a_data_error(sqlite_url):
-    inputs = world(styles=(("SW1", "tshirt"),))
-    seed_database(sqlite_url, inputs)
+    inputs = planning_inputs(styles=(("SW1", "tshirt"),))
+    seed_planning_world(sqlite_url, inputs)
     raw = load_config().model_dump(mode="json")
     for line in raw["lines"]:
         line["categories"] = [c for c in line["categories"] if c != "tshirt"] or ["jeans"]
