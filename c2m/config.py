@@ -286,16 +286,29 @@ def parse_config(raw: dict, source: str = "<config>") -> FactoryConfig:
         errors = exc.errors()
         # A typo'd key shows up twice: the key it should have been is "missing" and the typo
         # is "extra". The typo is the cause, so say it first, with the likely intended key.
+        # Every problem is named, so one edit fixes the file instead of one per run.
         errors.sort(key=lambda e: e["type"] != "extra_forbidden")
-        first = errors[0]
-        key = _dotted(first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = "unknown key" + _did_you_mean(first["loc"], errors)
-        more = len(errors) - 1
-        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        named = [_problem(e, errors) for e in errors]
+        named = [p for p in named if p is not None]
+        key, message = named[0]
         where = f" at {key}" if key else ""
+        rest = "; ".join(f"{k or 'top level'}: {m}" for k, m in named[1:])
+        tail = f" (also {rest})" if rest else ""
         raise ConfigError(f"{source}: invalid configuration{where}: {message}{tail}") from None
+
+
+def _problem(error: dict, errors: list) -> tuple[str, str] | None:
+    """(dotted key, message) for one validation error; None for a missing key that an unknown
+    key beside it already names (``did you mean``), which is the same problem twice."""
+    loc = tuple(error["loc"])
+    if error["type"] == "missing":
+        named = f" (did you mean {loc[-1]!r}?)"
+        typos = [tuple(o["loc"]) for o in errors if o["type"] == "extra_forbidden"]
+        if any(t[:-1] == loc[:-1] and _did_you_mean(t, errors) == named for t in typos):
+            return None
+    if error["type"] == "extra_forbidden":
+        return _dotted(loc), "unknown key" + _did_you_mean(loc, errors)
+    return _dotted(loc), error["msg"].removeprefix("Value error, ")
 
 
 def _did_you_mean(loc: tuple, errors: list) -> str:
