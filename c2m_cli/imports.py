@@ -65,7 +65,10 @@ def import_catalog_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import the product catalogue: one row per SKU with its style's fields."""
-    run_import(ctx, api.import_catalog, files, as_json, dry_run=dry_run, strict=strict)
+    sewable = {c for line in settings(ctx).config().lines for c in line.categories}
+    run_import(
+        ctx, api.import_catalog, files, as_json, dry_run=dry_run, strict=strict, sewable=sewable
+    )
 
 
 def import_inventory_command(

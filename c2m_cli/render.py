@@ -342,6 +342,16 @@ def render_plan_summary(summary: dict[str, Any]) -> None:
             + ", ".join(f"{line} {100 * u:.0f} %" for line, u in util.items()),
             highlight=False,
         )
+    excluded = kpis.get("excluded_skus") or []
+    if excluded:
+        styles: dict[str, set[str]] = {}
+        for item in excluded:
+            styles.setdefault(item["category"], set()).add(item["style"])
+        named = "; ".join(f"{c}: {', '.join(sorted(s))}" for c, s in sorted(styles.items()))
+        out.print(
+            f"[yellow]left out[/]: {len(excluded)} SKUs no configured line can sew ({named})",
+            highlight=False,
+        )
     for short in kpis.get("fabric_shortages") or []:
         out.print(
             f"[yellow]fabric {short['fabric']}[/]: short {short['short']:g} {short['unit']}, "

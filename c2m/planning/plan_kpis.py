@@ -70,6 +70,7 @@ class PlanKpis:
     held_lots: int
     held_units: int
     fabric_shortages: list[dict[str, Any]]
+    excluded_skus: list[dict[str, Any]]
     cost_lateness: float
     cost_changeover: float
     cost_overtime: float
@@ -102,9 +103,11 @@ def compute(
     shortages: list[dict[str, Any]],
     seconds: float,
     lost_sale: Mapping[str, float] | None = None,
+    excluded: list[dict[str, Any]] | None = None,
 ) -> PlanKpis:
     """All of a plan's KPIs from its lots, the demand it serves and the solver's answer;
-    ``lost_sale`` is the yuan a unit of each SKU's unserved demand costs (none: 0)."""
+    ``lost_sale`` is the yuan a unit of each SKU's unserved demand costs (none: 0);
+    ``excluded`` the SKUs the plan left out (:mod:`c2m.planning.exclusions`)."""
     replay = [lot for lot in planned if not lot.fixed]
     sizes = [lot.quantity for lot in planned]
     sew = [op for lot in replay for op in lot.ops if op.step == "sew"]
@@ -140,6 +143,7 @@ def compute(
         held_lots=len(held),
         held_units=int(sum(lot.quantity for lot in held)),
         fabric_shortages=shortages,
+        excluded_skus=list(excluded or []),
         **costs,
         cost_unserved=cost_unserved,
         solver_status=solved.status,

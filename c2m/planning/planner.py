@@ -21,7 +21,7 @@ import pandas as pd
 
 from c2m.config import FactoryConfig, LotPolicy
 from c2m.errors import DataError
-from c2m.planning import fabric, plan_kpis, solver
+from c2m.planning import exclusions, fabric, plan_kpis, solver
 from c2m.planning import lots as lot_policy
 from c2m.planning.build import Built, build_problem
 from c2m.planning.inputs import FrozenLot, PlanningInputs, PlanOptions
@@ -62,9 +62,11 @@ def default_start(forecast: pd.DataFrame) -> dt.datetime:
 
 def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> PlanResult:
     """Plans ``options.mode`` over the horizon: net needs -> lot specs -> fabric gating ->
-    schedule -> scheduled lots and KPIs. Raises :class:`DataError` on a catalogue or calendar
-    the plan cannot be made from; deterministic for a fixed seed and worker count."""
+    schedule -> scheduled lots and KPIs. SKUs no configured line can sew are left out and
+    named (``kpis.excluded_skus``), not an error. Raises :class:`DataError` on a catalogue or
+    calendar the plan cannot be made from; deterministic for a fixed seed and worker count."""
     t0 = time.perf_counter()
+    inputs, excluded = exclusions.without_unsewable(inputs, cfg)
     _check_catalogue(inputs)
     policy: LotPolicy = getattr(cfg.policies, options.mode)
     start = options.start or default_start(inputs.forecast)
@@ -93,6 +95,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         shortages,
         seconds,
         lost_sale=_lost_sale(inputs, cfg),
+        excluded=excluded,
     )
     return PlanResult(
         mode=options.mode,

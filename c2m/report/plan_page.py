@@ -220,6 +220,13 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         table_id="fabric-shortages",
         empty_text="No fabric shortages.",
     )
+    excluded = data.plan.kpis.get("excluded_skus") or []
+    excluded_table = table(
+        ["SKU", "style", "category", "reason"],
+        [(x["sku"], x["style"], x["category"], x["reason"].replace("_", " ")) for x in excluded],
+        table_id="excluded-skus",
+        empty_text="Every SKU of the catalogue can be sewn on a configured line.",
+    )
     over = over_capacity(load)
     over_rows = [
         (
@@ -244,6 +251,7 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
     body = (
         f"<h3>Late lots ({len(late_rows)})</h3>{late_table}"
         f"<h3>Fabric shortages ({len(short_rows)})</h3>{shortage_table}"
+        f"<h3>SKUs left out ({len(excluded)})</h3>{excluded_table}"
         f"<h3>Lines in overtime or over capacity ({len(over_rows)} line-days)</h3>{over_table}"
     )
     return _section("Exceptions", "exceptions", "What needs a planner's attention.", body)

@@ -202,30 +202,34 @@ def test_plan_without_forecast_or_catalogue_is_one_clear_error(sqlite_url, monke
         assert session.exec(select(PlanOperation)).first() is None
 
 
-def test_a_category_no_line_sews_is_a_data_error(sqlite_url):
-    inputs = planning_inputs(styles=(("SW1", "tshirt"),))
-    seed_planning_world(sqlite_url, inputs)
+def test_a_category_no_line_sews_is_left_out_by_name(db_url, tmp_path):
+    """A tshirt style in a shop whose lines sew no tshirts used to stop the whole plan."""
+    inputs = planning_inputs(styles=(("SW1", "tshirt"), ("PO1", "polo")))
+    seed_planning_world(db_url, inputs)
     raw = load_config().model_dump(mode="json")
     for line in raw["lines"]:
-        line["categories"] = [c for c in line["categories"] if c != "tshirt"] or ["jeans"]
-    path = sqlite_url.split("///")[1] + ".toml"
+        line["categories"] = [c for c in line["categories"] if c != "tshirt"] or ["polo"]
+    path = str(tmp_path / "no_tshirts.toml")
     _write_toml(path, raw)
-    res = CliRunner().invoke(
-        app,
-        [
-            "--db",
-            sqlite_url,
-            "--config",
-            path,
-            "plan",
-            "--start",
-            "2026-12-07",
-            "--time-limit",
-            "1",
-        ],
-    )
-    assert res.exit_code == 65
-    assert "can sew category 'tshirt'" in res.output
+    args = ["--db", db_url, "--config", path, "plan", "--start", "2026-12-07"]
+    res = CliRunner().invoke(app, [*args, "--now", "2026-12-07", "--time-limit", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    plan = json.loads(res.stdout)
+    excluded = plan["kpis"]["excluded_skus"]
+    assert [x["sku"] for x in excluded] == sorted(s for s in inputs.skus if s.startswith("SW1"))
+    assert {(x["category"], x["reason"]) for x in excluded} == {("tshirt", "no_line_sews_category")}
+    with session_scope(open_engine(db_url)) as session:
+        stored = read_plan(session, plan["plan_id"])
+    assert stored.lots and all(lot.style == "PO1" for lot in stored.lots)
+    assert stored.header.kpis["excluded_skus"] == excluded
+    text = CliRunner().invoke(app, [*args, "--now", "2026-12-07", "--time-limit", "1"])
+    assert "left out: 4 SKUs no configured line can sew (tshirt: SW1)" in text.output
+    page = tmp_path / "report.html"
+    base = ["--db", db_url, "--config", path]
+    report = CliRunner().invoke(app, [*base, "report", str(plan["plan_id"]), "--out", str(page)])
+    assert report.exit_code == 0, report.output
+    html = page.read_text(encoding="utf-8")
+    assert "SKUs left out (4)" in html and "no line sews category" in html
 
 
 def _write_toml(path, raw):
