@@ -55,6 +55,12 @@ def plan_command(
         bool,
         typer.Option("--force", help="Make the plan current even when a guard holds it back."),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Stop (exit 65) on a SKU missing from the catalogue; default: skip it."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Plan production from the latest forecast: lots, schedule, KPIs; stored as current.
@@ -74,7 +80,10 @@ def plan_command(
             say=say,
             now=now,
             force=force,
+            strict=strict,
         )
+    if result.skipped_skus:
+        err.print(f"warning: {api.skipped_message(result.skipped_skus)}", highlight=False)
     summary = {"plan_id": plan_id, **result.as_json()}
     if as_json:
         print_json(summary)

@@ -98,7 +98,7 @@ def run(
     options: dict[str, Any] = {"dry_run": dry_run}
     if kind == "sales":
         options["room"] = room or None
-    result = function([path], engine, **options).to_dict()
+    result = function([path], engine, **options).as_json()
     stored = str(path)
     for issue in (*result["errors"], *result["warnings"]):
         if issue["file"] == stored:

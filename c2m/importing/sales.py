@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
+from c2m.clock import factory_now
 from c2m.config import Guards
 from c2m.errors import ImportFailed
 from c2m.importing.import_loop import Importer, RowProblem, missing_columns_message, run_import
@@ -181,7 +182,7 @@ class SalesImporter(Importer):
         self.known = set(self.catalogue.values())
         self.codes.load(self.known)
         self._stored_ts = stored_form(connection, _TABLE.c.ts)
-        self._latest_sane = dt.datetime.now() + dt.timedelta(days=1)  # any time zone's today
+        self._latest_sane = factory_now() + dt.timedelta(days=1)  # a day of slack
         self._stamps.clear()  # cleared, not replaced: the parser holds on to it
         self._history = _stored_history(connection)
         self._dates = []

@@ -12,14 +12,13 @@ it anyway. The thresholds are the config's ``[guards]``.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from c2m.config import FactoryConfig, Guards
+from c2m.config import Guards
 from c2m.errors import DataError
 from c2m.models import ForecastValue, Plan, SalesSignal
 from c2m.planning.plan_result import PlanResult
@@ -49,12 +48,6 @@ class Baseline:
     today: dt.date
     active_skus: int
     previous: Coverage | None
-
-
-def factory_now(cfg: FactoryConfig) -> dt.datetime:
-    """The wall clock in the factory's time zone, naive like every time the database holds."""
-    zone = zoneinfo.ZoneInfo(cfg.factory.timezone)
-    return dt.datetime.now(zone).replace(tzinfo=None, microsecond=0)
 
 
 def coverage(result: PlanResult, forecast: pd.DataFrame) -> Coverage:

@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy.engine import Engine
 
+from c2m.clock import factory_now
 from c2m.config import FactoryConfig, Guards
 from c2m.db import session_scope
 from c2m.errors import DataError
@@ -47,6 +48,7 @@ def plan_and_store(
     say: Say = silent,
     now: dt.datetime | None = None,
     force: bool = False,
+    strict: bool = False,
 ) -> tuple[int, PlanResult]:
     """Plans ``mode`` from the latest forecast and stores it as the mode's current plan.
 
@@ -66,9 +68,10 @@ def plan_and_store(
         horizon_days=horizon_days,
         time_limit=time_limit,
         deterministic=deterministic,
+        strict=strict,
     )
     result = make_plan(inputs, cfg, options)
-    today = (now or guards.factory_now(cfg)).date()
+    today = (now or factory_now(cfg)).date()
     with session_scope(engine) as session:
         base = guards.read_baseline(session, mode, today)
         reason = None
