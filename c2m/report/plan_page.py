@@ -196,6 +196,7 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         (
             lot.code,
             lot.style,
+            lot.name or "",
             lot.colour or "",
             lot.quantity,
             f"{lot.due:{_TIME}}",
@@ -206,7 +207,17 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         for lot in late.itertuples(index=False)
     ]
     late_table = table(
-        ["lot", "style", "colour", "units", "due", "finishes", "late h", "SKUs affected"],
+        [
+            "lot",
+            "style",
+            "product",
+            "colour",
+            "units",
+            "due",
+            "finishes",
+            "late h",
+            "SKUs affected",
+        ],
         late_rows,
         numeric=["units", "late h"],
         table_id="late-lots",

@@ -15,6 +15,7 @@ from c2m.export import export_plan, work_orders
 from c2m.floor_days import day_pieces, size_key
 from c2m.models import Style
 from c2m.planning.publish import plan_and_store
+from c2m.report import write_plan_report
 from tests.worlds import START, planning_inputs, seed_planning_world
 
 NAMES = {"TS1": "圆领短袖T恤", "PO1": "翻领POLO衫"}
@@ -91,3 +92,6 @@ def test_the_export_has_every_day_every_step_and_the_names(db_url, tmp_path):
         )
     sheets = load_workbook(xlsx).sheetnames
     assert any(s.startswith("CUT") for s in sheets) and any(s.startswith("FIN") for s in sheets)
+    report = write_plan_report(engine, cfg, tmp_path / "report.html", plan_id)
+    page = report.path.read_text(encoding="utf-8")
+    assert all(name in page for name in NAMES.values())
