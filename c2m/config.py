@@ -220,6 +220,12 @@ class Guards(_Strict):
     import_margin_days: int = Field(
         default=60, ge=0, description="days outside the stored history an imported date may be"
     )
+    later_hours: float = Field(
+        default=24,
+        ge=0,
+        description="a replan lists, with old and new slot and cost, every lot whose lateness "
+        "grew by more than this",
+    )
 
 
 class Web(_Strict):

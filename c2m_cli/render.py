@@ -134,6 +134,7 @@ _CHANGE_ROWS = (
     "qty_changed",
     "inside_frozen",
     "turned_late",
+    "made_later",
     "extra_changeovers",
     "completed",
     "unchanged",
@@ -154,6 +155,15 @@ def render_replan(outcome: Any) -> None:
             table.add_row(name.replace("_", " "), str(getattr(c, name)))
         table.add_row("mean / max shift (h)", f"{c.mean_shift_hours:g} / {c.max_shift_hours:g}")
         out.print(table)
+        for lot in c.later:
+            was, now = lot["before"], lot["after"]
+            out.print(
+                f"[yellow]made later[/]: {lot['lot']} ({lot['quantity']} units) from "
+                f"{was['line']} {was['sewing_start']} to {now['line']} {now['sewing_start']}, "
+                f"late {lot['late_hours_before']:g} h -> {lot['late_hours_after']:g} h, "
+                f"+{lot['lateness_cost_added']:,.2f} CNY lateness",
+                highlight=False,
+            )
     kpis = outcome.kpis or {}
     shown = [
         k for k in ("lots", "planned_units", "changeovers", "fill_rate", "late_lots") if k in kpis

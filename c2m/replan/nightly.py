@@ -494,7 +494,13 @@ class NightlyReplan:
 
     def diff(self, floor: FloorState, new_lots: list[LotView]) -> PlanChanges:
         """What changed against the previous plan's live lots (the finished ones counted)."""
-        changes = diff_plans(floor.live, new_lots, floor.frozen_codes)
+        changes = diff_plans(
+            floor.live,
+            new_lots,
+            floor.frozen_codes,
+            later_hours=self.config.guards.later_hours,
+            lateness_per_unit_day=self.config.costs.lateness_per_unit_day,
+        )
         changes.completed = len(floor.completed)
         return changes
 

@@ -92,6 +92,7 @@ class ReplanOutcome:
             "kpis": self.kpis,
             "changes": self.changes.counts() if self.changes else {},
             "changed_lots": self.changes.lots if self.changes else {},
+            "made_later": self.changes.later if self.changes else [],
             "solver": self.solver,
             "phases": self.phases,
             "reused_plan_id": self.reused_plan_id,
