@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from c2m.replan.snapshot import LotView
+from c2m.planning.stored import StoredLot
 
 # Moves shorter than this are rounding of the minute grid, not a change anyone would act on.
 MIN_SHIFT_MINUTES = 1
@@ -64,13 +64,14 @@ class PlanChanges:
         return asdict(self)
 
 
-def _changeovers(lots: Iterable[LotView]) -> int:
+def _changeovers(lots: Iterable[StoredLot]) -> int:
     return sum(1 for lot in lots for op in lot.ops if op.setup_minutes > 0)
 
 
 def diff_plans(
-    old: Iterable[LotView],
-    new: Iterable[LotView],
+    old: Iterable[StoredLot],
+    new: Iterable[StoredLot],
+    line_ids: Iterable[str],
     frozen_codes: Iterable[str] = (),
     sample: int = 20,
     later_hours: float | None = None,
@@ -78,14 +79,16 @@ def diff_plans(
 ) -> PlanChanges:
     """Compare two plans' lots; ``frozen_codes``: lots the new plan was told to keep.
 
-    ``sample`` caps each list of lot codes kept for the report (the counts are always full).
-    With ``later_hours``, every lot whose lateness grew by more than that is listed in
-    ``later`` (all of them: each is a promise broken), its added lateness priced at
-    ``lateness_per_unit_day``.
+    ``line_ids`` are the configured sewing lines: a lot's line and sewing start are read on
+    them (:meth:`StoredLot.sewing_line`). ``sample`` caps each list of lot codes kept for
+    the report (the counts are always full). With ``later_hours``, every lot whose lateness
+    grew by more than that is listed in ``later`` (all of them: each is a promise broken), its
+    added lateness priced at ``lateness_per_unit_day``.
     """
     old_by = {lot.code: lot for lot in old}
     new_by = {lot.code: lot for lot in new}
     frozen = set(frozen_codes)
+    lines = set(line_ids)
     lists: dict[str, list[str]] = {
         k: []
         for k in (
@@ -109,10 +112,10 @@ def diff_plans(
     for code in sorted(old_by.keys() & new_by.keys()):
         before, after = old_by[code], new_by[code]
         changed = False
-        if before.line != after.line:
+        if before.sewing_line(lines) != after.sewing_line(lines):
             lists["moved_line"].append(code)
             changed = True
-        shift = _shift_minutes(before, after)
+        shift = _shift_minutes(before, after, lines)
         if shift is not None and abs(shift) >= MIN_SHIFT_MINUTES:
             lists["moved_time"].append(code)
             shifts.append(abs(shift) / 60)
@@ -130,7 +133,7 @@ def diff_plans(
             lists["turned_late"].append(code)
         grew = after.late_minutes - before.late_minutes
         if later_hours is not None and grew > later_hours * 60:
-            changes.later.append(_made_later(before, after, grew, lateness_per_unit_day))
+            changes.later.append(_made_later(before, after, lines, grew, lateness_per_unit_day))
     for name, codes in lists.items():
         setattr(changes, name, len(codes))
     changes.mean_shift_hours = round(sum(shifts) / len(shifts), 3) if shifts else 0.0
@@ -141,12 +144,17 @@ def diff_plans(
     return changes
 
 
-def _made_later(before: LotView, after: LotView, grew: int, per_unit_day: float) -> dict:
+def _made_later(
+    before: StoredLot, after: StoredLot, lines: set[str], grew: int, per_unit_day: float
+) -> dict[str, Any]:
     """One lot made later: where it was and is, and what its added lateness costs."""
 
-    def slot(lot: LotView) -> dict[str, Any]:
-        start = lot.sewing_start
-        return {"line": lot.line, "sewing_start": start.isoformat(sep=" ") if start else None}
+    def slot(lot: StoredLot) -> dict[str, Any]:
+        start = lot.sewing_start(lines)
+        return {
+            "line": lot.sewing_line(lines),
+            "sewing_start": start.isoformat(sep=" ") if start else None,
+        }
 
     return {
         "lot": after.code,
@@ -159,8 +167,8 @@ def _made_later(before: LotView, after: LotView, grew: int, per_unit_day: float)
     }
 
 
-def _shift_minutes(before: LotView, after: LotView) -> float | None:
-    a, b = before.sewing_start, after.sewing_start
+def _shift_minutes(before: StoredLot, after: StoredLot, lines: set[str]) -> float | None:
+    a, b = before.sewing_start(lines), after.sewing_start(lines)
     if a is None or b is None:
         return None
     return (b - a).total_seconds() / 60

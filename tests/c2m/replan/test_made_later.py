@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import datetime as dt
 
+from c2m.planning.stored import StoredLot, StoredOp
 from c2m.replan.diff import diff_plans
-from c2m.replan.snapshot import LotView, OpView
 
 MON = dt.datetime(2026, 12, 7, 8)
+LINES = {"L1", "L2"}
 
 
-def _lot(code: str, start: dt.datetime, late_minutes: int, line: str = "L1") -> LotView:
-    sew = OpView("sew", line, start, start + dt.timedelta(hours=4))
-    return LotView(code, 380, (sew,), line=line, late_minutes=late_minutes)
+def _lot(code: str, start: dt.datetime, late_minutes: int, line: str = "L1") -> StoredLot:
+    sew = StoredOp(1, 1, "sew", line, start, start + dt.timedelta(hours=4))
+    return StoredLot(
+        lot_id=1,
+        code=code,
+        style="S1",
+        colour="red",
+        category="tops",
+        quantity=380,
+        need_date=MON.date(),
+        due=MON,
+        release=MON,
+        fabric=None,
+        fabric_quantity=0.0,
+        late_minutes=late_minutes,
+        fixed=False,
+        items={code + "-M": 380},
+        ops=(sew,),
+    )
 
 
 def test_every_lot_made_later_beyond_the_threshold_is_listed_with_its_slots_and_cost():
@@ -22,7 +39,7 @@ def test_every_lot_made_later_beyond_the_threshold_is_listed_with_its_slots_and_
         _lot("B", MON + dt.timedelta(hours=20), 600 + 20 * 60),  # 20 h later: under 24
         _lot("C", MON - dt.timedelta(hours=2), 0),
     ]
-    changes = diff_plans(old, new, later_hours=24, lateness_per_unit_day=2.0)
+    changes = diff_plans(old, new, LINES, later_hours=24, lateness_per_unit_day=2.0)
     assert changes.made_later == 1
     [a] = changes.later
     assert a == {
@@ -35,5 +52,5 @@ def test_every_lot_made_later_beyond_the_threshold_is_listed_with_its_slots_and_
         "lateness_cost_added": round(380 * 393 / 24 * 2.0, 2),
     }
     assert "later" not in changes.counts() and changes.counts()["made_later"] == 1
-    assert diff_plans(old, new, later_hours=0).made_later == 2
-    assert diff_plans(old, new).later == []  # no threshold given: nothing listed
+    assert diff_plans(old, new, LINES, later_hours=0).made_later == 2
+    assert diff_plans(old, new, LINES).later == []  # no threshold given: nothing listed
