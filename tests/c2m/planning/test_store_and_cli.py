@@ -171,15 +171,20 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
         rows = list(csv.DictReader(handle))
     required = {"line", "lot_id", "sku", "quantity", "start", "end", "changeover_minutes"}
     assert required <= set(rows[0])
-    assert sum(int(r["quantity"]) for r in rows) == c2m_plan["kpis"]["planned_units"]
+    # every step (cut, sew, finish) makes each unit once, one row per working day
+    for step in ("cut", "sew", "finish"):
+        made = sum(int(r["quantity"]) for r in rows if r["step"] == step)
+        assert made == c2m_plan["kpis"]["planned_units"]
     book = load_workbook(out / "work_orders.xlsx")
     assert set(book.sheetnames) == {r["line"] for r in rows}
     xlsx_units = 0
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2"
         header = [c.value for c in sheet[1]]
-        col = header.index("quantity")
-        xlsx_units += sum(row[col] for row in sheet.iter_rows(min_row=2, values_only=True))
+        col, step = header.index("quantity"), header.index("step")
+        xlsx_units += sum(
+            row[col] for row in sheet.iter_rows(min_row=2, values_only=True) if row[step] == "sew"
+        )
         assert sheet.column_dimensions["A"].width > 0
     assert xlsx_units == c2m_plan["kpis"]["planned_units"]
     assert (
