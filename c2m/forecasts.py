@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from c2m.cold_start import launches, load_catalogue, skipped_skus
+from c2m.config import Guards
 from c2m.db import session_scope
 from c2m.errors import DataError
 from c2m.models import ForecastRun, ForecastValue, RoomDay, SalesSignal, Sku, Style
@@ -223,6 +224,29 @@ def _select_active(history: pd.DataFrame, origin: pd.Timestamp) -> tuple[pd.Data
     return history[history["unique_id"].isin(active)], int(len(last) - len(active))
 
 
+def suspicious(
+    active: int, skipped: int, origin: dt.date, last_origin: dt.date | None, guards: Guards
+) -> list[str]:
+    """What looks like bad input rather than the factory's sales: most SKUs inactive (their
+    last sale long before the newest, often one mistyped date), or a history that ends far
+    from where the last forecast's did. One sentence each."""
+    problems = []
+    total = active + skipped
+    if total and skipped / total > guards.max_inactive_share:
+        problems.append(
+            f"{skipped} of {total} SKUs have no sales in the {ACTIVE_DAYS} days before "
+            f"{origin} and are skipped as inactive; a mistyped date in the last import "
+            "can do this"
+        )
+    if last_origin is not None and abs((origin - last_origin).days) > guards.max_origin_jump_days:
+        problems.append(
+            f"the history now ends {origin}, {abs((origin - last_origin).days)} days from the "
+            f"last forecast's {last_origin} (guards.max_origin_jump_days is "
+            f"{guards.max_origin_jump_days})"
+        )
+    return problems
+
+
 def _check_method(method: str) -> None:
     from forecasting import MODELS
 
@@ -238,11 +262,16 @@ def run_forecast(
     origin: dt.date | None = None,
     say: Say = silent,
     progress: SeriesProgress | None = None,
+    guards: Guards | None = None,
+    unattended: bool = False,
 ) -> ForecastSummary:
     """Forecast every active SKU ``horizon`` days past ``origin`` and store the run.
 
     ``origin`` is the last day of history used (default: the last day with signals);
-    ``progress`` gets (steps done, steps in all) as the library's model fits finish.
+    ``progress`` gets (steps done, steps in all) as the library's model fits finish. When
+    most SKUs turn inactive or the start jumps past the last run's (``guards``, see
+    :func:`suspicious`), a person is warned through ``say``; an ``unattended`` run (the
+    nightly replan) stops with :class:`DataError` instead, storing nothing.
     """
     import time
 
@@ -254,6 +283,8 @@ def run_forecast(
         raise DataError(f"the horizon must be at least 1 day, not {horizon}")
     with session_scope(engine) as session:
         inputs = read_inputs(session, origin, horizon)
+        last = session.exec(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(1)).first()
+        last_origin = last.origin if last else None
     full, history, hierarchy, catalogue = (
         inputs.full,
         inputs.history,
@@ -261,7 +292,13 @@ def run_forecast(
         inputs.catalogue,
     )
     end, future, known, skipped = inputs.end, inputs.future, inputs.known, inputs.skipped_inactive
-    say(f"forecasting {history['unique_id'].nunique()} SKUs {horizon} days from {end.date()}")
+    active = int(history["unique_id"].nunique())
+    for problem in suspicious(active, skipped, end.date(), last_origin, guards or Guards()):
+        if unattended:
+            raise DataError(f"forecast not made: {problem}")
+        say(f"warning: {problem}")
+    first = (end + pd.Timedelta(days=1)).date()
+    say(f"forecasting {active} SKUs {horizon} days from {first} (history to {end.date()})")
     say(inputs.calendar)
     t0 = time.perf_counter()
     try:

@@ -37,7 +37,12 @@ def forecast_command(
         return
     with fit_progress(f"forecasting ({method})") as progress:
         summary = api.run_forecast(
-            st.engine(), horizon=horizon, method=method, say=say, progress=progress
+            st.engine(),
+            horizon=horizon,
+            method=method,
+            say=say,
+            progress=progress,
+            guards=st.config().guards,
         )
     if as_json:
         print_json(summary.as_json())

@@ -134,6 +134,7 @@ _CHANGE_ROWS = (
     "qty_changed",
     "inside_frozen",
     "turned_late",
+    "made_later",
     "extra_changeovers",
     "completed",
     "unchanged",
@@ -154,6 +155,15 @@ def render_replan(outcome: Any) -> None:
             table.add_row(name.replace("_", " "), str(getattr(c, name)))
         table.add_row("mean / max shift (h)", f"{c.mean_shift_hours:g} / {c.max_shift_hours:g}")
         out.print(table)
+        for lot in c.later:
+            was, now = lot["before"], lot["after"]
+            out.print(
+                f"[yellow]made later[/]: {lot['lot']} ({lot['quantity']} units) from "
+                f"{was['line']} {was['sewing_start']} to {now['line']} {now['sewing_start']}, "
+                f"late {lot['late_hours_before']:g} h -> {lot['late_hours_after']:g} h, "
+                f"+{lot['lateness_cost_added']:,.2f} CNY lateness",
+                highlight=False,
+            )
     kpis = outcome.kpis or {}
     shown = [
         k for k in ("lots", "planned_units", "changeovers", "fill_rate", "late_lots") if k in kpis
@@ -393,6 +403,16 @@ def render_plan_summary(summary: dict[str, Any]) -> None:
         out.print(
             "utilisation per line: "
             + ", ".join(f"{line} {100 * u:.0f} %" for line, u in util.items()),
+            highlight=False,
+        )
+    excluded = kpis.get("excluded_skus") or []
+    if excluded:
+        styles: dict[str, set[str]] = {}
+        for item in excluded:
+            styles.setdefault(item["category"], set()).add(item["style"])
+        named = "; ".join(f"{c}: {', '.join(sorted(s))}" for c, s in sorted(styles.items()))
+        out.print(
+            f"[yellow]left out[/]: {len(excluded)} SKUs no configured line can sew ({named})",
             highlight=False,
         )
     for short in kpis.get("fabric_shortages") or []:
