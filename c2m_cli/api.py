@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and editors
         import_schedule,
     )
     from c2m.planning.kpi_registry import KPI_BY_KEY, comparison_rows, summary_rows
+    from c2m.planning.problem_file import check_problem_path, write_problem
     from c2m.planning.publish import plan_and_store
     from c2m.planning.show import compare_plans, schedule_rows
     from c2m.planning.stored import list_plans
@@ -60,6 +61,8 @@ _HOME = {
     "comparison_rows": "c2m.planning.kpi_registry",
     "summary_rows": "c2m.planning.kpi_registry",
     "plan_and_store": "c2m.planning.publish",
+    "check_problem_path": "c2m.planning.problem_file",
+    "write_problem": "c2m.planning.problem_file",
     "list_plans": "c2m.planning.stored",
     "compare_plans": "c2m.planning.show",
     "schedule_rows": "c2m.planning.show",
@@ -77,6 +80,7 @@ __all__ = [
     "KPI_BY_KEY",
     "ReplanOptions",
     "SimulationOptions",
+    "check_problem_path",
     "compare_plans",
     "comparison_rows",
     "database_url",
@@ -103,6 +107,7 @@ __all__ = [
     "summary_rows",
     "write_outputs",
     "write_plan_report",
+    "write_problem",
 ]
 
 

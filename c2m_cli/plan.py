@@ -43,10 +43,19 @@ def plan_command(
         bool,
         typer.Option("--deterministic", help="Same plan for the same inputs (may overrun)."),
     ] = False,
+    problem_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--problem-out",
+            help="Also write the scheduling problem as a floor file (.json or .json.gz).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Plan production from the latest forecast: lots, schedule, KPIs; stored as current."""
     st = settings(ctx)
+    if problem_out is not None:
+        api.check_problem_path(problem_out)
     with err.status(f"planning ({mode.value})..."):
         plan_id, result = api.plan_and_store(
             st.engine(),
@@ -59,6 +68,9 @@ def plan_command(
             say=say,
         )
     summary = {"plan_id": plan_id, **result.as_json()}
+    if problem_out is not None:
+        written = api.write_problem(result, problem_out, {"plan_id": plan_id})
+        say(f"problem written to {written}")
     if as_json:
         print_json(summary)
     else:

@@ -61,9 +61,18 @@ def replan_command(
     forecast_method: Annotated[
         str, typer.Option("--forecast-method", help="Forecasting model alias, or auto.")
     ] = "auto",
+    problem_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--problem-out",
+            help="Also write the scheduling problem as a floor file (.json or .json.gz).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-plan from the day's signals, keeping what is on the floor; for cron (exit 75: busy)."""
+    if problem_out is not None:
+        api.check_problem_path(problem_out)
     cfg = settings(ctx).config()
     engine = settings(ctx).engine()
     options = api.ReplanOptions(
@@ -75,6 +84,7 @@ def replan_command(
         deadline_minutes=deadline,
         log_file=log_file,
         forecast_method=forecast_method,
+        problem_out=problem_out,
     )
     outcome = api.replan(engine, cfg, options, progress=say_raw)
     for warning in outcome.warnings:

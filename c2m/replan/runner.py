@@ -39,6 +39,7 @@ from c2m.planning.db_inputs import load_inputs
 from c2m.planning.inputs import PlanOptions, PreviousLot
 from c2m.planning.plan_result import PlanResult
 from c2m.planning.planner import make_plan
+from c2m.planning.problem_file import write_problem
 from c2m.planning.save import set_current, write_plan
 from c2m.replan import isolate, pipeline
 from c2m.replan.diff import PlanChanges, diff_plans
@@ -94,6 +95,7 @@ class ReplanOptions:
     log_file: Path | None = None
     reuse_unchanged: bool = True
     forecast_method: str = "auto"
+    problem_out: Path | None = None  # also write the solver's problem here (a floor file)
 
     def __post_init__(self) -> None:
         if self.frozen_hours is not None and self.frozen_hours < 0:
@@ -460,6 +462,8 @@ def _run(
         return result
 
     result = phases.run("plan", plan)
+    if options.problem_out is not None:
+        write_problem(result, options.problem_out, {"source": "c2m replan", "now": now.isoformat()})
     outcome.plan_id = phases.run(
         "publish",
         lambda: publish(
