@@ -1,0 +1,111 @@
+"""The independent reference on floor problems: our problem relaxed into PyJobShop's terms,
+and its answer mapped back and priced by our checker.
+
+PyJobShop (``benchmarks/pyjobshop_reference.py``) has modes, sequence-dependent setup times,
+release and due dates, weighted tardiness, earliness and total setup time. A floor problem has
+more; the translation handles each part so that the reference's schedule is one OUR problem
+accepts, and its objective is always recomputed by :func:`scheduling.validate.objective`:
+
+- **Calendars with breaks** (nights, Sundays): PyJobShop's time runs without pauses, so the
+  reference works on the *working-time axis* of the calendar every resource shares (the
+  factory's: ``c2m`` gives all resources one calendar). Durations, setups and transfer lags
+  are already working minutes there, so they carry over exactly; releases map to the first
+  working minute at or after them; every axis time maps back to the same wall minute our
+  solver would use. Tardiness and earliness are then counted in working minutes instead of
+  wall minutes (a lot late over a night costs the reference less than it costs us), so the
+  reference optimises a slightly different sum: its objective as printed is PyJobShop's own,
+  its ``objective`` in the benchmark is our checker's price of its schedule.
+- **Overtime windows** are working time on the axis, as they are for our solver (an
+  operation runs on through them), but PyJobShop has no overtime cost: the reference uses
+  them for free, and our checker then charges the overtime its schedule opens.
+- **Learning curves** are part of the setup matrices (a line's ramp-up is setup time), so
+  PyJobShop gets them as setup times between each pair of its tasks on that line.
+- **A line's initial set-up** (``initial_class``) and the **stability term** (distance from
+  the previous plan, replans only) have no PyJobShop counterpart and are dropped; **fixed
+  operations** keep their resource and their start (mapped onto the axis).
+- **Makespan** weight (zero in c2m plans) is dropped.
+
+Problems whose resources have different calendars are refused: one axis cannot carry them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scheduling.model import Assignment, Calendar, Problem, Solution
+from scheduling.result import fill_setups
+
+
+class NotTranslatable(ValueError):
+    """The floor problem has a part the reference cannot relax (the message says which)."""
+
+
+def axis_calendar(problem: Problem) -> Calendar:
+    """The calendar every resource shares: its working minutes are the reference's time."""
+    calendars = {r.calendar for r in problem.resources}
+    if len(calendars) != 1:
+        raise NotTranslatable(
+            "the PyJobShop reference needs one calendar shared by every resource; "
+            f"this problem has {len(calendars)}"
+        )
+    (cal,) = calendars
+    return cal
+
+
+def to_spec(problem: Problem) -> dict[str, Any]:
+    """The ``floor`` part of ``pyjobshop_reference.py``'s input for ``problem``."""
+    cal = axis_calendar(problem)
+    matrices: list[Any] = []
+    index: dict[int, int] = {}
+    resource_matrix: list[int | None] = []
+    for matrix in problem.setups:
+        if matrix is None:
+            resource_matrix.append(None)
+            continue
+        if id(matrix) not in index:
+            index[id(matrix)] = len(matrices)
+            matrices.append([list(row) for row in matrix])
+        resource_matrix.append(index[id(matrix)])
+    tasks = []
+    for op in problem.operations:
+        fixed = None
+        if op.fixed:
+            fixed = [op.fixed_resource, cal.to_axis(op.fixed_start)]
+        tasks.append(
+            {
+                "job": op.job,
+                "modes": [[m.resource, m.duration] for m in op.modes],
+                "cls": op.setup_class,
+                "fixed": fixed,
+            }
+        )
+    w = problem.objective
+    return {
+        "num_resources": len(problem.resources),
+        "jobs": [
+            {
+                "release": cal.to_axis(j.release),
+                "due": None if j.due is None else cal.to_axis(j.due),
+                "weight": j.weight,
+            }
+            for j in problem.jobs
+        ],
+        "tasks": tasks,
+        "precedences": [[p.pred, p.succ, p.lag] for p in problem.precedences],
+        "matrices": matrices,
+        "resource_matrix": resource_matrix,
+        "weights": {"tardiness": w.tardiness, "earliness": w.earliness, "setup": w.setup},
+    }
+
+
+def to_solution(problem: Problem, tasks: list[list[int]]) -> Solution:
+    """The reference's axis schedule as wall minutes on ``problem`` (setups filled in from the
+    order on each resource, as every solver of ours reports them)."""
+    cal = axis_calendar(problem)
+    out = []
+    for r, start, end in tasks:
+        wall_start, wall_end = cal.start_at(start), cal.end_at(end)
+        if wall_start is None or wall_end is None:
+            raise NotTranslatable("the reference scheduled past the end of the calendar")
+        out.append(Assignment(r, wall_start, wall_end))
+    return fill_setups(problem, Solution(out))
