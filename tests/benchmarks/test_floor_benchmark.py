@@ -15,7 +15,7 @@ from scheduling.model import Calendar, Objective, Resource
 from scheduling.validate import objective, validate
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scheduling"))
-from scheduling_instances import garment_floor  # noqa: E402
+from scheduling_instances import garment_floor
 
 BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
 WEIGHTS = Objective(tardiness=10, setup=1, earliness=1, overtime=5)
