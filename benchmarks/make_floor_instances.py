@@ -111,7 +111,7 @@ def replan_instance(out: Path, tmp: Path) -> Path:
             cfg,
             ReplanOptions(
                 now=now,
-                time_limit=BUILD_SECONDS if night == 0 else BUILD_SECONDS,
+                time_limit=BUILD_SECONDS,
                 forecast_method="seasonal_naive",
                 problem_out=path if night == 1 else None,
             ),
