@@ -24,16 +24,28 @@ accepts, and its objective is always recomputed by :func:`scheduling.validate.ob
   the previous plan, replans only) have no PyJobShop counterpart and are dropped; **fixed
   operations** keep their resource and their start (mapped onto the axis).
 - **Makespan** weight (zero in c2m plans) is dropped.
+- **Cost weights are divided** by a common factor when they are large: PyJobShop bounds each
+  job's tardiness and earliness by 2^42 minutes, and CP-SAT refuses an objective that could then
+  overflow CP-SAT's 2^62. Job weights (units) and the setup weight are divided by the
+  smallest factor that keeps ``sum_j (tardiness + earliness) * weight_j`` under ``OBJECTIVE_ROOM`` (rounded,
+  at least 1), so the reference optimises the same trade-offs to within that rounding: a few
+  per cent on C2M lots of a hundred units at 3x, coarser at 10x (``weight_divisor`` in its
+  input says how much).
 
 Problems whose resources have different calendars are refused: one axis cannot carry them.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from scheduling.model import Assignment, Calendar, Problem, Solution
 from scheduling.result import fill_setups
+
+
+# CP-SAT keeps sums within 2^62, PyJobShop bounds a tardiness by 2^42: 2^20, less room for setups.
+OBJECTIVE_ROOM = 700_000
 
 
 class NotTranslatable(ValueError):
@@ -80,13 +92,14 @@ def to_spec(problem: Problem) -> dict[str, Any]:
             }
         )
     w = problem.objective
+    divisor = weight_divisor(problem)
     return {
         "num_resources": len(problem.resources),
         "jobs": [
             {
                 "release": cal.to_axis(j.release),
                 "due": None if j.due is None else cal.to_axis(j.due),
-                "weight": j.weight,
+                "weight": max(1, round(j.weight / divisor)) if j.weight else 0,
             }
             for j in problem.jobs
         ],
@@ -94,8 +107,31 @@ def to_spec(problem: Problem) -> dict[str, Any]:
         "precedences": [[p.pred, p.succ, p.lag] for p in problem.precedences],
         "matrices": matrices,
         "resource_matrix": resource_matrix,
-        "weights": {"tardiness": w.tardiness, "earliness": w.earliness, "setup": w.setup},
+        "weights": {
+            "tardiness": w.tardiness,
+            "earliness": w.earliness,
+            "setup": max(1, round(w.setup / divisor)) if w.setup else 0,
+        },
+        "weight_divisor": divisor,
+        # the calendar's working minutes (the axis ends there); an always-open calendar gets
+        # the sum of every operation's longest mode and setup, which any schedule fits in
+        "horizon": cal.capacity or _open_horizon(problem),
     }
+
+
+def weight_divisor(problem: Problem) -> int:
+    """The factor job and setup weights are divided by so PyJobShop's objective cannot
+    overflow (1 when it already fits; see the module docstring)."""
+    w = problem.objective
+    total = sum((w.tardiness + w.earliness) * j.weight for j in problem.jobs if j.due is not None)
+    return max(1, math.ceil(total / OBJECTIVE_ROOM))
+
+
+def _open_horizon(problem: Problem) -> int:
+    longest_setup = max((max(map(max, m)) for m in problem.setups if m is not None), default=0)
+    work = sum(max(m.duration for m in op.modes) + longest_setup for op in problem.operations)
+    lags = sum(p.lag for p in problem.precedences)
+    return max(j.release for j in problem.jobs) + work + lags
 
 
 def to_solution(problem: Problem, tasks: list[list[int]]) -> Solution:

@@ -19,7 +19,7 @@ JSON on stdin. Two kinds of instance:
                "tasks": [{"job", "modes": [[resource, minutes]], "cls", "fixed": [r, t] | null}],
                "precedences": [[pred, succ, lag]], "matrices": [[[...]]],
                "resource_matrix": [index | null per resource],
-               "weights": {"tardiness", "earliness", "setup"}},
+               "weights": {"tardiness", "earliness", "setup"}, "horizon": minutes},
      "time_limit": s, "workers": n}
 
   answered with ``objective``, ``lower_bound``, ``status``, ``seconds`` and ``tasks``: per task
@@ -71,8 +71,13 @@ def _floor_model(floor: dict[str, Any]) -> Model:
     tardiness, earliness and setup time: the parts of a floor PyJobShop has."""
     model = Model()
     machines = [model.add_machine(name=f"R{r}") for r in range(floor["num_resources"])]
+    # Every time ends by the horizon: PyJobShop's default (2^42) times the cost weights of a
+    # floor overflows CP-SAT's objective ("possible integer overflow"), an invalid model.
+    horizon = floor["horizon"]
     jobs = [
-        model.add_job(weight=j["weight"], release_date=j["release"], due_date=j["due"])
+        model.add_job(
+            weight=j["weight"], release_date=j["release"], deadline=horizon, due_date=j["due"]
+        )
         for j in floor["jobs"]
     ]
     tasks = []
@@ -80,7 +85,7 @@ def _floor_model(floor: dict[str, Any]) -> Model:
     for t in floor["tasks"]:
         fixed = t.get("fixed")
         kw = {"earliest_start": fixed[1], "latest_start": fixed[1]} if fixed else {}
-        task = model.add_task(job=jobs[t["job"]], **kw)
+        task = model.add_task(job=jobs[t["job"]], latest_end=horizon, **kw)
         for r, minutes in t["modes"]:
             if fixed and r != fixed[0]:
                 continue

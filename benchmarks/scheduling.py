@@ -173,6 +173,14 @@ def gap(value: int | None, reference: int | None) -> float | None:
     return round(value / reference - 1, 4)
 
 
+def phase_figures(result) -> dict:
+    """What each phase of the pipeline reached (see scheduling.solve)."""
+    keep = ("heuristic_objective", "iterated_greedy_objective", "cpsat_status", "cpsat_skipped")
+    return {k: v for k, v in result.stats.as_dict().items() if k in keep} | {
+        k: v for k, v in (result.stats.lns or {}).items() if not isinstance(v, dict)
+    }
+
+
 def measure(path: Path, args: argparse.Namespace) -> dict:
     inst = formats.read(path, args.format)
     problem = formats.to_problem(inst)
@@ -200,12 +208,7 @@ def measure(path: Path, args: argparse.Namespace) -> dict:
         "seconds": round(result.seconds, 2),
         "valid": valid,
         "method": result.method,
-        "phases": {  # what each phase of the pipeline reached (see scheduling.solve)
-            k: v
-            for k, v in result.stats.as_dict().items()
-            if k in ("heuristic_objective", "iterated_greedy_objective", "cpsat_status")
-        }
-        | {k: v for k, v in (result.stats.lns or {}).items() if not isinstance(v, dict)},
+        "phases": phase_figures(result),
         "time_limit": args.time_limit,
         "workers": args.workers,
     }
@@ -247,6 +250,7 @@ def measure_floor(
         "seconds": round(result.seconds, 2),
         "valid": valid,
         "method": result.method,
+        "phases": phase_figures(result),
         "time_limit": args.time_limit,
         "workers": args.workers,
         "seed": args.seed,
