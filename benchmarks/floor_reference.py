@@ -43,7 +43,6 @@ from typing import Any
 from scheduling.model import Assignment, Calendar, Problem, Solution
 from scheduling.result import fill_setups
 
-
 # CP-SAT keeps sums within 2^62, PyJobShop bounds a tardiness by 2^42: 2^20, less room for setups.
 OBJECTIVE_ROOM = 700_000
 
