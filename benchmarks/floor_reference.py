@@ -29,8 +29,8 @@ accepts, and its objective is always recomputed by :func:`scheduling.validate.ob
   overflow CP-SAT's 2^62. Job weights (units) and the setup weight are divided by the
   smallest factor that keeps ``sum_j (tardiness + earliness) * weight_j`` under
   ``OBJECTIVE_ROOM`` (rounded, at least 1), so the reference optimises the same trade-offs
-  to within that rounding: a few per cent on C2M lots of a hundred units at 3x, coarser at 10x (``weight_divisor`` in its
-  input says how much).
+  to within that rounding: a few per cent on C2M lots of a hundred units at 3x, coarser at
+  10x (``weight_divisor`` in its input says how much).
 
 Problems whose resources have different calendars are refused: one axis cannot carry them.
 """
