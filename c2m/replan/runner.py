@@ -403,6 +403,10 @@ def _run(
         outcome.message = (
             f"inputs unchanged: plan {prev.plan_id} republished as plan {outcome.plan_id}"
         )
+        if options.problem_out is not None:
+            outcome.warnings.append(
+                f"no problem written to {options.problem_out}: nothing was solved tonight"
+            )
         return
 
     say("forecasting from the signals up to now")
