@@ -20,9 +20,10 @@ accepts, and its objective is always recomputed by :func:`scheduling.validate.ob
   them for free, and our checker then charges the overtime its schedule opens.
 - **Learning curves** are part of the setup matrices (a line's ramp-up is setup time), so
   PyJobShop gets them as setup times between each pair of its tasks on that line.
-- **A line's initial set-up** (``initial_class``) and the **stability term** (distance from
-  the previous plan, replans only) have no PyJobShop counterpart and are dropped; **fixed
-  operations** keep their resource and their start (mapped onto the axis).
+- **A line's initial set-up** (``initial_class``: the setup before its first operation) is a
+  zero-length task of that class pinned at the start of the line. The **stability term**
+  (distance from the previous plan, replans only) has no PyJobShop counterpart and is
+  dropped; **fixed operations** keep their resource and their start (mapped onto the axis).
 - **Makespan** weight (zero in c2m plans) is dropped.
 - **Cost weights are divided** by a common factor when they are large: PyJobShop bounds each
   job's tardiness and earliness by 2^42 minutes, and CP-SAT refuses an objective that could then
@@ -97,8 +98,11 @@ def to_spec(problem: Problem) -> dict[str, Any]:
         "jobs": [
             {
                 "release": cal.to_axis(j.release),
-                "due": None if j.due is None else cal.to_axis(j.due),
-                "weight": max(1, round(j.weight / divisor)) if j.weight else 0,
+                # PyJobShop needs a due date on every job: a job without one costs nothing
+                "due": 0 if j.due is None else cal.to_axis(j.due),
+                "weight": max(1, round(j.weight / divisor))
+                if j.weight and j.due is not None
+                else 0,
             }
             for j in problem.jobs
         ],
@@ -106,6 +110,7 @@ def to_spec(problem: Problem) -> dict[str, Any]:
         "precedences": [[p.pred, p.succ, p.lag] for p in problem.precedences],
         "matrices": matrices,
         "resource_matrix": resource_matrix,
+        "initial_class": [r.initial_class for r in problem.resources],
         "weights": {
             "tardiness": w.tardiness,
             "earliness": w.earliness,

@@ -19,6 +19,7 @@ JSON on stdin. Two kinds of instance:
                "tasks": [{"job", "modes": [[resource, minutes]], "cls", "fixed": [r, t] | null}],
                "precedences": [[pred, succ, lag]], "matrices": [[[...]]],
                "resource_matrix": [index | null per resource],
+               "initial_class": [class | null per resource],
                "weights": {"tardiness", "earliness", "setup"}, "horizon": minutes},
      "time_limit": s, "workers": n}
 
@@ -95,6 +96,7 @@ def _floor_model(floor: dict[str, Any]) -> Model:
     for a, b, lag in floor["precedences"]:
         model.add_end_before_start(tasks[a], tasks[b], lag)
     matrices = floor["matrices"]
+    initial = floor.get("initial_class") or [None] * len(machines)
     for r, index in enumerate(floor["resource_matrix"]):
         if index is None:
             continue
@@ -105,6 +107,17 @@ def _floor_model(floor: dict[str, Any]) -> Model:
                 value = matrix[ci][floor["tasks"][k]["cls"]]
                 if i != k and value:
                     model.add_setup_time(machines[r], tasks[i], tasks[k], value)
+        if initial[r] is not None:
+            # What the line has set up now: a zero-length task of that class pinned at the
+            # start, so the line's first task pays the setup out of it. Added after the real
+            # tasks, so the answer's first tasks are still the floor's own.
+            line_job = model.add_job(weight=0, due_date=0)  # costs nothing
+            now = model.add_task(job=line_job, earliest_start=0, latest_start=0)
+            model.add_mode(now, machines[r], 0)
+            for k in on_machine[r]:
+                value = matrix[initial[r]][floor["tasks"][k]["cls"]]
+                if value:
+                    model.add_setup_time(machines[r], now, tasks[k], value)
     w = floor["weights"]
     model.set_objective(
         weight_total_tardiness=w["tardiness"],
@@ -136,7 +149,8 @@ def solve_spec(spec: dict[str, Any]) -> dict[str, Any]:
         return {"makespan": int(result.objective) if found else None, **out}
     tasks = None
     if found:
-        tasks = [[s.resources[0], int(s.start), int(s.end)] for s in result.best.tasks]
+        real = result.best.tasks[: len(floor["tasks"])]
+        tasks = [[s.resources[0], int(s.start), int(s.end)] for s in real]
     return {"objective": int(result.objective) if found else None, **out, "tasks": tasks}
 
 

@@ -3,6 +3,7 @@ PyJobShop reference's schedule of a floor passes our checker."""
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import sys
@@ -80,7 +81,20 @@ def test_pyjobshop_translation_of_a_floor_passes_our_checker():
     pytest.importorskip("pyjobshop")
     reference = _load("pyjobshop_reference")
     translate = _load("floor_reference")
-    problem = garment_floor(10, seed=1, objective=WEIGHTS, overtime=60)
+    floor = garment_floor(10, seed=1, objective=WEIGHTS, overtime=60)
+    # Every line has something set up that takes 2,000 minutes to change from: its first lot
+    # pays that out of working time, which the translation must model to be valid.
+    size = len(next(m for m in floor.setups if m is not None))
+    lines, setups = [], []
+    for r, matrix in zip(floor.resources, floor.setups, strict=True):
+        if matrix is None:
+            lines.append(r)
+            setups.append(None)
+            continue
+        grown = [[*row, 2000] for row in matrix] + [[2000] * (size + 1)]
+        lines.append(dataclasses.replace(r, initial_class=size))
+        setups.append(grown)
+    problem = dataclasses.replace(floor, resources=tuple(lines), setups=tuple(setups))
     out = reference.solve_spec(
         {"floor": translate.to_spec(problem), "time_limit": 10, "workers": 1}
     )
