@@ -122,7 +122,12 @@ def run_reference(
         return {}
     python = chosen
     if isinstance(inst, formats.FloorInstance):
-        spec = {"floor": sibling("floor_reference").to_spec(problem)}
+        translate = sibling("floor_reference")
+        try:
+            spec = {"floor": translate.to_spec(problem)}
+        except translate.NotTranslatable as exc:
+            print(f"note: PyJobShop not run on {inst.name}: {exc}", file=sys.stderr)
+            return {"ref_status": "not run", "ref_reason": str(exc)}
     else:
         spec = {"jobs": inst.jobs, "num_machines": inst.num_machines, "setups": inst.setups}
     spec |= {"time_limit": time_limit, "workers": workers}
@@ -340,7 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows = []
-    for path in args.files:
+    # a folder's glob (benchmarks/floor/*.json*) also catches its best-known table
+    for path in [p for p in args.files if p.name != "best_known.json"]:
         try:
             row = measure(path, args)
         except (formats.FormatError, ValueError) as exc:
