@@ -75,12 +75,15 @@ def _floor_model(floor: dict[str, Any]) -> Model:
     # Every time ends by the horizon: PyJobShop's default (2^42) times the cost weights of a
     # floor overflows CP-SAT's objective ("possible integer overflow"), an invalid model.
     horizon = floor["horizon"]
-    jobs = [
-        model.add_job(
+    # PyJobShop refuses a job without tasks (a replan's lot whose steps are all done).
+    used = {t["job"] for t in floor["tasks"]}
+    jobs = {
+        k: model.add_job(
             weight=j["weight"], release_date=j["release"], deadline=horizon, due_date=j["due"]
         )
-        for j in floor["jobs"]
-    ]
+        for k, j in enumerate(floor["jobs"])
+        if k in used
+    }
     tasks = []
     on_machine: list[list[int]] = [[] for _ in machines]
     for t in floor["tasks"]:
