@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test test-slow test-all lint bench clean
+.PHONY: install demo test test-slow test-all lint typecheck bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,9 +28,15 @@ test-slow: $(STAMP)
 
 test-all: test test-slow
 
+## Ruff (rules and formatting), then the type checker.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) typecheck
+
+## mypy: strict on the pure libraries (scheduling/, forecasting/), per [tool.mypy] in pyproject.toml.
+typecheck: $(STAMP)
+	$(BIN)/mypy scheduling forecasting
 
 ## Benchmarks print JSON; they need the benchmark-only extras.
 bench: $(STAMP)

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from c2m_cli import admin, forecast, imports, plan, replan, report, sample, simulate
 from c2m_cli.app import app, main, sub_app
+from c2m_web.commands import add_commands as add_web_commands
 
 __all__ = ["app", "main"]
 
 app.command("init")(admin.init)
 app.command("check-config")(admin.check_config)
+db_app = sub_app("Schema versions: `c2m db current` shows, `c2m db upgrade` migrates.")
+app.add_typer(db_app, name="db")
+db_app.command("current")(admin.db_current)
+db_app.command("upgrade")(admin.db_upgrade)
 
 import_app = sub_app(
     "Import CSV exports: live-room sales, catalogue, inventory, fabric, orders, room schedule."
@@ -42,6 +47,7 @@ app.command("compare")(plan.compare_command)
 app.command("export")(plan.export_command)
 app.command("demo")(sample.demo_command)
 app.command("report")(report.report_command)
+add_web_commands(app, sub_app)  # serve, user add|list|remove: the web face's commands
 
 if __name__ == "__main__":
     main()

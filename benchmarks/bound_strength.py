@@ -1,10 +1,10 @@
-"""How strong and how fast the sound lower bounds of ``scheduling/bounds.py`` are on the
+"""How strong and how fast the sound lower bounds of ``scheduling/bounds/`` are on the
 garment floor of ``plan_scale.py`` (the sample factory at 1x, 3x, 10x).
 
 Per scale and mode it builds the plan's scheduling problem (a 0.5 s plan: the problem is
 what counts here, not the schedule) and prints, with the wall seconds of each part:
 ``unlimited_tardiness`` (every job alone on the floor), ``lp_tardiness`` (the
-time-bucketed transportation LP of ``bound_lp.py``, best group), ``capacity_tardiness``
+time-bucketed transportation LP of ``bounds/lp.py``, best group), ``capacity_tardiness``
 (the best of that and the queues on resource sets, without and with the exact budget of
 CP-SAT on small ones), ``setup_minutes`` (nested class sets) and ``bound`` (the weighted
 total that a 60 s plan reports, with the exact budget a solve of ``--time-limit``
@@ -47,7 +47,7 @@ def measure(copies: int, mode: str, time_limit: float) -> dict:
     options = PlanOptions(mode=mode, start=start, horizon_days=14, time_limit=0.5)
     problem = make_plan(inputs, scaled_config(copies), options).built.problem
     budget = bounds.exact_budget(time_limit)
-    (starts, ends), t_ends = timed(bounds._earliest, problem)
+    (starts, ends), t_ends = timed(bounds.earliest_starts_ends, problem)
     completion = [0] * len(problem.jobs)
     for i, op in enumerate(problem.operations):
         completion[op.job] = max(completion[op.job], ends[i])
@@ -56,7 +56,7 @@ def measure(copies: int, mode: str, time_limit: float) -> dict:
         for j, job in enumerate(problem.jobs)
         if job.due is not None
     )
-    cap = bounds._Capacity(problem, ends, starts)
+    cap = bounds.Capacity(problem, ends, starts)
     lp, t_lp = timed(bound_lp.lp_tardiness, problem, cap)
     cheap, t_cheap = timed(bounds.capacity_tardiness, problem, ends, starts)
     exact, t_exact = timed(bounds.capacity_tardiness, problem, ends, starts, budget)

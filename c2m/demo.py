@@ -1,15 +1,14 @@
 """``c2m demo``: the whole tour on the sample data, from an empty database to an export.
 
 Steps: start from an empty database (a non-empty one is refused unless ``reset``), import
-``sample_data/`` through the real importers, forecast, plan in batch and C2M mode, compare
-the two, export the C2M plan's work orders and HTML report, and tell the user what to look
-at next. The
-solver time per plan is capped so the whole tour stays well under three minutes on two cores.
+the bundled sample world (``c2m/data/sample_data/``) through the real importers, forecast,
+plan in batch and C2M mode, compare the two, export the C2M plan's work orders and HTML
+report, and tell the user what to look at next. The solver time per plan is capped so the
+whole tour stays well under three minutes on two cores.
 """
 
 from __future__ import annotations
 
-import importlib
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,16 +20,31 @@ from sqlmodel import SQLModel, select
 from c2m.config import FactoryConfig
 from c2m.db import database_url, get_engine, init_db, is_sqlite, open_engine, session_scope
 from c2m.errors import DataError
+from c2m.forecasts import run_forecast
+from c2m.importing import (
+    ImportResult,
+    import_catalog,
+    import_fabric,
+    import_inventory,
+    import_orders,
+    import_room_calendar,
+    import_sales,
+)
 from c2m.models import ImportBatch, Plan, SalesSignal, Style
+from c2m.progress import Say, silent
+from c2m.resources import sample_data
 
-SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
-IMPORT_ORDER = ("catalog", "inventory", "fabric", "orders", "sales", "schedule")
-
-Progress = Callable[[str], None]
-
-
-def _quiet(_: str) -> None:
-    pass
+SAMPLE_DATA = sample_data()
+# The sample files by name (``schedule.csv`` is the rooms' calendar), in the order the
+# importers need them: SKUs before the signals and the stock that name them.
+IMPORTERS: dict[str, Callable[..., ImportResult]] = {
+    "catalog": import_catalog,
+    "inventory": import_inventory,
+    "fabric": import_fabric,
+    "orders": import_orders,
+    "sales": import_sales,
+    "schedule": import_room_calendar,
+}
 
 
 def fresh_engine(url: str | None, reset: bool) -> Engine:
@@ -68,31 +82,23 @@ def _holds_data(engine: Engine) -> bool:
         )
 
 
-def import_sample(engine: Engine, data_dir: Path, say: Progress = _quiet) -> dict[str, Any]:
+def import_sample(engine: Engine, data_dir: Path, say: Say = silent) -> dict[str, Any]:
     """Imports every sample file with the project's importers (one transaction per file)."""
     counts: dict[str, Any] = {}
-    for kind in IMPORT_ORDER:
+    for kind, import_kind in IMPORTERS.items():
         path = data_dir / f"{kind}.csv"
         if not path.exists():
             if kind in ("catalog", "sales"):
                 raise DataError(f"{path} is missing: the demo needs the sample data")
             continue
-        result = _importer(kind)([path], engine)
+        result = import_kind([path], engine)
         counts[kind] = int(result.rows_imported) + int(result.rows_updated)
         say(f"imported {path.name}: {counts[kind]} rows")
     return counts
 
 
-def _importer(kind: str) -> Callable:
-    """``c2m.importing.<kind>.import_<kind>``: the same code ``c2m import <kind>`` runs."""
-    module = importlib.import_module(f"c2m.importing.{kind}")
-    return getattr(module, f"import_{kind}")
-
-
-def forecast_sample(engine: Engine, horizon: int, method: str, say: Progress = _quiet) -> int:
+def forecast_sample(engine: Engine, horizon: int, method: str, say: Say = silent) -> int:
     """A stored forecast run from the imported signals (the same code as `c2m forecast`)."""
-    from c2m.forecasts import run_forecast
-
     summary = run_forecast(engine, horizon=horizon, method=method, say=say)
     return int(summary.run_id)
 
@@ -106,7 +112,7 @@ def run_demo(
     time_limit: float = 30.0,
     horizon: int = 14,
     forecast_method: str = "auto",
-    say: Progress = _quiet,
+    say: Say = silent,
 ) -> dict[str, Any]:
     """The whole tour; returns what the CLI prints (comparison, files, next steps)."""
     from c2m.export import export_plan

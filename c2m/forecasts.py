@@ -22,22 +22,20 @@ from sqlmodel import Session, select
 from c2m.db import session_scope
 from c2m.errors import DataError
 from c2m.models import ForecastRun, ForecastValue, RoomDay, SalesSignal, Sku, Style
+from c2m.progress import Say, silent
 from c2m.room_calendar import CALENDAR_COLUMNS, WEIGHT_DAYS, attach_calendar
 
-Progress = Callable[[str], None]
+#: ``(series done, series total)``, as the forecasting library reports its progress
+SeriesProgress = Callable[[int, int], None]
 
 #: observed signals handed to the library. Rank and price are read and kept in the history
-#: frame, but on the sample world's true future they made the forecasts worse (WAPE 0.413 with
-#: clicks and carts, 0.427 adding rank, 0.438 adding price: benchmarks/forecast_accuracy.py).
+#: frame, but on the sample world's true future they made the forecasts worse
+#: (``docs/measurements.md``).
 SIGNALS = ("clicks", "carts")
 #: a SKU with no live-room row in this many days before the origin is not forecast
 ACTIVE_DAYS = 28
 #: a SKU first seen fewer days than this before the origin counts as new
 NEW_DAYS = 28
-
-
-def _quiet(_: str) -> None:
-    pass
 
 
 @dataclass
@@ -61,7 +59,8 @@ class ForecastSummary:
     #: known-ahead inputs the forecast read (the room calendar's columns), empty without one
     known_ahead: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
+    def as_json(self) -> dict[str, Any]:
+        """What ``c2m forecast --json`` prints (and the run's stored statistics)."""
         return {
             "run_id": self.run_id,
             "origin": self.origin.isoformat(),
@@ -193,8 +192,8 @@ def run_forecast(
     horizon: int = 14,
     method: str = "auto",
     origin: dt.date | None = None,
-    say: Progress = _quiet,
-    progress: Callable[[int, int], None] | None = None,
+    say: Say = silent,
+    progress: SeriesProgress | None = None,
 ) -> ForecastSummary:
     """Forecast every active SKU ``horizon`` days past ``origin`` and store the run.
 
@@ -245,7 +244,7 @@ def run_forecast(
             freq="D",
             method=method,
             series=summary.series,
-            stats={k: v for k, v in summary.to_dict().items() if k != "run_id"},
+            stats={k: v for k, v in summary.as_json().items() if k != "run_id"},
         )
         session.add(run)
         session.flush()
@@ -333,8 +332,8 @@ def run_backtest(
     horizon: int = 7,
     folds: int = 4,
     methods: Sequence[str] = ("auto", "seasonal_naive", "naive"),
-    say: Progress = _quiet,
-    progress: Callable[[int, int], None] | None = None,
+    say: Say = silent,
+    progress: SeriesProgress | None = None,
 ) -> dict[str, Any]:
     """Rolling-origin evaluation on the database's history; nothing is stored.
 

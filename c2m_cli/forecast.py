@@ -28,9 +28,9 @@ def forecast_command(
             st.engine(), horizon=horizon, method=method, say=say, progress=progress
         )
     if as_json:
-        print_json(summary.to_dict())
+        print_json(summary.as_json())
     else:
-        render_forecast(summary.to_dict())
+        render_forecast(summary.as_json())
 
 
 def backtest_command(

@@ -23,11 +23,12 @@ def run_import(
     ctx: typer.Context, run: Callable[..., Any], files: list[Path], as_json: bool, **options: Any
 ) -> None:
     """Run one import with a progress bar on stderr, then report and exit with its code."""
+    settings(ctx).config()  # the factory's zone decides the sales day of a stamp with an offset
     engine = settings(ctx).engine()
     with file_progress() as progress:
         result = run(files, engine, progress=progress, **options)
     if as_json:
-        print_json(result.to_dict())
+        print_json(result.as_json())
     else:
         render_import(result)
     raise typer.Exit(int(result.exit_code))
@@ -101,4 +102,4 @@ def import_rooms_command(
     """Import the rooms' planned broadcasts and promotions (room, date, broadcast, promotion).
 
     The forecast reads the days ahead of it as known: a room off air sells little."""
-    run_import(ctx, api.import_schedule, files, as_json, dry_run=dry_run, strict=strict)
+    run_import(ctx, api.import_room_calendar, files, as_json, dry_run=dry_run, strict=strict)

@@ -50,6 +50,12 @@ def plan_command(
             help="Also write the scheduling problem as a floor file (.json or .json.gz).",
         ),
     ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Stop (exit 65) on a SKU missing from the catalogue; default: skip it."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Plan production from the latest forecast: lots, schedule, KPIs; stored as current."""
@@ -66,7 +72,10 @@ def plan_command(
             time_limit=time_limit,
             deterministic=deterministic,
             say=say,
+            strict=strict,
         )
+    if result.skipped_skus:
+        err.print(f"warning: {api.skipped_message(result.skipped_skus)}", highlight=False)
     summary = {"plan_id": plan_id, **result.as_json()}
     if problem_out is not None:
         written = api.write_problem(result, problem_out, {"plan_id": plan_id})

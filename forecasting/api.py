@@ -82,7 +82,9 @@ def forecast(
     return out
 
 
-def _frame(panel: Panel, yhat, qmat, names, method) -> pd.DataFrame:
+def _frame(
+    panel: Panel, yhat: np.ndarray, qmat: np.ndarray, names: list[str], method: np.ndarray
+) -> pd.DataFrame:
     n, h = yhat.shape
     out = pd.DataFrame(
         {
@@ -185,7 +187,8 @@ def evaluate(cv: pd.DataFrame, quantiles: Sequence[float] = DEFAULT_QUANTILES) -
         y = g["y"].to_numpy(float)
         yhat = g["yhat"].to_numpy(float)
         per_series = g.groupby(["cutoff", "unique_id"], sort=False)
-        mae = per_series.apply(lambda s: np.mean(np.abs(s["y"] - s["yhat"])), include_groups=False)
+        # pandas-stubs read include_groups as an argument of the function (ParamSpec)
+        mae = per_series.apply(_mean_absolute_error, include_groups=False)  # type: ignore[call-overload]
         scale = per_series["scale"].first()
         ok = scale > 0
         row = {
@@ -204,7 +207,13 @@ def evaluate(cv: pd.DataFrame, quantiles: Sequence[float] = DEFAULT_QUANTILES) -
     return pd.DataFrame(rows)
 
 
-def _interval_columns(quantiles, names):
+def _mean_absolute_error(s: pd.DataFrame) -> float:
+    return float(np.mean(np.abs(s["y"] - s["yhat"])))
+
+
+def _interval_columns(
+    quantiles: Sequence[float], names: list[str]
+) -> tuple[str, str] | tuple[None, None]:
     qs = list(quantiles)
     if 0.1 in qs and 0.9 in qs:
         return names[qs.index(0.1)], names[qs.index(0.9)]

@@ -19,6 +19,9 @@ prediction needs to hold its promise):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 import numpy as np
 from scipy.stats import norm
 
@@ -40,22 +43,22 @@ def series_scale(y: np.ndarray, cv_abs_err: np.ndarray | None, window: int = 56)
     level = _mean_seen(recent)
     base = 0.5 * diff + 0.5 * np.sqrt(np.maximum(level, 0.0)) + 0.05
     if cv_abs_err is None:
-        return base
+        return cast(np.ndarray, base)
     cnt = np.sum(~np.isnan(cv_abs_err), axis=1)
     with np.errstate(all="ignore"):
         own = np.where(cnt > 0, np.nansum(cv_abs_err, axis=1) / np.maximum(cnt, 1), 0.0)
     k0 = 14.0
-    return (cnt * own + k0 * base) / (cnt + k0) + 0.02
+    return cast(np.ndarray, (cnt * own + k0 * base) / (cnt + k0) + 0.02)
 
 
 def _mean_seen(x: np.ndarray) -> np.ndarray:
     """Means over the last axis of the non-NaN values; 0 where there are none (a series not
     yet started)."""
     seen = np.sum(~np.isnan(x), axis=-1)
-    return np.nansum(x, axis=-1) / np.maximum(seen, 1)
+    return cast(np.ndarray, np.nansum(x, axis=-1) / np.maximum(seen, 1))
 
 
-def origin_scales(y: np.ndarray, origins, scale: np.ndarray) -> np.ndarray:
+def origin_scales(y: np.ndarray, origins: Sequence[int], scale: np.ndarray) -> np.ndarray:
     """Each series' scale at each CV origin ``(w, n)``, for scaling that window's errors.
 
     The level-driven part is recomputed from the data seen at the origin; the series' own
@@ -71,14 +74,14 @@ def origin_scales(y: np.ndarray, origins, scale: np.ndarray) -> np.ndarray:
 
 def volume_bins(level: np.ndarray) -> np.ndarray:
     """Volume bin (0..3) of a mean forecast level per period."""
-    return np.searchsorted(VOLUME_EDGES, np.nan_to_num(level), side="right")
+    return cast(np.ndarray, np.searchsorted(VOLUME_EDGES, np.nan_to_num(level), side="right"))
 
 
 def conformal_quantiles(
     yhat: np.ndarray,
     errors: np.ndarray | None,
     scale: np.ndarray,
-    quantiles,
+    quantiles: Sequence[float],
     segments: np.ndarray | None = None,
     actual: np.ndarray | None = None,
     cv_scale: np.ndarray | None = None,
@@ -122,7 +125,9 @@ def conformal_quantiles(
     return _finish(out)
 
 
-def _point_cells(errors, segments, actual) -> tuple[np.ndarray, np.ndarray]:
+def _point_cells(
+    errors: np.ndarray, segments: np.ndarray, actual: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Segment and volume bin of every CV error ``(w, n, h)``; the bin from that origin's level."""
     seg_pt = np.broadcast_to(segments[None, :, None], errors.shape)
     if actual is None:
@@ -131,11 +136,11 @@ def _point_cells(errors, segments, actual) -> tuple[np.ndarray, np.ndarray]:
     return seg_pt, np.broadcast_to(volume_bins(level)[:, :, None], errors.shape)
 
 
-def _calibration_points(ok, in_segment, in_bin) -> np.ndarray:
+def _calibration_points(ok: np.ndarray, in_segment: np.ndarray, in_bin: np.ndarray) -> np.ndarray:
     """The cell's errors; its segment's, then all, when the cell holds too few."""
     for mask in (ok & in_segment & in_bin, ok & in_segment):
         if mask.sum() >= MIN_SEGMENT:
-            return mask
+            return cast(np.ndarray, mask)
     return ok
 
 
@@ -156,7 +161,9 @@ def _shape(z: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
 GRID = np.linspace(0.0025, 0.9975, 200)
 
 
-def _levels(u, p, y, spread, qs) -> np.ndarray:
+def _levels(
+    u: np.ndarray, p: np.ndarray, y: np.ndarray, spread: np.ndarray, qs: np.ndarray
+) -> np.ndarray:
     """Quantile levels whose clipped forecasts hit the asked shares on the CV windows.
 
     ``p``, ``y`` and ``spread`` are the cell's CV forecasts, outcomes and error spreads.

@@ -17,7 +17,7 @@ failure is counted in ``Result.failures``; the engine never crashes on a bad ser
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -27,7 +27,7 @@ import numpy as np
 from forecasting.calibration import conformal_quantiles, origin_scales, series_scale
 from forecasting.features import group_codes
 from forecasting.models import make_model
-from forecasting.models.base import seasonal_naive_forecast
+from forecasting.models.base import Model, seasonal_naive_forecast
 from forecasting.panel import Panel
 
 FALLBACK = "seasonal_naive"
@@ -84,7 +84,9 @@ def cv_origins(panel: Panel, h: int, windows: int | None) -> list[int]:
     return [o for o in origins if o >= min_train]
 
 
-def fit_predict(panel: Panel, alias: str, h: int, n_jobs: int | None = None, fitted=None):
+def fit_predict(
+    panel: Panel, alias: str, h: int, n_jobs: int | None = None, fitted: Model | None = None
+) -> tuple[np.ndarray, int, Model | None]:
     """One model's ``(n, h)`` forecast, its failure count and the fitted model.
 
     ``fitted`` is a model fitted at an earlier origin that may be pointed at this panel without
@@ -112,7 +114,7 @@ def run(
     panel: Panel,
     method: str,
     h: int,
-    quantiles,
+    quantiles: Sequence[float],
     cv_windows: int | None = None,
     n_jobs: int | None = None,
     progress: Progress | None = None,
@@ -125,7 +127,7 @@ def run(
     origins = cv_origins(panel, h, cv_windows)
     errors = {m: np.full((len(origins), panel.n, h), np.nan) for m in names}
     cv_actual = np.full((len(origins), panel.n, h), np.nan)
-    reusable: dict[str, object] = {}
+    reusable: dict[str, Model] = {}
     total, done = (len(origins) + 1) * len(names), 0
     for w, origin in enumerate(origins):
         sub = panel.cut(origin, h)
@@ -192,7 +194,12 @@ def run(
 COMBO = "combo"
 
 
-def _add_combination(names, errors, preds, scale) -> list[str]:
+def _add_combination(
+    names: list[str],
+    errors: dict[str, np.ndarray],
+    preds: dict[str, np.ndarray],
+    scale: np.ndarray,
+) -> list[str]:
     """Add the mean of the two best models (by pooled scaled CV error) as one more candidate.
 
     Averaging two good, different models (say the global model and the seasonal moving
@@ -207,12 +214,16 @@ def _add_combination(names, errors, preds, scale) -> list[str]:
     return [*names, alias]
 
 
-def _choose(names, errors, seg, clusters=None) -> np.ndarray:
+def _choose(
+    names: list[str],
+    errors: dict[str, np.ndarray],
+    seg: np.ndarray,
+    clusters: np.ndarray | None = None,
+) -> np.ndarray:
     """Model index per series: one model for the panel, switched per segment on clear evidence.
 
-    Per-series choice from a few CV windows is mostly noise: on one sample world it moved most
-    series from the global model to a near tie in CV (its average with the seasonal MA) and
-    lost 0.07 WAPE against the global model alone; new launches were chosen for on the errors
+    Per-series choice from a few CV windows is mostly noise (docs/forecasting.md, "Why auto
+    picks per panel", has the measurements); new launches were chosen for on the errors
     of a few older series. So the default is the single model with the least absolute CV error
     over the whole panel (the WAPE the forecasts are judged by); a segment (intermittent,
     new) gets another model, or the combination, only where that model beats the default on a
@@ -220,8 +231,8 @@ def _choose(names, errors, seg, clusters=None) -> np.ndarray:
 
     The test counts ``clusters`` (the styles, when the panel has a hierarchy), not series:
     the sizes and colours of one style rise and fall together, so 25 SKUs of three styles are
-    three pieces of evidence, not 25. Counting SKUs, segments of a few styles switched on 6
-    sample worlds x 3 origins three times, and lost out of sample every time. A segment needs
+    three pieces of evidence, not 25 (counting SKUs, segments switched on noise and lost out of
+    sample). A segment needs
     ``SELECTION_MIN_SERIES`` clusters with CV errors (new launches seldom have them).
     """
     total = np.stack([np.nansum(np.abs(errors[m]), axis=(0, 2)) for m in names])  # (m, n)
@@ -259,7 +270,7 @@ def _segment_winner(total: np.ndarray, default: int) -> int:
 GROUP_MIN_SERIES = 1000
 
 
-def _run_group(args) -> Result:
+def _run_group(args: tuple[Panel, str, int, Sequence[float], int | None]) -> Result:
     panel, method, h, quantiles, cv_windows = args
     return run(panel, method, h, quantiles, cv_windows, n_jobs=1)
 
@@ -268,7 +279,7 @@ def run_parallel(
     panel: Panel,
     method: str,
     h: int,
-    quantiles,
+    quantiles: Sequence[float],
     cv_windows: int | None = None,
     n_jobs: int | None = None,
     progress: Progress | None = None,

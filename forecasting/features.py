@@ -8,7 +8,10 @@ from small and big SKUs alike ("a product whose clicks tripled sells more next w
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
+import pandas as pd
 
 from forecasting.panel import Panel
 
@@ -36,15 +39,15 @@ class Cumulative:
         self.s = np.concatenate([np.zeros((n, 1)), np.cumsum(np.where(ok, x, 0.0), 1)], 1)
         self.c = np.concatenate([np.zeros((n, 1)), np.cumsum(ok, 1)], 1)
 
-    def mean(self, rows, end: int, w: int) -> np.ndarray:
+    def mean(self, rows: np.ndarray, end: int, w: int) -> np.ndarray:
         a = max(end - w, 0)
         cnt = self.c[rows, end] - self.c[rows, a]
         with np.errstate(all="ignore"):
             return np.where(cnt > 0, (self.s[rows, end] - self.s[rows, a]) / cnt, np.nan)
 
-    def total(self, rows, end: int, w: int) -> np.ndarray:
+    def total(self, rows: np.ndarray, end: int, w: int) -> np.ndarray:
         a = max(end - w, 0)
-        return self.s[rows, end] - self.s[rows, a]
+        return cast(np.ndarray, self.s[rows, end] - self.s[rows, a])
 
 
 class FeatureBuilder:
@@ -64,16 +67,18 @@ class FeatureBuilder:
             lv = np.nanmean(panel.y[:, -self.L :], axis=1)
         med = np.nanmedian(lv) if np.any(~np.isnan(lv)) else 1.0
         self.eps = 0.2 * max(float(med), 1e-3) + 1e-3
-        all_dates = panel.dates.append(panel.future_dates)
+        all_dates = cast(pd.DatetimeIndex, panel.dates.append(panel.future_dates))
         self.phase = _calendar_phase(all_dates, panel.season)
         self.group_codes = group_codes(panel)
         self.names: list[str] | None = None
 
     def scale(self, rows: np.ndarray, origin: int) -> np.ndarray:
         lvl = self.cy.mean(rows, origin, self.L)
-        return np.nan_to_num(lvl) + self.eps
+        return cast(np.ndarray, np.nan_to_num(lvl) + self.eps)
 
-    def build(self, rows: np.ndarray, origin: int, steps: np.ndarray):
+    def build(
+        self, rows: np.ndarray, origin: int, steps: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Features for series ``rows`` at ``origin`` for each step in ``steps`` (1-based).
 
         Returns ``(X, s)``: ``X`` has ``len(rows) * len(steps)`` rows, series-major; ``s`` the
@@ -180,7 +185,9 @@ class FeatureBuilder:
         self.names = names + list(extra)
         return X, s_rep
 
-    def _group_signal_momentum(self, rows, g, origin: int) -> dict[str, np.ndarray]:
+    def _group_signal_momentum(
+        self, rows: np.ndarray, g: np.ndarray, origin: int
+    ) -> dict[str, np.ndarray]:
         """Each signal's last day and last 3 days against its level, summed over the group.
 
         Interest turns at the style level (a room features a style, not a size): the sum over
@@ -209,7 +216,7 @@ def _is_funnel_count(signal: np.ndarray, y: np.ndarray) -> bool:
     return bool(values.sum() >= np.nansum(y))
 
 
-def _calendar_phase(dates, season: int) -> np.ndarray:
+def _calendar_phase(dates: pd.DatetimeIndex, season: int) -> np.ndarray:
     """Position in the season from the calendar (weekday, week of year) where it applies."""
     if season == 7:
         return np.asarray(dates.day_of_week)

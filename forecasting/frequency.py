@@ -86,8 +86,8 @@ def positions(ds: pd.Series, start: pd.Timestamp, freq: str) -> tuple[pd.Series,
         return pos, int(pos.max()) + 1 if len(pos) else 0
     grid = pd.date_range(start=start, end=ds.max(), freq=parse_freq(freq))
     index = pd.Index(grid)
-    pos = pd.Series(index.get_indexer(ds), index=ds.index)
-    if (pos < 0).any():
-        bad = ds[pos < 0].iloc[0]
+    found = pd.Series(index.get_indexer(pd.Index(ds)), index=ds.index)
+    if (found < 0).any():
+        bad = ds[found < 0].iloc[0]
         raise ValueError(f"Date {bad} is not on the {freq!r} grid; aggregate the data first.")
-    return pos.astype("int64"), len(grid)
+    return found.astype("int64"), len(grid)

@@ -7,6 +7,9 @@ pinball loss and interval coverage judge the quantiles the lot sizing relies on.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 import numpy as np
 
 
@@ -30,10 +33,10 @@ def mase(y: np.ndarray, yhat: np.ndarray, scale: np.ndarray) -> float:
 
 def pinball(y: np.ndarray, q: np.ndarray, tau: float) -> np.ndarray:
     diff = y - q
-    return np.maximum(tau * diff, (tau - 1) * diff)
+    return cast(np.ndarray, np.maximum(tau * diff, (tau - 1) * diff))
 
 
-def scaled_pinball(y: np.ndarray, qmat: np.ndarray, quantiles) -> float:
+def scaled_pinball(y: np.ndarray, qmat: np.ndarray, quantiles: Sequence[float]) -> float:
     """Mean pinball loss over the quantiles, divided by mean |y| (comparable across data sets)."""
     denom = np.nanmean(np.abs(y))
     if not denom > 0:
@@ -55,4 +58,4 @@ def insample_scale(y: np.ndarray, season: int) -> np.ndarray:
     with np.errstate(all="ignore"):
         diff = np.abs(y[:, lag:] - y[:, :-lag])
         scale = np.nanmean(diff, axis=1) if lag < T else np.full(n, np.nan)
-    return np.nan_to_num(scale)
+    return cast(np.ndarray, np.nan_to_num(scale))

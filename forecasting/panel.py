@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -37,15 +38,15 @@ class Panel:
     season: int
     freq: str
     groups: pd.DataFrame | None = None
-    meta: dict = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
-        return self.y.shape[0]
+        return int(self.y.shape[0])
 
     @property
     def T(self) -> int:
-        return self.y.shape[1]
+        return int(self.y.shape[1])
 
     @property
     def horizon(self) -> int:
@@ -66,7 +67,7 @@ class Panel:
         if not 0 < origin <= self.T:
             raise ValueError(f"Origin {origin} is outside the history of {self.T} periods.")
         keep = np.flatnonzero(self.start < origin)
-        all_dates = self.dates.append(self.future_dates)
+        all_dates = cast(pd.DatetimeIndex, self.dates.append(self.future_dates))
         end = origin + horizon
         if end > len(all_dates):
             raise ValueError("Horizon runs past the known exogenous values.")
@@ -154,9 +155,9 @@ def build_panel(
         )
     start_ts = data["ds"].min()
     pos, T = positions(data["ds"], start_ts, freq)
-    codes, ids = pd.factorize(data["unique_id"], sort=True)
-    n = len(ids)
-    ids = np.asarray(ids, dtype=object)
+    codes, uniques = pd.factorize(data["unique_id"], sort=True)
+    n = len(uniques)
+    ids = np.asarray(uniques, dtype=object)
 
     y = np.full((n, T), np.nan)
     y[codes, pos.to_numpy()] = data["y"].to_numpy(dtype=float)
@@ -199,7 +200,18 @@ def build_panel(
 
 
 def _exog_arrays(
-    data, codes, pos, ids, n, T, horizon, future_exog, future_df, dates, future_dates, freq
+    data: pd.DataFrame,
+    codes: np.ndarray,
+    pos: pd.Series,
+    ids: np.ndarray,
+    n: int,
+    T: int,
+    horizon: int,
+    future_exog: Sequence[str],
+    future_df: pd.DataFrame | None,
+    dates: pd.DatetimeIndex,
+    future_dates: pd.DatetimeIndex,
+    freq: str,
 ) -> dict[str, np.ndarray]:
     """Known-ahead columns as ``(n, T + horizon)`` arrays, history then future."""
     exog: dict[str, np.ndarray] = {}
@@ -220,7 +232,7 @@ def _exog_arrays(
         id_index = pd.Index(ids)
         fcode = id_index.get_indexer(fut["unique_id"])
         date_index = pd.Index(future_dates)
-        fpos = date_index.get_indexer(fut["ds"])
+        fpos = date_index.get_indexer(pd.Index(fut["ds"]))
         keep = (fcode >= 0) & (fpos >= 0)
         fut, fcode, fpos = fut[keep], fcode[keep], fpos[keep]
     for col in future_exog:

@@ -18,7 +18,7 @@ from scheduling.cpsat import CpSatModel
 from scheduling.model import Problem, Solution
 from scheduling.params import SolveParams
 from scheduling.result import SolveStats, SolveStatus, fill_setups
-from scheduling.search import heuristic, lns, sequences
+from scheduling.search import greedy, heuristic, lns, sequences
 from scheduling.sizing import is_large, neighbours
 from scheduling.validate import objective, validate
 
@@ -198,7 +198,7 @@ class IteratedGreedy(Phase):
         return (
             s.best is not None
             and s.problem.num_operations >= s.params.ig_min_operations
-            and heuristic.sequencing_only(s.problem)
+            and greedy.sequencing_only(s.problem)
         )
 
     def budget(self, s: SolveState) -> float:
@@ -209,7 +209,7 @@ class IteratedGreedy(Phase):
         t1 = time.perf_counter()
         rate = s.params.ig_work_per_second / s.problem.num_operations
         runs = int(rate * seconds) if s.deterministic else None
-        better = heuristic.iterated_greedy(s.problem, s.best, seconds, s.seed, max_iterations=runs)
+        better = greedy.iterated_greedy(s.problem, s.best, seconds, s.seed, max_iterations=runs)
         s.stats.iterated_greedy_seconds = round(time.perf_counter() - t1, 3)
         obj = s.stats.iterated_greedy_objective = objective(s.problem, better).total
         s.offer(better, obj)

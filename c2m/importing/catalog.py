@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
-from c2m.importing.base import (
+from c2m.importing.import_loop import (
     Importer,
     RowProblem,
     cell_getter,
@@ -25,8 +25,8 @@ from c2m.importing.base import (
     parse_cell,
     run_import,
 )
+from c2m.importing.import_result import FileProgress, ImportResult
 from c2m.importing.reading import Columns, Header
-from c2m.importing.result import ImportResult, Progress
 from c2m.importing.skus import SKU_ALIASES, load_catalogue
 from c2m.importing.upsert import Counts, upsert
 from c2m.importing.values import parse_date, parse_number
@@ -162,7 +162,7 @@ def import_catalog(
     *,
     dry_run: bool = False,
     strict: bool = False,
-    progress: Progress | None = None,
+    progress: FileProgress | None = None,
 ) -> ImportResult:
     """Import the product catalogue (styles and their SKUs)."""
     return run_import(

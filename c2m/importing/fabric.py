@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
-from c2m.importing.base import Importer, RowProblem, cell_getter, parse_cell, run_import
+from c2m.importing.import_loop import Importer, RowProblem, cell_getter, parse_cell, run_import
+from c2m.importing.import_result import FileProgress, ImportResult
 from c2m.importing.reading import Columns, Header
-from c2m.importing.result import ImportResult, Progress
 from c2m.importing.upsert import Counts, insert_missing, upsert
 from c2m.importing.values import parse_date, parse_number
 from c2m.models import Fabric, FabricDelivery
@@ -145,7 +145,7 @@ def import_fabric(
     *,
     dry_run: bool = False,
     strict: bool = False,
-    progress: Progress | None = None,
+    progress: FileProgress | None = None,
 ) -> ImportResult:
     """Import fabric stock on hand and deliveries on order."""
     return run_import(

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
-from c2m.importing.base import (
+from c2m.importing.import_loop import (
     cell_getter,
     missing_columns_message,
     parse_cell,
     run_import,
 )
+from c2m.importing.import_result import FileProgress, ImportResult
 from c2m.importing.reading import Columns, Header
-from c2m.importing.result import ImportResult, Progress
 from c2m.importing.skus import SKU_ALIASES, SkuRowsImporter, has_sku_columns, resolve_sku
 from c2m.importing.upsert import Counts, upsert
 from c2m.importing.values import parse_count, parse_date
@@ -68,7 +68,7 @@ def import_inventory(
     *,
     dry_run: bool = False,
     strict: bool = False,
-    progress: Progress | None = None,
+    progress: FileProgress | None = None,
 ) -> ImportResult:
     """Import finished-goods stock counts per SKU."""
     return run_import(

@@ -9,15 +9,15 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.errors import ImportFailed
-from c2m.importing.base import (
+from c2m.importing.import_loop import (
     RowProblem,
     cell_getter,
     missing_columns_message,
     parse_cell,
     run_import,
 )
+from c2m.importing.import_result import FileProgress, ImportResult
 from c2m.importing.reading import Columns, Header
-from c2m.importing.result import ImportResult, Progress
 from c2m.importing.skus import SKU_ALIASES, SkuRowsImporter, has_sku_columns, resolve_sku
 from c2m.importing.upsert import Counts, upsert
 from c2m.importing.values import parse_count, parse_date
@@ -77,7 +77,7 @@ def import_orders(
     *,
     dry_run: bool = False,
     strict: bool = False,
-    progress: Progress | None = None,
+    progress: FileProgress | None = None,
 ) -> ImportResult:
     """Import confirmed open orders."""
     return run_import(

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from c2m.importing.base import Importer, RowProblem
-from c2m.importing.result import ImportResult
+from c2m.importing.import_loop import Importer, RowProblem
+from c2m.importing.import_result import ImportResult
 from c2m.models import Sku
 
 SKU_ALIASES: dict[str, tuple[str, ...]] = {

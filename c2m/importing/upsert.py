@@ -280,7 +280,7 @@ def _insert_new(
 
     One ``VALUES`` list of ``_ROWS_PER_INSERT`` rows per execution: SQLite's per-statement
     work (step, reset, the sqlite3 module's per-row bookkeeping) is paid once per group
-    instead of once per row, about a third of the insert's CPU time on a bulk load. A key
+    instead of once per row (the figures: ``docs/measurements.md``). A key
     repeated within a statement behaves as in separate statements: the first row wins the
     insert, the later ones are left to the caller's UPDATE pass.
     """
@@ -301,7 +301,7 @@ def _insert_new(
         connection.exec_driver_sql(sql, rows[whole:])
 
 
-_ROWS_PER_INSERT = 50  # measured: 50 and 100 alike, ~30 % less insert CPU than 1
+_ROWS_PER_INSERT = 50  # why 50: docs/measurements.md
 _MAX_PARAMETERS = 900  # below SQLITE_MAX_VARIABLE_NUMBER of old builds (999)
 
 

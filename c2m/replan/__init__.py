@@ -6,15 +6,21 @@ One job per module:
 - ``runs``: the run's row in ``replan_run`` and its JSON line in the log file;
 - ``fingerprint``: a hash of everything the plan depends on, up to ``now``;
 - ``snapshot``: a stored plan as plain values; ``frozen``: what must not move;
+- ``stored_plans``: the stored plans' facts the run reads, and the copy it republishes;
+- ``forecast``: the forecast from the signals up to ``now``;
+- ``isolate``: the solve in a child process; ``budget``: the deadline's clock;
 - ``diff``: what changed against the previous plan;
-- ``pipeline``: the hand-over to forecasting and planning; ``runner``: the whole run.
+- ``outcome``: the run's options and outcome; ``nightly``: the whole run, a method per step.
 """
 
+from c2m.replan.budget import solver_budget
 from c2m.replan.diff import PlanChanges, diff_plans
-from c2m.replan.runner import ReplanOptions, ReplanOutcome, replan, solver_budget
+from c2m.replan.nightly import NightlyReplan, replan
+from c2m.replan.outcome import ReplanOptions, ReplanOutcome
 from c2m.replan.runs import list_runs
 
 __all__ = [
+    "NightlyReplan",
     "PlanChanges",
     "ReplanOptions",
     "ReplanOutcome",

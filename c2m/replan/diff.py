@@ -50,7 +50,8 @@ class PlanChanges:
         data.pop("lots")
         return data
 
-    def as_dict(self) -> dict:
+    def as_json(self) -> dict:
+        """The figures and the lot lists: what the run's row in ``replan_run`` keeps."""
         return asdict(self)
 
 

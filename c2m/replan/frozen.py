@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from c2m.planning.plan_result import PlanResult
+from c2m.planning.scheduled import ScheduledOp
 from c2m.replan.snapshot import LotView
 
 
@@ -139,3 +141,32 @@ def line_state(
             first_frozen[lot.line] = (start, lot)
     state.update(first_frozen)
     return {line: (lot.style, lot.colour) for line, (_, lot) in sorted(state.items())}
+
+
+def restore_frozen(result: PlanResult, frozen: Iterable[LotView]) -> None:
+    """Give frozen lots back their exact stored operations in the planner's result.
+
+    The solver only sees what is left of a started lot (from ``now`` on; finished steps not
+    at all), so what it returns for such a lot is a clipped view. The floor's plan must show
+    the lot as it is being made — same line, same times — so the stored operations are
+    put back verbatim before the plan is written.
+    """
+    by_code = {lot.code: lot for lot in frozen}
+    for lot in result.lots:
+        kept = by_code.get(lot.code)
+        if kept is None:
+            continue
+        lot.ops = [
+            ScheduledOp(
+                step=op.step,
+                resource=op.resource,
+                start=op.start,
+                end=op.end,
+                setup_minutes=op.setup_minutes,
+                changeover_minutes=op.setup_minutes - op.learning_minutes,
+                learning_minutes=op.learning_minutes,
+                fixed=True,
+            )
+            for op in kept.ops
+        ]
+        lot.fixed = True

@@ -22,6 +22,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from c2m.clock import factory_now
 from c2m.db import session_scope
 from c2m.models import ReplanRun
 
@@ -30,7 +31,7 @@ ABORTED = "aborted"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return factory_now()
 
 
 def start_run(engine: Engine, mode: str, now: dt.datetime) -> int:
@@ -116,7 +117,7 @@ def append_log(path: str | os.PathLike[str] | None, record: Mapping[str, Any]) -
         os.close(fd)
 
 
-def run_as_dict(run: ReplanRun) -> dict[str, Any]:
+def run_as_json(run: ReplanRun) -> dict[str, Any]:
     """A run as ``c2m runs --json`` prints it."""
     changes = dict(run.changes or {})
     changes.pop("lots", None)
@@ -152,4 +153,4 @@ def list_runs(engine: Engine, last: int = 10) -> list[dict[str, Any]]:
         raise ValueError("last must be at least 1")
     with session_scope(engine) as session:
         runs = session.exec(select(ReplanRun).order_by(ReplanRun.id.desc()).limit(last)).all()
-        return [run_as_dict(run) for run in runs]
+        return [run_as_json(run) for run in runs]

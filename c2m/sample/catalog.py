@@ -194,11 +194,32 @@ def make_catalogue(
 ) -> Catalogue:
     """Draw styles and their SKUs; launch dates place some styles in history or the future."""
     categories = list(category_sam)
-    weights = np.array([profile(c).weight for c in categories], dtype=float)
-    warmth = np.array([profile(c).warmth for c in categories])
     n = scenario.styles
+    launch_offset = _launch_offsets(rng, scenario, n, history_days, future_days)
+    basic = rng.random(n) < scenario.basics_share
+    cats = _style_categories(rng, scenario, categories, start, launch_offset)
+    yy = start.year % 100
+    style_rows = []
+    sku_rows = []
+    for i in range(n):
+        style_row = _draw_style(
+            rng,
+            style=f"HM{yy:02d}{i + 1:02d}",
+            category=categories[cats[i]],
+            category_sam=category_sam,
+            launch_offset=int(launch_offset[i]),
+            start=start,
+            basic=bool(basic[i]),
+        )
+        style_rows.append(style_row)
+        sku_rows.extend(_draw_skus(rng, scenario, style_row, i))
+    return Catalogue(styles=pd.DataFrame(style_rows), skus=pd.DataFrame(sku_rows))
 
-    # When each style launches: before the history (established), during it, or in the future.
+
+def _launch_offsets(
+    rng: np.random.Generator, scenario: Scenario, n: int, history_days: int, future_days: int
+) -> np.ndarray:
+    """Days from the start to each style's launch: before the history, during it, or after."""
     kind = rng.choice(
         3,
         size=n,
@@ -218,10 +239,23 @@ def make_catalogue(
             launch_offset[i] = history_days + int(
                 rng.integers(min(2, future_days), max(3, future_days - 5))
             )
-    basic = rng.random(n) < scenario.basics_share
+    return launch_offset
 
-    # Merchandisers launch for the coming season: a style launched a month before the cold
-    # sets in is more likely a hoodie than a dress (twice the demand season's strength).
+
+def _style_categories(
+    rng: np.random.Generator,
+    scenario: Scenario,
+    categories: list[str],
+    start: dt.date,
+    launch_offset: np.ndarray,
+) -> np.ndarray:
+    """Each style's category index, drawn for the season it launches into.
+
+    Merchandisers launch for the coming season: a style launched a month before the cold
+    sets in is more likely a hoodie than a dress (twice the demand season's strength).
+    """
+    weights = np.array([profile(c).weight for c in categories], dtype=float)
+    warmth = np.array([profile(c).warmth for c in categories])
     launch_doy = np.array(
         [
             (start + dt.timedelta(days=int(o) + LAUNCH_LEAD_DAYS)).timetuple().tm_yday
@@ -231,65 +265,81 @@ def make_catalogue(
     fit = np.exp(2 * scenario.seasonality * warmth[None, :] * warm_weather(launch_doy)[:, None])
     p = weights[None, :] * fit
     p /= p.sum(axis=1, keepdims=True)
-    cats = np.array([rng.choice(len(categories), p=row) for row in p])
+    return np.array([rng.choice(len(categories), p=row) for row in p])
 
-    yy = start.year % 100
-    style_rows = []
-    sku_rows = []
-    for i in range(n):
-        category = categories[cats[i]]
-        prof = profile(category)
-        style = f"HM{yy:02d}{i + 1:02d}"
-        name = str(rng.choice(prof.names)).capitalize()
-        sam = round(category_sam[category] * float(np.exp(rng.normal(0, 0.12))), 1)
-        fabric = str(rng.choice(prof.fabrics))
-        per_unit = round(prof.consumption * float(np.exp(rng.normal(0, 0.08))), 3)
-        cost = round(prof.unit_cost * float(np.exp(rng.normal(0, 0.15))), 1)
-        # live-room prices sit at 2-3x ex-factory cost and end in .9
-        price = np.floor(cost * rng.uniform(2.0, 3.2)) + 0.9
-        launch = start + dt.timedelta(days=int(launch_offset[i]))
-        n_col = int(rng.integers(scenario.colours[0], scenario.colours[1] + 1))
-        n_col = min(n_col, len(prof.colours))
-        colours = list(rng.choice(prof.colours, size=n_col, replace=False))
-        colour_share = rng.dirichlet(np.full(n_col, 3.0)) if n_col > 1 else np.ones(1)
-        size_share = rng.dirichlet(np.array(prof.size_curve) * 150.0)
-        style_rows.append(
-            {
-                "style": style,
-                "category": category,
-                "name": name,
-                "sam_minutes": sam,
-                "fabric": fabric,
-                "fabric_per_unit": per_unit,
-                "unit_cost": cost,
-                "price": float(price),
-                "launch_date": launch,
-                "launch_offset": int(launch_offset[i]),
-                "basic": bool(basic[i]),
-                "warmth": prof.warmth,
-            }
+
+def _draw_style(
+    rng: np.random.Generator,
+    *,
+    style: str,
+    category: str,
+    category_sam: dict[str, float],
+    launch_offset: int,
+    start: dt.date,
+    basic: bool,
+) -> dict:
+    """One style's catalogue row: name, SAM, fabric, cost and price around its category's."""
+    prof = profile(category)
+    name = str(rng.choice(prof.names)).capitalize()
+    sam = round(category_sam[category] * float(np.exp(rng.normal(0, 0.12))), 1)
+    fabric = str(rng.choice(prof.fabrics))
+    per_unit = round(prof.consumption * float(np.exp(rng.normal(0, 0.08))), 3)
+    cost = round(prof.unit_cost * float(np.exp(rng.normal(0, 0.15))), 1)
+    # live-room prices sit at 2-3x ex-factory cost and end in .9
+    price = np.floor(cost * rng.uniform(2.0, 3.2)) + 0.9
+    return {
+        "style": style,
+        "category": category,
+        "name": name,
+        "sam_minutes": sam,
+        "fabric": fabric,
+        "fabric_per_unit": per_unit,
+        "unit_cost": cost,
+        "price": float(price),
+        "launch_date": start + dt.timedelta(days=launch_offset),
+        "launch_offset": launch_offset,
+        "basic": basic,
+        "warmth": prof.warmth,
+    }
+
+
+def _draw_skus(
+    rng: np.random.Generator, scenario: Scenario, style_row: dict, style_index: int
+) -> list[dict]:
+    """The style's SKUs (its colours x its category's sizes) and each one's share of it."""
+    prof = profile(style_row["category"])
+    n_col = int(rng.integers(scenario.colours[0], scenario.colours[1] + 1))
+    n_col = min(n_col, len(prof.colours))
+    colours = list(rng.choice(prof.colours, size=n_col, replace=False))
+    colour_share = rng.dirichlet(np.full(n_col, 3.0)) if n_col > 1 else np.ones(1)
+    size_share = rng.dirichlet(np.array(prof.size_curve) * 150.0)
+    shared = {
+        key: style_row[key]
+        for key in (
+            "name",
+            "category",
+            "sam_minutes",
+            "fabric",
+            "fabric_per_unit",
+            "unit_cost",
+            "price",
+            "launch_date",
         )
-        for ci, colour in enumerate(colours):
-            for si, size in enumerate(prof.sizes):
-                sku_rows.append(
-                    {
-                        "sku": f"{style}-{colour}-{size}",
-                        "style": style,
-                        "colour": str(colour),
-                        "size": size,
-                        "name": name,
-                        "category": category,
-                        "sam_minutes": sam,
-                        "fabric": fabric,
-                        "fabric_per_unit": per_unit,
-                        "unit_cost": cost,
-                        "price": float(price),
-                        "launch_date": launch,
-                        "style_index": i,
-                        "share": float(colour_share[ci] * size_share[si]),
-                    }
-                )
-    return Catalogue(styles=pd.DataFrame(style_rows), skus=pd.DataFrame(sku_rows))
+    }
+    style = style_row["style"]
+    return [
+        {
+            "sku": f"{style}-{colour}-{size}",
+            "style": style,
+            "colour": str(colour),
+            "size": size,
+            **shared,
+            "style_index": style_index,
+            "share": float(colour_share[ci] * size_share[si]),
+        }
+        for ci, colour in enumerate(colours)
+        for si, size in enumerate(prof.sizes)
+    ]
 
 
 def fabric_table(codes: list[str]) -> pd.DataFrame:

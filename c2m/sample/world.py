@@ -22,10 +22,13 @@ from c2m.sample import catalog as catalog_mod
 from c2m.sample import stock
 from c2m.sample.demand import (
     WARMUP_DAYS,
+    DemandPath,
     Draw,
-    make_calendar,
+    Rooms,
+    SampleDays,
     make_rooms,
-    simulate,
+    make_sample_days,
+    simulate_demand,
     structural_interest,
 )
 from c2m.sample.scenario import Scenario, get_scenario
@@ -51,7 +54,7 @@ INVENTORY_COLUMNS = ["sku", "on_hand", "as_of"]
 FABRIC_COLUMNS = ["fabric", "name", "unit", "roll_size", "quantity", "due_date", "reference"]
 ORDER_COLUMNS = ["reference", "sku", "due_date", "quantity"]
 TRUTH_COLUMNS = ["date", "sku", "demand"]
-SCHEDULE_COLUMNS = ["date", "room_id", "broadcast", "promotion"]
+ROOM_CALENDAR_COLUMNS = ["date", "room_id", "broadcast", "promotion"]
 # Recent days of sales the factory's stock levels are derived from.
 RECENT_DAYS = 14
 
@@ -76,7 +79,9 @@ class SampleWorld:
     orders: pd.DataFrame  # confirmed open orders
     viral: pd.DataFrame  # date, style: when a style went viral (for inspection, not import)
     #: the rooms' published calendar, history and future: date, room_id, broadcast, promotion
-    schedule: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SCHEDULE_COLUMNS))
+    room_calendar: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=ROOM_CALENDAR_COLUMNS)
+    )
     meta: dict = field(default_factory=dict)
 
     @property
@@ -149,7 +154,7 @@ class SampleWorld:
         rows = self.signals_until(until)
         recent = rows[rows["date"] > pd.Timestamp(until) - pd.Timedelta(days=WEIGHT_DAYS)]
         end = pd.Timestamp(until) + pd.Timedelta(days=horizon)
-        return attach_calendar(history, recent, self.schedule, self.skus, end)
+        return attach_calendar(history, recent, self.room_calendar, self.skus, end)
 
     def signals_until(self, day: dt.date) -> pd.DataFrame:
         """Every room row up to and including ``day``: what a planner could know that night."""
@@ -186,9 +191,9 @@ class SampleWorld:
             _write(self.fabric, out / "fabric.csv", FABRIC_COLUMNS),
             _write(self.orders, out / "orders.csv", ORDER_COLUMNS),
             _write(
-                self.schedule.assign(date=_iso(self.schedule["date"])),
+                self.room_calendar.assign(date=_iso(self.room_calendar["date"])),
                 out / "schedule.csv",
-                SCHEDULE_COLUMNS,
+                ROOM_CALENDAR_COLUMNS,
             ),
         ]
         if truth:
@@ -260,16 +265,13 @@ def generate(
     **overrides: object,
 ) -> SampleWorld:
     """Build a world; keyword ``overrides`` change scenario parameters (``styles=8``)."""
-    if history_days < 14:
-        raise ValueError("history_days must be at least 14")
-    if future_days < 0:
-        raise ValueError("future_days must not be negative")
+    _check_span(history_days, future_days)
     params = get_scenario(scenario, scenarios_path, **overrides)
     config = config or load_config()
     start = start or DEFAULT_START
-    seeds = np.random.SeedSequence(seed).spawn(5)
+    # one stream per part, so a change to one part leaves the others' draws alone
     rng_cat, rng_rooms, rng_latent, rng_process, rng_stock = (
-        np.random.default_rng(s) for s in seeds
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)
     )
 
     category_sam = {name: c.sam_minutes for name, c in config.categories.items()}
@@ -277,27 +279,19 @@ def generate(
         rng_cat, params, category_sam, start, history_days, future_days
     )
     styles, skus = cat.styles, cat.skus
-    cal = make_calendar(pd.Timestamp(start), history_days, future_days, params)
-    rooms = make_rooms(rng_rooms, params, cal, len(styles))
-    base = structural_interest(rng_latent, params, styles, cal)
+    sample_days = make_sample_days(pd.Timestamp(start), history_days, future_days, params)
+    rooms = make_rooms(rng_rooms, params, sample_days, len(styles))
+    base = structural_interest(rng_latent, params, styles, sample_days)
     cart_style = np.clip(
         params.cart_rate * np.exp(rng_latent.normal(0, 0.2, len(styles))), 0.01, 0.5
     )
 
-    # Scale interest so that mean demand over the span fills target_load of the sewing lines.
+    scale = _demand_scale(params, config, rooms, base, styles)
     style_index = skus["style_index"].to_numpy()
-    paid_share = rooms.buy_today / rooms.buy[None, :]
-    room_factor = (rooms.traffic * paid_share) @ rooms.weight  # (T, S)
-    minutes = (base * room_factor) @ styles["sam_minutes"].to_numpy()
-    mean_minutes = float(minutes[WARMUP_DAYS:].mean())
-    # (a world whose styles all launch after its last day sells nothing at all)
-    capacity = params.target_load * sewing_minutes_per_day(config)
-    scale = capacity / mean_minutes if mean_minutes > 0 else 0.0
-
-    path = simulate(
+    path = simulate_demand(
         Draw(rng_process, params.noise),
         params,
-        cal,
+        sample_days,
         rooms,
         base * scale,
         style_index,
@@ -306,46 +300,20 @@ def generate(
         styles["basic"].to_numpy(),
     )
 
-    signals = _signal_rows(path, cal, rooms, skus)
-    first_future = pd.Timestamp(start) + pd.Timedelta(days=history_days)
-    history = signals[signals["date"] < first_future].reset_index(drop=True)
-    future = signals[signals["date"] >= first_future].reset_index(drop=True)
+    signals = _signal_rows(path, sample_days, rooms, skus)
+    is_future = signals["date"] >= pd.Timestamp(start) + pd.Timedelta(days=history_days)
+    history = signals[~is_future].reset_index(drop=True)
+    future = signals[is_future].reset_index(drop=True)
 
-    sku_codes = skus["sku"].to_numpy()
-    days = cal.dates[WARMUP_DAYS:]
     daily_orders = path.orders[WARMUP_DAYS:].sum(axis=1)  # (D, K)
-    fut = slice(history_days, history_days + future_days)
-    truth = _dense(days[fut], sku_codes, daily_orders[fut], "demand").astype({"demand": int})
-    expected = _dense(days, sku_codes, path.expected[WARMUP_DAYS:], "mean")
+    truth, expected = _truth_tables(
+        path, sample_days, skus, daily_orders, history_days, future_days
+    )
 
     history_end = start + dt.timedelta(days=history_days - 1)
     recent = daily_orders[history_days - RECENT_DAYS : history_days].mean(axis=0)
-    inventory = stock.inventory(rng_stock, skus, recent, history_end)
-    fabrics = catalog_mod.fabric_table(list(styles["fabric"]))
-    usage = (
-        pd.Series(recent * skus["fabric_per_unit"].to_numpy())
-        .groupby(skus["fabric"].to_numpy())
-        .sum()
-    )
-    fabric = stock.fabric_rows(rng_stock, fabrics, usage, history_end, future_days)
-    orders = stock.open_orders(rng_stock, skus, history_end, future_days)
-
-    room_table = pd.DataFrame(
-        {
-            "room_id": rooms.ids,
-            "platform": rooms.platforms,
-            "reach": np.round(rooms.reach, 3),
-            "broadcast_share": np.round(rooms.on_air[WARMUP_DAYS:].mean(axis=0), 3),
-        }
-    )
-    schedule = _schedule(cal, rooms)
-    viral = pd.DataFrame(
-        [
-            {"date": cal.dates[t], "style": styles["style"].iat[s]}
-            for t, s in path.viral_starts
-            if t >= WARMUP_DAYS
-        ],
-        columns=["date", "style"],
+    inventory, fabric, orders = _stock_tables(
+        rng_stock, skus, styles, recent, history_end, future_days
     )
     return SampleWorld(
         seed=seed,
@@ -354,7 +322,7 @@ def generate(
         history_days=history_days,
         future_days=future_days,
         catalog=cat.table.reset_index(drop=True),
-        rooms=room_table,
+        rooms=_room_table(rooms),
         signals=history,
         future_signals=future,
         truth=truth,
@@ -362,17 +330,113 @@ def generate(
         inventory=inventory,
         fabric=fabric,
         orders=orders,
-        viral=viral,
-        schedule=schedule,
-        meta={
-            "scale": scale,
-            "sewing_minutes_per_day": sewing_minutes_per_day(config),
-            "festival": None if cal.festival is None else cal.dates[cal.festival].date(),
-        },
+        viral=_viral_table(path, sample_days, styles),
+        room_calendar=_room_calendar(sample_days, rooms),
+        meta=_meta(scale, config, sample_days),
     )
 
 
-def _schedule(cal, rooms) -> pd.DataFrame:
+def _check_span(history_days: int, future_days: int) -> None:
+    """A forecast needs two weeks of history; a future can be empty, never negative."""
+    if history_days < 14:
+        raise ValueError("history_days must be at least 14")
+    if future_days < 0:
+        raise ValueError("future_days must not be negative")
+
+
+def _demand_scale(
+    params: Scenario,
+    config: FactoryConfig,
+    rooms: Rooms,
+    base: np.ndarray,
+    styles: pd.DataFrame,
+) -> float:
+    """The factor on interest that makes mean demand over the span fill ``target_load``.
+
+    A world is only useful to a planner when its demand loads the factory as the scenario
+    says; 0 for a world whose styles all launch after its last day (it sells nothing).
+    """
+    paid_share = rooms.buy_today / rooms.buy[None, :]
+    room_factor = (rooms.traffic * paid_share) @ rooms.weight  # (T, S)
+    minutes = (base * room_factor) @ styles["sam_minutes"].to_numpy()
+    mean_minutes = float(minutes[WARMUP_DAYS:].mean())
+    capacity = params.target_load * sewing_minutes_per_day(config)
+    return capacity / mean_minutes if mean_minutes > 0 else 0.0
+
+
+def _stock_tables(
+    rng: np.random.Generator,
+    skus: pd.DataFrame,
+    styles: pd.DataFrame,
+    recent: np.ndarray,
+    history_end: dt.date,
+    future_days: int,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``(inventory, fabric, open orders)`` at the history's end, sized on recent demand."""
+    inventory = stock.inventory(rng, skus, recent, history_end)
+    fabrics = catalog_mod.fabric_table(list(styles["fabric"]))
+    usage = (
+        pd.Series(recent * skus["fabric_per_unit"].to_numpy())
+        .groupby(skus["fabric"].to_numpy())
+        .sum()
+    )
+    fabric = stock.fabric_rows(rng, fabrics, usage, history_end, future_days)
+    orders = stock.open_orders(rng, skus, history_end, future_days)
+    return inventory, fabric, orders
+
+
+def _truth_tables(
+    path: DemandPath,
+    sample_days: SampleDays,
+    skus: pd.DataFrame,
+    daily_orders: np.ndarray,
+    history_days: int,
+    future_days: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(truth, expected)``: the future's real orders per SKU-day, and every day's mean."""
+    sku_codes = skus["sku"].to_numpy()
+    days = sample_days.dates[WARMUP_DAYS:]
+    fut = slice(history_days, history_days + future_days)
+    truth = _dense(days[fut], sku_codes, daily_orders[fut], "demand").astype({"demand": int})
+    expected = _dense(days, sku_codes, path.expected[WARMUP_DAYS:], "mean")
+    return truth, expected
+
+
+def _meta(scale: float, config: FactoryConfig, sample_days: SampleDays) -> dict:
+    """The world's own facts: its demand scale, the capacity it was scaled to, its festival."""
+    festival = sample_days.festival
+    return {
+        "scale": scale,
+        "sewing_minutes_per_day": sewing_minutes_per_day(config),
+        "festival": None if festival is None else sample_days.dates[festival].date(),
+    }
+
+
+def _room_table(rooms: Rooms) -> pd.DataFrame:
+    """One row per room: platform, reach and how often it broadcast."""
+    return pd.DataFrame(
+        {
+            "room_id": rooms.ids,
+            "platform": rooms.platforms,
+            "reach": np.round(rooms.reach, 3),
+            "broadcast_share": np.round(rooms.on_air[WARMUP_DAYS:].mean(axis=0), 3),
+        }
+    )
+
+
+def _viral_table(path: DemandPath, sample_days: SampleDays, styles: pd.DataFrame) -> pd.DataFrame:
+    """The days a style went viral, from the first reported day (what a test can check)."""
+    return pd.DataFrame(
+        [
+            {"date": sample_days.dates[t], "style": styles["style"].iat[s]}
+            for t, s in path.viral_starts
+            if t >= WARMUP_DAYS
+        ],
+        columns=["date", "style"],
+    )
+
+
+def _room_calendar(sample_days: SampleDays, rooms: Rooms) -> pd.DataFrame:
     """The rooms' published calendar: planned broadcasts and promotions, one row per room-day.
 
     A room publishes its streams and promotions weeks ahead (platforms sell the promotion
@@ -380,11 +444,11 @@ def _schedule(cal, rooms) -> pd.DataFrame:
     future too; the few sessions cancelled on the day stay in it as planned, as they would in
     a real schedule.
     """
-    days = cal.dates[WARMUP_DAYS:]
+    days = sample_days.dates[WARMUP_DAYS:]
     planned = rooms.planned[WARMUP_DAYS:]
     promo = rooms.promo.copy()
-    if cal.festival is not None:
-        promo[cal.festival] = True  # a platform festival is every room's promotion day
+    if sample_days.festival is not None:
+        promo[sample_days.festival] = True  # a platform festival is every room's promotion day
     promo = promo[WARMUP_DAYS:]
     R = len(rooms.ids)
     return pd.DataFrame(
@@ -407,7 +471,7 @@ def _dense(days: pd.DatetimeIndex, skus: np.ndarray, values: np.ndarray, name: s
     )
 
 
-def _signal_rows(path, cal, rooms, skus: pd.DataFrame) -> pd.DataFrame:
+def _signal_rows(path, sample_days, rooms, skus: pd.DataFrame) -> pd.DataFrame:
     """One row per day x room x SKU with any activity, from the first reported day."""
     clicks, carts, orders = path.clicks, path.carts, path.orders
     active = (clicks + carts + orders) > 0
@@ -417,7 +481,7 @@ def _signal_rows(path, cal, rooms, skus: pd.DataFrame) -> pd.DataFrame:
     rank = pd.array(path.rank[t, r, k], dtype="Float64").astype("Int64")
     frame = pd.DataFrame(
         {
-            "date": cal.dates[t],
+            "date": sample_days.dates[t],
             "room_id": np.asarray(rooms.ids)[r],
             "sku": skus["sku"].to_numpy()[k],
             "style": skus["style"].to_numpy()[k],

@@ -8,10 +8,14 @@ One job per module:
   sequence, absent operators, late fabric);
 - ``ledger``: stock, shipments, backorders and lost sales;
 - ``kpis``: daily series and season figures priced with the config's costs;
-- ``season``: the day loop (forecast from the past, replan per mode, execute, serve).
+- ``options``: what a season is asked and what it gives back;
+- ``mode_replan``: one mode's midnight replan, as the nightly replan does it;
+- ``season``: the day loop (forecast from the past, replan per mode, execute, serve);
+- ``output``: the files ``c2m simulate --out`` writes.
 """
 
 from c2m.simulation.disturbances import Disturbances
-from c2m.simulation.season import SimulationOptions, SimulationResult, simulate
+from c2m.simulation.options import SimulationOptions, SimulationResult
+from c2m.simulation.season import simulate
 
 __all__ = ["Disturbances", "SimulationOptions", "SimulationResult", "simulate"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from forecasting.models.base import Model, PerSeriesModel
 from forecasting.models.baselines import MovingAverage, Naive, SeasonalMovingAverage, SeasonalNaive
 from forecasting.models.funnel import Funnel
@@ -35,7 +37,7 @@ def register(cls: type[Model]) -> type[Model]:
     return cls
 
 
-def make_model(alias: str, **params) -> Model:
+def make_model(alias: str, **params: Any) -> Model:
     try:
         cls = MODELS[alias]
     except KeyError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 
@@ -26,7 +26,18 @@ class Model:
 
     def __init__(self) -> None:
         self.failures = 0
-        self.panel: Panel | None = None
+        self._panel: Panel | None = None
+
+    @property
+    def panel(self) -> Panel:
+        """The panel the model was fitted on; predicting before fitting is a caller's bug."""
+        if self._panel is None:
+            raise RuntimeError(f"{type(self).__name__} must be fitted before it predicts.")
+        return self._panel
+
+    @panel.setter
+    def panel(self, panel: Panel) -> None:
+        self._panel = panel
 
     def fit(self, panel: Panel) -> Model:
         self.panel = panel
@@ -50,7 +61,7 @@ class Model:
 
 def last_values(y: np.ndarray) -> np.ndarray:
     """Last column of ``y`` (every started series has a value there)."""
-    return np.nan_to_num(y[:, -1])
+    return cast(np.ndarray, np.nan_to_num(y[:, -1]))
 
 
 def seasonal_naive_forecast(y: np.ndarray, season: int, h: int) -> np.ndarray:
@@ -67,7 +78,19 @@ def seasonal_naive_forecast(y: np.ndarray, season: int, h: int) -> np.ndarray:
     return out
 
 
-def _run_chunk(args):
+#: one chunk of per-series work: model class, its parameters, then per series y, exog, signals
+Chunk = tuple[
+    type["PerSeriesModel"],
+    dict[str, Any],
+    list[np.ndarray],
+    dict[str, list[np.ndarray]],
+    dict[str, list[np.ndarray]],
+    int,
+    int,
+]
+
+
+def _run_chunk(args: Chunk) -> tuple[list[np.ndarray], int]:
     model_cls, params, ys, exogs, signals, season, h = args
     model = model_cls(**params)
     results, fails = [], 0
@@ -97,10 +120,17 @@ class PerSeriesModel(Model):
     n_jobs: int | None = None
     min_parallel = 64
 
-    def params(self) -> dict:
+    def params(self) -> dict[str, Any]:
         return {}
 
-    def forecast_one(self, y: np.ndarray, exog: dict, signals: dict, season: int, h: int):
+    def forecast_one(
+        self,
+        y: np.ndarray,
+        exog: dict[str, np.ndarray],
+        signals: dict[str, np.ndarray],
+        season: int,
+        h: int,
+    ) -> np.ndarray:
         raise NotImplementedError
 
     def predict(self, h: int) -> np.ndarray:

@@ -11,7 +11,7 @@ panel's) rate when the series has few clicks.
 from __future__ import annotations
 
 import warnings
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import numpy as np
 
@@ -80,7 +80,9 @@ class Funnel(Model):
         total = orders.sum() / max(clicks.sum(), 1e-9)
         with np.errstate(all="ignore"):
             group_rate = np.where(gc > 0, go / gc, total)[g]
-        return (orders + self.prior_clicks * group_rate) / (clicks + self.prior_clicks)
+        return cast(
+            np.ndarray, (orders + self.prior_clicks * group_rate) / (clicks + self.prior_clicks)
+        )
 
     @staticmethod
     def _learn_decay(c: np.ndarray, window: int) -> float:
@@ -114,7 +116,7 @@ def _ewma(x: np.ndarray, alpha: float) -> np.ndarray:
         ok = ~np.isnan(v)
         lvl = np.where(ok & np.isnan(lvl), v, lvl)
         lvl = np.where(ok, lvl + alpha * (v - lvl), lvl)
-    return np.nan_to_num(lvl)
+    return cast(np.ndarray, np.nan_to_num(lvl))
 
 
 def _profile(c: np.ndarray, season: int) -> np.ndarray:

@@ -8,6 +8,8 @@ feature), so no forecast error is fed back into the next step.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -45,7 +47,7 @@ class GlobalGBM(Model):
         self.n_threads = n_threads
         self.loss = loss
         self.max_leaf_nodes = 15
-        self.model = None
+        self.model: Any = None  # scikit-learn's regressor once fitted (sklearn has no types)
         self.h_fit = 0
 
     @classmethod
@@ -92,9 +94,8 @@ class GlobalGBM(Model):
         X = np.vstack(Xs)
         yy = np.concatenate(ys)
         # Poisson loss: demand is a count whose noise grows with its level, and a log link
-        # cannot turn a spike in the features into an absurd linear overshoot (measured on
-        # the sample world's CV windows after a peak week: 1.5x the seasonal MA's error with
-        # squared error, on par with it under Poisson loss)
+        # cannot turn a spike in the features into an absurd linear overshoot (the
+        # measurement is in docs/forecasting.md, "Why the global model uses Poisson loss")
         self.model = HistGradientBoostingRegressor(
             loss=self.loss,
             max_iter=self.max_iter,
@@ -125,7 +126,7 @@ class GlobalGBM(Model):
         X, s = fb.build(rows, p.T, np.arange(1, h + 1))
         with threadpool_limits(limits=self.n_threads):
             pred = self.model.predict(X) * s
-        return np.maximum(pred, 0.0).reshape(p.n, h)
+        return cast(np.ndarray, np.maximum(pred, 0.0).reshape(p.n, h))
 
 
 class GlobalGBMNoSignals(GlobalGBM):
@@ -134,6 +135,6 @@ class GlobalGBMNoSignals(GlobalGBM):
     alias = "global_nosignals"
     uses_signals = False
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, **kw: Any) -> None:
         kw.setdefault("use_signals", False)
         super().__init__(**kw)

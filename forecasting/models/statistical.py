@@ -9,6 +9,7 @@ counted.
 from __future__ import annotations
 
 import warnings
+from typing import cast
 
 import numpy as np
 
@@ -24,8 +25,17 @@ class ETS(PerSeriesModel):
 
     alias = "ets"
 
-    def forecast_one(self, y, exog, signals, season, h):
-        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    def forecast_one(
+        self,
+        y: np.ndarray,
+        exog: dict[str, np.ndarray],
+        signals: dict[str, np.ndarray],
+        season: int,
+        h: int,
+    ) -> np.ndarray:
+        from statsmodels.tsa.exponential_smoothing.ets import (
+            ETSModel,
+        )
 
         seasonal = "add" if 2 < season <= 24 and len(y) >= 2 * season + 2 else None
         if len(y) < 6 or np.allclose(y, y[0]):
@@ -47,7 +57,7 @@ class ETS(PerSeriesModel):
                     best, best_aic = fit, fit.aic
         if best is None:
             raise ValueError("ETS did not converge")
-        return best.forecast(h)
+        return cast(np.ndarray, best.forecast(h))
 
 
 class SARIMAX(PerSeriesModel):
@@ -61,8 +71,17 @@ class SARIMAX(PerSeriesModel):
     alias = "sarimax"
     uses_signals = True
 
-    def forecast_one(self, y, exog, signals, season, h):
-        from statsmodels.tsa.statespace.sarimax import SARIMAX as _SARIMAX
+    def forecast_one(
+        self,
+        y: np.ndarray,
+        exog: dict[str, np.ndarray],
+        signals: dict[str, np.ndarray],
+        season: int,
+        h: int,
+    ) -> np.ndarray:
+        from statsmodels.tsa.statespace.sarimax import (
+            SARIMAX as _SARIMAX,
+        )
 
         y = np.asarray(y, float)
         n_obs = len(y)
@@ -80,9 +99,9 @@ class SARIMAX(PerSeriesModel):
             v = np.asarray(v, float)
             regs.append(v[:n_obs])
             futs.append(v[n_obs : n_obs + h])
-        X = np.column_stack(regs) if regs else None
-        Xf = np.column_stack(futs) if futs else None
-        if X is not None:
+        X: np.ndarray | None = np.column_stack(regs) if regs else None
+        Xf: np.ndarray | None = np.column_stack(futs) if futs else None
+        if X is not None and Xf is not None:
             keep = np.std(X, axis=0) > 1e-9
             X, Xf = (X[:, keep], Xf[:, keep]) if keep.any() else (None, None)
         seasonal = 2 < season <= 24 and n_obs >= 3 * season
@@ -99,4 +118,4 @@ class SARIMAX(PerSeriesModel):
                 enforce_invertibility=False,
             )
             fit = model.fit(disp=False, maxiter=50)
-        return fit.forecast(h, exog=Xf)
+        return cast(np.ndarray, fit.forecast(h, exog=Xf))

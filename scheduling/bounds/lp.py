@@ -1,6 +1,6 @@
 """A time-bucketed transportation LP that bounds weighted tardiness from a group's capacity.
 
-Why: the completion-slot bound of ``bounds.capacity_tardiness`` sorts the work of a queue
+Why: the completion-slot bound of ``bounds.tardiness.capacity_tardiness`` sorts the work of a queue
 but forgets *when* each job may start and how its due date compares with the others': on
 the garment floor (lots released over days, due over two weeks, lines of unequal speed)
 it added 8 % to the unlimited-capacity tardiness while plans paid 12x that.
@@ -9,9 +9,9 @@ The argument, per group of resources that share operations (the sewing lines...)
 into buckets ``[a_k, a_{k+1})`` (calendar windows, earliest starts; the last bucket open to
 the right). In any schedule, on the resource r it runs on, give each operation i a *block*:
 its working minutes plus the last ``s_ir`` minutes of the setup right before it, ``s_ir``
-the cheapest setup into i there (:meth:`bounds._Capacity._setups_in`). Blocks on a
-resource are disjoint working minutes, so ``y[i, r, k]`` = (minutes of i's block in
-bucket k) / (p_ir + s_ir) is a feasible point of:
+the cheapest setup into i there (``Capacity.cheapest_setups_in``). Blocks on a resource are
+disjoint working minutes, so ``y[i, r, k]`` = (minutes of i's block in bucket k) /
+(p_ir + s_ir) is a feasible point of:
 
 * sum over r, k of ``y[i, r, k]`` = 1 for each operation i;
 * sum over i of ``(p_ir + s_ir) y[i, r, k]`` <= working minutes of r in bucket k plus
@@ -34,8 +34,8 @@ through one of them only (the others still take capacity).
 
 Cost: resources that no operation tells apart pool their capacity, operations that the LP
 cannot tell apart share their columns (a floor copied k times costs what one copy does),
-and buckets are thinned to about ``MAX_COLUMNS`` columns. The garment floor: about 1 s
-of HiGHS for its three groups at 1x, 3x and 10x alike (loaded machine).
+and buckets are thinned to about ``MAX_COLUMNS`` columns (``docs/scheduling-search.md``
+has the timings).
 """
 
 from __future__ import annotations
@@ -43,31 +43,39 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix, hstack, vstack
 
+from scheduling.bounds.capacity import Capacity
+from scheduling.bounds.slots import operation_head
 from scheduling.model import Calendar, Problem
+
+# A column: (operation, kind, bucket, block length, setup share, before its earliest start).
+Column = tuple[int, int, int, int, int, bool]
+# Per resource and operation eligible there, the cheapest setup into it.
+SetupsIn = dict[int, dict[int, int]]
 
 # At most this many buckets (each is a row per kind of resource) ...
 MAX_BUCKETS = 240
-# ... and few enough for about this many columns. Measured on the 1x garment floor, all
-# three groups, loaded machine: 9.264M unit-minutes in 0.6-1.1 s of HiGHS with 15,000,
-# 9.284M in 2-3 s with 30,000 (the sewing lines alone: 8.29M in 5.3 s with all 216
-# buckets) ...
+# ... and few enough for about this many columns: twice as many buy little bound for
+# twice the seconds ...
 MAX_COLUMNS = 15_000
 # ... but never fewer than this many.
 MIN_BUCKETS = 24
 # Always-open resources get this many equal buckets over the span the work needs.
 OPEN_BUCKETS = 48
-# A group whose LP would have more columns than this at MIN_BUCKETS buckets is left out
-# (measured, loaded machine: 10x garment floor with no two lots alike, cutting and
-# finishing at 24 buckets, about 52,000 columns each: 12 s for the three groups).
+# A group whose LP would have more columns than this at MIN_BUCKETS buckets is left out:
+# its HiGHS seconds would be more than a plan can spare.
 MAX_VARIABLES = 30_000
 
 
-def lp_tardiness(problem: Problem, cap) -> int:
+def lp_tardiness(problem: Problem, cap: Capacity) -> int:
     """Weighted tardiness every schedule pays at least, from the best group's LP
-    (``cap``: a ``bounds._Capacity`` of the problem, for its facts); 0 when none solves.
+    (``cap``: the :class:`Capacity` facts of the problem, for its facts); 0 when none solves.
     A group whose LP would have more than ``MAX_VARIABLES`` columns at ``MIN_BUCKETS``
     buckets is left out; none starts, and none runs on, after ``cap``'s wall deadline."""
     best = 0
@@ -80,7 +88,7 @@ def lp_tardiness(problem: Problem, cap) -> int:
     return best
 
 
-def _time_left(cap) -> dict:
+def _time_left(cap: Capacity) -> dict[str, float]:
     """HiGHS options: the wall seconds left before ``cap``'s exact-relaxation deadline (the
     caller's wall limit, when it gives one: a big LP then gives up rather than overrun the
     plan; the bound is then only the other parts)."""
@@ -88,7 +96,7 @@ def _time_left(cap) -> dict:
     return {} if left is None else {"time_limit": max(0.05, left)}
 
 
-def completion_after(problem: Problem, cap) -> list:
+def completion_after(problem: Problem, cap: Capacity) -> list[Callable[[int], int]]:
     """Per operation i, a function t -> a wall minute before which i's job cannot
     complete when i ends at or after t: what must follow i (``work`` working minutes on
     i's only calendar, else the wall tail) counted from t."""
@@ -97,10 +105,20 @@ def completion_after(problem: Problem, cap) -> list:
     for i in range(problem.num_operations):
         cal, w, tail = only[i], work[i], cap.tail[i]
         if cal is None or cal.always_open or w == 0:
-            out.append(lambda t, q=tail: t + q)
+            out.append(_shifted(tail))
         else:
-            out.append(lambda t, c=cal, w=w, q=tail: _end_after(c, t, w, q))
+            out.append(_on_calendar(cal, w, tail))
     return out
+
+
+def _shifted(tail: int) -> Callable[[int], int]:
+    """t -> t + tail."""
+    return lambda t: t + tail
+
+
+def _on_calendar(cal: Calendar, work: int, tail: int) -> Callable[[int], int]:
+    """t -> :func:`_end_after` (cal, t, work, tail)."""
+    return lambda t: _end_after(cal, t, work, tail)
 
 
 def _end_after(cal: Calendar, t: int, work: int, tail: int) -> int:
@@ -110,16 +128,14 @@ def _end_after(cal: Calendar, t: int, work: int, tail: int) -> int:
     return t + tail if end is None else max(end, t + tail)
 
 
-def _group_lp(problem: Problem, cap, by_job: dict[int, list[int]]) -> int | None:
+def _group_lp(problem: Problem, cap: Capacity, by_job: dict[int, list[int]]) -> int | None:
     """The LP bound of one group: its LP minimum plus the unlimited-capacity tardiness of
     jobs without operations there."""
-    from scipy.optimize import linprog
-
     ops = problem.operations
-    setup_in = cap._setups_in()
+    setup_in = cap.cheapest_setups_in()
     mine = sorted(i for js in by_job.values() for i in js)
     lines = sorted({m.resource for i in mine for m in ops[i].modes})
-    heads = {i: (ops[i].fixed_start if ops[i].fixed else cap.starts[i]) for i in mine}
+    heads = {i: operation_head(problem, i, cap.starts) for i in mine}
     points = _boundaries(problem, lines, mine, heads, setup_in)
     points = _enough(problem, lines, mine, heads, setup_in, points)
     kinds, kind_of = _kinds(problem, lines, mine, setup_in)
@@ -129,8 +145,8 @@ def _group_lp(problem: Problem, cap, by_job: dict[int, list[int]]) -> int | None
     if per_bucket * MIN_BUCKETS > MAX_VARIABLES:
         return None
     points = _thin(points, max(MIN_BUCKETS, min(MAX_BUCKETS, MAX_COLUMNS // per_bucket)))
-    width = _capacities(problem, [rs[0] for rs in kinds], points)
-    width = [[x * len(rs) for x in width[rs[0]]] for rs in kinds]
+    per_line = _capacities(problem, [rs[0] for rs in kinds], points)
+    width = [[x * len(rs) for x in per_line[rs[0]]] for rs in kinds]
     costs = _costs(problem, cap, reps, charged, points)
     cols = _columns(problem, reps, kind_of, setup_in, heads, points, width)
     if not cols or len(cols) > MAX_VARIABLES:
@@ -153,13 +169,24 @@ def _group_lp(problem: Problem, cap, by_job: dict[int, list[int]]) -> int | None
     )
     if out.status != 0:
         return None
-    value = max(0, math.floor(out.fun * (1 - 1e-7) - 1e-6))
+    value = max(0, math.floor(float(out.fun) * (1 - 1e-7) - 1e-6))
     here = {ops[i].job for i in mine}
     others = sum(cap.base[j] for j in {op.job for op in ops} if j not in here)
     return value + others
 
 
-def _busy(problem: Problem, cap, kinds, cols, costs, points, a_eq, a_ub, b_ub, count):
+def _busy(
+    problem: Problem,
+    cap: Capacity,
+    kinds: list[list[int]],
+    cols: list[Column],
+    costs: dict[int, list[int]],
+    points: list[int],
+    a_eq: Any,
+    a_ub: Any,
+    b_ub: Any,
+    count: dict[int, int],
+) -> tuple[Any, Any, Any, Any]:
     """Adds a column T_j per charged job (the LP's objective) with two rows: T_j at least
     its blocks' costs, and T_j at least its weighted tardiness at the *mean busy time*
     bound: the L = p + s minutes of a block (p when the operation may be the first on a
@@ -168,8 +195,6 @@ def _busy(problem: Problem, cap, kinds, cols, costs, points, a_eq, a_ub, b_ub, c
     their buckets' starts; the job then needs its tail. (This is what stops the LP from
     sharing a resource between all operations at once at no cost.) For a representative
     of ``count`` alike operations, T is their sum."""
-    from scipy.sparse import coo_matrix, hstack, vstack
-
     ops, jobs = problem.operations, problem.jobs
     charged = sorted({i for i, *_ in cols if any(costs[i])})
     t_col = {i: n for n, i in enumerate(charged)}
@@ -188,9 +213,10 @@ def _busy(problem: Problem, cap, kinds, cols, costs, points, a_eq, a_ub, b_ub, c
         rows += [2 * n, 2 * n + 1]
         cc += [nv + n, nv + n]
         vals += [-1.0, -1.0]
-    rhs = []
+    rhs: list[float] = []
     for i in charged:
         job = jobs[ops[i].job]
+        assert job.due is not None, "charged jobs have due dates"
         rhs += [0.0, count[i] * job.weight * (job.due - cap.tail[i])]
     extra = coo_matrix((vals, (rows, cc)), shape=(2 * nt, nv + nt)).tocsr()
     a_ub = vstack([hstack([a_ub, coo_matrix((a_ub.shape[0], nt))]), extra]).tocsr()
@@ -200,24 +226,32 @@ def _busy(problem: Problem, cap, kinds, cols, costs, points, a_eq, a_ub, b_ub, c
     return a_eq, a_ub, np.concatenate([b_ub, np.array(rhs, dtype=float)]), cost
 
 
-def _alike(problem: Problem, cap, mine, kind_of, setup_in, heads, charged):
+def _alike(
+    problem: Problem,
+    cap: Capacity,
+    mine: list[int],
+    kind_of: dict[int, int],
+    setup_in: SetupsIn,
+    heads: dict[int, int],
+    charged: set[int],
+) -> tuple[list[int], dict[int, int]]:
     """Operations that the LP cannot tell apart (same kinds, durations, setup shares,
     earliest start and end, tails, weight, due date and earliest completion, both charged
     with their job's cost or both not) share their columns: the
     copies of a floor scaled up give the LP of one copy. The LP over representatives with
     right-hand sides times their counts has the same minimum (split a solution evenly)."""
     ops, jobs = problem.operations, problem.jobs
-    first: dict[tuple, int] = {}
+    first: dict[tuple[Any, ...], int] = {}
     count: dict[int, int] = {}
     for i in mine:
         job = jobs[ops[i].job]
         modes = tuple(
             sorted((kind_of[m.resource], m.duration, setup_in[m.resource][i]) for m in ops[i].modes)
         )
-        fixed = ops[i].fixed_resource is not None
+        fixed = ops[i].fixed_resource
         key = (
             modes,
-            kind_of[ops[i].fixed_resource] if fixed else -1,
+            -1 if fixed is None else kind_of[fixed],
             heads[i],
             cap.ends[i],
             cap.tail[i],
@@ -234,7 +268,7 @@ def _alike(problem: Problem, cap, mine, kind_of, setup_in, heads, charged):
 
 
 def _kinds(
-    problem: Problem, lines: list[int], mine: list[int], setup_in
+    problem: Problem, lines: list[int], mine: list[int], setup_in: SetupsIn
 ) -> tuple[list[list[int]], dict[int, int]]:
     """Lines that no operation tells apart (same calendar, same duration and cheapest setup
     in for every operation) pool their capacity: one column per kind and bucket."""
@@ -243,7 +277,7 @@ def _kinds(
     for i in mine:
         for m in ops[i].modes:
             on[m.resource].append((i, m.duration, setup_in[m.resource][i]))
-    by_key: dict[tuple, list[int]] = {}
+    by_key: dict[tuple[Any, ...], list[int]] = {}
     for r in lines:
         by_key.setdefault((res[r].calendar, tuple(on[r])), []).append(r)
     kinds = list(by_key.values())
@@ -262,7 +296,9 @@ def _charged(problem: Problem, by_job: dict[int, list[int]]) -> set[int]:
     }
 
 
-def _costs(problem: Problem, cap, reps: list[int], charged: set[int], points: list[int]) -> dict:
+def _costs(
+    problem: Problem, cap: Capacity, reps: list[int], charged: set[int], points: list[int]
+) -> dict[int, list[int]]:
     """Per operation, per bucket: the weighted tardiness its job pays at least when a
     minute of the operation's block lies in the bucket (0 when it is not charged)."""
     jobs = problem.jobs
@@ -273,13 +309,22 @@ def _costs(problem: Problem, cap, reps: list[int], charged: set[int], points: li
             continue
         j = problem.operations[i].job
         job, row = jobs[j], out[i]
+        assert job.due is not None, "charged jobs have due dates"
         for k, a in enumerate(points):
             done = max(after[i](max(a + 1, cap.ends[i])), cap.completion[j])
             row[k] = job.weight * max(0, done - job.due)
     return out
 
 
-def _columns(problem: Problem, mine, kind_of, setup_in, heads, points, width) -> list[tuple]:
+def _columns(
+    problem: Problem,
+    mine: list[int],
+    kind_of: dict[int, int],
+    setup_in: SetupsIn,
+    heads: dict[int, int],
+    points: list[int],
+    width: list[list[int]],
+) -> list[Column]:
     """The LP's columns (operation, kind, bucket, block length, setup share, whether the
     bucket ends by the operation's earliest start): a kind's
     buckets with capacity (and the open last one), before the operation's earliest start
@@ -307,13 +352,19 @@ def _columns(problem: Problem, mine, kind_of, setup_in, heads, points, width) ->
     return cols
 
 
-def _rows(cols, mine, kinds, points, width, credit, count):
+def _rows(
+    cols: list[Column],
+    mine: list[int],
+    kinds: list[list[int]],
+    points: list[int],
+    width: list[list[int]],
+    credit: list[int],
+    count: dict[int, int],
+) -> tuple[Any, Any, Any]:
     """Equality rows (each operation's blocks add up to one) and inequality rows (the
     capacity of each kind and bucket, plus what its credit lends there; at most the setup
     share of a block before the operation's earliest start; each kind's credit in all).
     The credit columns follow the blocks' columns."""
-    from scipy.sparse import coo_matrix
-
     nb = len(points)
     nv = len(cols)
     lent = [q for q in range(len(kinds)) if credit[q] > 0]
@@ -322,7 +373,10 @@ def _rows(cols, mine, kinds, points, width, credit, count):
     a_eq = coo_matrix(
         (np.ones(nv), ([op_row[c[0]] for c in cols], np.arange(nv))), shape=(len(mine), total)
     )
-    rows, cc, vals, rhs = [], [], [], []
+    rows: list[int] = []
+    cc: list[int] = []
+    vals: list[float] = []
+    rhs: list[float] = []
     for v, (_, q, k, length, _, _) in enumerate(cols):
         if k < nb - 1:
             rows.append(q * (nb - 1) + k)
@@ -350,7 +404,7 @@ def _rows(cols, mine, kinds, points, width, credit, count):
     return a_eq.tocsr(), a_ub, np.array(rhs, dtype=float)
 
 
-def _credits(problem: Problem, kinds: list[list[int]], cols) -> list[int]:
+def _credits(problem: Problem, kinds: list[list[int]], cols: list[Column]) -> list[int]:
     """Per kind, the setup minutes its blocks may count that no schedule pays: the first
     operation on a line without an initial class has no setup before it, so each such
     line lends the dearest setup share of the kind's blocks."""
@@ -362,7 +416,7 @@ def _credits(problem: Problem, kinds: list[list[int]], cols) -> list[int]:
 
 
 def _boundaries(
-    problem: Problem, lines: list[int], mine: list[int], heads: dict, setup_in
+    problem: Problem, lines: list[int], mine: list[int], heads: dict[int, int], setup_in: SetupsIn
 ) -> list[int]:
     """Bucket starts: 0, the windows (regular and overtime) of the lines' calendars, the
     earliest starts; on always-open lines an even grid over the span the work needs."""
@@ -395,7 +449,12 @@ def _thin(points: list[int], most: int) -> list[int]:
 
 
 def _enough(
-    problem: Problem, lines: list[int], mine: list[int], heads: dict, setup_in, points: list[int]
+    problem: Problem,
+    lines: list[int],
+    mine: list[int],
+    heads: dict[int, int],
+    setup_in: SetupsIn,
+    points: list[int],
 ) -> list[int]:
     """The boundaries up to the first one by which the lines, from the latest earliest
     start on, could have done all the work at its slowest (later ones are dropped: the

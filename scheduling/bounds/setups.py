@@ -34,7 +34,9 @@ set that no free start touches still obeys the recursion), the best level counti
 from __future__ import annotations
 
 import numpy as np
+from scipy.sparse.csgraph import connected_components
 
+from scheduling.bounds.groups import resource_groups
 from scheduling.model import Problem
 
 # Thresholds beyond this many are sampled: each level costs a pass over the class pairs.
@@ -51,6 +53,15 @@ def setup_bound(problem: Problem, group: list[int]) -> int:
     for i, op in enumerate(problem.operations):
         by_group.setdefault(group[op.modes[0].resource], []).append(i)
     return sum(_group_bound(problem, ops) for ops in by_group.values())
+
+
+def setup_lower_bound(problem: Problem) -> int:
+    """Setup minutes every feasible schedule pays at least (:func:`setup_bound`).
+
+    The argument runs per group of resources that share operations (cutting tables,
+    sewing lines, finishing teams): a class cut on a table has still to start on a line.
+    """
+    return setup_bound(problem, resource_groups(problem))
 
 
 def _group_bound(problem: Problem, ops: list[int]) -> int:
@@ -89,8 +100,8 @@ def _arcs(problem: Problem, eligible: dict[int, set[int]], classes: list[int]) -
         if key == -1:
             cost = np.zeros((n, n))
         else:
-            mat = np.asarray(problem.setups[rs[0]], dtype=float)
-            cost = mat[np.ix_(idx, idx)]
+            full = np.asarray(problem.setups[rs[0]], dtype=float)
+            cost = full[np.ix_(idx, idx)]
         arc = np.where(both, np.minimum(arc, cost), arc)
     np.fill_diagonal(arc, np.inf)
     return arc
@@ -117,8 +128,6 @@ def _starts(
 def _levels(arc: np.ndarray) -> list[np.ndarray]:
     """Component labels per level, finest (each class alone) to coarsest (all together):
     classes joined by setups of at most t minutes either way, t increasing."""
-    from scipy.sparse.csgraph import connected_components
-
     n = len(arc)
     sym = np.minimum(arc, arc.T)
     values = np.unique(sym[np.isfinite(sym)])

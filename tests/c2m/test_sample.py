@@ -63,12 +63,13 @@ def test_another_seed_gives_another_world(world: SampleWorld) -> None:
 
 
 def test_committed_sample_data_is_what_the_generator_makes(tmp_path: Path) -> None:
-    """sample_data/ is `c2m sample --seed 7 --out sample_data`, so it can always be rebuilt."""
+    """c2m/data/sample_data/ is `c2m sample --seed 7 --out c2m/data/sample_data`, so it can
+    always be rebuilt."""
     generate(7).write_csv(tmp_path)
-    committed = _files(REPO / "sample_data")
+    committed = _files(REPO / "c2m" / "data" / "sample_data")
     assert _files(tmp_path) == committed, (
-        "sample_data/ is stale (generator or configs/humen_factory.toml changed): "
-        "run `c2m sample --seed 7 --out sample_data` and commit it"
+        "c2m/data/sample_data/ is stale (generator or the sample factory changed): "
+        "run `c2m sample --seed 7 --out c2m/data/sample_data` and commit it"
     )
     size = sum(len(b) for b in committed.values())
     assert size < 4_000_000
@@ -177,7 +178,7 @@ def test_weekly_rhythm_and_broadcast_days(world: SampleWorld) -> None:
 def test_the_schedule_is_the_rooms_published_calendar(world: SampleWorld) -> None:
     """Every room every day, history and future; it streamed on nearly every planned day,
     and sold far less through the shop window on the days it had not planned to stream."""
-    sched = world.schedule
+    sched = world.room_calendar
     days = pd.date_range(world.start, world.end)
     assert len(sched) == len(days) * len(world.rooms)
     assert set(sched["room_id"]) == set(world.rooms["room_id"])
@@ -295,7 +296,7 @@ def test_promo_festival_spikes_in_the_future_after_carts_fill() -> None:
     assert preheat["orders"] / preheat["carts"] < 0.6 * before["orders"] / before["carts"]
     assert preheat["carts"] / 5 > before["carts"] / 14
     # the festival is on every room's published calendar as a promotion day
-    on_the_day = world.schedule[world.schedule["date"] == fest]
+    on_the_day = world.room_calendar[world.room_calendar["date"] == fest]
     assert on_the_day["promotion"].all() and on_the_day["broadcast"].all()
 
 

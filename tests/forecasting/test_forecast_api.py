@@ -8,7 +8,7 @@ import pytest
 
 import forecasting
 from forecasting.models import MODELS, Model
-from tests.forecasting.forecast_synthetic import frame, poisson_panel, weekly
+from tests.worlds import frame, poisson_panel, weekly
 
 
 def test_forecast_returns_the_long_format_with_named_quantiles():

@@ -13,7 +13,7 @@ from scipy import stats
 
 import forecasting
 from forecasting.calibration import VOLUME_EDGES, origin_scales, series_scale, volume_bins
-from tests.forecasting.forecast_synthetic import WEEK
+from tests.worlds import WEEK
 
 SHAPE = WEEK / WEEK.mean()
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 import forecasting
-from tests.forecasting.forecast_synthetic import frame, weekly
+from tests.worlds import frame, weekly
 
 
 def catalogue():

@@ -7,7 +7,7 @@ import pytest
 
 from forecasting import make_model
 from forecasting.panel import build_panel
-from tests.forecasting.forecast_synthetic import WEEK, frame, poisson_panel, weekly
+from tests.worlds import WEEK, frame, poisson_panel, weekly
 
 
 def predict(df, alias, h=7, **kw):

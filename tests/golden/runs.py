@@ -127,10 +127,10 @@ def _cli(args: list[str]) -> dict[str, Any]:
 
 def plan_runs(workdir: Path) -> dict[str, Any]:
     """A small world in a SQLite file: forecast, a C2M and a batch plan, the C2M lots."""
-    from tests.c2m.replan import world
+    from tests import worlds
 
     url = f"sqlite:///{workdir / 'plan.db'}"
-    world.seed(url, days=28, daily=12)
+    worlds.seed_replan_world(url, days=28, daily=12)
     db = ["--db", url]
     forecast = _cli([*db, "forecast", "--horizon", "14"])
     plans = {}
@@ -142,14 +142,14 @@ def plan_runs(workdir: Path) -> dict[str, Any]:
 
 def replan_runs(workdir: Path) -> dict[str, Any]:
     """Two nights of ``c2m replan``, two days of surging signals between: the second's diff."""
-    from tests.c2m.replan import world
+    from tests import worlds
 
     url = f"sqlite:///{workdir / 'replan.db'}"
-    world.seed(url, days=28, daily=12)
+    worlds.seed_replan_world(url, days=28, daily=12)
     db = ["--db", url]
-    night = world.NOW
+    night = worlds.NOW
     first = _cli([*db, "replan", "--now", night.isoformat(), "--time-limit", "2"])
-    world.add_signals(url, night.date(), 2, 45)
+    worlds.add_signals(url, night.date(), 2, 45)
     second_now = night + dt.timedelta(days=2)
     second = _cli([*db, "replan", "--now", second_now.isoformat(), "--time-limit", "2"])
     return _scrub({"first": first, "second": second})

@@ -308,7 +308,7 @@ def test_transportation_lp_pools_identical_machines_and_alike_lots():
         ),
         objective=one.objective,
     )
-    single = bound_lp.lp_tardiness(one, bounds._Capacity(one, None, None))
+    single = bound_lp.lp_tardiness(one, bounds.Capacity(one, None, None))
     assert single >= 30
-    tripled = bound_lp.lp_tardiness(three, bounds._Capacity(three, None, None))
+    tripled = bound_lp.lp_tardiness(three, bounds.Capacity(three, None, None))
     assert abs(tripled - k * single) <= k

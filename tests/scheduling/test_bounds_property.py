@@ -14,6 +14,7 @@ from scheduling import bounds
 from scheduling.bounds import (
     capacity_makespan,
     capacity_tardiness,
+    exact,
     lower_bound,
     setup_lower_bound,
 )
@@ -166,7 +167,7 @@ def test_each_bound_is_at_most_its_own_optimum(seed, machines):
     best_tardiness = optimum(p, Objective(tardiness=1))
     if best_tardiness is not None:
         assert capacity_tardiness(p) <= best_tardiness
-        assert bound_lp.lp_tardiness(p, bounds._Capacity(p, None, None)) <= best_tardiness
+        assert bound_lp.lp_tardiness(p, bounds.Capacity(p, None, None)) <= best_tardiness
         assert capacity_tardiness(p, exact_seconds=0.5) <= best_tardiness
         assert (
             lower_bound(
@@ -188,12 +189,12 @@ def test_exact_queue_of_the_heaviest_items_only_is_still_a_bound(seed):
     best = optimum(p, Objective(tardiness=1))
     if best is None:
         return
-    keep = bounds.EXACT_MAX_ITEMS
-    bounds.EXACT_MAX_ITEMS = 2
+    keep = exact.EXACT_MAX_ITEMS
+    exact.EXACT_MAX_ITEMS = 2
     try:
         assert capacity_tardiness(p, exact_seconds=1.0) <= best
     finally:
-        bounds.EXACT_MAX_ITEMS = keep
+        exact.EXACT_MAX_ITEMS = keep
 
 
 def random_queue(seed: int) -> Problem:
@@ -243,5 +244,5 @@ def test_transportation_lp_is_at_most_the_optimum_of_queues(seed):
     best = optimum(p, Objective(tardiness=1))
     if best is None:
         return
-    assert bound_lp.lp_tardiness(p, bounds._Capacity(p, None, None)) <= best
+    assert bound_lp.lp_tardiness(p, bounds.Capacity(p, None, None)) <= best
     assert lower_bound(p) <= best

@@ -32,7 +32,7 @@ from scheduling.validate import objective, validate
 
 def run(problem: Problem, skip=(), time_limit: float = 2.0, hint=None):
     model = CpSatModel(problem, hint=hint, skip=skip)
-    status, sol, obj, bound, _ = model.solve(time_limit, workers=1, seed=0)
+    status, sol, obj, bound, _ = model.solve(time_limit, workers=1, seed=0, deterministic=True)
     return status, sol, obj, bound
 
 

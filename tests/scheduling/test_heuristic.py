@@ -18,7 +18,7 @@ from scheduling.model import (
     Problem,
     Resource,
 )
-from scheduling.search import heuristic
+from scheduling.search import greedy, heuristic
 from scheduling.validate import objective, validate
 
 
@@ -153,18 +153,18 @@ def _parallel_lines(rng: random.Random) -> Problem:
 @given(st.integers(0, 10**9))
 def test_iterated_greedy_keeps_schedules_valid_and_never_worse(seed):
     problem = _parallel_lines(random.Random(seed))
-    assert heuristic.sequencing_only(problem)
+    assert greedy.sequencing_only(problem)
     start = heuristic.solve(problem, max_runs=2)
-    better = heuristic.iterated_greedy(problem, start, 10.0, seed=1, max_iterations=30)
+    better = greedy.iterated_greedy(problem, start, 10.0, seed=1, max_iterations=30)
     assert validate(problem, better) == []
     assert objective(problem, better).total <= objective(problem, start).total
-    again = heuristic.iterated_greedy(problem, start, 10.0, seed=1, max_iterations=30)
+    again = greedy.iterated_greedy(problem, start, 10.0, seed=1, max_iterations=30)
     assert again == better
 
 
 def test_iterated_greedy_applies_only_to_pure_sequencing():
-    assert not heuristic.sequencing_only(jobshop(FT06))
-    assert not heuristic.sequencing_only(garment_floor(5))
+    assert not greedy.sequencing_only(jobshop(FT06))
+    assert not greedy.sequencing_only(garment_floor(5))
 
 
 @settings(max_examples=60, deadline=None)
@@ -182,12 +182,12 @@ def test_the_descent_stops_only_where_no_move_off_the_last_line_helps(seed):
         setups=base.setups,
         objective=Objective(makespan=rng.randint(1, 2), setup=rng.randint(0, 2)),
     )
-    seq = heuristic._Sequences(problem)
+    seq = greedy.SequenceCosts(problem)
     lines: list[list[int]] = [[] for _ in problem.resources]
     for i, op in enumerate(problem.operations):
         lines[rng.choice(op.modes).resource].append(i)
     parts = [seq.machine(r, s) for r, s in enumerate(lines)]
-    heuristic._descend(seq, lines, parts)
+    greedy.descend(seq, lines, parts)
     assert parts == [seq.machine(r, s) for r, s in enumerate(lines)]
     assert sorted(i for s in lines for i in s) == list(range(problem.num_operations))
 

@@ -26,6 +26,9 @@ from scheduling.model import (
 )
 from scheduling.result import fill_setups
 from scheduling.search import heuristic, lns
+from scheduling.search.lns import loop, submodels
+from scheduling.search.lns.neighbourhoods import Relaxation
+from scheduling.search.lns.window import window_sub_model
 from scheduling.validate import objective, validate
 
 UPM = """6 2 1
@@ -83,7 +86,7 @@ def test_improves_a_bad_job_shop_schedule_a_lot() -> None:
 
 def test_never_worse_and_valid_with_setups_calendars_and_due_dates() -> None:
     problem = garment_floor(8, seed=2, days=4, lines=2)
-    start = heuristic.solve(problem, 0.2, seed=1)
+    start = heuristic.solve(problem, seed=1, max_runs=4)
     before = objective(problem, start).total
     best, value, _ = lns.improve(problem, start, 20, deterministic(max_iterations=4))
     assert not validate(problem, best)
@@ -122,7 +125,7 @@ def test_fixed_operations_stay_where_they_are() -> None:
         problem = random_problem(rng)
         if any(op.fixed for op in problem.operations):
             break
-    start = heuristic.solve(problem, 0.2)
+    start = heuristic.solve(problem, max_runs=4)
     assert start is not None
     best, _, _ = lns.improve(problem, start, 10, deterministic(max_iterations=5))
     for op, a in zip(problem.operations, best, strict=True):
@@ -151,9 +154,9 @@ FJS = """4 3
 def test_sub_problem_pins_resource_and_order_of_kept_operations() -> None:
     problem = formats.to_problem(formats.parse_fjs(FJS, name="small"))
     start = serial(problem)
-    search = lns._Search(problem, start, lns.LnsParams(), None)
+    search = lns.Search(problem, start, lns.LnsParams(), None)
     relaxed = {0, 4}
-    sub, _ = search.sub_problem(relaxed)
+    sub, _ = submodels.sub_problem(search.incumbent, relaxed)
     for i, (op, new) in enumerate(zip(problem.operations, sub.operations, strict=True)):
         if i in relaxed:
             assert new.modes == op.modes
@@ -174,7 +177,7 @@ def test_sub_problem_pins_resource_and_order_of_kept_operations() -> None:
 
 def test_phase_plugs_into_a_built_model() -> None:
     problem = jobshop(FT06)
-    start = heuristic.solve(problem, 0.1)
+    start = heuristic.solve(problem, max_runs=4)
     model = CpSatModel(problem, hint=start)
     best, stats = lns.phase(model, start, time_limit=2.0, seed=1, deterministic=True)
     assert not validate(problem, best)
@@ -201,7 +204,7 @@ def test_window_sub_models_for_large_problems_stay_exact() -> None:
     # window_above=0 forces the large-problem path on a small floor: only a time window is
     # modelled, the rest frozen; calendars, lags and changeovers must still check out.
     problem = garment_floor(10, seed=4, days=4, lines=2)
-    start = heuristic.solve(problem, 0.2, seed=2)
+    start = heuristic.solve(problem, seed=2, max_runs=4)
     before = objective(problem, start).total
     params = deterministic(max_iterations=6, window_above=0, initial_cap=8)
     best, value, stats = lns.improve(problem, start, 30, params)
@@ -212,11 +215,12 @@ def test_window_sub_models_for_large_problems_stay_exact() -> None:
 
 def test_window_sub_problem_freezes_context_and_bounds_the_window() -> None:
     problem = garment_floor(10, seed=4, days=4, lines=2)
-    start = heuristic.solve(problem, 0.2, seed=2)
-    search = lns._Search(problem, start, lns.LnsParams(window_above=0), None)
-    relaxed = search._window(5)
-    model, index = search.window_sub_model(relaxed)
-    sub = model.problem
+    start = heuristic.solve(problem, seed=2, max_runs=4)
+    search = lns.Search(problem, start, lns.LnsParams(window_above=0), None)
+    relaxation = search.chooser.relax("window", 5)
+    relaxed = relaxation.ops
+    window = window_sub_model(search.incumbent, relaxation, search.max_neighbours)
+    sub, index = window.model.problem, window.index
     for k, i in enumerate(index):
         if i in relaxed:
             assert not sub.operations[k].fixed
@@ -233,12 +237,13 @@ def test_window_model_counts_the_tardiness_of_relaxed_jobs() -> None:
     # that as "not the job's last operation", so relaxed jobs' tardiness left its objective
     # and sub-solves optimised changeovers alone. The model's value must be the checker's.
     problem = garment_floor(20, seed=1, days=3, lines=2)
-    start = heuristic.solve(problem, 0.2, seed=2)
-    search = lns._Search(problem, start, lns.LnsParams(window_above=0), None)
+    start = heuristic.solve(problem, seed=2, max_runs=4)
+    search = lns.Search(problem, start, lns.LnsParams(window_above=0), None)
     ends = {j: max(start[i].end for i in ops) for j, ops in enumerate(problem.job_operations())}
     late = max(ends, key=lambda j: ends[j] - problem.jobs[j].due)
     assert ends[late] > problem.jobs[late].due  # the instance has a late job
-    model, _ = search.window_sub_model(set(search.jobs[late]))
+    relaxation = Relaxation(set(search.incumbent.jobs[late]))
+    model = window_sub_model(search.incumbent, relaxation, search.max_neighbours).model
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_number_of_conflicts = 200
@@ -250,29 +255,30 @@ def test_window_model_counts_the_tardiness_of_relaxed_jobs() -> None:
 
 def test_line_neighbourhood_moves_lots_only_between_two_lines() -> None:
     problem = garment_floor(30, seed=3, days=6, lines=3)
-    start = heuristic.solve(problem, 0.2, seed=1)
-    search = lns._Search(problem, start, lns.LnsParams(window_above=0, seed=5), None)
+    start = heuristic.solve(problem, seed=1, max_runs=4)
+    search = lns.Search(problem, start, lns.LnsParams(window_above=0, seed=5), None)
     for _ in range(10):
-        search.resources_of = {}
-        relaxed = search._line(12)
-        assert relaxed <= search.free_set
-        model, index = search.window_sub_model(relaxed)
-        lines = set().union(*(search.resources_of[i] for i in relaxed))
+        relaxation = search.chooser.relax("line", 12)
+        relaxed = relaxation.ops
+        assert relaxed <= search.incumbent.free_set
+        window = window_sub_model(search.incumbent, relaxation, search.max_neighbours)
+        model, index = window.model, window.index
+        lines = set().union(*(relaxation.resources_of[i] for i in relaxed))
         for k, i in enumerate(index):
             op = model.problem.operations[k]
             if i in relaxed:  # only its allowed resources, which always include its own
-                allowed = search.resources_of[i]
+                allowed = relaxation.resources_of[i]
                 assert {md.resource for md in op.modes} <= allowed
                 assert start[i].resource in allowed
             elif i >= 0:  # context and frozen neighbours: one mode, pinned
                 assert len(op.modes) == 1 and op.fixed
-        circuit_lines = {r for r in lines if r in search.circuits}
+        circuit_lines = {r for r in lines if r in search.incumbent.circuits}
         assert len(circuit_lines) <= 2
 
 
 def test_large_plan_search_with_line_neighbourhood_improves_and_stays_valid() -> None:
     problem = garment_floor(30, seed=3, days=6, lines=3)
-    start = heuristic.solve(problem, 0.2, seed=1)
+    start = heuristic.solve(problem, seed=1, max_runs=4)
     before = objective(problem, start).total
     params = deterministic(max_iterations=12, window_above=0, neighbourhoods=("line",))
     best, value, stats = lns.improve(problem, start, 60, params)
@@ -286,9 +292,9 @@ def test_a_change_valid_on_its_window_model_is_valid_in_the_whole_plan(monkeypat
     # Window steps are validated on their sub-problem only; the whole plan is checked every
     # FULL_CHECK_EVERY improvements and a failure reverts. Checking after every improvement,
     # none may fail: calendars with overtime, lags over nights, fixed operations, setups.
-    monkeypatch.setattr(lns, "FULL_CHECK_EVERY", 1)
+    monkeypatch.setattr(loop, "FULL_CHECK_EVERY", 1)
     problem = random_problem(random.Random(seed))
-    start = heuristic.solve(problem, 0.1, seed=seed)
+    start = heuristic.solve(problem, seed=seed, max_runs=4)
     params = deterministic(max_iterations=15, window_above=0, seed=seed, initial_cap=6)
     best, value, stats = lns.improve(problem, start, 30, params)
     assert stats.reverted == 0
@@ -298,15 +304,16 @@ def test_a_change_valid_on_its_window_model_is_valid_in_the_whole_plan(monkeypat
 
 def test_a_whole_plan_that_fails_the_check_goes_back_to_the_last_that_passed() -> None:
     problem = garment_floor(10, seed=4, days=4, lines=2)
-    start = fill_setups(problem, heuristic.solve(problem, 0.2, seed=2))
-    search = lns._Search(problem, start, lns.LnsParams(window_above=0), None)
+    start = fill_setups(problem, heuristic.solve(problem, seed=2, max_runs=4))
+    search = lns.Search(problem, start, lns.LnsParams(window_above=0), None)
     a = start[1]
     broken = list(start)
     broken[1] = Assignment(a.resource, a.start - 1, a.end - 1, a.setup)  # moved off its calendar
-    search.best, search.best_objective = Solution(broken), 0
-    assert validate(problem, search.best)
+    inc = search.incumbent
+    inc.best, inc.best_objective = Solution(broken), 0
+    assert validate(problem, inc.best)
     assert not search.check()
-    assert search.best == start and search.best_objective == objective(problem, start).total
+    assert inc.best == start and inc.best_objective == objective(problem, start).total
     assert search.reverts == 1 and search.check()
 
 
@@ -328,8 +335,9 @@ def test_window_model_counts_a_lag_to_a_frozen_neighbour_in_working_minutes() ->
     )
     start = Solution([Assignment(0, 0, 90), Assignment(1, 250, 300), Assignment(1, 200, 210)])
     assert not validate(problem, start)
-    search = lns._Search(problem, start, lns.LnsParams(window_above=0), None)
-    model, index = search.window_sub_model({1, 2})  # the window is [200, 300]
+    search = lns.Search(problem, start, lns.LnsParams(window_above=0), None)
+    window = window_sub_model(search.incumbent, Relaxation({1, 2}), search.max_neighbours)
+    model, index = window.model, window.index  # the window is [200, 300]
     solver = cp_model.CpSolver()
     assert solver.solve(model.model) == cp_model.OPTIMAL
     assert model.extract(solver)[index.index(1)].start == 220
@@ -337,22 +345,25 @@ def test_window_model_counts_a_lag_to_a_frozen_neighbour_in_working_minutes() ->
 
 def test_group_neighbourhood_moves_one_class_run_past_operations_that_keep_their_order() -> None:
     problem = garment_floor(30, seed=3, days=6, lines=3)
-    start = heuristic.solve(problem, 0.2, seed=1)
-    search = lns._Search(problem, start, lns.LnsParams(window_above=0, seed=2), None)
+    start = heuristic.solve(problem, seed=1, max_runs=4)
+    search = lns.Search(problem, start, lns.LnsParams(window_above=0, seed=2), None)
     ops = problem.operations
     seen_chain = False
     for _ in range(12):
-        relaxed = search.relaxed(next(h for h in search.hoods if h.name == "group"))
-        model, index = search.window_sub_model(relaxed)
+        hood = next(h for h in search.hoods if h.name == "group")
+        relaxation = search.chooser.relax(hood.name, hood.size)
+        relaxed = relaxation.ops
+        window = window_sub_model(search.incumbent, relaxation, search.max_neighbours)
+        model, index = window.model, window.index
         position = {i: k for k, i in enumerate(index)}
-        for chain in search.chains:  # kept order: consecutive chain members are chained
+        for chain in relaxation.chains:  # kept order: consecutive chain members are chained
             assert [start[i].start for i in chain] == sorted(start[i].start for i in chain)
             pairs = {(q.pred, q.succ) for q in model.problem.precedences}
             for a, b in itertools.pairwise(chain):
                 assert (position[a], position[b]) in pairs
                 seen_chain = True
         for i in relaxed:  # only the group's operations may change resource
-            allowed = search.resources_of[i]
+            allowed = relaxation.resources_of[i]
             assert start[i].resource in allowed and len(allowed) <= 2
             if len(allowed) == 2:
                 assert all(ops[i].duration_on(r) for r in allowed)
@@ -361,7 +372,7 @@ def test_group_neighbourhood_moves_one_class_run_past_operations_that_keep_their
 
 def test_large_plan_search_with_group_neighbourhood_improves_and_stays_valid() -> None:
     problem = garment_floor(40, seed=0, days=3, lines=2)  # many late lots
-    start = heuristic.solve(problem, 0.2, seed=1)
+    start = heuristic.solve(problem, seed=1, max_runs=4)
     before = objective(problem, start).total
     params = deterministic(max_iterations=12, window_above=0, neighbourhoods=("group",))
     best, value, stats = lns.improve(problem, start, 60, params)

@@ -9,6 +9,7 @@ from scheduling_instances import FT06, garment_floor, jobshop
 
 from scheduling import Objective, solve, validate
 from scheduling.search import heuristic, sequences
+from scheduling.search.sequences import decoder, moves
 from scheduling.validate import objective
 
 
@@ -92,8 +93,8 @@ def test_the_surrogate_prices_moving_away_from_the_previous_plan():
     every line operation where it was; anywhere else it costs."""
     floor = _floor(30, seed=2)
     plan = heuristic.solve(floor, 0.5, max_runs=2)
-    calm = sequences._Lines(_replan(floor, plan, frozen_until=0, deviation=0))
-    strict = sequences._Lines(_replan(floor, plan, frozen_until=0, deviation=5))
+    calm = sequences.LineSurrogate(_replan(floor, plan, frozen_until=0, deviation=0))
+    strict = sequences.LineSurrogate(_replan(floor, plan, frozen_until=0, deviation=5))
     seqs = sequences.sequences_of(floor, plan, calm)
     r = max(seqs, key=lambda r: len(seqs[r]))
     assert strict.cost(r, seqs[r]) >= calm.cost(r, seqs[r])
@@ -105,7 +106,7 @@ def test_the_surrogate_prices_moving_away_from_the_previous_plan():
 def test_decode_keeps_each_line_order_and_is_valid():
     floor = _floor()
     start = heuristic.solve(floor, 0.5, max_runs=2)
-    lines = sequences._Lines(floor)
+    lines = sequences.LineSurrogate(floor)
     seqs = sequences.sequences_of(floor, start, lines)
     decoded = sequences.decode(floor, lines, seqs)
     assert validate(floor, decoded) == []
@@ -117,7 +118,7 @@ def test_insertion_prices_agree_with_pricing_the_whole_line():
     same number as pricing the line from scratch, overtime windows included."""
     floor = _floor()
     start = heuristic.solve(floor, 0.5, max_runs=2)
-    lines = sequences._Lines(floor)
+    lines = sequences.LineSurrogate(floor)
     seqs = sequences.sequences_of(floor, start, lines)
     r = max(seqs, key=lambda r: len(seqs[r]))
     i = seqs[r].pop(len(seqs[r]) // 2)
@@ -142,11 +143,11 @@ def test_improve_is_never_worse_valid_and_repeatable():
 def test_busy_intervals_merge_and_gaps_fit_between_them():
     busy: list[tuple[int, int]] = []
     for t, e in [(10, 20), (30, 40), (20, 30), (50, 60)]:
-        sequences._occupy(busy, t, e)
+        decoder.occupy(busy, t, e)
     assert busy == [(10, 40), (50, 60)]
-    assert sequences._gap(busy, 0, 10) == 0
-    assert sequences._gap(busy, 0, 11) == 60
-    assert sequences._gap(busy, 35, 10) == 40
+    assert decoder.earliest_gap(busy, 0, 10) == 0
+    assert decoder.earliest_gap(busy, 0, 11) == 60
+    assert decoder.earliest_gap(busy, 35, 10) == 40
 
 
 def test_solve_runs_the_sequence_phase_on_a_larger_floor_deterministically():
@@ -191,12 +192,12 @@ def test_small_random_floors_stay_valid():
 
 def test_a_block_tries_its_own_line_and_a_sample_of_the_others(monkeypatch):
     floor = _floor()
-    lines = sequences._Lines(floor)
+    lines = sequences.LineSurrogate(floor)
     i = lines.line_ops[0]
     eligible = lines.eligible([i])
     assert len(eligible) == 3
-    assert sequences._tried(lines, [i], eligible[1], random.Random(0)) == eligible
-    monkeypatch.setattr(sequences, "MAX_LINES_TRIED", 2)
+    assert moves.lines_tried(lines, [i], eligible[1], random.Random(0)) == eligible
+    monkeypatch.setattr(moves, "MAX_LINES_TRIED", 2)
     for seed in range(5):
-        tried = sequences._tried(lines, [i], eligible[1], random.Random(seed))
+        tried = moves.lines_tried(lines, [i], eligible[1], random.Random(seed))
         assert len(tried) == 2 and eligible[1] in tried and set(tried) <= set(eligible)

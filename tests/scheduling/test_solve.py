@@ -29,7 +29,7 @@ from scheduling.validate import objective
 
 
 def test_ft06_through_the_pipeline():
-    result = solve(jobshop(FT06), time_limit=5, workers=2)
+    result = solve(jobshop(FT06), time_limit=5, workers=2, deterministic=True)
     assert result.status == "optimal"
     assert (result.objective, result.bound, result.gap) == (55, 55, 0.0)
     assert result.method == "cpsat"
@@ -62,11 +62,11 @@ def test_deterministic_for_a_fixed_seed_and_workers():
 
 def test_a_good_hint_is_kept_and_a_bad_one_rejected():
     problem = jobshop(FT06)
-    best = solve(problem, time_limit=5).solution
-    again = solve(problem, time_limit=0.02, hint=best)
+    best = solve(problem, time_limit=5, deterministic=True).solution
+    again = solve(problem, time_limit=0.02, hint=best, deterministic=True)
     assert again.objective == 55 and again.stats.hint_objective == 55
     broken = type(best)([best[1], best[0], *best.assignments[2:]])
-    assert solve(problem, time_limit=0.5, hint=broken).stats.hint_rejected
+    assert solve(problem, time_limit=0.5, hint=broken, deterministic=True).stats.hint_rejected
 
 
 def test_no_schedule_when_the_calendar_runs_out():
@@ -75,7 +75,7 @@ def test_no_schedule_when_the_calendar_runs_out():
         jobs=(Job(),),
         operations=(Operation(0, (Mode(0, 20),)),),
     )
-    result = solve(problem, time_limit=1)
+    result = solve(problem, time_limit=1, deterministic=True)
     assert result.solution is None and result.status == "infeasible"
     assert "no schedule" in result.summary()
 
@@ -84,7 +84,7 @@ def test_no_schedule_when_the_calendar_runs_out():
 @given(st.integers(0, 10**9))
 def test_pipeline_schedules_are_valid_and_objectives_agree(seed):
     problem = random_problem(random.Random(seed))
-    result = solve(problem, time_limit=0.5, workers=1)
+    result = solve(problem, time_limit=0.5, workers=1, deterministic=True)
     assert result.stats.objective_mismatch is None
     assert result.stats.cpsat_invalid is None
     if result.solution is not None:
@@ -95,7 +95,7 @@ def test_pipeline_schedules_are_valid_and_objectives_agree(seed):
 
 def test_cpsat_improves_on_the_heuristic_on_a_small_floor():
     problem = garment_floor(15, seed=3, days=5, lines=3, objective=Objective(tardiness=10, setup=1))
-    result = solve(problem, time_limit=2, workers=2)
+    result = solve(problem, time_limit=2, workers=2, deterministic=True)
     assert result.status in ("optimal", "feasible")
     assert result.objective <= result.stats.heuristic_objective
 

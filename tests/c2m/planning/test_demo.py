@@ -34,7 +34,7 @@ def test_demo_end_to_end_and_again(tmp_path):
     assert (batch["mode"], c2m["mode"]) == ("batch", "c2m")
     assert c2m["kpis"]["lots"] > batch["kpis"]["lots"]
     assert c2m["kpis"]["mean_lot_size"] < batch["kpis"]["mean_lot_size"]
-    with (out / "work_orders.csv").open(encoding="utf-8") as handle:
+    with (out / "work_orders.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert sum(int(r["quantity"]) for r in rows) == c2m["kpis"]["planned_units"]
     assert load_workbook(out / "work_orders.xlsx").sheetnames
@@ -50,10 +50,10 @@ def test_demo_end_to_end_and_again(tmp_path):
 
 
 def test_demo_refuses_a_database_with_other_data(tmp_path):
-    from planning_world import seed_database, world
+    from tests.worlds import planning_inputs, seed_planning_world
 
     db = tmp_path / "mine.db"
-    seed_database(f"sqlite:///{db}", world())
+    seed_planning_world(f"sqlite:///{db}", planning_inputs())
     refused = demo(db, tmp_path / "out")
     assert refused.returncode == 65
     assert "--reset" in refused.stderr

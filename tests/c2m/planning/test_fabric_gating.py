@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from planning_world import START, config, world
-
 from c2m.planning import PlanOptions, make_plan
 from c2m.planning.fabric import gate
 from c2m.planning.inputs import FabricInfo, StyleInfo
 from c2m.planning.lots import LotSpec
+from tests.worlds import START, config, planning_inputs
 
 
 def lot(code, qty, due_day):
@@ -48,13 +47,15 @@ def test_a_later_lot_never_takes_fabric_an_earlier_release_needs():
 
 
 def test_scheduled_cutting_starts_after_fabric_arrives():
-    inputs = world(styles=(("TS1", "tshirt"),), fabric_on_hand=0.0)
+    inputs = planning_inputs(styles=(("TS1", "tshirt"),), fabric_on_hand=0.0)
     arrives = START.date() + dt.timedelta(days=4)
     inputs.fabrics = {
         "F-TS1": dataclasses.replace(inputs.fabrics["F-TS1"], deliveries=((arrives, 1e6),))
     }
     plan = make_plan(
-        inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2, workers=1)
+        inputs,
+        config(),
+        PlanOptions(mode="c2m", start=START, time_limit=2, workers=1, deterministic=True),
     )
     cuts = [op for lot in plan.lots for op in lot.ops if op.step == "cut"]
     assert cuts and all(op.start.date() >= arrives for op in cuts)
@@ -62,9 +63,11 @@ def test_scheduled_cutting_starts_after_fabric_arrives():
 
 
 def test_held_lots_are_reported_not_scheduled():
-    inputs = world(styles=(("TS1", "tshirt"),), fabric_on_hand=30.0)
+    inputs = planning_inputs(styles=(("TS1", "tshirt"),), fabric_on_hand=30.0)
     plan = make_plan(
-        inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2, workers=1)
+        inputs,
+        config(),
+        PlanOptions(mode="c2m", start=START, time_limit=2, workers=1, deterministic=True),
     )
     assert plan.held and plan.kpis.held_lots == len(plan.held)
     (short,) = plan.kpis.fabric_shortages

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 
-from planning_world import START, config, world
-
 from c2m.config import Learning
 from c2m.planning import PlanOptions, make_plan
 from c2m.planning.timing import learning_rate, ramp_loss_days
+from tests.worlds import START, config, planning_inputs
 
 CURVE = Learning(start_efficiency=0.45, days_to_steady=4, steady_share=0.95)
 
@@ -40,8 +39,8 @@ def _sew_minutes(plan):
 
 
 def test_learning_curve_lengthens_a_new_styles_lot():
-    inputs = world(styles=(("TS1", "tshirt"),), colours=("BLK",), sizes=("M",))
-    options = PlanOptions(mode="c2m", start=START, time_limit=2, workers=1)
+    inputs = planning_inputs(styles=(("TS1", "tshirt"),), colours=("BLK",), sizes=("M",))
+    options = PlanOptions(mode="c2m", start=START, time_limit=2, workers=1, deterministic=True)
     learning = make_plan(inputs, config(), options)
     raw = config().model_dump()
     raw["learning"] = {"start_efficiency": 1.0, "days_to_steady": 1, "steady_share": 0.95}

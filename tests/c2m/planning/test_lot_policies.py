@@ -6,13 +6,13 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from planning_world import START, config, world
 
 from c2m.config import LotPolicy
 from c2m.errors import DataError
 from c2m.planning import PlanOptions, make_plan
 from c2m.planning.inputs import OpenOrderInfo
 from c2m.planning.lots import LotSpec, group_sizes, lot_quantities, split_by_mix
+from tests.worlds import START, config, planning_inputs
 
 
 def test_lot_quantities_round_up_to_policy():
@@ -47,9 +47,13 @@ def test_sizes_of_one_colour_share_a_lot_within_the_cover_window():
 @pytest.fixture(scope="module")
 def both_modes():
     cfg = config()
-    inputs = world()
+    inputs = planning_inputs()
     return {
-        mode: make_plan(inputs, cfg, PlanOptions(mode=mode, start=START, time_limit=2, workers=1))
+        mode: make_plan(
+            inputs,
+            cfg,
+            PlanOptions(mode=mode, start=START, time_limit=2, workers=1, deterministic=True),
+        )
         for mode in ("batch", "c2m")
     }
 
@@ -78,9 +82,13 @@ def test_c2m_lots_respect_min_multiple_and_max(both_modes):
 def test_a_typo_sized_order_stops_the_plan_with_the_sku_named():
     """An open order of 3,000,000,000 units once made the planner build lots until it ran
     out of memory; now the plan stops at once and names the SKU."""
-    inputs = world()
+    inputs = planning_inputs()
     sku = sorted(inputs.skus)[0]
     typo = OpenOrderInfo(sku, START.date() + dt.timedelta(days=3), 3_000_000_000)
     inputs = dataclasses.replace(inputs, open_orders=[*inputs.open_orders, typo])
     with pytest.raises(DataError, match=f"{sku} alone needs 3,000,000,[0-9]{{3}} units"):
-        make_plan(inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2, workers=1))
+        make_plan(
+            inputs,
+            config(),
+            PlanOptions(mode="c2m", start=START, time_limit=2, workers=1, deterministic=True),
+        )

@@ -7,11 +7,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from planning_world import START
 
 from c2m.errors import DataError
 from c2m.planning.inputs import OpenOrderInfo, SkuInfo
 from c2m.planning.netting import net_requirements, quantile
+from tests.worlds import START
 
 D0 = START.date()
 SKUS = {

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planning_world import START, config, world
-
 from c2m.planning import FrozenLot, FrozenOp, PlanOptions, make_plan
+from tests.worlds import START, config, planning_inputs
 
 
 def test_same_inputs_same_lots_and_same_problem():
     """The planner's part of determinism: identical lots and an identical problem for the
     solver (the solver's own determinism for a seed is tested in tests/scheduling)."""
     options = PlanOptions(mode="c2m", start=START, time_limit=1, workers=1, deterministic=True)
-    first = make_plan(world(), config(), options)
-    second = make_plan(world(), config(), options)
+    first = make_plan(planning_inputs(), config(), options)
+    second = make_plan(planning_inputs(), config(), options)
     assert [(lot.code, lot.items, lot.due) for lot in first.lots] == [
         (lot.code, lot.items, lot.due) for lot in second.lots
     ]
@@ -22,9 +21,11 @@ def test_same_inputs_same_lots_and_same_problem():
 
 
 def test_a_lot_that_cannot_make_its_date_is_planned_late_and_reported():
-    inputs = world(styles=(("HD1", "hoodie"),), daily=400.0, days=3)
+    inputs = planning_inputs(styles=(("HD1", "hoodie"),), daily=400.0, days=3)
     plan = make_plan(
-        inputs, config(), PlanOptions(mode="c2m", start=START, horizon_days=3, time_limit=2)
+        inputs,
+        config(),
+        PlanOptions(mode="c2m", start=START, horizon_days=3, time_limit=2, deterministic=True),
     )
     assert plan.kpis.late_lots > 0
     assert plan.kpis.fill_rate < 1
@@ -35,9 +36,11 @@ def test_a_lot_that_cannot_make_its_date_is_planned_late_and_reported():
 
 def test_the_cost_parts_add_up_to_the_objective():
     """What a planner reads as "where the cost is" is the solver's own objective, split."""
-    inputs = world(styles=(("HD1", "hoodie"), ("TS1", "tshirt")), daily=300.0, days=4)
+    inputs = planning_inputs(styles=(("HD1", "hoodie"), ("TS1", "tshirt")), daily=300.0, days=4)
     plan = make_plan(
-        inputs, config(), PlanOptions(mode="c2m", start=START, horizon_days=4, time_limit=2)
+        inputs,
+        config(),
+        PlanOptions(mode="c2m", start=START, horizon_days=4, time_limit=2, deterministic=True),
     )
     kpis = plan.kpis.as_json()
     parts = [kpis[k] for k in kpis if k.startswith("cost_")]
@@ -48,7 +51,11 @@ def test_the_cost_parts_add_up_to_the_objective():
 
 def test_every_step_runs_in_order_on_eligible_resources_inside_shifts():
     cfg = config()
-    plan = make_plan(world(), cfg, PlanOptions(mode="c2m", start=START, time_limit=2, workers=1))
+    plan = make_plan(
+        planning_inputs(),
+        cfg,
+        PlanOptions(mode="c2m", start=START, time_limit=2, workers=1, deterministic=True),
+    )
     eligible = {line.id: set(line.categories) for line in cfg.lines}
     for lot in plan.lots:
         steps = [op.step for op in lot.ops]
@@ -62,8 +69,10 @@ def test_every_step_runs_in_order_on_eligible_resources_inside_shifts():
 
 
 def test_fixed_lots_stay_put_and_count_as_work_in_progress():
-    inputs = world(styles=(("TS1", "tshirt"),), colours=("BLK",), sizes=("M",))
-    base = make_plan(inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2))
+    inputs = planning_inputs(styles=(("TS1", "tshirt"),), colours=("BLK",), sizes=("M",))
+    base = make_plan(
+        inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2, deterministic=True)
+    )
     sew_start = START + dt.timedelta(hours=9)
     inputs.frozen_lots = [
         FrozenLot(
@@ -76,7 +85,9 @@ def test_fixed_lots_stay_put_and_count_as_work_in_progress():
             ops=(FrozenOp("sew", "L3", sew_start, sew_start + dt.timedelta(minutes=60), 0),),
         )
     ]
-    plan = make_plan(inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2))
+    plan = make_plan(
+        inputs, config(), PlanOptions(mode="c2m", start=START, time_limit=2, deterministic=True)
+    )
     fixed = next(lot for lot in plan.lots if lot.code == "C-OLD-1")
     sew = next(op for op in fixed.ops if op.step == "sew")
     assert (sew.resource, sew.start, sew.fixed) == ("L3", sew_start, True)

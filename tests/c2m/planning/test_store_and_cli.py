@@ -7,7 +7,6 @@ import json
 
 import pytest
 from openpyxl import load_workbook
-from planning_world import START, seed_database, world
 from sqlmodel import select
 from typer.testing import CliRunner
 
@@ -18,6 +17,7 @@ from c2m.planning.publish import plan_and_store
 from c2m.planning.show import schedule_rows
 from c2m.planning.stored import read_plan
 from cli import app
+from tests.worlds import START, planning_inputs, seed_planning_world
 
 KPI_KEYS = {
     "lots",
@@ -40,13 +40,15 @@ def run(url, *args):
 
 @pytest.fixture
 def seeded(db_url):
-    seed_database(db_url, world())
+    seed_planning_world(db_url, planning_inputs())
     return db_url
 
 
 def test_plan_store_show_round_trip(seeded):
     engine = open_engine(seeded)
-    plan_id, result = plan_and_store(engine, load_config(), mode="c2m", start=START, time_limit=2)
+    plan_id, result = plan_and_store(
+        engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True
+    )
     with session_scope(engine) as session:
         view = read_plan(session, plan_id)
         assert view.header.is_current and view.header.mode == "c2m"
@@ -60,8 +62,12 @@ def test_plan_store_show_round_trip(seeded):
             ]
         assert view.header.kpis["planned_units"] == sum(lot.quantity for lot in view.lots)
     # a second plan of the same mode takes over "current"; the other mode is untouched
-    second, _ = plan_and_store(engine, load_config(), mode="c2m", start=START, time_limit=2)
-    batch, _ = plan_and_store(engine, load_config(), mode="batch", start=START, time_limit=2)
+    second, _ = plan_and_store(
+        engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True
+    )
+    batch, _ = plan_and_store(
+        engine, load_config(), mode="batch", start=START, time_limit=2, deterministic=True
+    )
     with session_scope(engine) as session:
         current = {p.id for p in session.exec(select(Plan).where(Plan.is_current)).all()}
     assert current == {second, batch}
@@ -69,7 +75,16 @@ def test_plan_store_show_round_trip(seeded):
 
 def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
     res = run(
-        seeded, "plan", "--mode", "c2m", "--start", "2026-12-07", "--time-limit", "2", "--json"
+        seeded,
+        "plan",
+        "--mode",
+        "c2m",
+        "--start",
+        "2026-12-07",
+        "--time-limit",
+        "2",
+        "--deterministic",
+        "--json",
     )
     assert res.exit_code == 0, res.output
     c2m_plan = json.loads(res.stdout)
@@ -79,7 +94,16 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
     assert set(c2m_plan["kpis"]) >= KPI_KEYS
     assert c2m_plan["status"] in ("optimal", "feasible", "fallback")
     res = run(
-        seeded, "plan", "--mode", "batch", "--start", "2026-12-07", "--time-limit", "2", "--json"
+        seeded,
+        "plan",
+        "--mode",
+        "batch",
+        "--start",
+        "2026-12-07",
+        "--time-limit",
+        "2",
+        "--deterministic",
+        "--json",
     )
     batch_plan = json.loads(res.stdout)
 
@@ -110,7 +134,16 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
     assert compared.exit_code == 0 and "mean lot size" in compared.stdout
     assert "horizon (days)" in compared.stdout and "warning" not in compared.output
     week = run(
-        seeded, "plan", "--start", "2026-12-07", "--horizon", "7", "--time-limit", "1", "--json"
+        seeded,
+        "plan",
+        "--start",
+        "2026-12-07",
+        "--horizon",
+        "7",
+        "--time-limit",
+        "1",
+        "--deterministic",
+        "--json",
     )
     assert week.exit_code == 0, week.output
     week_id = str(json.loads(week.stdout)["plan_id"])
@@ -122,7 +155,7 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
     for fmt in ("csv", "xlsx"):
         res = run(seeded, "export", str(c2m_plan["plan_id"]), "--format", fmt, "--out", str(out))
         assert res.exit_code == 0, res.output
-    with (out / "work_orders.csv").open(encoding="utf-8") as handle:
+    with (out / "work_orders.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     required = {"line", "lot_id", "sku", "quantity", "start", "end", "changeover_minutes"}
     assert required <= set(rows[0])
@@ -158,8 +191,8 @@ def test_plan_without_forecast_or_catalogue_is_one_clear_error(sqlite_url, monke
 
 
 def test_a_category_no_line_sews_is_a_data_error(sqlite_url):
-    inputs = world(styles=(("SW1", "tshirt"),))
-    seed_database(sqlite_url, inputs)
+    inputs = planning_inputs(styles=(("SW1", "tshirt"),))
+    seed_planning_world(sqlite_url, inputs)
     raw = load_config().model_dump(mode="json")
     for line in raw["lines"]:
         line["categories"] = [c for c in line["categories"] if c != "tshirt"] or ["jeans"]

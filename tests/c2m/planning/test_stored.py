@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from planning_world import START, seed_database, world
 
 from c2m.config import load_config
 from c2m.db import open_engine, session_scope
 from c2m.errors import NotFound
 from c2m.planning.publish import plan_and_store
 from c2m.planning.stored import read_plan
+from tests.worlds import START, planning_inputs, seed_planning_world
 
 
 def test_a_stored_plan_reads_back_as_it_was_planned(db_url):
-    seed_database(db_url, world())
+    seed_planning_world(db_url, planning_inputs())
     engine = open_engine(db_url)
     cfg = load_config()
     plan_id, result = plan_and_store(
@@ -40,7 +40,7 @@ def test_a_stored_plan_reads_back_as_it_was_planned(db_url):
 
 
 def test_a_stored_lot_hands_itself_to_a_replan(db_url):
-    seed_database(db_url, world(styles=(("TS1", "tshirt"),), colours=("BLK",)))
+    seed_planning_world(db_url, planning_inputs(styles=(("TS1", "tshirt"),), colours=("BLK",)))
     engine = open_engine(db_url)
     plan_id, _ = plan_and_store(
         engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True

@@ -22,7 +22,7 @@ from c2m.errors import LockBusy
 from c2m.models import Lot, Plan, PlanOperation, ReplanRun, SalesSignal
 from c2m.replan import list_runs
 from c2m.replan.lock import lock_for
-from tests.c2m.replan import world
+from tests import worlds
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +74,7 @@ def plans(engine):
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_a_second_replan_exits_75_while_the_first_runs(backend, request, tmp_path):
     url = request.getfixturevalue(f"{backend}_url")
-    world.seed(url)
+    worlds.seed_replan_world(url)
     engine = open_engine(url)
     log = tmp_path / "replan.jsonl"
     first = start(command(url, "--log-file", str(log), "--json"))
@@ -101,7 +101,7 @@ def test_a_second_replan_exits_75_while_the_first_runs(backend, request, tmp_pat
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_kill_9_mid_solve_leaves_the_previous_plan_current(backend, request):
     url = request.getfixturevalue(f"{backend}_url")
-    world.seed(url)
+    worlds.seed_replan_world(url)
     engine = open_engine(url)
     done = subprocess.run(command(url), capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr
@@ -110,7 +110,7 @@ def test_kill_9_mid_solve_leaves_the_previous_plan_current(backend, request):
         lots_before = session.exec(select(func.count()).select_from(Lot)).one()
         ops_before = session.exec(select(func.count()).select_from(PlanOperation)).one()
 
-    world.add_signals(url, dt.date(2026, 11, 30), 1, daily=40)
+    worlds.add_signals(url, dt.date(2026, 11, 30), 1, daily=40)
     victim = start([*command(url, now="2026-12-01 06:00"), "--time-limit", "60"])
     wait_line(victim, "planning from")
     time.sleep(0.3)  # inside the solver (a child process of the replan)
@@ -153,11 +153,11 @@ def test_kill_9_mid_solve_leaves_the_previous_plan_current(backend, request):
 
 def test_an_import_during_a_replan_loses_no_rows(postgres_url, tmp_path):
     url = postgres_url
-    world.seed(url)
+    worlds.seed_replan_world(url)
     engine = open_engine(url)
     day = dt.date(2026, 11, 30)
     path = tmp_path / "sales.csv"
-    skus = world.skus()
+    skus = worlds.sku_codes()
     rows = [
         {"date": (day + dt.timedelta(days=k)).isoformat(), "room_id": f"R{r}", "sku": sku,
          "clicks": 100 + k, "carts": 9, "orders": 3 + r, "rank": "", "price": 99}
@@ -190,7 +190,7 @@ def test_an_import_during_a_replan_loses_no_rows(postgres_url, tmp_path):
 
 def test_sigterm_finishes_the_records_and_publishes_nothing(sqlite_url, tmp_path):
     """cron or systemd stopping the job: the run says ``interrupted``, the log has its line."""
-    world.seed(sqlite_url)
+    worlds.seed_replan_world(sqlite_url)
     engine = open_engine(sqlite_url)
     log = tmp_path / "replan.jsonl"
     proc = start([*command(sqlite_url, "--log-file", str(log)), "--time-limit", "60"])
@@ -207,7 +207,7 @@ def test_sigterm_finishes_the_records_and_publishes_nothing(sqlite_url, tmp_path
 def test_sigterm_stops_a_plan_with_exit_130_and_stores_nothing(sqlite_url):
     """Every command, not only replan, treats SIGTERM from cron as Ctrl-C (the README's exit
     130): `c2m plan` used to die from the signal with no message."""
-    world.seed(sqlite_url)
+    worlds.seed_replan_world(sqlite_url)
     engine = open_engine(sqlite_url)
     proc = start([C2M, "--db", sqlite_url, "plan", "--horizon", "7", "--time-limit", "60"])
     wait_line(proc, "planning c2m from")

@@ -13,12 +13,12 @@ from c2m.errors import DataError
 from c2m.models import Plan, ReplanRun
 from c2m.replan import ReplanOptions, list_runs, replan
 from c2m.replan.snapshot import current_plan, load_lots
-from tests.c2m.replan import world
+from tests import worlds
 
 LINES = {"L1", "L2", "L3", "L4", "L5", "L6"}
 
 
-def options(now=world.NOW, **kw) -> ReplanOptions:
+def options(now=worlds.NOW, **kw) -> ReplanOptions:
     base = {"now": now, "horizon_days": 7, "time_limit": 1, "forecast_method": "moving_average"}
     return ReplanOptions(**{**base, **kw})
 
@@ -42,11 +42,11 @@ def db_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def cfg():
-    return world.config()
+    return worlds.replan_config()
 
 
 def test_two_replans_with_no_new_data_give_the_identical_plan(db_url, cfg, tmp_path):
-    world.seed(db_url)
+    worlds.seed_replan_world(db_url)
     engine = open_engine(db_url)
     log = tmp_path / "replan.jsonl"
     first = replan(engine, cfg, options(log_file=log))
@@ -73,7 +73,7 @@ def test_two_replans_with_no_new_data_give_the_identical_plan(db_url, cfg, tmp_p
 @pytest.mark.slow
 def test_a_re_solve_on_unchanged_inputs_keeps_the_plan(sqlite_url, cfg):
     """Not only the republish shortcut: solving again (fixed seed and workers) changes nothing."""
-    world.seed(sqlite_url)
+    worlds.seed_replan_world(sqlite_url)
     engine = open_engine(sqlite_url)
     first = replan(engine, cfg, options())
     second = replan(engine, cfg, options(reuse_unchanged=False))
@@ -86,13 +86,13 @@ def test_a_re_solve_on_unchanged_inputs_keeps_the_plan(sqlite_url, cfg):
 
 
 def test_new_signals_move_only_lots_outside_the_frozen_window(db_url, cfg):
-    world.seed(db_url)
+    worlds.seed_replan_world(db_url)
     engine = open_engine(db_url)
     first = replan(engine, cfg, options())
     before = lots_of(engine, first.plan_id)
     # a day later: the day's broadcast sold three times as much of every SKU
-    world.add_signals(db_url, world.NOW.date(), 1, daily=40)
-    now = world.NOW + dt.timedelta(days=1)
+    worlds.add_signals(db_url, worlds.NOW.date(), 1, daily=40)
+    now = worlds.NOW + dt.timedelta(days=1)
     second = replan(engine, cfg, options(now=now, frozen_hours=24))
     after = lots_of(engine, second.plan_id)
     until = now + dt.timedelta(hours=24)
@@ -110,14 +110,14 @@ def test_new_signals_move_only_lots_outside_the_frozen_window(db_url, cfg):
 
 @pytest.mark.slow
 def test_a_started_lot_never_moves_even_without_a_frozen_window(sqlite_url, cfg):
-    world.seed(sqlite_url)
+    worlds.seed_replan_world(sqlite_url)
     engine = open_engine(sqlite_url)
     first = replan(engine, cfg, options())
     before = lots_of(engine, first.plan_id)
-    now = world.NOW + dt.timedelta(days=1, hours=4)  # Tuesday 10:00, mid-shift
+    now = worlds.NOW + dt.timedelta(days=1, hours=4)  # Tuesday 10:00, mid-shift
     started = [code for code, lot in before.items() if lot.start < now]
     assert started
-    world.add_signals(sqlite_url, world.NOW.date(), 1, daily=60)
+    worlds.add_signals(sqlite_url, worlds.NOW.date(), 1, daily=60)
     second = replan(engine, cfg, options(now=now, frozen_hours=0))
     after = lots_of(engine, second.plan_id)
     for code in started:
@@ -127,7 +127,7 @@ def test_a_started_lot_never_moves_even_without_a_frozen_window(sqlite_url, cfg)
 
 
 def test_bad_input_is_recorded_and_leaves_the_previous_plan_current(db_url, cfg, tmp_path):
-    world.seed(db_url)
+    worlds.seed_replan_world(db_url)
     engine = open_engine(db_url)
     first = replan(engine, cfg, options())
     log = tmp_path / "replan.jsonl"
@@ -146,7 +146,7 @@ def test_bad_input_is_recorded_and_leaves_the_previous_plan_current(db_url, cfg,
 @pytest.mark.slow
 def test_a_deadline_already_spent_still_publishes_a_plan(sqlite_url, cfg):
     """No time left for CP-SAT: the planner's heuristic start is published, on time."""
-    world.seed(sqlite_url)
+    worlds.seed_replan_world(sqlite_url)
     engine = open_engine(sqlite_url)
     outcome = replan(engine, cfg, options(time_limit=30, deadline_minutes=0.05))
     assert outcome.exit_code == 0 and outcome.plan_id is not None
@@ -156,26 +156,26 @@ def test_a_deadline_already_spent_still_publishes_a_plan(sqlite_url, cfg):
 
 def test_a_replan_dated_before_the_current_plan_says_nothing_of_it_is_frozen(sqlite_url, cfg):
     """`--now` going backwards (a replayed night, or a typo) unfreezes the floor: said."""
-    world.seed(sqlite_url)
+    worlds.seed_replan_world(sqlite_url)
     engine = open_engine(sqlite_url)
     first = replan(engine, cfg, options())
     assert first.warnings == []
-    earlier = replan(engine, cfg, options(now=world.NOW - dt.timedelta(days=2)))
+    earlier = replan(engine, cfg, options(now=worlds.NOW - dt.timedelta(days=2)))
     assert any("before the current plan's start" in w for w in earlier.warnings)
 
 
 def test_a_week_without_signals_is_a_warning(sqlite_url, cfg):
     """Failed imports look like days without sales; the night's run says so."""
-    world.seed(sqlite_url)
+    worlds.seed_replan_world(sqlite_url)
     engine = open_engine(sqlite_url)
     assert replan(engine, cfg, options()).warnings == []
-    later = replan(engine, cfg, options(now=world.NOW + dt.timedelta(days=6)))
+    later = replan(engine, cfg, options(now=worlds.NOW + dt.timedelta(days=6)))
     assert any("days before --now: check that the rooms' exports" in w for w in later.warnings)
 
 
 def test_signals_older_than_four_weeks_stop_the_replan_with_a_clear_sentence(sqlite_url, cfg):
-    world.seed(sqlite_url)
+    worlds.seed_replan_world(sqlite_url)
     engine = open_engine(sqlite_url)
     with pytest.raises(DataError, match="the newest signals are from 2026-11-29, 31 days before"):
-        replan(engine, cfg, options(now=world.NOW + dt.timedelta(days=30)))
+        replan(engine, cfg, options(now=worlds.NOW + dt.timedelta(days=30)))
     assert current_ids(engine) == []

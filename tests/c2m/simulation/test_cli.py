@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,22 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from c2m.config import DEFAULT_CONFIG
+from tests.worlds import two_line_config_file
 
 C2M = [sys.executable, "-c", "import cli; cli.main()"]
-
-
-def small_config_file(tmp_path: Path) -> Path:
-    """The shipped factory with two lines (L1, L2) sewing every category: a world the solver
-    plans in seconds."""
-    text = DEFAULT_CONFIG.read_text()
-    blocks = re.split(r"(?=\n\[)", text)  # one block per table
-    kept = [b for b in blocks if not re.search(r'id = "L[3-6]"', b)]
-    every = '["tshirt", "polo", "hoodie", "jeans", "shirt", "dress"]'
-    kept = [re.sub(r"categories = \[[^\]]*\]", f"categories = {every}", b) for b in kept]
-    path = tmp_path / "small.toml"
-    path.write_text("".join(kept))
-    return path
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -50,7 +36,7 @@ def test_an_unknown_scenario_exits_65(tmp_path):
 
 @pytest.mark.slow
 def test_a_short_season_end_to_end(tmp_path):
-    config = small_config_file(tmp_path)
+    config = two_line_config_file(tmp_path)
     out = tmp_path / "season"
     done = run(
         "--config", str(config), "simulate", "--days", "2", "--styles", "3",

@@ -14,14 +14,14 @@ import pytest
 
 from c2m.sample import generate
 from c2m.simulation import Disturbances, simulate
-from c2m.simulation.season import BadOptions, SimulationOptions
-from tests.c2m.simulation.sim_world import small_config, small_options
+from c2m.simulation.options import BadOptions, SimulationOptions
+from tests.worlds import simulation_options, two_line_config
 
 
 @pytest.fixture(scope="module")
 def season():
-    cfg = small_config()
-    options = small_options(days=3)
+    cfg = two_line_config()
+    options = simulation_options(days=3)
     return cfg, options, simulate(options, config=cfg)
 
 
@@ -62,8 +62,8 @@ def test_same_seed_same_season(season):
 def test_the_planner_never_sees_future_demand():
     """Poison every signal and truth row from day 2 on: the plans of days 1 and 2 are the
     same, because they are made from the signals up to the night before only."""
-    cfg = small_config()
-    options = small_options(days=2, modes=("c2m",))
+    cfg = two_line_config()
+    options = simulation_options(days=2, modes=("c2m",))
     world = generate(
         options.seed,
         options.scenario,
@@ -111,11 +111,11 @@ def test_without_demand_uncertainty_the_fill_rates_meet():
     mix); that too is a lot-policy effect, not demand uncertainty.
     """
     cover = 8
-    cfg = small_config()
+    cfg = two_line_config()
     raw = cfg.model_dump()
     raw["policies"]["batch"]["cover_days"] = 14.0
     cfg = type(cfg).model_validate(raw)
-    options = small_options(days=12, scenario="flat", disturbances=Disturbances.none())
+    options = simulation_options(days=12, scenario="flat", disturbances=Disturbances.none())
     world = generate(
         options.seed,
         "flat",

@@ -1,0 +1,1 @@
+"""One router per page group: auth, imports (upload), plan, nights (replans), users."""
