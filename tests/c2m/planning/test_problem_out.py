@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 
-from planning_world import seed_database, world
 from typer.testing import CliRunner
 
 from c2m.config import load_config
@@ -16,10 +15,11 @@ from cli import app
 from scheduling import formats
 from scheduling.solve import solve
 from scheduling.validate import objective, validate
+from tests.worlds import planning_inputs, seed_planning_world
 
 
 def test_plan_problem_out_read_solve_check_gives_the_plans_objective(sqlite_url, tmp_path):
-    seed_database(sqlite_url, world())
+    seed_planning_world(sqlite_url, planning_inputs())
     out = tmp_path / "plan.json.gz"
     args = ["--db", sqlite_url, "plan", "--start", "2026-12-07", "--time-limit", "2"]
     res = CliRunner().invoke(app, [*args, "--deterministic", "--problem-out", str(out), "--json"])
