@@ -4,6 +4,7 @@ objective, and the checker prices the stored plan the same on the file's problem
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from typer.testing import CliRunner
@@ -55,3 +56,21 @@ def test_problem_out_needs_a_json_name(sqlite_url, tmp_path):
     args = ["--db", sqlite_url, "plan", "--problem-out", str(tmp_path / "plan.txt")]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 1 and "must end in .json" in res.output
+
+
+def test_replan_problem_out_writes_the_nights_problem_with_its_previous_plan(tmp_path):
+    from tests import worlds
+
+    url = f"sqlite:///{tmp_path / 'replan.db'}"
+    worlds.seed_replan_world(url, days=28, daily=12)
+    out = tmp_path / "night.json"
+    runner = CliRunner()
+    for k, now in enumerate((worlds.NOW, worlds.NOW + dt.timedelta(days=1))):
+        args = ["--db", url, "replan", "--now", now.isoformat(), "--time-limit", "1"]
+        res = runner.invoke(app, [*args, "--problem-out", str(out), "--json"])
+        assert res.exit_code == 0, res.output
+        inst = formats.read(out)
+        assert inst.meta["source"] == "c2m replan" and inst.meta["now"] == now.isoformat()
+        problem = formats.to_problem(inst)
+        # the second night keeps close to the first night's plan
+        assert (problem.previous is not None) == (k == 1)
