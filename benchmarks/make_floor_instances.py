@@ -5,7 +5,7 @@
 Each instance is the scheduling problem ``c2m`` hands the solver, written in the floor format
 (``docs/floor-format.md``) exactly as ``c2m plan --problem-out`` writes it:
 
-- ``{c2m,batch}_{1x,3x}_s7``: the shipped sample world (``sample_data/``, seed 7, scenario
+- ``{c2m,batch}_{1x,3x}_s7``: the shipped sample world (``c2m/data/sample_data/``, seed 7, scenario
   ``default``) at 1x and 3x its SKU count, lines scaled to match (``plan_scale``'s scaling);
 - ``{c2m,batch}_{1x,3x}_s11viral``: a second world, seed 11, scenario ``viral``, generated here;
 - ``c2m_10x_s7``: the sample world at 10x;
@@ -37,7 +37,7 @@ from scheduling.floor import dumps_floor, write_floor  # noqa: E402
 HORIZON = 14
 GZIP_ABOVE = 200_000
 BUILD_SECONDS = 1.0
-WORLDS = {"s7": None, "s11viral": (11, "viral")}  # None: the shipped sample_data/
+WORLDS = {"s7": None, "s11viral": (11, "viral")}  # None: the shipped sample data
 
 
 def _plan_scale():
