@@ -44,12 +44,15 @@ from c2m.planning.inputs import FabricInfo, OpenOrderInfo, PlanningInputs, SkuIn
 SAMPLE = Path(__file__).resolve().parent.parent / "c2m" / "data" / "sample_data"
 
 
-def sample_inputs(copies: int, horizon: int) -> tuple[PlanningInputs, dt.datetime]:
-    cat = pd.read_csv(SAMPLE / "catalog.csv", keep_default_na=False)
-    inv = pd.read_csv(SAMPLE / "inventory.csv", keep_default_na=False)
-    fab = pd.read_csv(SAMPLE / "fabric.csv", keep_default_na=False)
-    orders = pd.read_csv(SAMPLE / "orders.csv", keep_default_na=False)
-    sales = pd.read_csv(SAMPLE / "sales.csv", usecols=["date", "sku", "orders"])
+def sample_inputs(
+    copies: int, horizon: int, data: Path = SAMPLE
+) -> tuple[PlanningInputs, dt.datetime]:
+    """The sample world in ``data`` (default ``sample_data/``) copied ``copies`` times."""
+    cat = pd.read_csv(data / "catalog.csv", keep_default_na=False)
+    inv = pd.read_csv(data / "inventory.csv", keep_default_na=False)
+    fab = pd.read_csv(data / "fabric.csv", keep_default_na=False)
+    orders = pd.read_csv(data / "orders.csv", keep_default_na=False)
+    sales = pd.read_csv(data / "sales.csv", usecols=["date", "sku", "orders"])
     sales["date"] = pd.to_datetime(sales["date"]).dt.normalize()
     last = sales["date"].max()
     recent = sales[sales["date"] > last - pd.Timedelta(days=28)]

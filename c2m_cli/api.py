@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and editors
         import_sales,
     )
     from c2m.planning.kpi_registry import KPI_BY_KEY, comparison_rows, summary_rows
+    from c2m.planning.problem_file import check_problem_path, write_problem
     from c2m.planning.publish import plan_and_store
     from c2m.planning.show import compare_plans, schedule_rows
     from c2m.planning.stored import list_plans
@@ -76,6 +77,8 @@ _HOME: dict[str, str | tuple[str, str]] = {
     "comparison_rows": "c2m.planning.kpi_registry",
     "summary_rows": "c2m.planning.kpi_registry",
     "plan_and_store": "c2m.planning.publish",
+    "check_problem_path": "c2m.planning.problem_file",
+    "write_problem": "c2m.planning.problem_file",
     "list_plans": "c2m.planning.stored",
     "compare_plans": "c2m.planning.show",
     "schedule_rows": "c2m.planning.show",
@@ -94,6 +97,7 @@ __all__ = [
     "LOCAL_NAME",
     "ReplanOptions",
     "SimulationOptions",
+    "check_problem_path",
     "compare_plans",
     "comparison_rows",
     "database_url",
@@ -130,6 +134,7 @@ __all__ = [
     "write_config_template",
     "write_outputs",
     "write_plan_report",
+    "write_problem",
 ]
 
 

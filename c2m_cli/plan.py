@@ -55,6 +55,13 @@ def plan_command(
         bool,
         typer.Option("--force", help="Make the plan current even when a guard holds it back."),
     ] = False,
+    problem_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--problem-out",
+            help="Also write the scheduling problem as a floor file (.json or .json.gz).",
+        ),
+    ] = None,
     strict: Annotated[
         bool,
         typer.Option(
@@ -68,6 +75,8 @@ def plan_command(
     A plan that looks like bad input (a start far from today, no lots for real demand, far
     fewer SKUs or units than usual) is stored but not made current: exit 65, unless --force."""
     st = settings(ctx)
+    if problem_out is not None:
+        api.check_problem_path(problem_out)
     with err.status(f"planning ({mode.value})..."):
         plan_id, result = api.plan_and_store(
             st.engine(),
@@ -85,6 +94,9 @@ def plan_command(
     if result.skipped_skus:
         err.print(f"warning: {api.skipped_message(result.skipped_skus)}", highlight=False)
     summary = {"plan_id": plan_id, **result.as_json()}
+    if problem_out is not None:
+        written = api.write_problem(result, problem_out, {"plan_id": plan_id})
+        say(f"problem written to {written}")
     if as_json:
         print_json(summary)
     else:

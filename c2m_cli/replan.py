@@ -67,10 +67,19 @@ def replan_command(
         bool,
         typer.Option("--force", help="Make the plan current even when a guard holds it back."),
     ] = False,
+    problem_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--problem-out",
+            help="Also write the scheduling problem as a floor file (.json or .json.gz).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-plan from the day's signals, keeping what is on the floor; for cron (exit 75: busy;
     exit 65: the data look wrong, the plan is stored but not made current; see --force)."""
+    if problem_out is not None:
+        api.check_problem_path(problem_out)
     cfg = settings(ctx).config()
     engine = settings(ctx).engine()
     options = api.ReplanOptions(
@@ -83,6 +92,7 @@ def replan_command(
         log_file=log_file,
         forecast_method=forecast_method,
         force=force,
+        problem_out=problem_out,
     )
     outcome = api.replan(engine, cfg, options, progress=say_raw)
     for warning in outcome.warnings:

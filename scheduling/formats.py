@@ -15,6 +15,10 @@ Formats (all whitespace-separated integers):
   ``jobs machines 1``, a line with the machine count, per job ``machine time`` pairs (machines
   from 0), then ``SSD`` and per machine ``M<k>`` and a jobs x jobs matrix where entry (i, j) is the
   setup when job j follows job i on that machine. No setup before a machine's first job.
+- ``floor`` — a garment floor's problem exactly as the solver receives it (``c2m plan
+  --problem-out``): versioned JSON, plain or gzip (``.json``, ``.json.gz``); see
+  :mod:`scheduling.floor` and ``docs/floor-format.md``. Its instance is a
+  :class:`~scheduling.floor.FloorInstance`; ``dumps_floor`` writes one.
 
 Machines are stored 0-based; ``machine_base`` remembers how the file numbers them, so a solution
 can be written back in the file's own numbering.
@@ -25,6 +29,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from scheduling.floor import (
+    FloorFormatError,
+    FloorInstance,
+    dumps_floor,
+    floor_stem,
+    is_floor_path,
+    read_floor,
+)
+from scheduling.floor import to_problem as floor_to_problem
 from scheduling.model import (
     MAKESPAN,
     Job,
@@ -37,6 +50,9 @@ from scheduling.model import (
 )
 
 FORMATS = ("fjs", "jsp", "upm")
+"""The whitespace-separated text formats (each with its parser and :func:`dumps`)."""
+ALL_FORMATS = (*FORMATS, "floor")
+"""Every format :func:`read` accepts."""
 
 FileMode = tuple[int, int]
 """One way to run an operation: (machine, 0-based; processing time)."""
@@ -257,6 +273,8 @@ _PARSERS = {"fjs": parse_fjs, "jsp": parse_jsp, "upm": parse_upm}
 def guess_format(path: str | Path) -> str:
     """Guess the format from the file's extension or content (``SSD`` marks UPM)."""
     path = Path(path)
+    if is_floor_path(path):
+        return "floor"
     if path.suffix.lower() == ".fjs":
         return "fjs"
     text = path.read_text()
@@ -265,12 +283,18 @@ def guess_format(path: str | Path) -> str:
     return "jsp"
 
 
-def read(path: str | Path, fmt: str | None = None) -> BenchmarkInstance:
-    """Read a benchmark file into a :class:`BenchmarkInstance`; ``fmt`` is guessed when omitted."""
+def read(path: str | Path, fmt: str | None = None) -> BenchmarkInstance | FloorInstance:
+    """Read a benchmark file into a :class:`BenchmarkInstance` (a :class:`FloorInstance` for
+    the floor format); ``fmt`` is guessed when omitted."""
     path = Path(path)
     fmt = fmt or guess_format(path)
+    if fmt == "floor":
+        try:
+            return read_floor(path)
+        except FloorFormatError as exc:
+            raise FormatError(str(exc)) from None
     if fmt not in _PARSERS:
-        raise FormatError(f"Unknown format {fmt!r}; expected one of {', '.join(FORMATS)}.")
+        raise FormatError(f"Unknown format {fmt!r}; expected one of {', '.join(ALL_FORMATS)}.")
     try:
         text = path.read_text()
     except OSError as exc:
@@ -303,8 +327,10 @@ def dumps(instance: BenchmarkInstance) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_problem(instance: BenchmarkInstance) -> Problem:
+def to_problem(instance: BenchmarkInstance | FloorInstance) -> Problem:
     """Map a benchmark instance onto the engine's :class:`~scheduling.model.Problem`.
+
+    A floor instance already is the engine's problem, written out: it is rebuilt as it was.
 
     Machines become always-open resources named as in the file (``M1``... for fjs), each job's
     operations are chained by zero-lag precedences in routing order, and the objective is the
@@ -312,6 +338,11 @@ def to_problem(instance: BenchmarkInstance) -> Problem:
     each machine's jobs x jobs matrix is used unchanged as its class x class setup matrix (the
     diagonal never applies: a job does not follow itself).
     """
+    if isinstance(instance, FloorInstance):
+        try:
+            return floor_to_problem(instance)
+        except FloorFormatError as exc:
+            raise FormatError(str(exc)) from None
     resources = tuple(
         Resource(name=f"M{m + instance.machine_base}") for m in range(instance.num_machines)
     )
@@ -346,11 +377,35 @@ def to_problem(instance: BenchmarkInstance) -> Problem:
     )
 
 
-def operation_keys(instance: BenchmarkInstance) -> list[tuple[int, int]]:
+def operation_keys(instance: BenchmarkInstance | FloorInstance) -> list[tuple[int, int]]:
     """``(job, operation)`` (both 0-based) of each operation of :func:`to_problem`'s problem."""
+    if isinstance(instance, FloorInstance):
+        seen: dict[int, int] = {}
+        keys = []
+        for op in instance.document["operations"]:
+            keys.append((op["job"], seen.get(op["job"], 0)))
+            seen[op["job"]] = keys[-1][1] + 1
+        return keys
     return [(j, o) for j, ops in enumerate(instance.jobs) for o in range(len(ops))]
 
 
 def read_problem(path: str | Path, fmt: str | None = None) -> Problem:
     """Read a benchmark file straight into a :class:`~scheduling.model.Problem`."""
     return to_problem(read(path, fmt))
+
+
+__all__ = [
+    "ALL_FORMATS",
+    "FORMATS",
+    "BenchmarkInstance",
+    "FloorInstance",
+    "FormatError",
+    "dumps",
+    "dumps_floor",
+    "floor_stem",
+    "guess_format",
+    "operation_keys",
+    "read",
+    "read_problem",
+    "to_problem",
+]

@@ -36,6 +36,7 @@ from c2m.planning.db_inputs import load_inputs
 from c2m.planning.inputs import PlanningInputs, PlanOptions
 from c2m.planning.plan_result import PlanResult
 from c2m.planning.planner import make_plan
+from c2m.planning.problem_file import write_problem
 from c2m.planning.save import set_current, write_plan
 from c2m.planning.stored import StoredLot, current_plan
 from c2m.planning.unknown import skipped_message
@@ -161,9 +162,16 @@ class NightlyReplan:
         floor = self.split_floor(inputs)
         if self.reuse_check(inputs):
             self.republish(inputs, floor)
+            if self.options.problem_out is not None:
+                self.outcome.warnings.append(
+                    f"no problem written to {self.options.problem_out}: nothing was solved tonight"
+                )
             return
         forecast = self.phases.run("forecast", lambda: self.forecast(inputs))
         result = self.phases.run("plan", lambda: self.plan(inputs, floor, forecast))
+        if self.options.problem_out is not None:
+            extra = {"source": "c2m replan", "now": self.now.isoformat()}
+            write_problem(result, self.options.problem_out, extra)
         self.publish_new(result, forecast, floor)
 
     # --- 1. lock and record --------------------------------------------------------------------

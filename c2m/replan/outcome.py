@@ -44,6 +44,7 @@ class ReplanOptions:
     forecast_method: str = "auto"
     #: make the plan current even when a guard (``c2m.planning.guards``) holds it back
     force: bool = False
+    problem_out: Path | None = None  # also write the solver's problem here (a floor file)
 
     def __post_init__(self) -> None:
         if self.frozen_hours is not None and self.frozen_hours < 0:

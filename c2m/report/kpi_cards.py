@@ -52,7 +52,8 @@ def shown_kpis(*kpi_dicts: dict[str, Any]) -> list[KpiSpec]:
     present = [
         spec
         for spec in KPIS
-        if spec.key not in hidden
+        if spec.shown
+        and spec.key not in hidden
         and any(headline(kpis.get(spec.key)) is not None for kpis in kpi_dicts)
     ]
     extra = sorted(

@@ -97,9 +97,10 @@ def _header(data: PlanReportData, config: FactoryConfig, generated_at: dt.dateti
     plan = data.plan
     solver = f"solver: {plan.status}"
     if plan.objective is not None:
-        solver += f", objective {plan.objective:,.0f}"
-    if plan.gap is not None:
-        solver += f", gap {100 * plan.gap:.1f} %"
+        solver += f", objective {plan.objective:,.0f} CNY"
+    if plan.bound is not None:
+        # a proof, not a score: on a garment floor the bound sits far below any plan
+        solver += f", lower bound {plan.bound:,.0f} CNY"
     solver += f", {plan.seconds:.1f} s"
     current = ' <span class="badge">current</span>' if plan.is_current else ""
     companion = ""

@@ -67,3 +67,21 @@ def test_summary_and_comparison_rows_of_a_plan():
     labels = [label for label, *_ in comparison_rows(kpis, {})]
     assert labels == list(rows)
     assert all(b == "-" for _, _, b in comparison_rows(kpis, {}))
+
+
+def test_planners_see_a_lower_bound_and_no_gap_while_json_keeps_the_gap():
+    # The bound is weak on garment floors (issue 18): a gap to it is no quality score.
+    kpis = {"solver_status": "feasible", "objective": 100.0, "bound": 30.0, "gap": 0.7}
+    rows = dict(summary_rows(kpis))
+    assert rows["lower bound (CNY)"] == "30" and rows["objective (CNY)"] == "100"
+    assert rows["solver status"] == "feasible"
+    assert not any("gap" in label for label in rows)
+    assert not any("gap" in label for label, *_ in comparison_rows(kpis, kpis))
+    assert "gap" in PLAN_JSON_KEYS  # programs still read it from --json
+
+
+def test_report_cards_leave_the_gap_out():
+    from c2m.report.kpi_cards import shown_kpis
+
+    keys = [spec.key for spec in shown_kpis({"objective": 100.0, "bound": 30.0, "gap": 0.7})]
+    assert keys == ["objective", "bound"]
