@@ -121,7 +121,21 @@ def render_sample(summary: dict[str, Any], seed: int, paths: list[Path]) -> None
         f"{summary['future_end']} in truth/ (never import it)",
         highlight=False,
     )
+    out.print(load_text(summary), highlight=False)
     print_paths(paths)
+
+
+def load_text(world: dict[str, Any]) -> str:
+    """The realised load of history and season, against the scenario's target."""
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0%}"
+
+    return (
+        f"load (demand SAM-minutes over regular sewing capacity): history "
+        f"{pct(world.get('history_load'))}, season {pct(world.get('load'))} "
+        f"(target {pct(world.get('target_load'))})"
+    )
 
 
 # --- replan, runs -----------------------------------------------------------------------------
@@ -235,6 +249,7 @@ def render_simulation(result: Any, scenario: str, days: int, seed: int) -> None:
     for key, label in SIMULATION_ROWS:
         table.add_row(label, *(sim_text(key, kpis.get(key)) for kpis in result.modes.values()))
     out.print(table)
+    out.print(load_text(result.world), highlight=False)
     secs = result.seconds
     err.print(
         f"{secs['total']:.0f} s: forecast {secs['forecast']:.0f} s, plan {secs['plan']:.0f} s, "

@@ -38,6 +38,13 @@ def simulate_command(
     forecast_method: Annotated[
         str, typer.Option("--forecast-method", help="Forecast model (auto is slow: ~2 min/day).")
     ] = "launch",
+    load: Annotated[
+        float | None,
+        typer.Option(
+            "--load",
+            help="Season demand as a share of regular sewing capacity (default: the scenario's).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     out_dir: Annotated[
         Path | None,
@@ -54,6 +61,7 @@ def simulate_command(
         history_days=history_days,
         forecast_method=forecast_method,
         world_overrides=(("styles", styles),) if styles else (),
+        load=load,
     )
     with err.status("simulating...") as status:
         result = api.simulate(

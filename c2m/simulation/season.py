@@ -61,6 +61,8 @@ class SeasonRun:
         self.options = options
         self.config = config
         self.say = say
+        if world is not None and options.load is not None:
+            raise BadOptions("--load shapes a generated world; this season was handed its own")
         self.world = world if world is not None else self.generate_world()
         if self.world.future_days < options.days:
             raise BadOptions(
@@ -76,15 +78,22 @@ class SeasonRun:
     # --- set-up --------------------------------------------------------------------------------
 
     def generate_world(self) -> SampleWorld:
-        """The sample world the options describe, with exactly the season's days of future."""
+        """The sample world the options describe, with exactly the season's days of future.
+
+        Its ``target_load`` (or ``--load``) is the load of those days: the season is scored
+        at the load it was asked for, whatever the history ran at.
+        """
         options = self.options
+        overrides = dict(options.world_overrides)
+        if options.load is not None:
+            overrides["target_load"] = options.load
         return generate(
             options.seed,
             options.scenario,
             history_days=options.history_days,
             future_days=options.days,
             config=self.config,
-            **dict(options.world_overrides),
+            **overrides,
         )
 
     def season_inputs(self) -> SeasonInputs:
