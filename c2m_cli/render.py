@@ -237,6 +237,15 @@ SIMULATION_ROWS = (
 )
 
 
+# the lost-demand split (c2m.simulation.losses), shown when the oracle ran
+LOSS_ROWS = (
+    ("lost", "not served the day asked, units"),
+    ("capacity", "  of which capacity (oracle lost it too)"),
+    ("forecast", "  of which forecast (c2m vs oracle)"),
+    ("policy", "  of which policy (the rest)"),
+)
+
+
 def render_simulation(result: Any, scenario: str, days: int, seed: int) -> None:
     """Each lot policy's season KPIs side by side, then where the time went (stderr)."""
     table = Table(
@@ -248,6 +257,15 @@ def render_simulation(result: Any, scenario: str, days: int, seed: int) -> None:
         table.add_column(mode, justify="right")
     for key, label in SIMULATION_ROWS:
         table.add_row(label, *(sim_text(key, kpis.get(key)) for kpis in result.modes.values()))
+    if any("lost_demand" in kpis for kpis in result.modes.values()):
+        for part, label in LOSS_ROWS:
+            table.add_row(
+                label,
+                *(
+                    f"{kpis['lost_demand'][part]:,}" if "lost_demand" in kpis else "-"
+                    for kpis in result.modes.values()
+                ),
+            )
     out.print(table)
     out.print(load_text(result.world), highlight=False)
     secs = result.seconds

@@ -45,6 +45,8 @@ class ModeState:
     name: str
     floor: Floor
     ledger: Ledger
+    #: the planner's lot policy (``batch`` or ``c2m``; the oracle plans as ``c2m``)
+    policy: str
     records: list[DayRecord] = field(default_factory=list)
     lots_cut: list[int] = field(default_factory=list)
     plans: list[dict[str, Any]] = field(default_factory=list)
@@ -97,7 +99,7 @@ def replan_mode(
         plan_inputs,
         inputs.config,
         PlanOptions(
-            mode=state.name,
+            mode=state.policy,
             start=now,
             horizon_days=options.horizon_days,
             time_limit=options.time_limit,

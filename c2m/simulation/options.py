@@ -14,8 +14,11 @@ import pandas as pd
 from c2m.errors import C2MError, ExitCode
 from c2m.planning.inputs import MODES
 from c2m.simulation.disturbances import Disturbances
+from c2m.simulation.oracle import ORACLE
 
 DEFAULT_FORECAST_METHOD = "launch"
+#: the lot policies a season can run: the planner's, and the oracle (C2M fed the truth)
+SIMULATION_MODES = (*MODES, ORACLE)
 
 
 class BadOptions(C2MError):
@@ -63,8 +66,9 @@ class SimulationOptions:
         if not self.modes:
             raise BadOptions("give at least one mode (--modes batch,c2m)")
         for mode in self.modes:
-            if mode not in MODES:
-                raise BadOptions(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+            if mode not in SIMULATION_MODES:
+                known = ", ".join(SIMULATION_MODES)
+                raise BadOptions(f"unknown mode {mode!r}; choose from {known}")
         if len(set(self.modes)) != len(self.modes):
             raise BadOptions("a mode is listed twice in --modes")
         if self.load is not None and not 0 < self.load <= 3:

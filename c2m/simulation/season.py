@@ -4,7 +4,8 @@ Each simulated day ``d``, at midnight:
 
 1. the planner sees the live-room signals up to ``d - 1`` only (``world.to_long(until)``),
    and forecasts once (the forecast does not depend on the lot policy, so both modes share it);
-2. each mode replans as the nightly replan does (:mod:`c2m.simulation.mode_replan`);
+2. each mode replans as the nightly replan does (:mod:`c2m.simulation.mode_replan`); the
+   oracle plans as C2M with the season's truth for a forecast (:mod:`c2m.simulation.oracle`);
 3. the floor executes day ``d`` (:mod:`c2m.simulation.floor`) with the season's disturbances;
 4. the day's true demand arrives and is served (:mod:`c2m.simulation.ledger`).
 
@@ -33,8 +34,10 @@ from c2m.simulation.disturbances import Season, draw
 from c2m.simulation.floor import Floor
 from c2m.simulation.kpis import DayRecord, season_kpis
 from c2m.simulation.ledger import Ledger
+from c2m.simulation.losses import loss_split
 from c2m.simulation.mode_replan import ModeState, SeasonInputs, replan_mode
 from c2m.simulation.options import BadOptions, SimulationOptions, SimulationResult
+from c2m.simulation.oracle import ORACLE, ORACLE_POLICY, oracle_forecast
 
 
 def simulate(
@@ -124,6 +127,7 @@ class SeasonRun:
                 mode,
                 Floor(self.config, catalogue.styles, colour, self.fabric0),
                 Ledger(world_inputs.initial_stock(self.world), self.options.max_wait_days),
+                policy=ORACLE_POLICY if mode == ORACLE else mode,
             )
             for mode in self.options.modes
         }
@@ -149,7 +153,8 @@ class SeasonRun:
             todays = self.todays_demand(day)
             for state in self.states.values():
                 t0 = time.perf_counter()
-                plan = replan_mode(state, now, forecast, self.inputs)
+                seen = self.oracle_forecast(forecast, day) if state.name == ORACLE else forecast
+                plan = replan_mode(state, now, seen, self.inputs)
                 self.seconds["plan"] += time.perf_counter() - t0
                 state.plans.append(plan)
                 t0 = time.perf_counter()
@@ -158,6 +163,10 @@ class SeasonRun:
             self.report_day(k, day)
         self.seconds["total"] = time.perf_counter() - self.t_start
         return self.result()
+
+    def oracle_forecast(self, forecast: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+        """The oracle's view from ``day``: the true demand of the season's days ahead."""
+        return oracle_forecast(forecast, self.world.truth, day, self.options.horizon_days)
 
     def todays_demand(self, day: dt.date) -> dict[str, int]:
         """The day's true demand per SKU, confirmed orders due that day included."""
@@ -200,10 +209,21 @@ class SeasonRun:
         catalogue, states = self.inputs.catalogue, self.states
         modes = {
             m: season_kpis(
-                s.records, s.ledger, s.lots_cut, s.floor, catalogue, self.config, len(self.days)
+                s.records,
+                s.ledger,
+                s.lots_cut,
+                s.floor,
+                catalogue,
+                self.config,
+                len(self.days),
             )
             for m, s in states.items()
         }
+        split = loss_split(
+            {m: s.ledger.demand - s.ledger.shipped_same_day for m, s in states.items()}
+        )
+        for m, parts in (split or {}).items():
+            modes[m]["lost_demand"] = parts
         daily = pd.DataFrame([r.row(m) for m, s in states.items() for r in s.records])
         return SimulationResult(
             options=self.options,
