@@ -49,6 +49,7 @@ class ModeState:
     policy: str
     records: list[DayRecord] = field(default_factory=list)
     lots_cut: list[int] = field(default_factory=list)
+    lead_times: list[float] = field(default_factory=list)  # days, cut to finished, per lot
     plans: list[dict[str, Any]] = field(default_factory=list)
     # fabric this mode's buyer ordered for lots a shortage held: (fabric, arrival, quantity)
     bought: list[tuple[str, dt.date, float]] = field(default_factory=list)

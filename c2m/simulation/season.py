@@ -26,12 +26,13 @@ import pandas as pd
 
 from c2m.config import FactoryConfig, load_config
 from c2m.forecasts import SIGNALS
+from c2m.planning.inputs import STEPS
 from c2m.progress import Say, silent
 from c2m.room_calendar import CALENDAR_COLUMNS
 from c2m.sample import SampleWorld, generate
 from c2m.simulation import inputs as world_inputs
 from c2m.simulation.disturbances import Season, draw
-from c2m.simulation.floor import Floor
+from c2m.simulation.floor import Floor, FloorLot
 from c2m.simulation.kpis import DayRecord, season_kpis
 from c2m.simulation.ledger import Ledger
 from c2m.simulation.losses import loss_split
@@ -189,6 +190,7 @@ class SeasonRun:
         flows = state.ledger.serve(day, todays)
         state.ledger.check()
         state.lots_cut.extend(lot.quantity for lot in done.cut_lots)
+        state.lead_times.extend(lead_time_days(lot) for lot in done.finished_lots)
         state.records.append(
             DayRecord.of(day, state.ledger, flows, done, state.floor, self.inputs.catalogue, plan)
         )
@@ -216,6 +218,7 @@ class SeasonRun:
                 catalogue,
                 self.config,
                 len(self.days),
+                s.lead_times,
             )
             for m, s in states.items()
         }
@@ -233,6 +236,15 @@ class SeasonRun:
             seconds={k: round(v, 2) for k, v in self.seconds.items()},
             plans={m: s.plans for m, s in states.items()},
         )
+
+
+def lead_time_days(lot: FloorLot) -> float:
+    """Days from the start of a finished lot's cutting to its last finished unit."""
+    cut = lot.steps.get(STEPS[0])
+    finished = lot.finished
+    if cut is None or cut.started is None or finished is None:
+        return 0.0
+    return (finished - cut.started).total_seconds() / 86_400
 
 
 def day_forecast(
