@@ -15,6 +15,10 @@ __all__ = ["app", "main"]
 
 app.command("init")(admin.init)
 app.command("check-config")(admin.check_config)
+db_app = sub_app("Schema versions: `c2m db current` shows, `c2m db upgrade` migrates.")
+app.add_typer(db_app, name="db")
+db_app.command("current")(admin.db_current)
+db_app.command("upgrade")(admin.db_upgrade)
 
 import_app = sub_app(
     "Import CSV exports: live-room sales, catalogue, inventory, fabric, orders, room schedule."

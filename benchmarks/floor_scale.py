@@ -3,8 +3,9 @@
     python benchmarks/floor_scale.py [--lots 100 300 600 1000 3000] [--time-limit S]
         [--workers N] [--seed K] [--json]
 
-The problems are synthetic but shaped like the sample factory (``configs/humen_factory.toml``),
-built here without importing ``c2m`` so the benchmark measures the pure library:
+The problems are synthetic but shaped like the sample factory
+(``c2m/data/configs/humen_factory.toml``), built here without importing ``c2m`` so the
+benchmark measures the pure library:
 
 - every lot is cut -> sewn -> finished with a 30-minute transfer between steps;
 - cutting on one of the cutting tables, finishing on one of the finishing teams, sewing on one of

@@ -41,7 +41,7 @@ from c2m.config import load_config  # noqa: E402
 from c2m.planning import PlanOptions, make_plan  # noqa: E402
 from c2m.planning.inputs import FabricInfo, OpenOrderInfo, PlanningInputs, SkuInfo, StyleInfo  # noqa: E402
 
-SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE = Path(__file__).resolve().parent.parent / "c2m" / "data" / "sample_data"
 
 
 def sample_inputs(copies: int, horizon: int) -> tuple[PlanningInputs, dt.datetime]:

@@ -2,8 +2,12 @@
 
 The file is read with :mod:`tomllib` and validated with pydantic, so a planner who mistypes
 a key or gives a negative efficiency gets one sentence naming the key (``lines[2].efficiency``)
-instead of a wrong plan. Every field has a default a new user can run on; the shipped
-``configs/humen_factory.toml`` says where each figure comes from.
+instead of a wrong plan. Every field has a default a new user can run on; the shipped sample
+factory (``c2m/data/configs/humen_factory.toml``) says where each figure comes from.
+
+Which file a command reads (:func:`discover_config`): ``--config``, else ``$C2M_CONFIG``, else
+``./c2m.toml``, else the bundled sample factory. The last is fine for a tour, wrong for a real
+workshop's database, so the command line says so when it happens.
 """
 
 from __future__ import annotations
@@ -11,16 +15,22 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import itertools
+import os
 import tomllib
 import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from c2m.errors import ConfigError
+from c2m.errors import C2MError, ConfigError
+from c2m.resources import sample_factory
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "humen_factory.toml"
+DEFAULT_CONFIG = sample_factory()
+ENV_VAR = "C2M_CONFIG"
+LOCAL_NAME = "c2m.toml"
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -228,6 +238,63 @@ class FactoryConfig(_Strict):
 
     def lines_for(self, category: str) -> list[SewingLine]:
         return [line for line in self.lines if category in line.categories]
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """The factory file a command will read, and how it was chosen."""
+
+    path: Path
+    how: Literal["option", "environment", "working directory", "bundled sample"]
+
+    @property
+    def bundled(self) -> bool:
+        return self.how == "bundled sample"
+
+
+def discover_config(
+    explicit: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> ConfigSource:
+    """``--config``, then ``$C2M_CONFIG``, then ``./c2m.toml``, then the bundled sample.
+
+    A path that was asked for (option or variable) is returned even when it does not exist,
+    so that reading it fails with a sentence naming it, rather than silently planning a real
+    workshop on the sample factory.
+    """
+    environ = os.environ if environ is None else environ
+    if explicit is not None:
+        return ConfigSource(Path(explicit), "option")
+    if environ.get(ENV_VAR):
+        return ConfigSource(Path(environ[ENV_VAR]), "environment")
+    local = (cwd or Path.cwd()) / LOCAL_NAME
+    if local.is_file():
+        return ConfigSource(Path(LOCAL_NAME) if cwd is None else local, "working directory")
+    return ConfigSource(DEFAULT_CONFIG, "bundled sample")
+
+
+_TEMPLATE_HEADER = """\
+# c2m-planner factory configuration, written by `c2m init --config-template`.
+#
+# It starts as a copy of the bundled sample (a casualwear workshop in Humen, Dongguan): change
+# the factory's name and time zone, its sewing lines, shifts, changeovers and costs to yours,
+# then check it with `c2m --config THIS_FILE check-config`. Commands find it through
+# --config, then $C2M_CONFIG, then ./c2m.toml in the directory they run in.
+
+"""
+
+
+def write_config_template(path: str | Path) -> Path:
+    """Write a commented configuration to start from; never overwrites a file."""
+    path = Path(path)
+    if path.exists():
+        raise C2MError(f"{path} already exists; choose another path or remove it first")
+    text = _TEMPLATE_HEADER + DEFAULT_CONFIG.read_text(encoding="utf-8")
+    parse_config(tomllib.loads(text), source="the template")  # ships valid, or fails here
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def load_config(path: str | Path | None = None) -> FactoryConfig:

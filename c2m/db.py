@@ -2,24 +2,29 @@
 
 Every command takes the URL from ``--db``, else ``C2M_DATABASE_URL``, else ``sqlite:///c2m.db``
 in the working directory, and creates the schema when it is missing, so a new user never has to
-remember ``c2m init``.
+remember ``c2m init``. Every command also checks the schema's version here (:mod:`c2m.schema`):
+a database older or newer than the code is refused with one sentence and exit 1.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DatabaseError as SqlDatabaseError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import Session, create_engine
 
-from c2m import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from c2m import models, users  # noqa: F401  (register the tables on SQLModel.metadata)
 from c2m.errors import C2MError, ExitCode
+from c2m.schema import ensure_schema
+
+T = TypeVar("T")
 
 DEFAULT_URL = "sqlite:///c2m.db"
 ENV_VAR = "C2M_DATABASE_URL"
@@ -86,7 +91,14 @@ def get_engine(url: str | None = None) -> Engine:
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True)
-    except (ArgumentError, ImportError) as exc:
+    except ImportError as exc:
+        if is_sqlite(url):
+            raise
+        raise DatabaseUrlError(
+            f"cannot use database URL {_shown(url)!r}: its driver is not installed "
+            f"({_one_line(exc)}); for PostgreSQL run: pip install 'c2m-planner[postgres]'"
+        ) from None
+    except ArgumentError as exc:
         raise DatabaseUrlError(
             f"cannot use database URL {_shown(url)!r}: {_one_line(exc)}"
         ) from None
@@ -104,9 +116,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_db(engine: Engine) -> None:
-    """Create every missing table (existing ones are left as they are)."""
+    """Create a new database at the newest schema; refuse one at another schema version.
+
+    :func:`c2m.schema.ensure_schema` says why (and stamps a database made before migrations).
+    """
+    guarded(engine, lambda: ensure_schema(engine, _shown(engine.url)))
+
+
+def guarded(engine: Engine, work: Callable[[], T]) -> T:
+    """``work()``, with the driver's failure to open the database as one sentence: retry
+    later (server down, file busy) or not (no such file, database or user)."""
     try:
-        SQLModel.metadata.create_all(engine)
+        return work()
     except SqlDatabaseError as exc:  # OperationalError, or "file is not a database"
         reason = _one_line(exc.orig)
         busy = "locked" in reason or "busy" in reason
@@ -114,6 +135,11 @@ def init_db(engine: Engine) -> None:
         refused = not sqlite and any(words in reason for words in _REFUSALS)
         kind = DatabaseFileError if (sqlite and not busy) or refused else DatabaseError
         raise kind(f"cannot open database {_shown(engine.url)}: {reason}") from None
+
+
+def shown_url(url: object) -> str:
+    """The URL with its password hidden, for messages."""
+    return _shown(url)
 
 
 def open_engine(url: str | None = None) -> Engine:

@@ -1,9 +1,10 @@
 """``c2m demo``: the whole tour on the sample data, from an empty database to an export.
 
 Steps: start from an empty database (a non-empty one is refused unless ``reset``), import
-``sample_data/`` through the real importers, forecast, plan in batch and C2M mode, compare
-the two, export the C2M plan's work orders and HTML report, and tell the user what to look
-at next. The solver time per plan is capped so the whole tour stays short on a small machine.
+the bundled sample world (``c2m/data/sample_data/``) through the real importers, forecast,
+plan in batch and C2M mode, compare the two, export the C2M plan's work orders and HTML
+report, and tell the user what to look at next. The solver time per plan is capped so the
+whole tour stays well under three minutes on two cores.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from c2m.importing import (
 )
 from c2m.models import ImportBatch, Plan, SalesSignal, Style
 from c2m.progress import Say, silent
+from c2m.resources import sample_data
 
-SAMPLE_DATA = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DATA = sample_data()
 # The sample files by name (``schedule.csv`` is the rooms' calendar), in the order the
 # importers need them: SKUs before the signals and the stock that name them.
 IMPORTERS: dict[str, Callable[..., ImportResult]] = {

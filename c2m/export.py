@@ -4,6 +4,14 @@ One row per lot on a sewing line, in the order the line runs them, with what a l
 needs: day and shift, lot, style, colour and the size breakdown, quantity, planned start and
 end, the changeover (and learning-curve ramp-up) before it, and the fabric to pull from
 stock (in whole rolls for fabric bought by the roll). The quantities add up to the plan.
+
+Made for Excel on a Chinese Windows PC, which is where the files are opened:
+
+* the CSV is UTF-8 *with* a byte-order mark (``utf-8-sig``): without it, Excel reads the file
+  as the system code page (GBK) and shows style names and colours as garbage;
+* the XLSX holds real date and time cells (with number formats), so a planner can sort and
+  filter by day, and real numbers; sheet names are made acceptable to Excel (at most
+  31 characters, none it forbids, unique ignoring case), Chinese line names included.
 """
 
 from __future__ import annotations
@@ -43,6 +51,26 @@ COLUMNS = [
     "late_minutes",
 ]
 WIDTHS = {"breakdown": 48, "lot_id": 30, "sku": 22, "start": 17, "end": 17, "due": 17}
+CSV_ENCODING = "utf-8-sig"  # the BOM tells Excel this is UTF-8, not the system's GBK
+
+# Excel's number formats for the XLSX cells: dates and times as dates, not text.
+DATE_FORMAT = "yyyy-mm-dd"
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+NUMBER_FORMATS = {
+    "date": DATE_FORMAT,
+    "start": TIME_FORMAT,
+    "end": TIME_FORMAT,
+    "due": TIME_FORMAT,
+    "quantity": "#,##0",
+    "fabric_quantity": "#,##0.00",
+    "fabric_rolls": "0",
+    "changeover_minutes": "0",
+    "learning_minutes": "0",
+    "late_minutes": "#,##0",
+    "sequence": "0",
+}
+_SHEET_FORBIDDEN = str.maketrans({ch: "_" for ch in "[]:*?/\\"})
+_SHEET_MAX = 31
 
 
 def work_orders(session: Session, plan_id: int, cfg: FactoryConfig) -> list[dict[str, Any]]:
@@ -120,7 +148,7 @@ def export_plan(
     path = out_dir / f"work_orders.{fmt}"
     tmp = path.with_name(path.name + ".tmp")
     if fmt == "csv":
-        with tmp.open("w", newline="", encoding="utf-8") as handle:
+        with tmp.open("w", newline="", encoding=CSV_ENCODING) as handle:
             writer = csv.DictWriter(handle, fieldnames=COLUMNS)
             writer.writeheader()
             writer.writerows(rows)
@@ -138,17 +166,55 @@ def _write_xlsx(path: Path, rows: list[dict[str, Any]], plan_id: int) -> None:
     book = Workbook()
     book.remove(book.active)
     lines = sorted({r["line"] for r in rows}) or ["(no lots)"]
-    for line in lines:
-        sheet = book.create_sheet(title=str(line)[:31])
+    for line, title in zip(lines, sheet_names(lines), strict=True):
+        sheet = book.create_sheet(title=title)
         sheet.append(COLUMNS)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for r in rows:
             if r["line"] == line:
-                sheet.append([r[c] for c in COLUMNS])
+                sheet.append([_cell(c, r[c]) for c in COLUMNS])
+        for k, col in enumerate(COLUMNS, start=1):
+            if col in NUMBER_FORMATS:
+                for (cell,) in sheet.iter_rows(min_row=2, min_col=k, max_col=k):
+                    cell.number_format = NUMBER_FORMATS[col]
         sheet.freeze_panes = "A2"
         for k, col in enumerate(COLUMNS, start=1):
             width = WIDTHS.get(col, max(len(col), 8) + 2)
             sheet.column_dimensions[get_column_letter(k)].width = width
     book.properties.title = f"c2m plan {plan_id} work orders"
     book.save(path)
+
+
+def _cell(column: str, value: Any) -> Any:
+    """A CSV value as the XLSX cell it should be: dates and times as such, blanks empty."""
+    if value == "":
+        return None
+    if column == "date":
+        return dt.date.fromisoformat(value)
+    if column in ("start", "end", "due"):
+        return dt.datetime.strptime(value, "%Y-%m-%d %H:%M")
+    return value
+
+
+def sheet_names(names: list[str]) -> list[str]:
+    """Sheet titles Excel accepts for ``names`` (line ids, in order).
+
+    Excel refuses a title longer than 31 characters, containing any of ``[]:*?/\\``, starting
+    or ending with an apostrophe, empty, named "History", or equal to another sheet's title
+    ignoring case; Chinese characters are fine.
+    """
+    taken: set[str] = set()
+    titles = []
+    for name in names:
+        base = str(name).translate(_SHEET_FORBIDDEN).strip().strip("'")[:_SHEET_MAX]
+        if not base or base.casefold() == "history":
+            base = f"line {base}".strip()[:_SHEET_MAX] if base else "line"
+        title, n = base, 1
+        while title.casefold() in taken:
+            n += 1
+            suffix = f" ({n})"
+            title = base[: _SHEET_MAX - len(suffix)] + suffix
+        taken.add(title.casefold())
+        titles.append(title)
+    return titles

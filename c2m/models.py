@@ -1,9 +1,13 @@
 """Database tables (SQLModel), the same on SQLite and PostgreSQL.
 
 Natural keys are unique constraints in the database, not only checks in Python, so that two
-merchandisers importing at once, or a re-run cron job, can never create duplicates. Times are
-naive datetimes in the factory's local time (the ``timezone`` of the factory config): live
-rooms, shifts and cron all speak local time, and one convention avoids off-by-eight-hours bugs.
+merchandisers importing at once, or a re-run cron job, can never create duplicates.
+
+Stored times: every datetime column holds a *naive* datetime in the factory's wall-clock time
+(the ``factory.timezone`` of the config), whatever the server's own zone. Live rooms, shifts
+and cron all speak the factory's local time, and one convention avoids off-by-eight-hours
+bugs. Stamps come from :func:`c2m.clock.factory_now`; imported times with an offset are
+converted to factory time on the way in (:func:`c2m.clock.to_factory`).
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, PrimaryKeyConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from c2m.clock import factory_now
+
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return factory_now()
 
 
 def LocalTime(**kwargs: Any) -> Any:

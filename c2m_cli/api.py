@@ -17,8 +17,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the same names, eagerly, for type checkers and editors
-    from c2m.config import load_config
-    from c2m.db import database_url, open_engine, session_scope
+    from c2m.clock import use_zone
+    from c2m.config import LOCAL_NAME, discover_config, load_config, write_config_template
+    from c2m.db import database_url, get_engine, guarded, open_engine, session_scope, shown_url
     from c2m.demo import run_demo
     from c2m.export import export_plan
     from c2m.forecasts import run_backtest, run_forecast
@@ -34,14 +35,27 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and editors
     from c2m.planning.publish import plan_and_store
     from c2m.planning.show import compare_plans, schedule_rows
     from c2m.planning.stored import list_plans
+    from c2m.planning.unknown import skipped_message
     from c2m.replan import ReplanOptions, list_runs, replan
     from c2m.report import write_plan_report
     from c2m.sample import generate
+    from c2m.schema import state as schema_state
+    from c2m.schema import upgrade as schema_upgrade
     from c2m.simulation import SimulationOptions, simulate
     from c2m.simulation.output import write_outputs
 
-# name -> the module of c2m that defines it
-_HOME = {
+# name -> the module of c2m that defines it (or the module and its own name for the thing)
+_HOME: dict[str, str | tuple[str, str]] = {
+    "use_zone": "c2m.clock",
+    "LOCAL_NAME": "c2m.config",
+    "discover_config": "c2m.config",
+    "write_config_template": "c2m.config",
+    "get_engine": "c2m.db",
+    "guarded": "c2m.db",
+    "shown_url": "c2m.db",
+    "skipped_message": "c2m.planning.unknown",
+    "schema_state": ("c2m.schema", "state"),
+    "schema_upgrade": ("c2m.schema", "upgrade"),
     "load_config": "c2m.config",
     "database_url": "c2m.db",
     "open_engine": "c2m.db",
@@ -75,13 +89,17 @@ _HOME = {
 
 __all__ = [
     "KPI_BY_KEY",
+    "LOCAL_NAME",
     "ReplanOptions",
     "SimulationOptions",
     "compare_plans",
     "comparison_rows",
     "database_url",
+    "discover_config",
     "export_plan",
     "generate",
+    "get_engine",
+    "guarded",
     "import_catalog",
     "import_fabric",
     "import_inventory",
@@ -98,9 +116,15 @@ __all__ = [
     "run_demo",
     "run_forecast",
     "schedule_rows",
+    "schema_state",
+    "schema_upgrade",
     "session_scope",
+    "shown_url",
     "simulate",
+    "skipped_message",
     "summary_rows",
+    "use_zone",
+    "write_config_template",
     "write_outputs",
     "write_plan_report",
 ]
@@ -112,7 +136,8 @@ def __getattr__(name: str) -> Any:
         home = _HOME[name]
     except KeyError:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(home), name)
+    module, attribute = home if isinstance(home, tuple) else (home, name)
+    value = getattr(importlib.import_module(module), attribute)
     globals()[name] = value
     return value
 

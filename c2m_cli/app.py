@@ -7,17 +7,19 @@ is shown only with ``C2M_DEBUG=1``. The commands themselves are added in ``cli.p
 
 from __future__ import annotations
 
+import logging
 import os
 import traceback
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from typer.core import TyperGroup
 
 from c2m.errors import C2MError, ExitCode, sigterm_as_interrupt
+from c2m.logs import FILE_ONLY, capture_warnings, command_finished, command_started, configure
 from c2m_cli import api
 from c2m_cli.render import err, print_json
 
@@ -36,7 +38,11 @@ def _usage_exit(exc: typer.TyperException) -> None:
 def _print_error(message: str, *, as_json: bool, code: ExitCode) -> None:
     """A failure as one sentence on stderr; with ``--json`` also one object on stdout, so a
     script reading it sees why, not an empty stream."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    # escaped: Rich would swallow "[postgres]" in "pip install 'c2m-planner[postgres]'"
+    err.print(
+        f"[bold red]error:[/] {escape(message)}", highlight=False, markup=True, soft_wrap=True
+    )
+    logging.getLogger("c2m.command").error(message, extra={"exit_code": int(code), **FILE_ONLY})
     if as_json:
         print_json({"error": message, "exit_code": int(code)})
 
@@ -62,6 +68,11 @@ class ErrorsToExitCodes(TyperGroup):
             raise
 
     def invoke(self, ctx: typer.Context) -> Any:
+        if ctx.parent is None:  # the whole command: its closing record in the log
+            return command_finished(ctx, lambda: self._invoke(ctx))
+        return self._invoke(ctx)
+
+    def _invoke(self, ctx: typer.Context) -> Any:
         # The sub-command's arguments, read now: invoking consumes them.
         as_json = "--json" in [*getattr(ctx, "_protected_args", ()), *ctx.args]
         try:
@@ -86,6 +97,7 @@ class ErrorsToExitCodes(TyperGroup):
             _print_error(message, as_json=as_json, code=ExitCode.FAILED)
             raise typer.Exit(int(ExitCode.FAILED)) from None
         except Exception as exc:
+            logging.getLogger("c2m.command").error("internal error", exc_info=True, extra=FILE_ONLY)
             if os.environ.get("C2M_DEBUG"):
                 traceback.print_exc()
             _print_internal_error(exc)
@@ -104,7 +116,7 @@ app = typer.Typer(
     cls=ErrorsToExitCodes,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish, pwsh
 )
 
 
@@ -114,14 +126,40 @@ class Settings:
 
     db_url: str | None = None
     config_path: Path | None = None
+    warned: bool = False
 
     def engine(self) -> Engine:
         """The database engine, its schema created when missing."""
         return api.open_engine(self.db_url)
 
     def config(self) -> FactoryConfig:
-        """The factory configuration, validated."""
-        return api.load_config(self.config_path)
+        """The factory config (--config, $C2M_CONFIG, ./c2m.toml, else the bundled sample, with
+        a warning); its time zone becomes the process's clock (c2m.clock)."""
+        source = api.discover_config(self.config_path)
+        if source.bundled and not self.warned:
+            self.warned = True
+            err.print(
+                "warning: no factory config (--config, $C2M_CONFIG or ./c2m.toml): using the "
+                "bundled Humen sample factory; `c2m init --config-template` writes one to edit",
+                highlight=False,
+                soft_wrap=True,
+            )
+        cfg = api.load_config(source.path)
+        api.use_zone(cfg)
+        return cfg
+
+
+def _show_version(value: bool) -> None:
+    """``c2m --version``: the installed distribution's version."""
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            shown = version("c2m-planner")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            shown = "unknown (not installed)"
+        print(f"c2m-planner {shown}")
+        raise typer.Exit(0)
 
 
 @app.callback()
@@ -136,10 +174,29 @@ def _global_options(
     config: Annotated[
         Path | None,
         typer.Option(
-            "--config", "-c", help="Factory configuration TOML (default: the Humen sample)."
+            "--config",
+            "-c",
+            help="Factory configuration TOML (default: $C2M_CONFIG, else ./c2m.toml, "
+            "else the bundled Humen sample, with a warning).",
         ),
     ] = None,
+    verbose: Annotated[
+        int, typer.Option("--verbose", "-v", count=True, help="More on stderr (-vv: debug).")
+    ] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only errors on stderr.")] = False,
+    log_file: Annotated[
+        Path | None,
+        typer.Option("--log-file", help="Append this command's log here, one JSON per line."),
+    ] = None,
+    _version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
+    configure(-1 if quiet else verbose, log_file)
+    command_started(ctx)
     ctx.obj = Settings(db_url=db, config_path=config)
 
 
@@ -151,10 +208,8 @@ def settings(ctx: typer.Context) -> Settings:
 def main() -> None:
     """Console-script entry point, reached as ``cli.main`` once ``cli`` has added the commands.
 
-    Library warnings (pandas deprecations, numpy's empty-slice notes) are for developers: a
-    planner reading the terminal or a cron log should see only the command's own messages.
-    ``C2M_DEBUG=1`` shows them again.
+    Library warnings (pandas deprecations, numpy's empty-slice notes) are for developers: they
+    go to the log (``--log-file``), and to stderr only with ``-v`` (see :mod:`c2m.logs`).
     """
-    if not os.environ.get("C2M_DEBUG"):
-        warnings.simplefilter("ignore")
+    capture_warnings()
     app()

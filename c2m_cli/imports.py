@@ -23,6 +23,7 @@ def run_import(
     ctx: typer.Context, run: Callable[..., Any], files: list[Path], as_json: bool, **options: Any
 ) -> None:
     """Run one import with a progress bar on stderr, then report and exit with its code."""
+    settings(ctx).config()  # the factory's zone decides the sales day of a stamp with an offset
     engine = settings(ctx).engine()
     with file_progress() as progress:
         result = run(files, engine, progress=progress, **options)

@@ -43,6 +43,12 @@ def plan_command(
         bool,
         typer.Option("--deterministic", help="Same plan for the same inputs (may overrun)."),
     ] = False,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Stop (exit 65) on a SKU missing from the catalogue; default: skip it."
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Plan production from the latest forecast: lots, schedule, KPIs; stored as current."""
@@ -57,7 +63,10 @@ def plan_command(
             time_limit=time_limit,
             deterministic=deterministic,
             say=say,
+            strict=strict,
         )
+    if result.skipped_skus:
+        err.print(f"warning: {api.skipped_message(result.skipped_skus)}", highlight=False)
     summary = {"plan_id": plan_id, **result.as_json()}
     if as_json:
         print_json(summary)

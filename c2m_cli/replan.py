@@ -21,7 +21,9 @@ def replan_command(
     now: Annotated[
         datetime | None,
         typer.Option(
-            "--now", formats=NOW_FORMATS, help="Plan as of this local time (default: now)."
+            "--now",
+            formats=NOW_FORMATS,
+            help="Plan as of this factory time (default: now, in factory.timezone).",
         ),
     ] = None,
     frozen_hours: Annotated[

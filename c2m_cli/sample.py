@@ -19,7 +19,7 @@ def sample_command(
     out_dir: Annotated[Path, typer.Option("--out", help="Directory to write the CSV files to.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same world.")] = 7,
     scenario: Annotated[
-        str, typer.Option("--scenario", help="Scenario from configs/scenarios.toml.")
+        str, typer.Option("--scenario", help="Scenario from the bundled scenarios.toml.")
     ] = "default",
     history_days: Annotated[int, typer.Option("--history-days", min=14)] = 120,
     future_days: Annotated[int, typer.Option("--future-days", min=0)] = 28,
@@ -48,7 +48,8 @@ def sample_command(
 def demo_command(
     ctx: typer.Context,
     data: Annotated[
-        Path | None, typer.Option("--data", help="Sample data directory (default: sample_data/).")
+        Path | None,
+        typer.Option("--data", help="Sample data directory (default: the bundled sample world)."),
     ] = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Where to write the export.")] = Path(
         "demo_out"

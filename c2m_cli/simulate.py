@@ -21,7 +21,7 @@ def simulate_command(
     ] = "batch,c2m",
     seed: Annotated[int, typer.Option("--seed", help="World and disturbance seed.")] = 7,
     scenario: Annotated[
-        str, typer.Option("--scenario", help="Scenario from configs/scenarios.toml.")
+        str, typer.Option("--scenario", help="Scenario from the bundled scenarios.toml.")
     ] = "default",
     time_limit: Annotated[
         float,

@@ -16,6 +16,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Tests plan on the bundled sample factory on purpose: name it, so that commands (and the
+# `c2m` processes tests start) do not warn that they fell back to it.
+os.environ.setdefault("C2M_CONFIG", str(REPO / "c2m" / "data" / "configs" / "humen_factory.toml"))
 POSTGRES_URL = os.environ.get(
     "C2M_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
+from c2m.clock import factory_now
 from c2m.errors import ImportFailed
 from c2m.importing.import_loop import Importer, RowProblem, missing_columns_message, run_import
 from c2m.importing.import_result import FileProgress, ImportResult
@@ -173,7 +174,7 @@ class SalesImporter(Importer):
         self.known = set(self.catalogue.values())
         self.codes.load(self.known)
         self._stored_ts = stored_form(connection, _TABLE.c.ts)
-        self._latest_sane = dt.datetime.now() + dt.timedelta(days=1)  # any time zone's today
+        self._latest_sane = factory_now() + dt.timedelta(days=1)  # a day of slack
         self._stamps.clear()  # cleared, not replaced: the parser holds on to it
         # ~40 bytes is a short sales row: an upper estimate of the rows in the file.
         self._deferred = defer_secondary_indexes(connection, _TABLE, self.file_size // 40)

@@ -13,6 +13,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from c2m.clock import Zone, to_factory
+
 # Multipliers that Chinese dashboards put after a number: 1.2万 = 12,000. "w" is the
 # romanised 万 that Douyin and Kuaishou dashboards also use.
 _MULTIPLIERS = {"万": Decimal(10_000), "w": Decimal(10_000), "亿": Decimal(100_000_000)}
@@ -106,8 +108,8 @@ def parse_number(text: str, *, allow_negative: bool = False) -> float | None:
 _DATE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:(?:\s+|T|\s*日\s*)(\d{1,2})[:：](\d{1,2})(?:[:：](\d{1,2})(?:\.\d+)?)?)?"
-    # An ISO offset (BI tools write 2026-11-03T20:15:00+08:00): the wall time as written counts.
-    r"(?:\s*(?:Z|[+-]\d{2}:?\d{2}))?"
+    # An ISO offset (BI tools write 2026-11-03T20:15:00Z): converted to factory time.
+    r"(?:\s*(Z|[+-]\d{2}:?\d{2}))?"
 )
 # 20261103 and 20261103 20:15:00, as data warehouses write dates.
 _COMPACT_DATE = re.compile(
@@ -116,21 +118,42 @@ _COMPACT_DATE = re.compile(
 DATE_FORMS = "2026-11-03, 2026/11/3, 20261103 or 2026-11-03 20:15:00"
 
 
-def parse_timestamp(text: str) -> dt.datetime | None:
-    """A date or a date with a time of day, as a naive local datetime; ``None`` when blank."""
+def parse_timestamp(text: str, zone: Zone = None) -> dt.datetime | None:
+    """A date or a date with a time of day, as naive factory wall time; ``None`` when blank.
+
+    A stamp with an offset (``2026-11-03T20:15:00Z``) is converted to the factory's zone
+    (``zone``: a config or a zone name; default the process's factory zone, see
+    :mod:`c2m.clock`), so a UTC export lands on the factory's sales day. Without an offset the
+    wall time as written is the factory's.
+    """
     cleaned = text.strip()
     if not cleaned:
         return None
     match = _DATE.fullmatch(cleaned) or _COMPACT_DATE.fullmatch(cleaned)
     if match is None:
         raise ValueError(f"{cleaned!r} is not a date (expected {DATE_FORMS})")
-    year, month, day, hour, minute, second = match.groups()
+    year, month, day, hour, minute, second, *offset = match.groups()
     try:
-        return dt.datetime(
+        stamp = dt.datetime(
             int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
         )
     except ValueError as exc:
         raise ValueError(f"{cleaned!r} is not a valid date ({exc})") from None
+    if offset and offset[0]:
+        stamp = to_factory(stamp.replace(tzinfo=_offset(offset[0])), zone)
+    return stamp
+
+
+def _offset(text: str) -> dt.timezone:
+    """``Z``, ``+08:00`` or ``-0500`` as a fixed-offset zone."""
+    if text == "Z":
+        return dt.UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    minutes = int(digits[:2]) * 60 + int(digits[2:])
+    if minutes >= 24 * 60:
+        raise ValueError(f"{text!r} is not a time zone offset")
+    return dt.timezone(sign * dt.timedelta(minutes=minutes))
 
 
 # Yes/no as schedules write them: 1/0, 是/否, 有/无, Y/N, ✓/✗, and the words themselves.
@@ -151,9 +174,9 @@ def parse_flag(text: str) -> bool | None:
     raise ValueError(f"{text.strip()!r} is not yes or no (1/0, 是/否, yes/no)")
 
 
-def parse_date(text: str) -> dt.date | None:
-    """A calendar date; a time of day, if the export adds one, is dropped."""
-    stamp = parse_timestamp(text)
+def parse_date(text: str, zone: Zone = None) -> dt.date | None:
+    """A calendar date (the factory's, for a stamp with an offset); a time of day is dropped."""
+    stamp = parse_timestamp(text, zone)
     return None if stamp is None else stamp.date()
 
 

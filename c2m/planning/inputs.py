@@ -142,6 +142,7 @@ class PlanOptions:
     workers: int | None = None
     seed: int | None = None
     deterministic: bool = False
+    strict: bool = False  # a SKU missing from the catalogue stops the plan (else: set aside)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

@@ -75,10 +75,17 @@ class PlanKpis:
     gap: float | None
     wall_seconds: float
     operations: int
+    # SKUs that sell but are not in the catalogue, planned without (c2m.planning.unknown)
+    skipped_skus: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        """The ``kpis`` JSON object, keys in the order above."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        """The ``kpis`` JSON object, keys in the order above; ``skipped_skus`` only when some
+        were (the stored KPIs of every earlier plan stay as they were)."""
+        figures = {f.name: getattr(self, f.name) for f in fields(self)}
+        skipped = figures.pop("skipped_skus")
+        if skipped:
+            figures["skipped_skus"] = list(skipped)
+        return figures
 
 
 def compute(

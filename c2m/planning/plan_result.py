@@ -38,6 +38,7 @@ class PlanResult:
     solve: Any = None
     built: Any = None
     timings: dict[str, Any] = field(default_factory=dict)
+    skipped_skus: list[str] = field(default_factory=list)  # sell, but not in the catalogue
 
     def as_json(self) -> dict[str, Any]:
         """The JSON object ``c2m plan --json`` prints (without ``plan_id``)."""
@@ -49,4 +50,5 @@ class PlanResult:
             "gap": self.gap,
             "seconds": round(self.seconds, 3),
             "kpis": self.kpis.as_json(),
+            "skipped_skus": self.skipped_skus,
         }

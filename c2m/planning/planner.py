@@ -11,6 +11,7 @@ previous plan (``previous``, for the stability term) and each line's current set
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
@@ -30,6 +31,7 @@ from c2m.planning.netting import net_requirements, normalise_forecast
 from c2m.planning.plan_result import PlanResult
 from c2m.planning.scheduled import ScheduledLot, ScheduledOp
 from c2m.planning.timing import changeover_minutes
+from c2m.planning.unknown import set_aside_unknown
 from c2m.planning.working_time import to_datetime
 from scheduling.result import Result
 from scheduling.validate import objective as breakdown
@@ -66,6 +68,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
     the plan cannot be made from; deterministic for a fixed seed and worker count."""
     t0 = time.perf_counter()
     _check_catalogue(inputs)
+    inputs, skipped = set_aside_unknown(inputs, options.strict)
     policy: LotPolicy = getattr(cfg.policies, options.mode)
     start = options.start or default_start(inputs.forecast)
     horizon = options.horizon_days
@@ -93,6 +96,8 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         shortages,
         seconds,
     )
+    if skipped:
+        kpis = dataclasses.replace(kpis, skipped_skus=tuple(skipped))
     return PlanResult(
         mode=options.mode,
         start=start,
@@ -110,6 +115,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         solve=result,
         built=built,
         timings=solved.timings,
+        skipped_skus=skipped,
     )
 
 

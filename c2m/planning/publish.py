@@ -42,6 +42,7 @@ def plan_and_store(
     forecast_run_id: int | None = None,
     deterministic: bool = False,
     say: Say = silent,
+    strict: bool = False,
 ) -> tuple[int, PlanResult]:
     """Plans ``mode`` from the latest forecast and stores it as the mode's current plan."""
     run_id = forecast_run_id or ensure_forecast(engine, horizon_days, say)
@@ -57,6 +58,7 @@ def plan_and_store(
         horizon_days=horizon_days,
         time_limit=time_limit,
         deterministic=deterministic,
+        strict=strict,
     )
     result = make_plan(inputs, cfg, options)
     with session_scope(engine) as session:

@@ -6,8 +6,12 @@ replan must still publish a plan and say what happened, so the planner's pure co
 forked child that sends its result back through a pipe; when the child dies instead, the
 runner learns how (the signal or exit code) and can try again another way.
 
-``fork`` is used (not ``spawn``) so the child starts at once with everything already imported
-and the inputs already in memory; the parent has not started any solver threads yet.
+On Linux ``fork`` is used, so the child starts at once with everything already imported and
+the inputs already in memory; the parent has not started any solver threads yet. Windows
+has no ``fork`` and macOS makes it unsafe, so there the child is ``spawn``-ed: it imports c2m
+afresh and receives the (picklable) function and inputs through the pipe. ``C2M_MP_START``
+(``fork``, ``spawn`` or ``forkserver``) overrides the choice; CI runs the suite once with
+``spawn`` so the Windows and macOS path stays tested on Linux.
 """
 
 from __future__ import annotations
@@ -18,9 +22,25 @@ import faulthandler
 import multiprocessing as mp
 import os
 import signal
+import sys
 import traceback
 from collections.abc import Callable, Iterable
 from typing import Any
+
+START_ENV = "C2M_MP_START"
+
+
+def start_method() -> str:
+    """``fork`` on Linux, ``spawn`` elsewhere, unless ``$C2M_MP_START`` says otherwise."""
+    asked = os.environ.get(START_ENV, "").strip()
+    if asked:
+        if asked not in mp.get_all_start_methods():
+            raise ValueError(
+                f"{START_ENV}={asked!r} is not a start method here "
+                f"({', '.join(mp.get_all_start_methods())})"
+            )
+        return asked
+    return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
 class ChildDied(RuntimeError):
@@ -32,7 +52,7 @@ def _die_with_parent() -> None:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):
         pass  # elsewhere the orphan finishes its solve and exits on the broken pipe
 
 
@@ -60,14 +80,18 @@ def _child(conn, fn: Callable[..., Any], args: tuple, kwargs: dict, close: tuple
 
 
 def call(fn: Callable[..., Any], *args: Any, close_fds: Iterable[int] = (), **kwargs: Any) -> Any:
-    """``fn(*args, **kwargs)`` in a forked child; its exceptions are re-raised here.
+    """``fn(*args, **kwargs)`` in a child process; its exceptions are re-raised here.
 
-    ``close_fds``: descriptors the child closes first (the parent's lock). Raises
-    :class:`ChildDied` when the child ends without sending a result.
+    ``close_fds``: descriptors a forked child closes first (the parent's lock); a spawned
+    child inherits none, so it has none to close. Under ``spawn``, ``fn`` and its arguments
+    must be picklable (module-level functions, plain data). Raises :class:`ChildDied` when
+    the child ends without sending a result.
     """
-    ctx = mp.get_context("fork")
+    method = start_method()
+    ctx = mp.get_context(method)
+    close = tuple(close_fds) if method == "fork" else ()
     receive, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, fn, args, kwargs, tuple(close_fds)), daemon=True)
+    child = ctx.Process(target=_child, args=(send, fn, args, kwargs, close), daemon=True)
     child.start()
     send.close()
     try:

@@ -2,10 +2,13 @@
 
 Why two mechanisms: the lock has to live where every replan that shares the data can see it.
 
-* SQLite — an exclusive ``flock`` on a lock file beside the database file
-  (``c2m.db`` -> ``c2m.db.replan.lock``). The kernel drops the lock when the process dies,
-  even on ``kill -9``, so a crash never leaves a stale lock behind. The holder writes who it
-  is (pid, host, start time, run id) into the file, so the loser can name it.
+* SQLite — an exclusive OS file lock (the ``filelock`` package: ``flock`` on Linux and
+  macOS, ``msvcrt.locking`` on Windows) on a lock file beside the database file
+  (``c2m.db`` -> ``c2m.db.replan.lock``). The operating system drops the lock when the
+  process dies, even on ``kill -9``, so a crash never leaves a stale lock behind. The holder
+  writes who it is (pid, host, start time, run id) into a note beside it
+  (``c2m.db.replan.holder``; Windows does not let the loser read a locked file), so the
+  loser can name it.
 * PostgreSQL — a session advisory lock (``pg_try_advisory_lock``) taken on a dedicated
   connection held for the whole run; the server drops it when that session ends. The key is
   derived from the database and schema, so separate schemas (tests, several factories on one
@@ -19,8 +22,6 @@ Taking the lock never waits: a second replan fails at once with :class:`LockBusy
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import fcntl
 import hashlib
 import json
 import os
@@ -28,10 +29,12 @@ import socket
 from pathlib import Path
 from typing import Protocol
 
+import filelock
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
+from c2m.clock import factory_now, to_factory
 from c2m.errors import LockBusy
 
 LOCK_NAME = "c2m-replan"
@@ -54,7 +57,7 @@ def holder_identity() -> dict[str, object]:
     return {
         "pid": os.getpid(),
         "host": socket.gethostname(),
-        "started_at": dt.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+        "started_at": factory_now().isoformat(sep=" "),
     }
 
 
@@ -81,26 +84,22 @@ def busy_message(holder: dict[str, object] | None) -> str:
 
 
 class FileLock:
-    """An exclusive, non-blocking ``flock`` on ``path``; the file says who holds it."""
+    """An exclusive, non-blocking OS lock on ``path``; a note beside it says who holds it."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._fd: int | None = None
+        self.note = self.path.with_suffix(".holder")
+        self._lock: filelock.BaseFileLock | None = None
         self._holder: dict[str, object] = {}
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        lock = filelock.FileLock(self.path, timeout=0, thread_local=False)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = self._read(fd)
-            os.close(fd)
-            raise busy(holder) from None
-        except BaseException:
-            os.close(fd)
-            raise
-        self._fd = fd
+            lock.acquire()
+        except filelock.Timeout:
+            raise busy(self._read()) from None
+        self._lock = lock
         self._holder = holder_identity()
         self._write()
 
@@ -110,28 +109,28 @@ class FileLock:
 
     def fds(self) -> list[int]:
         """Descriptors that hold the lock (a forked child must close them)."""
-        return [] if self._fd is None else [self._fd]
+        context = getattr(self._lock, "_context", None)
+        fd = getattr(context, "lock_file_fd", None)
+        return [] if fd is None else [fd]
 
     def release(self) -> None:
-        if self._fd is None:
+        if self._lock is None:
             return
-        # The lock goes away with the descriptor anyway; a stale note would be harmless.
+        # The lock goes away with the process anyway; a stale note would be harmless.
         with contextlib.suppress(OSError):
-            os.ftruncate(self._fd, 0)
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-        os.close(self._fd)
-        self._fd = None
+            self.note.unlink(missing_ok=True)
+        self._lock.release(force=True)
+        self._lock = None
 
     def _write(self) -> None:
-        assert self._fd is not None
-        data = json.dumps(self._holder).encode()
-        os.ftruncate(self._fd, 0)
-        os.pwrite(self._fd, data, 0)
+        """Replace the note whole (write a temporary file, then rename over it)."""
+        tmp = self.note.with_name(f"{self.note.name}.{os.getpid()}")
+        tmp.write_text(json.dumps(self._holder), encoding="utf-8")
+        os.replace(tmp, self.note)
 
-    @staticmethod
-    def _read(fd: int) -> dict[str, object] | None:
+    def _read(self) -> dict[str, object] | None:
         try:
-            raw = os.pread(fd, 4096, 0)
+            raw = self.note.read_text(encoding="utf-8")
             return json.loads(raw) if raw.strip() else None
         except (OSError, ValueError):
             return None
@@ -219,7 +218,7 @@ class AdvisoryLock:
             )
         if row.backend_start is not None:
             start = row.backend_start.replace(microsecond=0)
-            holder["started_at"] = start.astimezone().replace(tzinfo=None).isoformat(sep=" ")
+            holder["started_at"] = to_factory(start).isoformat(sep=" ")
         return holder
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from c2m.clock import factory_now
 from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, LockBusy, sigterm_as_interrupt
@@ -35,6 +36,7 @@ from c2m.planning.inputs import PlanningInputs, PlanOptions, PreviousLot
 from c2m.planning.plan_result import PlanResult
 from c2m.planning.planner import make_plan
 from c2m.planning.save import set_current, write_plan
+from c2m.planning.unknown import skipped_message
 from c2m.progress import Say, silent
 from c2m.replan import forecast as replan_forecast
 from c2m.replan import isolate, stored_plans
@@ -95,7 +97,7 @@ class FloorState:
 
 
 def _stamp() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return factory_now()
 
 
 class NightlyReplan:
@@ -113,7 +115,7 @@ class NightlyReplan:
         self.config = config
         self.options = options
         self.say = say
-        self.now = (options.now or dt.datetime.now()).replace(second=0, microsecond=0)
+        self.now = (options.now or factory_now(config)).replace(second=0, microsecond=0)
         self.outcome = ReplanOutcome(
             run_id=None,
             status="running",
@@ -387,6 +389,8 @@ class NightlyReplan:
         )
         result = self.solve_isolated(plan_inputs, plan_options)
         restore_frozen(result, floor.frozen)
+        if result.skipped_skus:
+            self.outcome.warnings.append(skipped_message(result.skipped_skus))
         return result
 
     def plan_inputs(

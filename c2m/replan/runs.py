@@ -22,6 +22,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from c2m.clock import factory_now
 from c2m.db import session_scope
 from c2m.models import ReplanRun
 
@@ -30,7 +31,7 @@ ABORTED = "aborted"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return factory_now()
 
 
 def start_run(engine: Engine, mode: str, now: dt.datetime) -> int:

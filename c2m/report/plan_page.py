@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from c2m.clock import factory_now
 from c2m.config import FactoryConfig
 from c2m.planning.kpi_registry import KpiSpec, format_value
 from c2m.planning.stored import PlanHeader
@@ -45,7 +46,7 @@ def render_plan_page(
     forecast = forecast_figure(data.history, data.forecast, _forecast_styles(data))
     body = "\n".join(
         [
-            _header(data, config, generated_at or dt.datetime.now().replace(microsecond=0)),
+            _header(data, config, generated_at or factory_now(config)),
             _kpi_section(plan, data.companion),
             _section(
                 "Gantt by line",
@@ -246,6 +247,13 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         f"<h3>Fabric shortages ({len(short_rows)})</h3>{shortage_table}"
         f"<h3>Lines in overtime or over capacity ({len(over_rows)} line-days)</h3>{over_table}"
     )
+    skipped = data.plan.kpis.get("skipped_skus") or []
+    if skipped:  # sold, but not in the catalogue: this plan left them out
+        body += (
+            f"<h3>SKUs not in the catalogue ({len(skipped)})</h3>"
+            f'<p id="skipped-skus">Left out of this plan until the catalogue has them: '
+            f"{esc(', '.join(skipped))}.</p>"
+        )
     return _section("Exceptions", "exceptions", "What needs a planner's attention.", body)
 
 

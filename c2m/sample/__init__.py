@@ -2,7 +2,7 @@
 
 ``generate(seed, scenario=...)`` returns a :class:`SampleWorld`; ``world.write_csv(dir)`` writes
 the files a merchandiser imports plus ``truth/`` and a messy export. Modules:
-``scenario`` (parameters, ``configs/scenarios.toml``), ``catalog`` (styles, SKUs, fabrics),
+``scenario`` (parameters, ``c2m/data/configs/scenarios.toml``), ``catalog`` (styles, SKUs, fabrics),
 ``demand`` (rooms and the latent demand process), ``stock`` (inventory, fabric, open orders),
 ``messy`` (a GBK platform export), ``world`` (assembly and slicing).
 

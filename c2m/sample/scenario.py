@@ -1,4 +1,4 @@
-"""Scenario parameters of the sample world, read from ``configs/scenarios.toml``.
+"""Scenario parameters of the sample world, read from ``c2m/data/configs/scenarios.toml``.
 
 A scenario is a set of plausible, documented parameters of a live-commerce garment business
 (how dispersed the styles' appeal is, how often products go viral, how big promotions are).
@@ -16,8 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from c2m.config import _dotted
 from c2m.errors import ConfigError
+from c2m.resources import sample_scenarios
 
-DEFAULT_SCENARIOS = Path(__file__).resolve().parent.parent.parent / "configs" / "scenarios.toml"
+DEFAULT_SCENARIOS = sample_scenarios()
 
 
 class Festival(BaseModel):
@@ -47,7 +48,7 @@ class Festival(BaseModel):
 
 
 class Scenario(BaseModel):
-    """Everything that shapes one sample world; ``configs/scenarios.toml`` documents each."""
+    """Everything that shapes one sample world; the bundled ``scenarios.toml`` documents each."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

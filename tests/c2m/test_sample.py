@@ -63,12 +63,13 @@ def test_another_seed_gives_another_world(world: SampleWorld) -> None:
 
 
 def test_committed_sample_data_is_what_the_generator_makes(tmp_path: Path) -> None:
-    """sample_data/ is `c2m sample --seed 7 --out sample_data`, so it can always be rebuilt."""
+    """c2m/data/sample_data/ is `c2m sample --seed 7 --out c2m/data/sample_data`, so it can
+    always be rebuilt."""
     generate(7).write_csv(tmp_path)
-    committed = _files(REPO / "sample_data")
+    committed = _files(REPO / "c2m" / "data" / "sample_data")
     assert _files(tmp_path) == committed, (
-        "sample_data/ is stale (generator or configs/humen_factory.toml changed): "
-        "run `c2m sample --seed 7 --out sample_data` and commit it"
+        "c2m/data/sample_data/ is stale (generator or the sample factory changed): "
+        "run `c2m sample --seed 7 --out c2m/data/sample_data` and commit it"
     )
     size = sum(len(b) for b in committed.values())
     assert size < 4_000_000

@@ -57,8 +57,7 @@ def test_every_lazy_name_resolves_to_the_application():
     the command; here it fails at once."""
     assert set(api.__all__) == set(api._HOME)
     for name in api.__all__:
-        value = getattr(api, name)
-        assert callable(value) or isinstance(value, dict), name
+        assert getattr(api, name) is not None, name
 
 
 def test_help_loads_none_of_the_heavy_libraries():

@@ -19,7 +19,7 @@ from c2m.replan.lock import lock_for
 from cli import app as cli_app
 
 REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "sample_data"
+SAMPLE = REPO / "c2m" / "data" / "sample_data"
 # In the order a merchandiser imports them: the catalogue first, the messy GBK export last.
 FILES = [
     ("catalog", SAMPLE / "catalog.csv"),

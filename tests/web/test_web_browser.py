@@ -21,7 +21,7 @@ from web_helpers import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+SAMPLE = Path(__file__).resolve().parents[2] / "c2m" / "data" / "sample_data"
 UPLOADS = [
     SAMPLE / "catalog.csv",
     SAMPLE / "fabric.csv",

@@ -149,7 +149,7 @@ def test_killed_mid_file_leaves_nothing_half_written(tmp_path):
     assert import_sales([small], open_engine(url)).rows_imported == 10
 
 
-SHIPPED_MESSY = Path(__file__).resolve().parents[3] / "sample_data" / "messy"
+SHIPPED_MESSY = Path(__file__).resolve().parents[3] / "c2m" / "data" / "sample_data" / "messy"
 
 
 @pytest.mark.skipif(

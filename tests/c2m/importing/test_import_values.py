@@ -89,7 +89,7 @@ def test_numbers(text, value):
         ("2026年11月3日", dt.datetime(2026, 11, 3)),
         (" 2026-11-03 ", dt.datetime(2026, 11, 3)),
         ("2026-11-03T20:15:00+08:00", dt.datetime(2026, 11, 3, 20, 15)),  # BI tools' ISO form
-        ("2026-11-03 20:15:00Z", dt.datetime(2026, 11, 3, 20, 15)),
+        ("2026-11-03 20:15:00Z", dt.datetime(2026, 11, 4, 4, 15)),  # UTC: factory time (#19)
         ("20261103", dt.datetime(2026, 11, 3)),  # data warehouses' compact date
         ("20261103 20:15:00", dt.datetime(2026, 11, 3, 20, 15)),
         ("", None),

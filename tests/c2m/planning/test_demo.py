@@ -34,7 +34,7 @@ def test_demo_end_to_end_and_again(tmp_path):
     assert (batch["mode"], c2m["mode"]) == ("batch", "c2m")
     assert c2m["kpis"]["lots"] > batch["kpis"]["lots"]
     assert c2m["kpis"]["mean_lot_size"] < batch["kpis"]["mean_lot_size"]
-    with (out / "work_orders.csv").open(encoding="utf-8") as handle:
+    with (out / "work_orders.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert sum(int(r["quantity"]) for r in rows) == c2m["kpis"]["planned_units"]
     assert load_workbook(out / "work_orders.xlsx").sheetnames

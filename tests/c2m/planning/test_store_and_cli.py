@@ -155,7 +155,7 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
     for fmt in ("csv", "xlsx"):
         res = run(seeded, "export", str(c2m_plan["plan_id"]), "--format", fmt, "--out", str(out))
         assert res.exit_code == 0, res.output
-    with (out / "work_orders.csv").open(encoding="utf-8") as handle:
+    with (out / "work_orders.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     required = {"line", "lot_id", "sku", "quantity", "start", "end", "changeover_minutes"}
     assert required <= set(rows[0])

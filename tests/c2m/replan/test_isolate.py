@@ -14,10 +14,12 @@ def test_the_result_comes_back():
     assert isolate.call(sorted, [3, 1, 2], reverse=True) == [3, 2, 1]
 
 
-def test_an_exception_is_raised_again_in_the_parent():
-    def bad():
-        raise DataError("lot X holds SKU Y, which is not in the catalogue")
+def bad():
+    """Module level: a spawned child (C2M_MP_START=spawn) must be able to import it."""
+    raise DataError("lot X holds SKU Y, which is not in the catalogue")
 
+
+def test_an_exception_is_raised_again_in_the_parent():
     with pytest.raises(DataError, match="not in the catalogue"):
         isolate.call(bad)
 
