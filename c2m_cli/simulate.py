@@ -17,7 +17,12 @@ def simulate_command(
     ctx: typer.Context,
     days: Annotated[int, typer.Option("--days", min=1, help="Days in the season.")] = 28,
     modes: Annotated[
-        str, typer.Option("--modes", help="Lot policies to compare, comma-separated.")
+        str,
+        typer.Option(
+            "--modes",
+            help="Lot policies to compare, comma-separated: batch, c2m, oracle (C2M fed the "
+            "true demand).",
+        ),
     ] = "batch,c2m",
     seed: Annotated[int, typer.Option("--seed", help="World and disturbance seed.")] = 7,
     scenario: Annotated[

@@ -190,7 +190,10 @@ class SeasonRun:
         flows = state.ledger.serve(day, todays)
         state.ledger.check()
         state.lots_cut.extend(lot.quantity for lot in done.cut_lots)
-        state.lead_times.extend(lead_time_days(lot) for lot in done.finished_lots)
+        for lot in done.finished_lots:
+            days = lead_time_days(lot)
+            if days is not None:
+                state.lead_times.append(days)
         state.records.append(
             DayRecord.of(day, state.ledger, flows, done, state.floor, self.inputs.catalogue, plan)
         )
@@ -238,12 +241,13 @@ class SeasonRun:
         )
 
 
-def lead_time_days(lot: FloorLot) -> float:
-    """Days from the start of a finished lot's cutting to its last finished unit."""
+def lead_time_days(lot: FloorLot) -> float | None:
+    """Days from the start of a finished lot's cutting to its last finished unit (``None``
+    for a lot the floor holds no cutting record of: it does not count in the mean)."""
     cut = lot.steps.get(STEPS[0])
     finished = lot.finished
     if cut is None or cut.started is None or finished is None:
-        return 0.0
+        return None
     return (finished - cut.started).total_seconds() / 86_400
 
 

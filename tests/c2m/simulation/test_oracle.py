@@ -144,3 +144,20 @@ def test_a_bad_load_on_the_command_line_is_one_sentence_and_exit_64():
     )  # fmt: skip
     assert done.returncode == 64, done.stderr
     assert "load" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_lots_lead_time_runs_from_its_cutting_to_its_finished_goods():
+    from c2m.planning.inputs import STEPS
+    from c2m.simulation.floor import FloorLot, StepState
+    from c2m.simulation.season import lead_time_days
+
+    t0 = dt.datetime(2026, 12, 1, 8)
+
+    def step(name: str, started: dt.datetime | None, finished: dt.datetime | None) -> StepState:
+        return StepState(name, "R", t0, t0, work=60.0, started=started, finished=finished)
+
+    lot = FloorLot("L", "S", None, {"A": 10}, DAY, t0, None, 0.0)
+    lot.steps = {STEPS[0]: step(STEPS[0], t0, t0), STEPS[-1]: step(STEPS[-1], t0, None)}
+    assert lead_time_days(lot) is None  # not finished
+    lot.steps[STEPS[-1]] = step(STEPS[-1], t0, t0 + dt.timedelta(hours=36))
+    assert lead_time_days(lot) == pytest.approx(1.5)
