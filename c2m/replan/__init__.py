@@ -5,8 +5,9 @@ One job per module:
 - ``lock``: one replan at a time (file lock for SQLite, advisory lock for PostgreSQL);
 - ``runs``: the run's row in ``replan_run`` and its JSON line in the log file;
 - ``fingerprint``: a hash of everything the plan depends on, up to ``now``;
-- ``snapshot``: a stored plan as plain values; ``frozen``: what must not move;
-- ``stored_plans``: the stored plans' facts the run reads, and the copy it republishes;
+- ``frozen``: what must not move, on the planning read model's ``StoredLot``;
+- ``stored_plans``: the stored plans' facts the run reads (the lots through
+  ``c2m.planning.stored.read_plan``), and the copy it republishes;
 - ``forecast``: the forecast from the signals up to ``now``;
 - ``isolate``: the solve in a child process; ``budget``: the deadline's clock;
 - ``diff``: what changed against the previous plan;

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
-from c2m.replan.snapshot import LotView
+from c2m.planning.stored import StoredLot
 
 # Moves shorter than this are rounding of the minute grid, not a change anyone would act on.
 MIN_SHIFT_MINUTES = 1
@@ -55,23 +55,27 @@ class PlanChanges:
         return asdict(self)
 
 
-def _changeovers(lots: Iterable[LotView]) -> int:
+def _changeovers(lots: Iterable[StoredLot]) -> int:
     return sum(1 for lot in lots for op in lot.ops if op.setup_minutes > 0)
 
 
 def diff_plans(
-    old: Iterable[LotView],
-    new: Iterable[LotView],
+    old: Iterable[StoredLot],
+    new: Iterable[StoredLot],
+    line_ids: Iterable[str],
     frozen_codes: Iterable[str] = (),
     sample: int = 20,
 ) -> PlanChanges:
     """Compare two plans' lots; ``frozen_codes``: lots the new plan was told to keep.
 
-    ``sample`` caps each list of lot codes kept for the report (the counts are always full).
+    ``line_ids`` are the configured sewing lines: a lot's line and sewing start are read on
+    them (:meth:`StoredLot.sewing_line`). ``sample`` caps each list of lot codes kept for
+    the report (the counts are always full).
     """
     old_by = {lot.code: lot for lot in old}
     new_by = {lot.code: lot for lot in new}
     frozen = set(frozen_codes)
+    lines = set(line_ids)
     lists: dict[str, list[str]] = {
         k: []
         for k in (
@@ -95,10 +99,10 @@ def diff_plans(
     for code in sorted(old_by.keys() & new_by.keys()):
         before, after = old_by[code], new_by[code]
         changed = False
-        if before.line != after.line:
+        if before.sewing_line(lines) != after.sewing_line(lines):
             lists["moved_line"].append(code)
             changed = True
-        shift = _shift_minutes(before, after)
+        shift = _shift_minutes(before, after, lines)
         if shift is not None and abs(shift) >= MIN_SHIFT_MINUTES:
             lists["moved_time"].append(code)
             shifts.append(abs(shift) / 60)
@@ -123,8 +127,8 @@ def diff_plans(
     return changes
 
 
-def _shift_minutes(before: LotView, after: LotView) -> float | None:
-    a, b = before.sewing_start, after.sewing_start
+def _shift_minutes(before: StoredLot, after: StoredLot, lines: set[str]) -> float | None:
+    a, b = before.sewing_start(lines), after.sewing_start(lines)
     if a is None or b is None:
         return None
     return (b - a).total_seconds() / 60

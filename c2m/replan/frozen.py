@@ -13,11 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from c2m.planning.plan_result import PlanResult
 from c2m.planning.scheduled import ScheduledOp
-from c2m.replan.snapshot import LotView
+from c2m.planning.stored import StoredLot
 
 
 @dataclass(frozen=True)
@@ -31,16 +30,16 @@ class FrozenWindow:
             raise ValueError("frozen_hours must be >= 0")
         return cls(now=now, until=now + dt.timedelta(hours=frozen_hours))
 
-    def started(self, lot: LotView) -> bool:
+    def started(self, lot: StoredLot) -> bool:
         start = lot.start
         return start is not None and start < self.now
 
-    def done(self, lot: LotView) -> bool:
+    def done(self, lot: StoredLot) -> bool:
         """Finished before ``now``: off the floor, so no longer part of the plan."""
         end = lot.end
         return end is not None and end <= self.now
 
-    def holds(self, lot: LotView) -> bool:
+    def holds(self, lot: StoredLot) -> bool:
         """True when ``lot`` must keep its line, times and quantity."""
         start = lot.start
         return start is not None and start < self.until
@@ -52,10 +51,10 @@ COUNT_GRACE_DAYS = 7
 
 
 def frozen_lots(
-    lots: Iterable[LotView],
+    lots: Iterable[StoredLot],
     window: FrozenWindow,
     counted_until: Mapping[str, dt.date] | None = None,
-) -> tuple[list[LotView], list[LotView]]:
+) -> tuple[list[StoredLot], list[StoredLot]]:
     """``(frozen, completed)``: lots the new plan must keep exactly, and lots that left it.
 
     A lot finished before ``now`` leaves the plan once the stock count of each of its SKUs
@@ -75,36 +74,20 @@ def frozen_lots(
     return frozen, completed
 
 
-def _counted(lot: LotView, window: FrozenWindow, counted_until: Mapping[str, dt.date]) -> bool:
+def _counted(lot: StoredLot, window: FrozenWindow, counted_until: Mapping[str, dt.date]) -> bool:
     end = lot.end.date()
     if end <= window.now.date() - dt.timedelta(days=COUNT_GRACE_DAYS):
         return True
-    skus = [sku for sku, _ in lot.items] or [lot.code]
+    skus = list(lot.items) or [lot.code]
     return all(counted_until.get(sku) is not None and counted_until[sku] >= end for sku in skus)
 
 
-# --- hand-over to the planner --------------------------------------------------------------
+# --- hand-over to the planner (a frozen lot itself goes as ``StoredLot.as_frozen()``) -------
 
 
-def fixed_lot(lot: LotView) -> Any:
-    """A frozen lot as the planner takes it (a ``FrozenLot``): every operation pinned."""
-    from c2m.planning.inputs import FrozenLot, FrozenOp
-
-    return FrozenLot(
-        code=lot.code,
-        style=lot.style,
-        colour=lot.colour,
-        items=lot.items or ((lot.code, lot.quantity),),
-        need_date=lot.need_date or (lot.due or lot.end or lot.start).date(),
-        due=lot.due or lot.end or lot.start,
-        ops=tuple(
-            FrozenOp(op.step, op.resource, op.start, op.end, setup_minutes=op.setup_minutes)
-            for op in lot.ops
-        ),
-    )
-
-
-def previous_assignments(lots: Iterable[LotView]) -> dict[tuple[str, str], tuple[str, dt.datetime]]:
+def previous_assignments(
+    lots: Iterable[StoredLot],
+) -> dict[tuple[str, str], tuple[str, dt.datetime]]:
     """``(lot code, step) -> (resource, start)`` of the plan being replaced (stability term)."""
     out: dict[tuple[str, str], tuple[str, dt.datetime]] = {}
     for lot in lots:
@@ -114,9 +97,13 @@ def previous_assignments(lots: Iterable[LotView]) -> dict[tuple[str, str], tuple
 
 
 def line_state(
-    lots: Iterable[LotView], now: dt.datetime, frozen: Iterable[LotView] = ()
+    lots: Iterable[StoredLot],
+    now: dt.datetime,
+    line_ids: Iterable[str],
+    frozen: Iterable[StoredLot] = (),
 ) -> dict[str, tuple[str, str | None]]:
-    """What each line is set up for at ``now``, as the new plan's starting point.
+    """What each line (of ``line_ids``, the configured ones) is set up for at ``now``, as
+    the new plan's starting point.
 
     On a line that keeps frozen work, the line is taken as set up for the first frozen lot
     still to sew: that lot is pinned (often at the first working minute after ``now``), its
@@ -124,26 +111,28 @@ def line_state(
     not demand one again where there is no time for it. On a line without frozen work it is
     the last lot sewn there before ``now``.
     """
-    state: dict[str, tuple[dt.datetime, LotView]] = {}
+    lines = set(line_ids)
+    state: dict[str, tuple[dt.datetime, StoredLot]] = {}
     for lot in lots:
-        start = lot.sewing_start
-        if lot.line is None or start is None or start >= now:
+        line, start = lot.sewing_line(lines), lot.sewing_start(lines)
+        if line is None or start is None or start >= now:
             continue
-        if lot.line not in state or start > state[lot.line][0]:
-            state[lot.line] = (start, lot)
-    first_frozen: dict[str, tuple[dt.datetime, LotView]] = {}
+        if line not in state or start > state[line][0]:
+            state[line] = (start, lot)
+    first_frozen: dict[str, tuple[dt.datetime, StoredLot]] = {}
     for lot in frozen:
-        sew = [op for op in lot.ops if op.resource == lot.line and op.end > now]
-        if lot.line is None or not sew:
+        line = lot.sewing_line(lines)
+        sew = [op for op in lot.ops if op.resource == line and op.end > now]
+        if line is None or not sew:
             continue
         start = min(op.start for op in sew)
-        if lot.line not in first_frozen or start < first_frozen[lot.line][0]:
-            first_frozen[lot.line] = (start, lot)
+        if line not in first_frozen or start < first_frozen[line][0]:
+            first_frozen[line] = (start, lot)
     state.update(first_frozen)
     return {line: (lot.style, lot.colour) for line, (_, lot) in sorted(state.items())}
 
 
-def restore_frozen(result: PlanResult, frozen: Iterable[LotView]) -> None:
+def restore_frozen(result: PlanResult, frozen: Iterable[StoredLot]) -> None:
     """Give frozen lots back their exact stored operations in the planner's result.
 
     The solver only sees what is left of a started lot (from ``now`` on; finished steps not
@@ -163,7 +152,7 @@ def restore_frozen(result: PlanResult, frozen: Iterable[LotView]) -> None:
                 start=op.start,
                 end=op.end,
                 setup_minutes=op.setup_minutes,
-                changeover_minutes=op.setup_minutes - op.learning_minutes,
+                changeover_minutes=op.changeover_minutes,
                 learning_minutes=op.learning_minutes,
                 fixed=True,
             )

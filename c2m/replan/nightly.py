@@ -32,10 +32,11 @@ from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, LockBusy, sigterm_as_interrupt
 from c2m.planning.db_inputs import load_inputs
-from c2m.planning.inputs import PlanningInputs, PlanOptions, PreviousLot
+from c2m.planning.inputs import PlanningInputs, PlanOptions
 from c2m.planning.plan_result import PlanResult
 from c2m.planning.planner import make_plan
 from c2m.planning.save import set_current, write_plan
+from c2m.planning.stored import StoredLot, current_plan
 from c2m.planning.unknown import skipped_message
 from c2m.progress import Say, silent
 from c2m.replan import forecast as replan_forecast
@@ -46,7 +47,6 @@ from c2m.replan.fingerprint import fingerprint
 from c2m.replan.forecast import STALE_SIGNAL_DAYS, ForecastInput
 from c2m.replan.frozen import (
     FrozenWindow,
-    fixed_lot,
     frozen_lots,
     line_state,
     previous_assignments,
@@ -55,7 +55,6 @@ from c2m.replan.frozen import (
 from c2m.replan.lock import busy_message, lock_for
 from c2m.replan.outcome import FrozenViolation, ReplanOptions, ReplanOutcome, SolverCrashed
 from c2m.replan.runs import append_log, finish_run, record_refused, running_run_id, start_run
-from c2m.replan.snapshot import LotView, current_plan, load_lots
 
 
 def replan(
@@ -75,7 +74,7 @@ class TonightsInputs:
 
     plan_id: int | None
     made_from: str | None  # fingerprint of the run that made the current plan
-    lots: list[LotView]
+    lots: list[StoredLot]
     digest: str  # fingerprint of tonight's inputs
     counted: dict[str, dt.date]
     start: dt.datetime | None = None  # the current plan's start
@@ -86,9 +85,9 @@ class TonightsInputs:
 class FloorState:
     """The current plan's lots split by what the new plan may do with them."""
 
-    frozen: list[LotView]  # kept exactly: started, or starting inside the frozen window
-    completed: list[LotView]  # finished and counted: they leave the plan
-    live: list[LotView]  # everything but the completed: what the new plan is compared with
+    frozen: list[StoredLot]  # kept exactly: started, or starting inside the frozen window
+    completed: list[StoredLot]  # finished and counted: they leave the plan
+    live: list[StoredLot]  # everything but the completed: what the new plan is compared with
 
     @property
     def frozen_codes(self) -> set[str]:
@@ -273,7 +272,7 @@ class NightlyReplan:
         with session_scope(self.engine) as session:
             stored_plans.snapshot_reads(session)
             previous = current_plan(session, self.options.mode)
-            lots = load_lots(session, previous.id, self.line_ids) if previous else []
+            lots = stored_plans.plan_lots(session, previous.id) if previous else []
             made_from = stored_plans.plan_fingerprint(session, previous) if previous else None
             digest, _counts = fingerprint(session, self.now, self.config, settings)
             counted = stored_plans.stock_count_dates(session)
@@ -402,16 +401,12 @@ class NightlyReplan:
             plan_inputs = load_inputs(
                 session,
                 forecast.frame,
-                frozen_lots=[fixed_lot(lot) for lot in floor.frozen],
+                frozen_lots=[lot.as_frozen() for lot in floor.frozen],
                 previous=previous_assignments(floor.live),
-                line_state=line_state(inputs.lots, self.now, floor.frozen),
+                line_state=line_state(inputs.lots, self.now, self.line_ids, floor.frozen),
             )
         plan_inputs.previous_lots = [
-            PreviousLot(
-                lot.code, lot.style, lot.colour, lot.need_date, tuple(s for s, _ in lot.items)
-            )
-            for lot in floor.live
-            if lot.code not in frozen_codes and lot.need_date is not None
+            lot.as_previous() for lot in floor.live if lot.code not in frozen_codes
         ]
         return plan_inputs
 
@@ -465,7 +460,7 @@ class NightlyReplan:
         outcome = self.outcome
         with session_scope(self.engine) as session:
             plan_id = make(session)
-            new_lots = load_lots(session, plan_id, self.line_ids)
+            new_lots = stored_plans.plan_lots(session, plan_id)
             outcome.changes = self.diff(floor, new_lots)
             self.guard(outcome.changes)
             set_current(session, plan_id, self.options.mode)
@@ -473,9 +468,9 @@ class NightlyReplan:
             outcome.solver = {**solver, **outcome.solver}
             return plan_id
 
-    def diff(self, floor: FloorState, new_lots: list[LotView]) -> PlanChanges:
+    def diff(self, floor: FloorState, new_lots: list[StoredLot]) -> PlanChanges:
         """What changed against the previous plan's live lots (the finished ones counted)."""
-        changes = diff_plans(floor.live, new_lots, floor.frozen_codes)
+        changes = diff_plans(floor.live, new_lots, self.line_ids, floor.frozen_codes)
         changes.completed = len(floor.completed)
         return changes
 

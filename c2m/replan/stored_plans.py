@@ -1,6 +1,7 @@
 """The stored plans' facts a replan reads, and the copy it makes when nothing changed.
 
-A replan reads, in one snapshot, which inputs made the current plan (its fingerprint) and
+A replan reads, in one snapshot, the current plan's lots (through the planning read model,
+:func:`c2m.planning.stored.read_plan`), which inputs made that plan (its fingerprint) and
 when each SKU was last counted; it publishes a copy of the current plan when tonight's
 inputs are the same, and reads back a published plan's KPIs and solver facts.
 """
@@ -14,6 +15,13 @@ from sqlalchemy import insert, select
 from sqlmodel import Session
 
 from c2m.models import Inventory, Lot, LotItem, Plan, PlanOperation, ReplanRun
+from c2m.planning.stored import PlanHeader, StoredLot, get_plan, read_plan
+
+
+def plan_lots(session: Session, plan_id: int) -> list[StoredLot]:
+    """The lots of plan ``plan_id``, by code: the order the frozen lots reach the planner in,
+    which the same inputs must keep to give the same plan."""
+    return sorted(read_plan(session, plan_id).lots, key=lambda lot: lot.code)
 
 
 def plan_fingerprint(session: Session, plan: Plan) -> str | None:
@@ -26,14 +34,14 @@ def plan_fingerprint(session: Session, plan: Plan) -> str | None:
 
 def plan_summary(session: Session, plan_id: int) -> tuple[dict[str, Any], str, dict[str, Any]]:
     """``(kpis, status, solver facts)`` of a stored plan, as ``c2m plan --json`` gives them."""
-    plan = session.get(Plan, plan_id)
+    plan = PlanHeader.of(get_plan(session, plan_id))
     solver = {
         "objective": plan.objective,
         "bound": plan.bound,
         "gap": plan.gap,
         "seconds": plan.seconds,
     }
-    return dict(plan.kpis or {}), plan.status, solver
+    return plan.kpis, plan.status, solver
 
 
 def copy_plan(session: Session, plan_id: int, run_id: int | None) -> int:

@@ -10,6 +10,7 @@ the fabric the planner can see are tonight's. The planner never sees the floor's
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -28,11 +29,11 @@ from c2m.planning import (
     PlanOptions,
     make_plan,
 )
+from c2m.planning.stored import StoredLot, StoredOp
 from c2m.replan.frozen import FrozenWindow, frozen_lots, previous_assignments
-from c2m.replan.snapshot import LotView, OpView
 from c2m.simulation import inputs as world_inputs
 from c2m.simulation.disturbances import Season
-from c2m.simulation.floor import Floor
+from c2m.simulation.floor import Floor, FloorLot
 from c2m.simulation.kpis import DayRecord
 from c2m.simulation.ledger import Ledger
 from c2m.simulation.options import SimulationOptions
@@ -73,8 +74,8 @@ class _Committed:
     """The previous plan's lots the new one must keep: on the floor, or inside the window."""
 
     started: list[FrozenLot]
-    views: list[LotView]  # the previous plan's lots not started yet
-    frozen: list[LotView]
+    views: list[StoredLot]  # the previous plan's lots not started yet
+    frozen: list[StoredLot]
     committed: list[FrozenLot]
 
 
@@ -133,16 +134,14 @@ def _committed_lots(floor: Floor, now: dt.datetime, frozen_hours: float) -> _Com
     near the old plan by the stability cost.
     """
     started = floor.started_lots(now)
-    views = [_view(lot) for lot in floor.lots.values() if not lot.started]
+    views = [_as_stored(lot, n) for n, lot in enumerate(floor.lots.values()) if not lot.started]
     frozen, _ = frozen_lots(views, FrozenWindow.of(now, frozen_hours))
-    committed = [
-        FrozenLot(v.code, v.style, v.colour, v.items, v.need_date, v.due, ops=()) for v in frozen
-    ]
+    committed = [dataclasses.replace(v.as_frozen(), ops=()) for v in frozen]
     return _Committed(started=started, views=views, frozen=frozen, committed=committed)
 
 
 def _visible_fabric(
-    state: ModeState, day: dt.date, inputs: SeasonInputs, frozen: list[LotView]
+    state: ModeState, day: dt.date, inputs: SeasonInputs, frozen: list[StoredLot]
 ) -> dict[str, FabricInfo]:
     """The fabric the planner sees tonight: in store (less what committed lots hold), and due.
 
@@ -224,19 +223,33 @@ def plan_digest(lots: Iterable[Any]) -> str:
     return hashlib.sha1(repr(rows).encode()).hexdigest()[:16]
 
 
-def _view(lot: Any) -> LotView:
-    """A floor lot as the frozen-window rule reads a stored plan's lot."""
+def _as_stored(lot: FloorLot, number: int) -> StoredLot:
+    """A floor lot not started yet, as the frozen-window rule reads a stored plan's lot.
+
+    The floor is not a database: ``number`` stands in for the row ids, and the lot's planned
+    steps are its operations. It is not fixed (it has not started), its release is its planned
+    cut, and its lateness is how far its planned finish passes its due time.
+    """
+    steps = sorted(lot.steps.values(), key=lambda s: s.planned_start)
     ops = tuple(
-        OpView(s.step, s.resource, s.planned_start, s.planned_end)
-        for s in sorted(lot.steps.values(), key=lambda s: s.planned_start)
+        StoredOp(n, number, s.step, s.resource, s.planned_start, s.planned_end)
+        for n, s in enumerate(steps)
     )
-    return LotView(
+    end = max((op.end for op in ops), default=lot.due)
+    return StoredLot(
+        lot_id=number,
         code=lot.code,
-        quantity=lot.quantity,
-        ops=ops,
-        items=tuple(sorted(lot.items.items())),
         style=lot.style,
         colour=lot.colour,
+        category="",
+        quantity=lot.quantity,
         need_date=lot.need_date,
         due=lot.due,
+        release=ops[0].start if ops else lot.due,
+        fabric=lot.fabric,
+        fabric_quantity=lot.fabric_quantity,
+        late_minutes=max(int((end - lot.due).total_seconds() // 60), 0),
+        fixed=False,
+        items=dict(lot.items),
+        ops=ops,
     )

@@ -6,36 +6,45 @@ import datetime as dt
 
 import pytest
 
+from c2m.planning.stored import StoredLot, StoredOp
 from c2m.replan import diff_plans, solver_budget
 from c2m.replan.frozen import FrozenWindow, frozen_lots, line_state, previous_assignments
-from c2m.replan.snapshot import LotView, OpView
 
 NOW = dt.datetime(2026, 11, 27, 22, 0)
+LINES = {"L1", "L2"}
 
 
 def lot(code, line="L1", start_h=30, qty=100, late=0, setup=0, style="S1", colour="red"):
     """A cut -> sew -> finish lot whose cutting starts ``start_h`` hours after midnight of 27th."""
     t0 = dt.datetime(2026, 11, 27) + dt.timedelta(hours=start_h)
+    hours = dt.timedelta(hours=1)
     ops = (
-        OpView("cut", "CUT", t0, t0 + dt.timedelta(hours=1)),
-        OpView("sew", line, t0 + dt.timedelta(hours=2), t0 + dt.timedelta(hours=6), setup),
-        OpView("finish", "FIN", t0 + dt.timedelta(hours=7), t0 + dt.timedelta(hours=8)),
+        StoredOp(1, 1, "cut", "CUT", t0, t0 + hours),
+        StoredOp(2, 1, "sew", line, t0 + 2 * hours, t0 + 6 * hours, setup),
+        StoredOp(3, 1, "finish", "FIN", t0 + 7 * hours, t0 + 8 * hours),
     )
-    return LotView(
-        code,
-        qty,
-        ops,
-        line=line,
-        late_minutes=late,
+    return StoredLot(
+        lot_id=1,
+        code=code,
         style=style,
         colour=colour,
-        items=((code + "-M", qty),),
+        category="tops",
+        quantity=qty,
+        need_date=(t0 + 24 * hours).date(),
+        due=t0 + 24 * hours,
+        release=t0,
+        fabric=None,
+        fabric_quantity=0.0,
+        late_minutes=late,
+        fixed=False,
+        items={code + "-M": qty},
+        ops=ops,
     )
 
 
 def test_identical_plans_have_no_changes():
     old = [lot("A"), lot("B", line="L2", start_h=40)]
-    changes = diff_plans(old, list(old))
+    changes = diff_plans(old, list(old), LINES)
     assert changes.total == 0
     assert changes.unchanged == 2
     assert changes.counts()["inside_frozen"] == 0
@@ -50,7 +59,7 @@ def test_each_kind_of_change_is_counted():
         lot("E", late=90),  # turned late
         lot("F"),  # added
     ]  # C removed
-    c = diff_plans(old, new)
+    c = diff_plans(old, new, LINES)
     assert (c.added, c.removed, c.moved_line, c.moved_time, c.qty_changed) == (1, 1, 1, 1, 1)
     assert c.turned_late == 1
     assert c.mean_shift_hours == pytest.approx(3.0)
@@ -62,14 +71,14 @@ def test_each_kind_of_change_is_counted():
 def test_changes_to_frozen_lots_are_counted_inside_frozen():
     old = [lot("A"), lot("B")]
     new = [lot("A", start_h=31)]  # A moved, B removed
-    c = diff_plans(old, new, frozen_codes={"A", "B"})
+    c = diff_plans(old, new, LINES, frozen_codes={"A", "B"})
     assert c.inside_frozen == 2
 
 
 def test_extra_changeovers_compare_setups():
     old = [lot("A", setup=20)]
     new = [lot("A", setup=20), lot("B", setup=90), lot("C", setup=0)]
-    assert diff_plans(old, new).extra_changeovers == 1
+    assert diff_plans(old, new, LINES).extra_changeovers == 1
 
 
 def test_frozen_window_holds_started_and_soon_lots_not_done_or_later_ones():
@@ -109,7 +118,7 @@ def test_line_state_is_the_last_lot_sewn_before_now():
         lot("c", start_h=30, style="S3"),
         lot("d", line="L2", start_h=5, style="S9"),
     ]
-    assert line_state(lots, NOW) == {"L1": ("S2", "blue"), "L2": ("S9", "red")}
+    assert line_state(lots, NOW, LINES) == {"L1": ("S2", "blue"), "L2": ("S9", "red")}
 
 
 def test_previous_assignments_key_by_code_and_step():

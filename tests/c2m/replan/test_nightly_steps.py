@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from c2m.db import open_engine, session_scope
 from c2m.models import Lot, Plan, PlanOperation
+from c2m.planning.stored import current_plan
 from c2m.replan import NightlyReplan, ReplanOptions, replan
 from c2m.replan.outcome import FrozenViolation
-from c2m.replan.snapshot import current_plan
 from c2m.replan.stored_plans import copy_plan
 from tests import worlds as world
 
