@@ -190,6 +190,44 @@ class Solver(_Strict):
     stability_weight: float = Field(default=1.0, ge=0)
 
 
+class Guards(_Strict):
+    """When a plan, a forecast or an import looks like a typo rather than the factory's week.
+
+    A mistyped year once turned into a published plan of nothing: these thresholds let
+    ``plan`` and ``replan`` refuse to make such a plan current (``--force`` overrides),
+    ``forecast`` warn (and the unattended replan stop), and ``import`` warn once per file.
+    """
+
+    min_sku_share: float = Field(
+        default=0.5,
+        ge=0,
+        le=1,
+        description="a plan must cover this share of the last current plan's SKUs and of the "
+        "catalogue's active SKUs",
+    )
+    min_unit_share: float = Field(
+        default=0.5, ge=0, le=1, description="and this share of the last current plan's demand"
+    )
+    max_start_days: int = Field(
+        default=7, ge=0, description="days a plan's start may lie from the factory's today"
+    )
+    max_inactive_share: float = Field(
+        default=0.5, ge=0, le=1, description="share of SKUs a forecast may skip as inactive"
+    )
+    max_origin_jump_days: int = Field(
+        default=7, ge=0, description="days a forecast's start may move past the last one's"
+    )
+    import_margin_days: int = Field(
+        default=60, ge=0, description="days outside the stored history an imported date may be"
+    )
+    later_hours: float = Field(
+        default=24,
+        ge=0,
+        description="a replan lists, with old and new slot and cost, every lot whose lateness "
+        "grew by more than this",
+    )
+
+
 class Web(_Strict):
     """``c2m serve``: limits of the web page (the ``[web]`` table; every key optional)."""
 
@@ -214,6 +252,8 @@ class FactoryConfig(_Strict):
     solver: Solver = Field(default_factory=Solver)
     # Not part of a plan's inputs: left out of dumps, so the replan's fingerprint ignores it.
     web: Web = Field(default_factory=Web, exclude=True)
+    # Whether a plan is published, not what it is: left out of dumps (and fingerprints) too.
+    guards: Guards = Field(default_factory=Guards, exclude=True)
 
     @field_validator("lines")
     @classmethod
@@ -319,16 +359,29 @@ def parse_config(raw: dict, source: str = "<config>") -> FactoryConfig:
         errors = exc.errors()
         # A typo'd key shows up twice: the key it should have been is "missing" and the typo
         # is "extra". The typo is the cause, so say it first, with the likely intended key.
+        # Every problem is named, so one edit fixes the file instead of one per run.
         errors.sort(key=lambda e: e["type"] != "extra_forbidden")
-        first = errors[0]
-        key = _dotted(first["loc"])
-        message = first["msg"].removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = "unknown key" + _did_you_mean(first["loc"], errors)
-        more = len(errors) - 1
-        tail = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+        named = [_problem(e, errors) for e in errors]
+        named = [p for p in named if p is not None]
+        key, message = named[0]
         where = f" at {key}" if key else ""
+        rest = "; ".join(f"{k or 'top level'}: {m}" for k, m in named[1:])
+        tail = f" (also {rest})" if rest else ""
         raise ConfigError(f"{source}: invalid configuration{where}: {message}{tail}") from None
+
+
+def _problem(error: dict, errors: list) -> tuple[str, str] | None:
+    """(dotted key, message) for one validation error; None for a missing key that an unknown
+    key beside it already names (``did you mean``), which is the same problem twice."""
+    loc = tuple(error["loc"])
+    if error["type"] == "missing":
+        named = f" (did you mean {loc[-1]!r}?)"
+        typos = [tuple(o["loc"]) for o in errors if o["type"] == "extra_forbidden"]
+        if any(t[:-1] == loc[:-1] and _did_you_mean(t, errors) == named for t in typos):
+            return None
+    if error["type"] == "extra_forbidden":
+        return _dotted(loc), "unknown key" + _did_you_mean(loc, errors)
+    return _dotted(loc), error["msg"].removeprefix("Value error, ")
 
 
 def _did_you_mean(loc: tuple, errors: list) -> str:

@@ -9,6 +9,7 @@ whole tour stays well under three minutes on two cores.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,7 +31,7 @@ from c2m.importing import (
     import_room_calendar,
     import_sales,
 )
-from c2m.models import ImportBatch, Plan, SalesSignal, Style
+from c2m.models import ForecastRun, ImportBatch, Plan, SalesSignal, Style
 from c2m.progress import Say, silent
 from c2m.resources import sample_data
 
@@ -125,6 +126,10 @@ def run_demo(
     engine = fresh_engine(db_url, reset)
     imported = import_sample(engine, data_dir, say)
     run_id = forecast_sample(engine, horizon, forecast_method, say)
+    with session_scope(engine) as session:
+        origin = session.get(ForecastRun, run_id).origin
+    # the sample's today is the day after its last signals, whatever the clock says
+    today = dt.datetime.combine(origin + dt.timedelta(days=1), dt.time())
     plans = {}
     for mode in ("batch", "c2m"):
         say(f"planning {mode} (solver limit {time_limit:g} s)")
@@ -135,6 +140,7 @@ def run_demo(
             horizon_days=horizon,
             time_limit=time_limit,
             forecast_run_id=run_id,
+            now=today,
         )
         plans[mode] = plan_id
         say(f"plan {plan_id} ({mode}): {result.status}, {result.kpis.lots} lots")

@@ -1,9 +1,12 @@
 """Shop-floor work orders from a stored plan: a CSV, or an XLSX with one sheet per line.
 
-One row per lot on a sewing line, in the order the line runs them, with what a line leader
-needs: day and shift, lot, style, colour and the size breakdown, quantity, planned start and
-end, the changeover (and learning-curve ramp-up) before it, and the fabric to pull from
-stock (in whole rolls for fabric bought by the roll). The quantities add up to the plan.
+One row per lot and working day on each sewing line, cutting table and finishing station (one
+sheet each: cutting and finishing beside sewing), in the order the resource runs them, with
+what a leader needs: day and shift, lot, style and product name (Chinese included), colour,
+the SKUs and size breakdown in size order (S, M, L...), that day's quantity (``part`` 2/3 is
+the second of three days; ``lot_quantity`` the whole lot's), planned start and end, the
+changeover (and learning-curve ramp-up) before it, and the fabric to pull for the cutting (in
+whole rolls for fabric bought by the roll). The day quantities of a step add up to the plan.
 
 Made for Excel on a Chinese Windows PC, which is where the files are opened:
 
@@ -26,20 +29,25 @@ from sqlmodel import Session, select
 
 from c2m.config import FactoryConfig
 from c2m.errors import DataError
-from c2m.models import Fabric
+from c2m.floor_days import day_pieces, size_key
+from c2m.models import Fabric, Style
 from c2m.planning.stored import read_plan
 
 COLUMNS = [
     "line",
+    "step",
     "date",
     "shift",
     "sequence",
+    "part",
     "lot_id",
     "style",
+    "name",
     "colour",
     "sku",
     "breakdown",
     "quantity",
+    "lot_quantity",
     "start",
     "end",
     "changeover_minutes",
@@ -50,7 +58,7 @@ COLUMNS = [
     "due",
     "late_minutes",
 ]
-WIDTHS = {"breakdown": 48, "lot_id": 30, "sku": 22, "start": 17, "end": 17, "due": 17}
+WIDTHS = {"breakdown": 48, "lot_id": 30, "sku": 40, "name": 24, "start": 17, "end": 17, "due": 17}
 CSV_ENCODING = "utf-8-sig"  # the BOM tells Excel this is UTF-8, not the system's GBK
 
 # Excel's number formats for the XLSX cells: dates and times as dates, not text.
@@ -62,6 +70,7 @@ NUMBER_FORMATS = {
     "end": TIME_FORMAT,
     "due": TIME_FORMAT,
     "quantity": "#,##0",
+    "lot_quantity": "#,##0",
     "fabric_quantity": "#,##0.00",
     "fabric_rolls": "0",
     "changeover_minutes": "0",
@@ -74,43 +83,58 @@ _SHEET_MAX = 31
 
 
 def work_orders(session: Session, plan_id: int, cfg: FactoryConfig) -> list[dict[str, Any]]:
-    """The work-order rows of a plan, per line in running order."""
+    """The work-order rows of a plan: per resource (sewing lines, then cutting tables and
+    finishing stations) in running order, one row per working day an operation spans, with
+    that day's quantity (``part`` says which day of how many)."""
     view = read_plan(session, plan_id)
     sizes = {s.sku: (s.colour, s.size) for s in view.skus.values()}
+    names = {st.style: st.name for st in session.exec(select(Style)).all()}
     rolls = {f.fabric: f.roll_size for f in session.exec(select(Fabric)).all()}
     rows = []
     for lot in view.lots:
+        skus = sorted(lot.items, key=lambda s: (size_key(sizes.get(s, ("", s))[1]), s))
+        roll = rolls.get(lot.fabric or "")
+        lot_fields = {
+            "lot_id": lot.code,
+            "style": lot.style,
+            "name": names.get(lot.style, ""),
+            "colour": lot.colour or "mixed",
+            "sku": "; ".join(skus),
+            "breakdown": "; ".join(f"{'/'.join(sizes.get(s, (s,)))}:{lot.items[s]}" for s in skus),
+            "lot_quantity": lot.quantity,
+            "due": _fmt(lot.due),
+            "late_minutes": lot.late_minutes,
+        }
         for op in lot.ops:
-            if op.step != "sew":
-                continue
-            skus = sorted(lot.items)
-            roll = rolls.get(lot.fabric or "")
-            rows.append(
-                {
-                    "line": op.resource,
-                    "date": op.start.date().isoformat(),
-                    "shift": shift_of(op.start, cfg),
-                    "lot_id": lot.code,
-                    "style": lot.style,
-                    "colour": lot.colour or "mixed",
-                    "sku": skus[0] if len(skus) == 1 else lot.style,
-                    "breakdown": "; ".join(
-                        f"{'/'.join(sizes.get(s, (s,)))}:{lot.items[s]}" for s in skus
-                    ),
-                    "quantity": lot.quantity,
-                    "start": _fmt(op.start),
-                    "end": _fmt(op.end),
-                    "changeover_minutes": op.changeover_minutes,
-                    "learning_minutes": op.learning_minutes,
-                    "fabric": lot.fabric or "",
-                    "fabric_quantity": round(lot.fabric_quantity, 2),
-                    "fabric_rolls": math.ceil(lot.fabric_quantity / roll - 1e-9) if roll else "",
-                    "due": _fmt(lot.due),
-                    "late_minutes": lot.late_minutes,
-                    "_start": op.start,
-                }
-            )
-    rows.sort(key=lambda r: (r["line"], r["_start"]))
+            pieces = day_pieces(op.start, op.end, op.setup_minutes, lot.quantity, cfg)
+            for k, piece in enumerate(pieces):
+                first = k == 0
+                rows.append(
+                    {
+                        "line": op.resource,
+                        "step": op.step,
+                        "date": piece.day.isoformat(),
+                        "shift": shift_of(piece.start, cfg),
+                        "part": f"{k + 1}/{len(pieces)}",
+                        **lot_fields,
+                        "quantity": piece.quantity,
+                        "start": _fmt(piece.start),
+                        "end": _fmt(piece.end),
+                        "changeover_minutes": op.changeover_minutes if first else 0,
+                        "learning_minutes": op.learning_minutes if first else 0,
+                        # the fabric is pulled once: on the first row of the lot's cutting
+                        "fabric": (lot.fabric or "") if first and op.step == "cut" else "",
+                        "fabric_quantity": round(lot.fabric_quantity, 2)
+                        if first and op.step == "cut"
+                        else "",
+                        "fabric_rolls": math.ceil(lot.fabric_quantity / roll - 1e-9)
+                        if roll and first and op.step == "cut"
+                        else "",
+                        "_start": piece.start,
+                    }
+                )
+    step_rank = {"sew": 0, "cut": 1, "finish": 2}
+    rows.sort(key=lambda r: (step_rank.get(r["step"], 3), r["line"], r["_start"], r["lot_id"]))
     sequence: dict[str, int] = {}
     for r in rows:
         sequence[r["line"]] = sequence.get(r["line"], 0) + 1

@@ -19,6 +19,8 @@ from sqlalchemy import func, insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from c2m.cold_start import launches, load_catalogue, skipped_skus
+from c2m.config import Guards
 from c2m.db import session_scope
 from c2m.errors import DataError
 from c2m.models import ForecastRun, ForecastValue, RoomDay, SalesSignal, Sku, Style
@@ -58,6 +60,10 @@ class ForecastSummary:
     new_skus: list[dict[str, Any]] = field(default_factory=list)
     #: known-ahead inputs the forecast read (the room calendar's columns), empty without one
     known_ahead: list[str] = field(default_factory=list)
+    #: sellable SKUs left without a forecast: ``{"sku", "style", "reason"}``
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    #: launches forecast from analogues: ``{"sku", "launch", "analogues", "signal_ratio"}``
+    launches: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         """What ``c2m forecast --json`` prints (and the run's stored statistics)."""
@@ -77,6 +83,8 @@ class ForecastSummary:
             "top_movers": self.top_movers,
             "new_skus": self.new_skus,
             "known_ahead": self.known_ahead,
+            "skipped": self.skipped,
+            "launches": self.launches,
         }
 
 
@@ -173,10 +181,70 @@ def with_calendar(
     return merged, future, "room schedule read: broadcasts and promotions known ahead"
 
 
+@dataclass
+class ForecastInputs:
+    """What one forecast reads from the database, as of its origin."""
+
+    #: every SKU's history up to the origin (launches borrow their analogues from it)
+    full: pd.DataFrame
+    #: the active SKUs' history with the calendar's columns: what the library forecasts
+    history: pd.DataFrame
+    hierarchy: pd.DataFrame
+    catalogue: pd.DataFrame
+    end: pd.Timestamp
+    skipped_inactive: int
+    #: the calendar's future rows, None without a calendar reaching the horizon
+    future: pd.DataFrame | None
+    known: tuple[str, ...]
+    #: a line saying whether the calendar was read
+    calendar: str
+
+
+def read_inputs(session: Session, origin: dt.date | None, horizon: int) -> ForecastInputs:
+    """The history up to ``origin`` (default: the last day with signals) and what goes with it."""
+    full = load_history(session, origin)
+    if full.empty:
+        raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
+    catalogue = load_catalogue(session)
+    hierarchy = load_hierarchy(session, full["unique_id"].unique())
+    end = full["ds"].max()
+    history, skipped = _select_active(full, end)
+    history, future, calendar = with_calendar(
+        session, history, hierarchy, end, end + pd.Timedelta(days=horizon)
+    )
+    known = CALENDAR_COLUMNS if future is not None else ()
+    return ForecastInputs(
+        full, history, hierarchy, catalogue, end, skipped, future, tuple(known), calendar
+    )
+
+
 def _select_active(history: pd.DataFrame, origin: pd.Timestamp) -> tuple[pd.DataFrame, int]:
     last = history.groupby("unique_id")["ds"].max()
     active = last[last > origin - pd.Timedelta(days=ACTIVE_DAYS)].index
     return history[history["unique_id"].isin(active)], int(len(last) - len(active))
+
+
+def suspicious(
+    active: int, skipped: int, origin: dt.date, last_origin: dt.date | None, guards: Guards
+) -> list[str]:
+    """What looks like bad input rather than the factory's sales: most SKUs inactive (their
+    last sale long before the newest, often one mistyped date), or a history that ends far
+    from where the last forecast's did. One sentence each."""
+    problems = []
+    total = active + skipped
+    if total and skipped / total > guards.max_inactive_share:
+        problems.append(
+            f"{skipped} of {total} SKUs have no sales in the {ACTIVE_DAYS} days before "
+            f"{origin} and are skipped as inactive; a mistyped date in the last import "
+            "can do this"
+        )
+    if last_origin is not None and abs((origin - last_origin).days) > guards.max_origin_jump_days:
+        problems.append(
+            f"the history now ends {origin}, {abs((origin - last_origin).days)} days from the "
+            f"last forecast's {last_origin} (guards.max_origin_jump_days is "
+            f"{guards.max_origin_jump_days})"
+        )
+    return problems
 
 
 def _check_method(method: str) -> None:
@@ -194,32 +262,44 @@ def run_forecast(
     origin: dt.date | None = None,
     say: Say = silent,
     progress: SeriesProgress | None = None,
+    guards: Guards | None = None,
+    unattended: bool = False,
 ) -> ForecastSummary:
     """Forecast every active SKU ``horizon`` days past ``origin`` and store the run.
 
     ``origin`` is the last day of history used (default: the last day with signals);
-    ``progress`` gets (steps done, steps in all) as the library's model fits finish.
+    ``progress`` gets (steps done, steps in all) as the library's model fits finish. When
+    most SKUs turn inactive or the start jumps past the last run's (``guards``, see
+    :func:`suspicious`), a person is warned through ``say``; an ``unattended`` run (the
+    nightly replan) stops with :class:`DataError` instead, storing nothing.
     """
     import time
 
     import forecasting
+    from forecasting.analogues import analogue_forecast
 
     _check_method(method)
     if horizon < 1:
         raise DataError(f"the horizon must be at least 1 day, not {horizon}")
     with session_scope(engine) as session:
-        history = load_history(session, origin)
-        if history.empty:
-            raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
-        hierarchy = load_hierarchy(session, history["unique_id"].unique())
-        end = history["ds"].max()
-        history, skipped = _select_active(history, end)
-        history, future, calendar = with_calendar(
-            session, history, hierarchy, end, end + pd.Timedelta(days=horizon)
-        )
-    say(f"forecasting {history['unique_id'].nunique()} SKUs {horizon} days from {end.date()}")
-    say(calendar)
-    known = CALENDAR_COLUMNS if future is not None else ()
+        inputs = read_inputs(session, origin, horizon)
+        last = session.exec(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(1)).first()
+        last_origin = last.origin if last else None
+    full, history, hierarchy, catalogue = (
+        inputs.full,
+        inputs.history,
+        inputs.hierarchy,
+        inputs.catalogue,
+    )
+    end, future, known, skipped = inputs.end, inputs.future, inputs.known, inputs.skipped_inactive
+    active = int(history["unique_id"].nunique())
+    for problem in suspicious(active, skipped, end.date(), last_origin, guards or Guards()):
+        if unattended:
+            raise DataError(f"forecast not made: {problem}")
+        say(f"warning: {problem}")
+    first = (end + pd.Timedelta(days=1)).date()
+    say(f"forecasting {active} SKUs {horizon} days from {first} (history to {end.date()})")
+    say(inputs.calendar)
     t0 = time.perf_counter()
     try:
         fc = forecasting.forecast(
@@ -234,9 +314,38 @@ def run_forecast(
         )
     except ValueError as exc:
         raise DataError(f"cannot forecast from the imported signals: {exc}") from None
+    failures = fc.attrs.get("failures", {})
+    cold = analogue_forecast(
+        full[["unique_id", "ds", "y", *SIGNALS]],
+        catalogue,
+        launches(catalogue, full, end, horizon),
+        horizon,
+    )
+    if len(cold.forecast):
+        say(f"{len(cold.analogues)} launching SKUs forecast from analogues")
+        fc = pd.concat(
+            [fc[~fc["unique_id"].isin(list(cold.analogues))], cold.forecast], ignore_index=True
+        )
+    fc.attrs["failures"] = failures
     seconds = time.perf_counter() - t0
-    summary = _summarise(fc, history, hierarchy, end, horizon, method, skipped, seconds)
+    known_skus = pd.concat([hierarchy, catalogue[["unique_id", "style", "category"]]])
+    summary = _summarise(
+        fc, history, known_skus.drop_duplicates("unique_id"), end, horizon, method, skipped, seconds
+    )
     summary.known_ahead = list(known)
+    summary.skipped = skipped_skus(
+        catalogue, full, set(fc["unique_id"]), end, horizon, ACTIVE_DAYS, cold.skipped
+    )
+    launch_of = catalogue.set_index("unique_id")["launch"]
+    summary.launches = [
+        {
+            "sku": sku,
+            "launch": launch_of[sku].date().isoformat(),
+            "analogues": len(peers),
+            "signal_ratio": round(cold.ratio[sku], 3),
+        }
+        for sku, peers in cold.analogues.items()
+    ]
     with session_scope(engine) as session:
         run = ForecastRun(
             origin=end.date(),

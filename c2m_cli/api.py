@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and editors
     from c2m.db import database_url, get_engine, guarded, open_engine, session_scope, shown_url
     from c2m.demo import run_demo
     from c2m.export import export_plan
+    from c2m.forecast_explain import explain_forecast
     from c2m.forecasts import run_backtest, run_forecast
     from c2m.importing import (
         import_catalog,
@@ -62,6 +63,7 @@ _HOME: dict[str, str | tuple[str, str]] = {
     "session_scope": "c2m.db",
     "run_demo": "c2m.demo",
     "export_plan": "c2m.export",
+    "explain_forecast": "c2m.forecast_explain",
     "run_backtest": "c2m.forecasts",
     "run_forecast": "c2m.forecasts",
     "import_catalog": "c2m.importing",
@@ -96,6 +98,7 @@ __all__ = [
     "comparison_rows",
     "database_url",
     "discover_config",
+    "explain_forecast",
     "export_plan",
     "generate",
     "get_engine",

@@ -10,7 +10,7 @@ from c2m_cli import api
 from c2m_cli.app import settings
 from c2m_cli.options import JsonOption
 from c2m_cli.progress import fit_progress, say
-from c2m_cli.render import print_json, render_backtest, render_forecast
+from c2m_cli.render import print_json, render_backtest, render_explanation, render_forecast
 
 
 def forecast_command(
@@ -19,13 +19,30 @@ def forecast_command(
     method: Annotated[
         str, typer.Option("--method", help="auto, or one model: seasonal_naive, global, ...")
     ] = "auto",
+    explain: Annotated[
+        str | None,
+        typer.Option(
+            "--explain",
+            metavar="SKU",
+            help="Explain SKU's forecast in the newest run instead of forecasting.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Forecast every active SKU from the imported live-room signals and store the run."""
+    """Forecast every sellable SKU (launches from analogues) and store the run."""
     st = settings(ctx)
+    if explain is not None:
+        result = api.explain_forecast(st.engine(), explain)
+        print_json(result) if as_json else render_explanation(result)
+        return
     with fit_progress(f"forecasting ({method})") as progress:
         summary = api.run_forecast(
-            st.engine(), horizon=horizon, method=method, say=say, progress=progress
+            st.engine(),
+            horizon=horizon,
+            method=method,
+            say=say,
+            progress=progress,
+            guards=st.config().guards,
         )
     if as_json:
         print_json(summary.as_json())

@@ -45,7 +45,17 @@ def import_sales_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import live-room sales exports (clicks, carts, orders, rank, price per day and SKU)."""
-    run_import(ctx, api.import_sales, files, as_json, room=room, dry_run=dry_run, strict=strict)
+    margin = settings(ctx).config().guards.import_margin_days
+    run_import(
+        ctx,
+        api.import_sales,
+        files,
+        as_json,
+        room=room,
+        dry_run=dry_run,
+        strict=strict,
+        margin_days=margin,
+    )
 
 
 def import_catalog_command(
@@ -56,7 +66,10 @@ def import_catalog_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import the product catalogue: one row per SKU with its style's fields."""
-    run_import(ctx, api.import_catalog, files, as_json, dry_run=dry_run, strict=strict)
+    sewable = {c for line in settings(ctx).config().lines for c in line.categories}
+    run_import(
+        ctx, api.import_catalog, files, as_json, dry_run=dry_run, strict=strict, sewable=sewable
+    )
 
 
 def import_inventory_command(

@@ -43,6 +43,18 @@ def plan_command(
         bool,
         typer.Option("--deterministic", help="Same plan for the same inputs (may overrun)."),
     ] = False,
+    now: Annotated[
+        datetime | None,
+        typer.Option(
+            "--now",
+            formats=NOW_FORMATS,
+            help="The factory's today, for the guards (default: its clock).",
+        ),
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Make the plan current even when a guard holds it back."),
+    ] = False,
     strict: Annotated[
         bool,
         typer.Option(
@@ -51,7 +63,10 @@ def plan_command(
     ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Plan production from the latest forecast: lots, schedule, KPIs; stored as current."""
+    """Plan production from the latest forecast: lots, schedule, KPIs; stored as current.
+
+    A plan that looks like bad input (a start far from today, no lots for real demand, far
+    fewer SKUs or units than usual) is stored but not made current: exit 65, unless --force."""
     st = settings(ctx)
     with err.status(f"planning ({mode.value})..."):
         plan_id, result = api.plan_and_store(
@@ -63,6 +78,8 @@ def plan_command(
             time_limit=time_limit,
             deterministic=deterministic,
             say=say,
+            now=now,
+            force=force,
             strict=strict,
         )
     if result.skipped_skus:

@@ -148,6 +148,7 @@ _CHANGE_ROWS = (
     "qty_changed",
     "inside_frozen",
     "turned_late",
+    "made_later",
     "extra_changeovers",
     "completed",
     "unchanged",
@@ -168,6 +169,15 @@ def render_replan(outcome: Any) -> None:
             table.add_row(name.replace("_", " "), str(getattr(c, name)))
         table.add_row("mean / max shift (h)", f"{c.mean_shift_hours:g} / {c.max_shift_hours:g}")
         out.print(table)
+        for lot in c.later:
+            was, now = lot["before"], lot["after"]
+            out.print(
+                f"[yellow]made later[/]: {lot['lot']} ({lot['quantity']} units) from "
+                f"{was['line']} {was['sewing_start']} to {now['line']} {now['sewing_start']}, "
+                f"late {lot['late_hours_before']:g} h -> {lot['late_hours_after']:g} h, "
+                f"+{lot['lateness_cost_added']:,.2f} CNY lateness",
+                highlight=False,
+            )
     kpis = outcome.kpis or {}
     shown = [
         k for k in ("lots", "planned_units", "changeovers", "fill_rate", "late_lots") if k in kpis
@@ -301,6 +311,7 @@ def render_forecast(s: dict[str, Any]) -> None:
             "fell back to seasonal naive: " + ", ".join(f"{k} {v}" for k, v in failed.items()),
             highlight=False,
         )
+    _render_coverage(s)
     movers = Table(title="top movers (units per day)")
     for col in ("sku", "style", "last 7 days", "forecast", "change"):
         movers.add_column(col, justify="right" if col not in ("sku", "style") else "left")
@@ -331,6 +342,55 @@ def render_forecast(s: dict[str, Any]) -> None:
         for r in rows:
             totals.add_row(r[key], str(r["skus"]), f"{r['forecast']:.0f}")
         out.print(totals)
+
+
+def _render_coverage(s: dict[str, Any]) -> None:
+    """Launches forecast from analogues, and every sellable SKU left out with its reason."""
+    if s.get("launches"):
+        launch = Table(title="launches forecast from analogues")
+        for col in ("sku", "launch", "analogues", "signal ratio"):
+            launch.add_column(col)
+        for r in s["launches"]:
+            launch.add_row(r["sku"], r["launch"], str(r["analogues"]), f"{r['signal_ratio']:.2f}")
+        out.print(launch)
+    skipped = s.get("skipped", [])
+    if not skipped:
+        out.print("every sellable SKU in the catalogue is forecast", highlight=False)
+        return
+    out.print(f"{len(skipped)} sellable SKUs not forecast:", highlight=False)
+    for r in skipped[:SKIPPED_SHOWN]:
+        out.print(f"  {r['sku']}: {r['reason']}", highlight=False)
+    if len(skipped) > SKIPPED_SHOWN:
+        out.print(f"  ... and {len(skipped) - SKIPPED_SHOWN} more (--json lists all)")
+
+
+def render_explanation(e: dict[str, Any]) -> None:
+    """One SKU's forecast: its model, what each input was worth, recent weeks, the interval."""
+    out.print(
+        f"{e['sku']} in forecast run {e['run_id']} ({e['horizon']} days from {e['origin']}): "
+        f"model {e['method']}, {e['total']:.0f} units, 80 % interval "
+        f"{e['interval_80'][0]:.0f}-{e['interval_80'][1]:.0f}",
+        highlight=False,
+    )
+    worth = Table(title="what each input was worth (units over the horizon; + raised it)")
+    worth.add_column("input")
+    worth.add_column("units", justify="right")
+    for name, units in e["contributions"].items():
+        worth.add_row(name, f"{units:+.1f}")
+    out.print(worth)
+    if e["analogues"]:
+        out.print("analogues: " + ", ".join(e["analogues"]), highlight=False)
+    weeks = Table(title="the last 4 weeks against the forecast")
+    for col in ("week", "", "units", "10 %", "90 %"):
+        weeks.add_column(col, justify="left" if col in ("week", "") else "right")
+    for w in e["weeks"]:
+        lo, hi = (f"{w['q10']:.0f}", f"{w['q90']:.0f}") if "q10" in w else ("", "")
+        weeks.add_row(w["week"], w["kind"], f"{w['units']:.0f}", lo, hi)
+    out.print(weeks)
+
+
+#: skipped SKUs named in the text output (``--json`` lists them all)
+SKIPPED_SHOWN = 20
 
 
 _BACKTEST_COLUMNS = (
@@ -380,6 +440,16 @@ def render_plan_summary(summary: dict[str, Any]) -> None:
         out.print(
             "utilisation per line: "
             + ", ".join(f"{line} {100 * u:.0f} %" for line, u in util.items()),
+            highlight=False,
+        )
+    excluded = kpis.get("excluded_skus") or []
+    if excluded:
+        styles: dict[str, set[str]] = {}
+        for item in excluded:
+            styles.setdefault(item["category"], set()).add(item["style"])
+        named = "; ".join(f"{c}: {', '.join(sorted(s))}" for c, s in sorted(styles.items()))
+        out.print(
+            f"[yellow]left out[/]: {len(excluded)} SKUs no configured line can sew ({named})",
             highlight=False,
         )
     for short in kpis.get("fabric_shortages") or []:

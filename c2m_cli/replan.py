@@ -63,9 +63,14 @@ def replan_command(
     forecast_method: Annotated[
         str, typer.Option("--forecast-method", help="Forecasting model alias, or auto.")
     ] = "auto",
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Make the plan current even when a guard holds it back."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Re-plan from the day's signals, keeping what is on the floor; for cron (exit 75: busy)."""
+    """Re-plan from the day's signals, keeping what is on the floor; for cron (exit 75: busy;
+    exit 65: the data look wrong, the plan is stored but not made current; see --force)."""
     cfg = settings(ctx).config()
     engine = settings(ctx).engine()
     options = api.ReplanOptions(
@@ -77,6 +82,7 @@ def replan_command(
         deadline_minutes=deadline,
         log_file=log_file,
         forecast_method=forecast_method,
+        force=force,
     )
     outcome = api.replan(engine, cfg, options, progress=say_raw)
     for warning in outcome.warnings:

@@ -9,7 +9,7 @@ changed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ from c2m.importing.import_loop import (
     parse_cell,
     run_import,
 )
-from c2m.importing.import_result import FileProgress, ImportResult
+from c2m.importing.import_result import FileProgress, ImportResult, RowIssue
 from c2m.importing.reading import Columns, Header
 from c2m.importing.skus import SKU_ALIASES, load_catalogue
 from c2m.importing.upsert import Counts, upsert
@@ -57,7 +57,14 @@ class CatalogImporter(Importer):
     columns = CATALOG_COLUMNS
     chunk_size = 2000
 
+    def __init__(self, sewable: Iterable[str] | None = None) -> None:
+        super().__init__()
+        #: categories some configured line sews; None: no factory to check against
+        self.sewable = None if sewable is None else frozenset(sewable)
+        self.file = ""
+
     def check_header(self, header: Header, file: str) -> None:
+        self.file = file
         index = header.index
         missing = [c for c in ("style", "colour", "size", "category") if c not in index]
         if missing:
@@ -111,6 +118,31 @@ class CatalogImporter(Importer):
         self.catalogue[parts] = sku
         return {"sku": sku, "style": style, "colour": colour, "size": size, **fields}
 
+    def finish(self, connection: Connection, result: ImportResult) -> None:
+        """One warning naming every category of this file that no configured line can sew
+        (a hoodie in a shop without hoodie lines): imported, but left out of every plan."""
+        if self.sewable is None:
+            return
+        unsewable: dict[str, list[str]] = {}
+        for style, fields in self.styles.items():
+            if fields["category"] not in self.sewable:
+                unsewable.setdefault(fields["category"], []).append(style)
+        if unsewable:
+            named = "; ".join(
+                f"{category!r} (styles {', '.join(sorted(styles)[:5])}"
+                f"{', ...' if len(styles) > 5 else ''})"
+                for category, styles in sorted(unsewable.items())
+            )
+            result.add_warning(
+                RowIssue(
+                    self.file,
+                    0,
+                    "category",
+                    f"no configured line can sew {named}: plans will leave these SKUs out "
+                    "until a line's categories include them",
+                )
+            )
+
     def store(self, connection: Connection, records: list[Any], batch_id: int) -> Counts:
         styles = {r["style"]: {"style": r["style"], **{f: r[f] for f in self.style_values}}
                   for r in records}  # fmt: skip
@@ -163,8 +195,10 @@ def import_catalog(
     dry_run: bool = False,
     strict: bool = False,
     progress: FileProgress | None = None,
+    sewable: Iterable[str] | None = None,
 ) -> ImportResult:
-    """Import the product catalogue (styles and their SKUs)."""
+    """Import the product catalogue (styles and their SKUs); ``sewable``, the categories the
+    factory's lines sew, makes the import name every category none of them can."""
     return run_import(
-        CatalogImporter(), paths, engine, dry_run=dry_run, strict=strict, progress=progress
+        CatalogImporter(sewable), paths, engine, dry_run=dry_run, strict=strict, progress=progress
     )

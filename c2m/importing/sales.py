@@ -14,13 +14,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from c2m.clock import factory_now
+from c2m.config import Guards
 from c2m.errors import ImportFailed
 from c2m.importing.import_loop import Importer, RowProblem, missing_columns_message, run_import
-from c2m.importing.import_result import FileProgress, ImportResult
+from c2m.importing.import_result import FileProgress, ImportResult, RowIssue
 from c2m.importing.reading import Columns, Header, normalise_header
 from c2m.importing.skus import SKU_ALIASES, SkuCodes, load_catalogue, sku_from_parts
 from c2m.importing.upsert import (
@@ -114,6 +115,8 @@ SALES_COLUMNS = Columns(
 _ORDER = ("date", "room_id", "sku", "style", "colour", "size")
 _ORDER += ("clicks", "carts", "orders", "rank", "price")
 _TABLE = SalesSignal.__table__
+#: a file whose dates lie further than this outside the stored history gets one warning
+HISTORY_MARGIN_DAYS: int = Guards.model_fields["import_margin_days"].default
 _KEYS = ("ts", "room_id", "sku")
 _VALUES = ("clicks", "carts", "orders", "rank", "price")
 
@@ -128,9 +131,13 @@ class SalesImporter(Importer):
     kind = "sales"
     columns = SALES_COLUMNS
 
-    def __init__(self, room: str | None = None) -> None:
+    def __init__(self, room: str | None = None, margin_days: int = HISTORY_MARGIN_DAYS) -> None:
         super().__init__()
         self.room = room.strip() if room else None
+        self.margin = dt.timedelta(days=margin_days)
+        self._file = ""
+        self._history: tuple[dt.datetime, dt.datetime] | None = None
+        self._dates: list[dt.datetime] = []  # the file's first and last dates, once seen
         self.catalogue: dict[tuple[str, str, str], str] = {}
         self.known: set[str] = set()
         self.codes = SkuCodes()
@@ -143,6 +150,7 @@ class SalesImporter(Importer):
         self._deferred: list = []
 
     def check_header(self, header: Header, file: str) -> None:
+        self._file = file
         index = header.index
         missing = [c for c in ("date", "clicks", "carts", "orders") if c not in index]
         if "sku" not in index and not all(c in index for c in ("style", "colour", "size")):
@@ -176,6 +184,8 @@ class SalesImporter(Importer):
         self._stored_ts = stored_form(connection, _TABLE.c.ts)
         self._latest_sane = factory_now() + dt.timedelta(days=1)  # a day of slack
         self._stamps.clear()  # cleared, not replaced: the parser holds on to it
+        self._history = _stored_history(connection)
+        self._dates = []
         # ~40 bytes is a short sales row: an upper estimate of the rows in the file.
         self._deferred = defer_secondary_indexes(connection, _TABLE, self.file_size // 40)
 
@@ -301,6 +311,13 @@ class SalesImporter(Importer):
         # Sales cannot come from the future (or from before live rooms): such a date is a
         # typo, and the latest imported day is where forecasts start. Warned once per date
         # text (this runs once per distinct text, then the cache answers).
+        dates = self._dates
+        if not dates:
+            dates += [ts, ts]
+        elif ts < dates[0]:
+            dates[0] = ts
+        elif ts > dates[1]:
+            dates[1] = ts
         if ts > self._latest_sane:
             self.warn("date", f"{ts:%Y-%m-%d} is after today: check the date (a typo here moves "
                       "the forecast's start)")  # fmt: skip
@@ -324,6 +341,9 @@ class SalesImporter(Importer):
         return upsert_many(connection, _TABLE, _KEYS, values, records, stamp, stored_form=True)
 
     def finish(self, connection: Connection, result: ImportResult) -> None:
+        far = _far_from_history(self._dates, self._history, self.margin)
+        if far:
+            result.add_warning(RowIssue(self._file, 0, "date", far))
         restore_indexes(connection, self._deferred)
         self._deferred = []
         table = Room.__table__
@@ -337,6 +357,36 @@ class SalesImporter(Importer):
         result.new_skus = sorted(set(result.new_skus) | new)
         self.seen.clear()
         self.rooms_seen.clear()
+
+
+def _stored_history(connection: Connection) -> tuple[dt.datetime, dt.datetime] | None:
+    """The first and last time of the sales already stored, or None before the first import."""
+    first, last = connection.execute(select(func.min(_TABLE.c.ts), func.max(_TABLE.c.ts))).one()
+    if first is None:
+        return None
+    return tuple(
+        v if isinstance(v, dt.datetime) else dt.datetime.fromisoformat(v) for v in (first, last)
+    )
+
+
+def _far_from_history(
+    dates: Sequence[dt.datetime],
+    history: tuple[dt.datetime, dt.datetime] | None,
+    margin: dt.timedelta,
+) -> str | None:
+    """One warning for a file whose dates lie far outside the stored history (a 2024 export
+    into a 2026 database, a mistyped year): imported, since it may be a real backfill, but
+    said once per file, because a forecast will start from its last day."""
+    if not dates or history is None:
+        return None
+    first, last = dates
+    begin, end = history
+    if first >= begin - margin and last <= end + margin:
+        return None
+    return (
+        f"dates from {first:%Y-%m-%d} to {last:%Y-%m-%d} lie more than {margin.days} days "
+        f"outside the stored history ({begin:%Y-%m-%d} to {end:%Y-%m-%d}): check the year"
+    )
 
 
 def _split_date_and_time(header: Header) -> int | None:
@@ -431,8 +481,14 @@ def import_sales(
     dry_run: bool = False,
     strict: bool = False,
     progress: FileProgress | None = None,
+    margin_days: int = HISTORY_MARGIN_DAYS,
 ) -> ImportResult:
     """Import live-room sales exports; see :class:`SalesImporter` for the rules."""
     return run_import(
-        SalesImporter(room), paths, engine, dry_run=dry_run, strict=strict, progress=progress
+        SalesImporter(room, margin_days),
+        paths,
+        engine,
+        dry_run=dry_run,
+        strict=strict,
+        progress=progress,
     )

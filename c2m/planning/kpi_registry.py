@@ -75,6 +75,7 @@ KPIS: tuple[KpiSpec, ...] = (
     KpiSpec("cost_overtime", "cost: overtime (CNY)", "CNY", _A, "lower"),
     KpiSpec("cost_holding", "cost: holding (CNY)", "CNY", _A, "lower"),
     KpiSpec("cost_stability", "cost: moves off the last plan (CNY)", "CNY", _A, "lower"),
+    KpiSpec("cost_unserved", "cost: demand left unserved (CNY)", "CNY", _A, "lower"),
     KpiSpec("objective", "objective (CNY)", "CNY", _A, "lower"),
     KpiSpec("bound", "best bound (CNY)", "CNY", _A),
     KpiSpec("gap", "gap", "share", _S, "lower"),

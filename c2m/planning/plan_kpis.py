@@ -4,7 +4,14 @@ The projected fill rate replays the horizon day by day per SKU with the *mean* f
 open orders as demand: stock on hand and work in progress first, then each lot's units from
 the day it finishes; a day's demand that stock cannot serve is counted as missed (not
 carried), so ``fill_rate`` = units served on their day / units demanded. The same replay
-gives the projected inventory at the end of the horizon. Utilisation is a line's busy
+gives the projected inventory at the end of the horizon, and the units it leaves unserved
+(demand no lot serves within the horizon, the units of lots held by fabric among them),
+priced at each style's lost-sale cost (``costs.lost_sale_share_of_margin`` of price less unit
+cost) as ``cost_unserved``. The objective a plan reports is the solver's (lateness,
+changeovers, overtime, holding, stability) plus ``cost_unserved``, so a batch plan that
+serves less cannot look cheaper than a C2M plan that serves more (the solver's bound and
+gap stay its own: the lots are given to it, their unserved demand is not its choice).
+Utilisation is a line's busy
 minutes (sewing plus setups) inside the horizon over its regular working minutes there, so
 a line on overtime can exceed 1; ``station_utilisation`` does the same for the cutting tables
 and finishing stations in use, as groups (with many small lots they, not the lines, are often
@@ -63,11 +70,13 @@ class PlanKpis:
     held_lots: int
     held_units: int
     fabric_shortages: list[dict[str, Any]]
+    excluded_skus: list[dict[str, Any]]
     cost_lateness: float
     cost_changeover: float
     cost_overtime: float
     cost_holding: float
     cost_stability: float
+    cost_unserved: float
     solver_status: str
     solver_method: str | None
     objective: float | None
@@ -100,13 +109,20 @@ def compute(
     solved: Result,
     shortages: list[dict[str, Any]],
     seconds: float,
+    lost_sale: Mapping[str, float] | None = None,
+    excluded: list[dict[str, Any]] | None = None,
 ) -> PlanKpis:
-    """All of a plan's KPIs from its lots, the demand it serves and the solver's answer."""
+    """All of a plan's KPIs from its lots, the demand it serves and the solver's answer;
+    ``lost_sale`` is the yuan a unit of each SKU's unserved demand costs (none: 0);
+    ``excluded`` the SKUs the plan left out (:mod:`c2m.planning.exclusions`)."""
     replay = [lot for lot in planned if not lot.fixed]
     sizes = [lot.quantity for lot in planned]
     sew = [op for lot in replay for op in lot.ops if op.step == "sew"]
     util, stations = _utilisation(replay, built, start, horizon_days)
-    served, due, end_stock = (float(x) for x in _replay(replay, demand, stock, start, horizon_days))
+    served, due, end_stock, unserved = _replay(replay, demand, stock, start, horizon_days)
+    lost = lost_sale or {}
+    cost_unserved = round(float(sum(q * lost.get(sku, 0.0) for sku, q in unserved.items())), 2)
+    objective = _in_yuan(solved.objective, built.scale)
     daily = sum(float(d.sum()) for d in demand.values()) / max(horizon_days, 1)
     late_new = [lot for lot in replay if lot.late_minutes > 0]
     costs = _cost_parts(built.problem.objective, parts, built.scale)
@@ -134,10 +150,12 @@ def compute(
         held_lots=len(held),
         held_units=int(sum(lot.quantity for lot in held)),
         fabric_shortages=shortages,
+        excluded_skus=list(excluded or []),
         **costs,
+        cost_unserved=cost_unserved,
         solver_status=solved.status,
         solver_method=solved.method,
-        objective=_in_yuan(solved.objective, built.scale),
+        objective=None if objective is None else round(objective + cost_unserved, 2),
         bound=_in_yuan(solved.bound, built.scale),
         gap=None if solved.gap is None else round(solved.gap, 4),
         wall_seconds=round(seconds, 2),
@@ -188,7 +206,10 @@ def _in_yuan(value: float | None, scale: float) -> float | None:
     return round(value / scale, 2) if value is not None else None
 
 
-def _replay(lots, demand, stock, start, horizon_days) -> tuple[float, float, float]:
+def _replay(
+    lots, demand, stock, start, horizon_days
+) -> tuple[float, float, float, dict[str, float]]:
+    """Units served on their day, units due, stock at the end, and per SKU the units unserved."""
     made: dict[str, np.ndarray] = {}
     for lot in lots:
         end = lot.end
@@ -201,15 +222,20 @@ def _replay(lots, demand, stock, start, horizon_days) -> tuple[float, float, flo
         for sku, qty in lot.items.items():
             made.setdefault(sku, np.zeros(horizon_days))[k] += qty
     served = due = end_total = 0.0
+    unserved: dict[str, float] = {}
     for sku in set(demand) | set(made) | set(stock):
         d = demand.get(sku, np.zeros(horizon_days))
         m = made.get(sku, np.zeros(horizon_days))
         s = float(stock.get(sku, 0.0))
+        before = served
         for t in range(horizon_days):
             s += m[t]
             x = min(s, d[t])
             served += x
             s -= x
+        missed = float(d.sum()) - (served - before)
+        if missed > 0:
+            unserved[sku] = missed
         due += float(d.sum())
         end_total += s
-    return served, due, end_total
+    return float(served), float(due), float(end_total), unserved

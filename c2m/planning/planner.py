@@ -22,7 +22,7 @@ import pandas as pd
 
 from c2m.config import FactoryConfig, LotPolicy
 from c2m.errors import DataError
-from c2m.planning import fabric, plan_kpis, solver
+from c2m.planning import exclusions, fabric, plan_kpis, solver
 from c2m.planning import lots as lot_policy
 from c2m.planning.build import Built, build_problem
 from c2m.planning.inputs import FrozenLot, PlanningInputs, PlanOptions
@@ -32,7 +32,7 @@ from c2m.planning.plan_result import PlanResult
 from c2m.planning.scheduled import ScheduledLot, ScheduledOp
 from c2m.planning.timing import changeover_minutes
 from c2m.planning.unknown import set_aside_unknown
-from c2m.planning.working_time import to_datetime
+from c2m.planning.working_time import last_shift_end, to_datetime
 from scheduling.result import Result
 from scheduling.validate import objective as breakdown
 
@@ -64,9 +64,11 @@ def default_start(forecast: pd.DataFrame) -> dt.datetime:
 
 def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> PlanResult:
     """Plans ``options.mode`` over the horizon: net needs -> lot specs -> fabric gating ->
-    schedule -> scheduled lots and KPIs. Raises :class:`DataError` on a catalogue or calendar
-    the plan cannot be made from; deterministic for a fixed seed and worker count."""
+    schedule -> scheduled lots and KPIs. SKUs no configured line can sew are left out and
+    named (``kpis.excluded_skus``), not an error. Raises :class:`DataError` on a catalogue or
+    calendar the plan cannot be made from; deterministic for a fixed seed and worker count."""
     t0 = time.perf_counter()
+    inputs, excluded = exclusions.without_unsewable(inputs, cfg)
     _check_catalogue(inputs)
     inputs, skipped = set_aside_unknown(inputs, options.strict)
     policy: LotPolicy = getattr(cfg.policies, options.mode)
@@ -75,7 +77,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
     wip = _work_in_progress(inputs.frozen_lots)
     net = _net_needs(inputs, policy, start, horizon, wip)
     demand = _sku_demand(inputs, start.date(), horizon)
-    specs = _size_lots(net, demand, inputs, policy, options.mode)
+    specs = _size_lots(net, demand, inputs, policy, options.mode, cfg)
     shortages = [s.as_json() for s in fabric.gate(specs, inputs.styles, inputs.fabrics, start)]
     solved = _schedule([s for s in specs if s.release is not None], inputs, cfg, options, start, t0)
     built, result = solved.built, solved.result
@@ -95,6 +97,8 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         result,
         shortages,
         seconds,
+        lost_sale=_lost_sale(inputs, cfg),
+        excluded=excluded,
     )
     if skipped:
         kpis = dataclasses.replace(kpis, skipped_skus=tuple(skipped))
@@ -158,11 +162,14 @@ def _size_lots(
     inputs: PlanningInputs,
     policy: LotPolicy,
     mode: str,
+    cfg: FactoryConfig,
 ) -> list[LotSpec]:
     """Lot specs for the net needs under the mode's policy. A style-level need splits into
     sizes by the forecast's mix; SKU-level lots of a style-colour are grouped into one marker;
     on a replan, tonight's lots take back the codes of last night's lots they continue, so
-    the stability term and the diff recognise them. Codes of fixed lots are never reused."""
+    the stability term and the diff recognise them. Codes of fixed lots are never reused.
+    A lot is due at the end of the last working shift by its need (less the policy's lead
+    days), not at midnight: a Sunday's demand is due when the floor last works before it."""
     mix: dict[str, dict[str, float]] = {}
     for sku, d in demand.items():
         mix.setdefault(inputs.skus[sku].style, {})[sku] = float(d.sum())
@@ -170,6 +177,8 @@ def _size_lots(
     specs = lot_policy.make_lots(
         net, policy, mode, inputs.skus, inputs.styles, mix=mix, taken=set(taken)
     )
+    for spec in specs:
+        spec.due = last_shift_end(cfg.calendar, spec.due)
     if policy.granularity == "sku":
         specs = lot_policy.group_sizes(specs, policy, mode, set(taken))
     if inputs.previous_lots:
@@ -228,6 +237,18 @@ def _schedule(
         "first_feasible": round(spent + first, 3) if first is not None else None,
     }
     return _Solved(built, result, timings)
+
+
+def _lost_sale(inputs: PlanningInputs, cfg: FactoryConfig) -> dict[str, float]:
+    """Yuan per unit of demand a plan leaves unserved, per SKU: the config's share of the
+    style's margin (price less unit cost), what the sale would have earned."""
+    share = cfg.costs.lost_sale_share_of_margin
+    out = {}
+    for sku, info in inputs.skus.items():
+        style = inputs.styles.get(info.style)
+        if style is not None:
+            out[sku] = share * max(style.price - style.unit_cost, 0.0)
+    return out
 
 
 def _stock(on_hand: Mapping[str, int], wip: Mapping[str, int]) -> dict[str, float]:

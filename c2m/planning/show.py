@@ -77,8 +77,8 @@ def _resource_key(name: str) -> tuple[int, str]:
 
 def compare_plans(session: Session, plan_a: int, plan_b: int) -> dict[str, Any]:
     """Both plans' summaries and, for every numeric KPI, the difference b - a."""
-    a = read_plan(session, plan_a).as_json()
-    b = read_plan(session, plan_b).as_json()
+    head_a, head_b = read_plan(session, plan_a).header, read_plan(session, plan_b).header
+    a, b = head_a.as_json(), head_b.as_json()
     delta = {}
     for key, value in a["kpis"].items():
         other = b["kpis"].get(key)
@@ -91,7 +91,29 @@ def compare_plans(session: Session, plan_a: int, plan_b: int) -> dict[str, Any]:
             f"plans {plan_a} and {plan_b} cover different periods ({_period(a)} and "
             f"{_period(b)}): totals such as units, lots and costs do not compare one to one"
         )
+    warnings += _not_comparable(head_a, head_b)
     return {"plans": [a, b], "difference": delta, "warnings": warnings}
+
+
+def _not_comparable(a: Any, b: Any) -> list[str]:
+    """Why two plans' objectives do not compare: different demand (another forecast, or other
+    units due), or an objective that does not price unserved demand (a plan stored before
+    ``cost_unserved`` existed). A plan serving less must not read as the cheaper one."""
+    out = []
+    due_a, due_b = (float(h.kpis.get("units_due") or 0) for h in (a, b))
+    if a.forecast_run_id != b.forecast_run_id or abs(due_a - due_b) > 0.005 * max(due_a, due_b):
+        out.append(
+            f"plans {a.id} and {b.id} plan for different demand ({due_a:,.0f} and "
+            f"{due_b:,.0f} units due, forecast runs {a.forecast_run_id} and "
+            f"{b.forecast_run_id}): their objectives do not compare"
+        )
+    old = [str(h.id) for h in (a, b) if "cost_unserved" not in h.kpis]
+    if old:
+        out.append(
+            f"plan {' and '.join(old)} was stored before objectives priced unserved demand: "
+            "its objective does not compare with a newer plan's"
+        )
+    return out
 
 
 def _period(summary: dict[str, Any]) -> str:

@@ -46,6 +46,25 @@ def _add(out: list, day: dt.date, a: dt.time, b: dt.time, start: dt.datetime) ->
         out.append((lo, hi))
 
 
+def last_shift_end(cfg: CalendarConfig, moment: dt.datetime) -> dt.datetime:
+    """The end of the last regular shift that ends at or before ``moment``: when a lot due
+    by ``moment`` must be done on a factory that is closed at night, on its days off and on
+    holidays (a Saturday's demand in a Monday-to-Friday shop is due Friday evening). A
+    calendar with no working day in the year before ``moment`` leaves it as it is."""
+    workdays = {WEEKDAYS.index(d) for d in cfg.workdays}
+    holidays = set(cfg.holidays)
+    ends = sorted({shift.end for shift in cfg.shifts}, reverse=True)
+    for back in range(367):
+        day = moment.date() - dt.timedelta(days=back)
+        if day.weekday() not in workdays or day in holidays:
+            continue
+        for end in ends:
+            when = dt.datetime.combine(day, end)
+            if when <= moment:
+                return when
+    return moment
+
+
 def to_minute(t: dt.datetime | dt.date, start: dt.datetime) -> int:
     """Minutes from the plan start (a date means its midnight); may be negative."""
     if not isinstance(t, dt.datetime):

@@ -6,6 +6,11 @@ another line or another time, and "added"/"removed" mean the need itself appeare
 A planner reading the morning report wants exactly these counts; ``inside_frozen`` must be
 zero — anything else means the floor was told to change what it is already doing.
 
+``made_later`` counts the lots whose lateness grew by more than a threshold (the config's
+``guards.later_hours``), and ``later`` lists each of them with its old and new line and sewing
+start, its lateness before and after and what the added lateness costs (units x days x
+``costs.lateness_per_unit_day``), so a planner sees why a due lot moved, not only that it did.
+
 ``turned_late`` counts lots that were on time in the previous plan and are late in the new
 one (a new lot that is late was never on time; the plan's KPIs count all late lots).
 Shifts are measured on the sewing start (what a line leader plans the day around);
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from c2m.planning.stored import StoredLot
 
@@ -38,7 +44,9 @@ class PlanChanges:
     turned_late: int = 0
     unchanged: int = 0
     completed: int = 0  # lots of the previous plan finished before ``now``: done, not removed
+    made_later: int = 0
     lots: dict[str, list[str]] = field(default_factory=dict)
+    later: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -48,6 +56,7 @@ class PlanChanges:
         """The figures without the lot lists: what the run log and ``--json`` carry."""
         data = asdict(self)
         data.pop("lots")
+        data.pop("later")
         return data
 
     def as_json(self) -> dict:
@@ -65,12 +74,16 @@ def diff_plans(
     line_ids: Iterable[str],
     frozen_codes: Iterable[str] = (),
     sample: int = 20,
+    later_hours: float | None = None,
+    lateness_per_unit_day: float = 0.0,
 ) -> PlanChanges:
     """Compare two plans' lots; ``frozen_codes``: lots the new plan was told to keep.
 
     ``line_ids`` are the configured sewing lines: a lot's line and sewing start are read on
     them (:meth:`StoredLot.sewing_line`). ``sample`` caps each list of lot codes kept for
-    the report (the counts are always full).
+    the report (the counts are always full). With ``later_hours``, every lot whose lateness
+    grew by more than that is listed in ``later`` (all of them: each is a promise broken), its
+    added lateness priced at ``lateness_per_unit_day``.
     """
     old_by = {lot.code: lot for lot in old}
     new_by = {lot.code: lot for lot in new}
@@ -118,13 +131,40 @@ def diff_plans(
             changes.unchanged += 1
         if after.late_minutes > 0 and before.late_minutes <= 0:
             lists["turned_late"].append(code)
+        grew = after.late_minutes - before.late_minutes
+        if later_hours is not None and grew > later_hours * 60:
+            changes.later.append(_made_later(before, after, lines, grew, lateness_per_unit_day))
     for name, codes in lists.items():
         setattr(changes, name, len(codes))
     changes.mean_shift_hours = round(sum(shifts) / len(shifts), 3) if shifts else 0.0
     changes.max_shift_hours = round(max(shifts), 3) if shifts else 0.0
     changes.extra_changeovers = _changeovers(new_by.values()) - _changeovers(old_by.values())
     changes.lots = {name: codes[:sample] for name, codes in lists.items() if codes}
+    changes.made_later = len(changes.later)
     return changes
+
+
+def _made_later(
+    before: StoredLot, after: StoredLot, lines: set[str], grew: int, per_unit_day: float
+) -> dict[str, Any]:
+    """One lot made later: where it was and is, and what its added lateness costs."""
+
+    def slot(lot: StoredLot) -> dict[str, Any]:
+        start = lot.sewing_start(lines)
+        return {
+            "line": lot.sewing_line(lines),
+            "sewing_start": start.isoformat(sep=" ") if start else None,
+        }
+
+    return {
+        "lot": after.code,
+        "quantity": after.quantity,
+        "before": slot(before),
+        "after": slot(after),
+        "late_hours_before": round(before.late_minutes / 60, 1),
+        "late_hours_after": round(after.late_minutes / 60, 1),
+        "lateness_cost_added": round(after.quantity * grew / 1440 * per_unit_day, 2),
+    }
 
 
 def _shift_minutes(before: StoredLot, after: StoredLot, lines: set[str]) -> float | None:

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from c2m.config import Guards
 from c2m.db import session_scope
 from c2m.errors import DataError
 from c2m.forecasts import run_forecast
@@ -46,12 +47,14 @@ def forecast(
     newest: dt.datetime | None,
     method: str = "auto",
     say: Say = silent,
+    guards: Guards | None = None,
 ) -> ForecastInput:
     """Forecast every active SKU from the signals of the whole days before ``now``'s day.
 
     The same glue as ``c2m forecast`` (stored as a forecast run the plan points to). A day
     still being sold would look like a slump, so today is not history; cron runs the replan
     after midnight, when yesterday is complete. One extra day covers the rest of today.
+    Nobody watches the night: a forecast that ``guards`` find suspicious stops the run.
     """
     last_day = now.date() - dt.timedelta(days=1)
     # The forecast starts after the newest signal (``newest``, read with the run's inputs):
@@ -65,7 +68,15 @@ def forecast(
             "import the rooms' exports first (or check --now)"
         )
     horizon = behind + horizon_days
-    summary = run_forecast(engine, horizon=horizon, method=method, origin=last_day, say=say)
+    summary = run_forecast(
+        engine,
+        horizon=horizon,
+        method=method,
+        origin=last_day,
+        say=say,
+        guards=guards,
+        unattended=True,
+    )
     with session_scope(engine) as session:
         frame = load_forecast(session, summary.run_id)
     if frame.empty:

@@ -31,6 +31,7 @@ from c2m.clock import factory_now
 from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, LockBusy, sigterm_as_interrupt
+from c2m.planning import guards
 from c2m.planning.db_inputs import load_inputs
 from c2m.planning.inputs import PlanningInputs, PlanOptions
 from c2m.planning.plan_result import PlanResult
@@ -364,6 +365,7 @@ class NightlyReplan:
             inputs.newest_signal,
             self.options.forecast_method,
             self.say,
+            self.config.guards,
         )
 
     def plan(
@@ -433,8 +435,11 @@ class NightlyReplan:
     # --- 5. publish: write, diff, guard, make current --------------------------------------------
 
     def publish_new(self, result: PlanResult, forecast: ForecastInput, floor: FloorState) -> None:
-        """Publish the new plan and say what changed against the previous one."""
+        """Publish the new plan and say what changed against the previous one; a plan the
+        guards hold back (:mod:`c2m.planning.guards`) is stored, not made current, unless
+        ``--force``."""
         outcome = self.outcome
+        reason = None if self.options.force else self.refusal(result, forecast)
         outcome.plan_id = self.phases.run(
             "publish",
             lambda: self.publish(
@@ -446,8 +451,11 @@ class NightlyReplan:
                     make_current=False,
                 ),
                 floor,
+                current=reason is None,
             ),
         )
+        if reason is not None:
+            raise guards.refused(outcome.plan_id, reason)
         changes = outcome.changes
         outcome.message = (
             f"plan {outcome.plan_id} published ({outcome.status}): "
@@ -455,22 +463,40 @@ class NightlyReplan:
             f"{changes.moved_time} moved in time, {changes.qty_changed} quantity changes"
         )
 
-    def publish(self, make: Callable[[Session], int], floor: FloorState) -> int:
-        """Write, check against the frozen window, flip current: ONE transaction."""
+    def refusal(self, result: PlanResult, forecast: ForecastInput) -> str | None:
+        """Why tonight's plan must not become current (``now`` is the factory's today)."""
+        with session_scope(self.engine) as session:
+            base = guards.read_baseline(session, self.options.mode, self.now.date())
+        cover = guards.coverage(result, forecast.frame)
+        return guards.refusal(result, cover, base, self.config.guards)
+
+    def publish(
+        self, make: Callable[[Session], int], floor: FloorState, current: bool = True
+    ) -> int:
+        """Write, check against the frozen window, flip current (unless not ``current``): ONE
+        transaction."""
         outcome = self.outcome
         with session_scope(self.engine) as session:
             plan_id = make(session)
             new_lots = stored_plans.plan_lots(session, plan_id)
             outcome.changes = self.diff(floor, new_lots)
             self.guard(outcome.changes)
-            set_current(session, plan_id, self.options.mode)
+            if current:
+                set_current(session, plan_id, self.options.mode)
             outcome.kpis, outcome.status, solver = stored_plans.plan_summary(session, plan_id)
             outcome.solver = {**solver, **outcome.solver}
             return plan_id
 
     def diff(self, floor: FloorState, new_lots: list[StoredLot]) -> PlanChanges:
         """What changed against the previous plan's live lots (the finished ones counted)."""
-        changes = diff_plans(floor.live, new_lots, self.line_ids, floor.frozen_codes)
+        changes = diff_plans(
+            floor.live,
+            new_lots,
+            self.line_ids,
+            floor.frozen_codes,
+            later_hours=self.config.guards.later_hours,
+            lateness_per_unit_day=self.config.costs.lateness_per_unit_day,
+        )
         changes.completed = len(floor.completed)
         return changes
 

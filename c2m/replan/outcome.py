@@ -42,6 +42,8 @@ class ReplanOptions:
     log_file: Path | None = None
     reuse_unchanged: bool = True
     forecast_method: str = "auto"
+    #: make the plan current even when a guard (``c2m.planning.guards``) holds it back
+    force: bool = False
 
     def __post_init__(self) -> None:
         if self.frozen_hours is not None and self.frozen_hours < 0:
@@ -90,6 +92,7 @@ class ReplanOutcome:
             "kpis": self.kpis,
             "changes": self.changes.counts() if self.changes else {},
             "changed_lots": self.changes.lots if self.changes else {},
+            "made_later": self.changes.later if self.changes else [],
             "solver": self.solver,
             "phases": self.phases,
             "reused_plan_id": self.reused_plan_id,

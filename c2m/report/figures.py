@@ -73,7 +73,7 @@ def _hover(op) -> str:
     where = f"{html.escape(op.step)} on {html.escape(op.resource)}"
     parts = [
         f"<b>{html.escape(str(op.code))}</b> · {where}",
-        f"style {html.escape(op.style)}{html.escape(colour)} · {op.quantity} units",
+        f"style {html.escape(op.style)}{html.escape(colour)}{_name(op)} · {op.quantity} units",
         *(html.escape(line) for line in lines_of_items),
         f"{op.start:{_FMT}} → {op.end:{_FMT}}",
         f"due {op.due:{_FMT}} · {late}",
@@ -83,6 +83,12 @@ def _hover(op) -> str:
     if op.fixed:
         parts.append("frozen (on the floor)")
     return "<br>".join(parts)
+
+
+def _name(op) -> str:
+    """`` (圆领短袖T恤)``: the product's name as the catalogue gives it, when it gives one."""
+    name = getattr(op, "name", "") or ""
+    return f" ({html.escape(str(name))})" if name else ""
 
 
 def _setup_text(op) -> str:

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from c2m.db import session_scope
 from c2m.errors import NotFound
-from c2m.models import ForecastRun, ForecastValue, Plan, SalesSignal, Sku
+from c2m.models import ForecastRun, ForecastValue, Plan, SalesSignal, Sku, Style
 from c2m.planning.inputs import SkuInfo
 from c2m.planning.stored import PlanHeader, StoredPlan, read_plan
 
@@ -26,6 +26,7 @@ LOT_COLUMNS = [
     "lot_id",
     "code",
     "style",
+    "name",
     "colour",
     "category",
     "quantity",
@@ -107,7 +108,8 @@ def load_plan_report(
         plan = resolve_plan(session, plan_id)
         companion = find_companion(session, plan)
         stored = read_plan(session, int(plan.id))
-        lots, operations = lot_and_operation_frames(stored)
+        names = {s.style: s.name for s in session.exec(select(Style)).all()}
+        lots, operations = lot_and_operation_frames(stored, names)
         run = _forecast_run(session, plan)
         styles = sorted(set(lots["style"])) if len(lots) else None
         forecast = _forecast(session, run.id, styles) if run else _empty(FORECAST_COLUMNS)
@@ -131,9 +133,12 @@ def _empty(columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(columns=columns)
 
 
-def lot_and_operation_frames(plan: StoredPlan) -> tuple[pd.DataFrame, pd.DataFrame]:
+def lot_and_operation_frames(
+    plan: StoredPlan, names: Mapping[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The stored plan as two frames: one row per lot, one per operation (with its lot's
-    columns, so each figure works from one frame)."""
+    columns, so each figure works from one frame); ``names`` gives each style's product name
+    (the catalogue's, Chinese included)."""
     if not plan.lots:
         return _empty(LOT_COLUMNS), _empty(OPERATION_COLUMNS + LOT_COLUMNS[1:])
     lot_rows = [
@@ -141,6 +146,7 @@ def lot_and_operation_frames(plan: StoredPlan) -> tuple[pd.DataFrame, pd.DataFra
             "lot_id": lot.lot_id,
             "code": lot.code,
             "style": lot.style,
+            "name": (names or {}).get(lot.style, ""),
             "colour": lot.colour,
             "category": lot.category,
             "quantity": lot.quantity,

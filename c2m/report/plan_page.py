@@ -196,6 +196,7 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         (
             lot.code,
             lot.style,
+            lot.name or "",
             lot.colour or "",
             lot.quantity,
             f"{lot.due:{_TIME}}",
@@ -206,7 +207,17 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         for lot in late.itertuples(index=False)
     ]
     late_table = table(
-        ["lot", "style", "colour", "units", "due", "finishes", "late h", "SKUs affected"],
+        [
+            "lot",
+            "style",
+            "product",
+            "colour",
+            "units",
+            "due",
+            "finishes",
+            "late h",
+            "SKUs affected",
+        ],
         late_rows,
         numeric=["units", "late h"],
         table_id="late-lots",
@@ -220,6 +231,13 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         short_rows,
         table_id="fabric-shortages",
         empty_text="No fabric shortages.",
+    )
+    excluded = data.plan.kpis.get("excluded_skus") or []
+    excluded_table = table(
+        ["SKU", "style", "category", "reason"],
+        [(x["sku"], x["style"], x["category"], x["reason"].replace("_", " ")) for x in excluded],
+        table_id="excluded-skus",
+        empty_text="Every SKU of the catalogue can be sewn on a configured line.",
     )
     over = over_capacity(load)
     over_rows = [
@@ -245,6 +263,7 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
     body = (
         f"<h3>Late lots ({len(late_rows)})</h3>{late_table}"
         f"<h3>Fabric shortages ({len(short_rows)})</h3>{shortage_table}"
+        f"<h3>SKUs left out ({len(excluded)})</h3>{excluded_table}"
         f"<h3>Lines in overtime or over capacity ({len(over_rows)} line-days)</h3>{over_table}"
     )
     skipped = data.plan.kpis.get("skipped_skus") or []

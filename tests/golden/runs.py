@@ -134,8 +134,11 @@ def plan_runs(workdir: Path) -> dict[str, Any]:
     db = ["--db", url]
     forecast = _cli([*db, "forecast", "--horizon", "14"])
     plans = {}
+    now = ["--now", worlds.NOW.isoformat()]  # the guards' today: the world's, not the clock's
     for mode in ("c2m", "batch"):
-        plans[mode] = _cli([*db, "plan", "--mode", mode, "--time-limit", "2", "--deterministic"])
+        plans[mode] = _cli(
+            [*db, "plan", "--mode", mode, "--time-limit", "2", "--deterministic", *now]
+        )
     lots = _cli([*db, "show", str(plans["c2m"]["plan_id"])])
     return _scrub({"forecast": forecast, "plans": plans, "c2m_plan": lots})
 

@@ -23,7 +23,9 @@ PLAN_JSON_KEYS = [
     "station_utilisation", "cutting_utilisation", "finishing_utilisation", "overtime_hours",
     "units_due", "units_on_time", "fill_rate", "late_lots", "late_units",
     "end_inventory_units", "end_inventory_days", "held_lots", "held_units", "fabric_shortages",
+    "excluded_skus",
     "cost_lateness", "cost_changeover", "cost_overtime", "cost_holding", "cost_stability",
+    "cost_unserved",
     "solver_status", "solver_method", "objective", "bound", "gap", "wall_seconds", "operations",
 ]  # fmt: skip
 

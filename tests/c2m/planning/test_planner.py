@@ -44,8 +44,9 @@ def test_the_cost_parts_add_up_to_the_objective():
     )
     kpis = plan.kpis.as_json()
     parts = [kpis[k] for k in kpis if k.startswith("cost_")]
-    assert len(parts) == 5 and all(x >= 0 for x in parts)
+    assert len(parts) == 6 and all(x >= 0 for x in parts)
     assert plan.kpis.cost_lateness > 0 and plan.kpis.cost_changeover > 0
+    assert plan.kpis.cost_unserved > 0  # 300 a day is more than four days of floor can sew
     assert abs(sum(parts) - plan.objective) <= 0.01 * len(parts)
 
 

@@ -47,7 +47,7 @@ def seeded(db_url):
 def test_plan_store_show_round_trip(seeded):
     engine = open_engine(seeded)
     plan_id, result = plan_and_store(
-        engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True
+        engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True, now=START
     )
     with session_scope(engine) as session:
         view = read_plan(session, plan_id)
@@ -63,10 +63,16 @@ def test_plan_store_show_round_trip(seeded):
         assert view.header.kpis["planned_units"] == sum(lot.quantity for lot in view.lots)
     # a second plan of the same mode takes over "current"; the other mode is untouched
     second, _ = plan_and_store(
-        engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True
+        engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True, now=START
     )
     batch, _ = plan_and_store(
-        engine, load_config(), mode="batch", start=START, time_limit=2, deterministic=True
+        engine,
+        load_config(),
+        mode="batch",
+        start=START,
+        time_limit=2,
+        deterministic=True,
+        now=START,
     )
     with session_scope(engine) as session:
         current = {p.id for p in session.exec(select(Plan).where(Plan.is_current)).all()}
@@ -80,6 +86,8 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
         "--mode",
         "c2m",
         "--start",
+        "2026-12-07",
+        "--now",
         "2026-12-07",
         "--time-limit",
         "2",
@@ -99,6 +107,8 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
         "--mode",
         "batch",
         "--start",
+        "2026-12-07",
+        "--now",
         "2026-12-07",
         "--time-limit",
         "2",
@@ -138,6 +148,8 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
         "plan",
         "--start",
         "2026-12-07",
+        "--now",
+        "2026-12-07",
         "--horizon",
         "7",
         "--time-limit",
@@ -159,15 +171,20 @@ def test_cli_plan_plans_show_compare_export(seeded, tmp_path):
         rows = list(csv.DictReader(handle))
     required = {"line", "lot_id", "sku", "quantity", "start", "end", "changeover_minutes"}
     assert required <= set(rows[0])
-    assert sum(int(r["quantity"]) for r in rows) == c2m_plan["kpis"]["planned_units"]
+    # every step (cut, sew, finish) makes each unit once, one row per working day
+    for step in ("cut", "sew", "finish"):
+        made = sum(int(r["quantity"]) for r in rows if r["step"] == step)
+        assert made == c2m_plan["kpis"]["planned_units"]
     book = load_workbook(out / "work_orders.xlsx")
     assert set(book.sheetnames) == {r["line"] for r in rows}
     xlsx_units = 0
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2"
         header = [c.value for c in sheet[1]]
-        col = header.index("quantity")
-        xlsx_units += sum(row[col] for row in sheet.iter_rows(min_row=2, values_only=True))
+        col, step = header.index("quantity"), header.index("step")
+        xlsx_units += sum(
+            row[col] for row in sheet.iter_rows(min_row=2, values_only=True) if row[step] == "sew"
+        )
         assert sheet.column_dimensions["A"].width > 0
     assert xlsx_units == c2m_plan["kpis"]["planned_units"]
     assert (
@@ -190,30 +207,34 @@ def test_plan_without_forecast_or_catalogue_is_one_clear_error(sqlite_url, monke
         assert session.exec(select(PlanOperation)).first() is None
 
 
-def test_a_category_no_line_sews_is_a_data_error(sqlite_url):
-    inputs = planning_inputs(styles=(("SW1", "tshirt"),))
-    seed_planning_world(sqlite_url, inputs)
+def test_a_category_no_line_sews_is_left_out_by_name(db_url, tmp_path):
+    """A tshirt style in a shop whose lines sew no tshirts used to stop the whole plan."""
+    inputs = planning_inputs(styles=(("SW1", "tshirt"), ("PO1", "polo")))
+    seed_planning_world(db_url, inputs)
     raw = load_config().model_dump(mode="json")
     for line in raw["lines"]:
-        line["categories"] = [c for c in line["categories"] if c != "tshirt"] or ["jeans"]
-    path = sqlite_url.split("///")[1] + ".toml"
+        line["categories"] = [c for c in line["categories"] if c != "tshirt"] or ["polo"]
+    path = str(tmp_path / "no_tshirts.toml")
     _write_toml(path, raw)
-    res = CliRunner().invoke(
-        app,
-        [
-            "--db",
-            sqlite_url,
-            "--config",
-            path,
-            "plan",
-            "--start",
-            "2026-12-07",
-            "--time-limit",
-            "1",
-        ],
-    )
-    assert res.exit_code == 65
-    assert "can sew category 'tshirt'" in res.output
+    args = ["--db", db_url, "--config", path, "plan", "--start", "2026-12-07"]
+    res = CliRunner().invoke(app, [*args, "--now", "2026-12-07", "--time-limit", "1", "--json"])
+    assert res.exit_code == 0, res.output
+    plan = json.loads(res.stdout)
+    excluded = plan["kpis"]["excluded_skus"]
+    assert [x["sku"] for x in excluded] == sorted(s for s in inputs.skus if s.startswith("SW1"))
+    assert {(x["category"], x["reason"]) for x in excluded} == {("tshirt", "no_line_sews_category")}
+    with session_scope(open_engine(db_url)) as session:
+        stored = read_plan(session, plan["plan_id"])
+    assert stored.lots and all(lot.style == "PO1" for lot in stored.lots)
+    assert stored.header.kpis["excluded_skus"] == excluded
+    text = CliRunner().invoke(app, [*args, "--now", "2026-12-07", "--time-limit", "1"])
+    assert "left out: 4 SKUs no configured line can sew (tshirt: SW1)" in text.output
+    page = tmp_path / "report.html"
+    base = ["--db", db_url, "--config", path]
+    report = CliRunner().invoke(app, [*base, "report", str(plan["plan_id"]), "--out", str(page)])
+    assert report.exit_code == 0, report.output
+    html = page.read_text(encoding="utf-8")
+    assert "SKUs left out (4)" in html and "no line sews category" in html
 
 
 def _write_toml(path, raw):

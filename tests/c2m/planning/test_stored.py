@@ -17,7 +17,7 @@ def test_a_stored_plan_reads_back_as_it_was_planned(db_url):
     engine = open_engine(db_url)
     cfg = load_config()
     plan_id, result = plan_and_store(
-        engine, cfg, mode="c2m", start=START, time_limit=2, deterministic=True
+        engine, cfg, mode="c2m", start=START, time_limit=2, deterministic=True, now=START
     )
     stored = read_plan(engine, plan_id)
     with session_scope(engine) as session:
@@ -43,7 +43,7 @@ def test_a_stored_lot_hands_itself_to_a_replan(db_url):
     seed_planning_world(db_url, planning_inputs(styles=(("TS1", "tshirt"),), colours=("BLK",)))
     engine = open_engine(db_url)
     plan_id, _ = plan_and_store(
-        engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True
+        engine, load_config(), mode="c2m", start=START, time_limit=2, deterministic=True, now=START
     )
     lot = read_plan(engine, plan_id).lots[0]
     frozen = lot.as_frozen()
