@@ -121,7 +121,21 @@ def render_sample(summary: dict[str, Any], seed: int, paths: list[Path]) -> None
         f"{summary['future_end']} in truth/ (never import it)",
         highlight=False,
     )
+    out.print(load_text(summary), highlight=False)
     print_paths(paths)
+
+
+def load_text(world: dict[str, Any]) -> str:
+    """The realised load of history and season, against the scenario's target."""
+
+    def pct(value: float | None) -> str:
+        return "-" if value is None else f"{value:.0%}"
+
+    return (
+        f"load (demand SAM-minutes over regular sewing capacity): history "
+        f"{pct(world.get('history_load'))}, season {pct(world.get('load'))} "
+        f"(target {pct(world.get('target_load'))})"
+    )
 
 
 # --- replan, runs -----------------------------------------------------------------------------
@@ -222,9 +236,13 @@ SIMULATION_ROWS = (
     ("end_inventory_units", "unsold at season end, units"),
     ("end_inventory_value", "unsold at season end, value at cost"),
     ("end_inventory_share", "unsold / season demand"),
+    ("made_units", "units made in the season"),
+    ("unsold_share", "of those, unsold at the end"),
+    ("unsold_initial_units", "starting stock left, units"),
     ("markdown_cost", "markdown to clear it"),
     ("end_wip_units", "still on the floor at the end"),
     ("mean_lead_time_days", "mean days demand -> shipment"),
+    ("lead_time_days", "mean days cut -> finished, per lot"),
     ("lots", "lots cut"),
     ("mean_lot_size", "mean lot size"),
     ("changeovers", "changeovers"),
@@ -233,6 +251,15 @@ SIMULATION_ROWS = (
     ("utilisation", "line utilisation"),
     ("overtime_hours", "overtime hours"),
     ("total_cost", "total cost"),
+)
+
+
+# the lost-demand split (c2m.simulation.losses), shown when the oracle ran
+LOSS_ROWS = (
+    ("lost", "not served the day asked, units"),
+    ("capacity", "  of which capacity (oracle lost it too)"),
+    ("forecast", "  of which forecast (c2m vs oracle)"),
+    ("policy", "  of which policy (the rest)"),
 )
 
 
@@ -247,7 +274,17 @@ def render_simulation(result: Any, scenario: str, days: int, seed: int) -> None:
         table.add_column(mode, justify="right")
     for key, label in SIMULATION_ROWS:
         table.add_row(label, *(sim_text(key, kpis.get(key)) for kpis in result.modes.values()))
+    if any("lost_demand" in kpis for kpis in result.modes.values()):
+        for part, label in LOSS_ROWS:
+            table.add_row(
+                label,
+                *(
+                    f"{kpis['lost_demand'][part]:,}" if "lost_demand" in kpis else "-"
+                    for kpis in result.modes.values()
+                ),
+            )
     out.print(table)
+    out.print(load_text(result.world), highlight=False)
     secs = result.seconds
     err.print(
         f"{secs['total']:.0f} s: forecast {secs['forecast']:.0f} s, plan {secs['plan']:.0f} s, "

@@ -17,7 +17,12 @@ def simulate_command(
     ctx: typer.Context,
     days: Annotated[int, typer.Option("--days", min=1, help="Days in the season.")] = 28,
     modes: Annotated[
-        str, typer.Option("--modes", help="Lot policies to compare, comma-separated.")
+        str,
+        typer.Option(
+            "--modes",
+            help="Lot policies to compare, comma-separated: batch, c2m, oracle (C2M fed the "
+            "true demand).",
+        ),
     ] = "batch,c2m",
     seed: Annotated[int, typer.Option("--seed", help="World and disturbance seed.")] = 7,
     scenario: Annotated[
@@ -38,6 +43,13 @@ def simulate_command(
     forecast_method: Annotated[
         str, typer.Option("--forecast-method", help="Forecast model (auto is slow: ~2 min/day).")
     ] = "launch",
+    load: Annotated[
+        float | None,
+        typer.Option(
+            "--load",
+            help="Season demand as a share of regular sewing capacity (default: the scenario's).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     out_dir: Annotated[
         Path | None,
@@ -54,6 +66,7 @@ def simulate_command(
         history_days=history_days,
         forecast_method=forecast_method,
         world_overrides=(("styles", styles),) if styles else (),
+        load=load,
     )
     with err.status("simulating...") as status:
         result = api.simulate(

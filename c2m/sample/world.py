@@ -10,6 +10,7 @@ lengths always give the same world, byte for byte.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -31,6 +32,7 @@ from c2m.sample.demand import (
     simulate_demand,
     structural_interest,
 )
+from c2m.sample.load import realised_load
 from c2m.sample.scenario import Scenario, get_scenario
 
 DEFAULT_START = dt.date(2026, 7, 27)
@@ -57,6 +59,10 @@ TRUTH_COLUMNS = ["date", "sku", "demand"]
 ROOM_CALENDAR_COLUMNS = ["date", "room_id", "broadcast", "promotion"]
 # Recent days of sales the factory's stock levels are derived from.
 RECENT_DAYS = 14
+# Rescaling rounds that bring the scored days' expected load to ``target_load``, and how close
+# is close enough (the realised load still scatters around it with the rooms' noise).
+CALIBRATION_ROUNDS = 8
+CALIBRATION_TOLERANCE = 0.02
 
 
 @dataclass
@@ -212,6 +218,7 @@ class SampleWorld:
     def summary(self) -> dict:
         """Plain figures about the world, for the CLI and the README."""
         hist = self.signals
+        load = realised_load(self)
         return {
             "seed": self.seed,
             "scenario": self.scenario.name,
@@ -235,6 +242,10 @@ class SampleWorld:
                 (self.catalog.drop_duplicates("style")["launch_date"] > self.history_end).sum()
             ),
             "viral_starts": len(self.viral),
+            "target_load": self.scenario.target_load,
+            # realised: demand SAM-minutes over regular sewing capacity (c2m.sample.load)
+            "load": load["season"],
+            "history_load": load["history"],
         }
 
 
@@ -270,8 +281,9 @@ def generate(
     config = config or load_config()
     start = start or DEFAULT_START
     # one stream per part, so a change to one part leaves the others' draws alone
-    rng_cat, rng_rooms, rng_latent, rng_process, rng_stock = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(5)
+    seq_cat, seq_rooms, seq_latent, seq_process, seq_stock = np.random.SeedSequence(seed).spawn(5)
+    rng_cat, rng_rooms, rng_latent, rng_stock = (
+        np.random.default_rng(s) for s in (seq_cat, seq_rooms, seq_latent, seq_stock)
     )
 
     category_sam = {name: c.sam_minutes for name, c in config.categories.items()}
@@ -286,18 +298,30 @@ def generate(
         params.cart_rate * np.exp(rng_latent.normal(0, 0.2, len(styles))), 0.01, 0.5
     )
 
-    scale = _demand_scale(params, config, rooms, base, styles)
+    scored = scored_days(history_days, future_days)
     style_index = skus["style_index"].to_numpy()
-    path = simulate_demand(
-        Draw(rng_process, params.noise),
-        params,
-        sample_days,
-        rooms,
-        base * scale,
-        style_index,
-        skus["share"].to_numpy(),
-        cart_style[style_index],
-        styles["basic"].to_numpy(),
+    sku_minutes = skus["sam_minutes"].to_numpy(float)
+
+    def run(scale: float) -> DemandPath:
+        """The rooms' days at ``scale``, always from the same draws of the process stream."""
+        return simulate_demand(
+            Draw(np.random.default_rng(seq_process), params.noise),
+            params,
+            sample_days,
+            rooms,
+            base * scale,
+            style_index,
+            skus["share"].to_numpy(),
+            cart_style[style_index],
+            styles["basic"].to_numpy(),
+        )
+
+    scale = _demand_scale(params, config, rooms, base, styles, scored)
+    path = _calibrated(
+        run,
+        scale,
+        params.target_load * sewing_minutes_per_day(config),
+        lambda p: float((p.expected[WARMUP_DAYS:][scored] @ sku_minutes).mean()),
     )
 
     signals = _signal_rows(path, sample_days, rooms, skus)
@@ -336,6 +360,39 @@ def generate(
     )
 
 
+def _calibrated(
+    run: Callable[[float], DemandPath],
+    scale: float,
+    target: float,
+    minutes: Callable[[DemandPath], float],
+) -> DemandPath:
+    """The path whose scored days come closest to ``target`` SAM-minutes a day.
+
+    The walk of interest and the viral runs lift demand above the structural mean the first
+    scale was set on (a viral world by half or more, and by luck). Each round runs the rooms
+    again from the same draws at a scale set on the mean lift seen so far; the viral runs
+    fall differently at another scale, so the rounds do not converge to a point: the path
+    closest to the target wins. The scored days then run at the asked load, viral luck and
+    all, rather than wherever one draw of luck put them.
+    """
+    best, best_gap = None, float("inf")
+    lifts: list[float] = []
+    for _ in range(CALIBRATION_ROUNDS):
+        path = run(scale)
+        expected = minutes(path)
+        if expected <= 0:
+            return path  # nothing sells on the scored days: no scale helps
+        gap = abs(expected / target - 1)
+        if gap < best_gap:
+            best, best_gap = path, gap
+        if gap < CALIBRATION_TOLERANCE:
+            break
+        lifts.append(expected / scale)
+        scale = target / (sum(lifts) / len(lifts))
+    assert best is not None
+    return best
+
+
 def _check_span(history_days: int, future_days: int) -> None:
     """A forecast needs two weeks of history; a future can be empty, never negative."""
     if history_days < 14:
@@ -344,22 +401,39 @@ def _check_span(history_days: int, future_days: int) -> None:
         raise ValueError("future_days must not be negative")
 
 
+def scored_days(history_days: int, future_days: int) -> slice:
+    """The days a world's load is set on, as indices after the warm-up.
+
+    The simulated season is the future; a world without a future is planned from its last
+    day, so its recent two weeks stand for the horizon. Scaling on the whole span instead
+    would let the season run far above (or below) ``target_load`` when demand rises into
+    winter, and no policy can fill a season at full load.
+    """
+    if future_days > 0:
+        return slice(history_days, history_days + future_days)
+    return slice(max(history_days - RECENT_DAYS, 0), history_days)
+
+
 def _demand_scale(
     params: Scenario,
     config: FactoryConfig,
     rooms: Rooms,
     base: np.ndarray,
     styles: pd.DataFrame,
+    scored: slice,
 ) -> float:
-    """The factor on interest that makes mean demand over the span fill ``target_load``.
+    """The factor on interest that makes mean demand over the ``scored`` days fill
+    ``target_load``.
 
     A world is only useful to a planner when its demand loads the factory as the scenario
-    says; 0 for a world whose styles all launch after its last day (it sells nothing).
+    says; 0 for a world whose styles sell nothing on those days. Expected interest is
+    scaled, so the realised load (:func:`c2m.sample.load.realised_load`) wanders around the
+    target with the rooms' noise and the viral runs.
     """
     paid_share = rooms.buy_today / rooms.buy[None, :]
     room_factor = (rooms.traffic * paid_share) @ rooms.weight  # (T, S)
     minutes = (base * room_factor) @ styles["sam_minutes"].to_numpy()
-    mean_minutes = float(minutes[WARMUP_DAYS:].mean())
+    mean_minutes = float(minutes[WARMUP_DAYS:][scored].mean())
     capacity = params.target_load * sewing_minutes_per_day(config)
     return capacity / mean_minutes if mean_minutes > 0 else 0.0
 

@@ -10,6 +10,8 @@ One job per module:
 - ``kpis``: daily series and season figures priced with the config's costs;
 - ``options``: what a season is asked and what it gives back;
 - ``mode_replan``: one mode's midnight replan, as the nightly replan does it;
+- ``oracle``: the C2M planner fed the true demand, what capacity allows;
+- ``losses``: each mode's lost demand split into capacity, forecast and policy;
 - ``season``: the day loop (forecast from the past, replan per mode, execute, serve);
 - ``output``: the files ``c2m simulate --out`` writes.
 """

@@ -11,6 +11,10 @@ promise that the floor did not keep does not count. Costs (yuan):
 - overtime: ``overtime_cost_per_hour`` per resource-hour worked in overtime;
 - markdown: unsold stock at the end of the season x price x ``markdown_share`` (the price cut
   it takes to clear it).
+
+Unsold share: the units finished in the season still in stock at its end, over the units
+finished in the season; stock sells oldest first, so the starting stock's leftovers are
+reported apart (``unsold_initial_units``) and do not count against the season's lots.
 """
 
 from __future__ import annotations
@@ -138,7 +142,10 @@ def season_kpis(
     cat: Catalogue,
     cfg: FactoryConfig,
     days: int,
+    lead_times: list[float] | None = None,
 ) -> dict[str, Any]:
+    """The season's figures for one mode; ``lead_times`` are its finished lots' cut-to-finished
+    days (see ``lead_time_days`` in ``docs/simulation.md``)."""
     costs = cfg.costs
     demand = ledger.demand
     end = records[-1] if records else None
@@ -167,6 +174,8 @@ def season_kpis(
         "overtime": round(overtime, 2),
         "markdown": round(markdown, 2),
     }
+    unsold_made, unsold_initial = ledger.unsold()
+    lead = lead_times or []
     return {
         "days": days,
         "demand_units": demand,
@@ -197,6 +206,16 @@ def season_kpis(
         "utilisation": round(busy / capacity, 4) if capacity else 0.0,
         "overtime_hours": round(overtime_h, 2),
         "fabric_waits": sum(r.fabric_waits for r in records),
+        # units finished in the season, and the share of them still unsold at its end (the
+        # starting stock's leftovers are counted apart: stock sells oldest first)
+        "made_units": ledger.produced,
+        "unsold_share": round(unsold_made / ledger.produced, 4) if ledger.produced else 0.0,
+        "unsold_made_units": unsold_made,
+        "unsold_initial_units": unsold_initial,
+        # days from cutting a lot to its last finished unit, mean over the lots finished
+        "lead_time_days": round(statistics.fmean(lead), 2) if lead else None,
+        # reorders of test-and-reorder runs: none until that policy exists
+        "reorders": 0,
         "cost": cost,
         "total_cost": round(sum(cost.values()), 2),
     }

@@ -38,6 +38,7 @@ class Ledger:
         self.initial = sum(self.stock.values())
         self.max_wait = max_wait_days
         self.backlog: dict[str, list[list]] = {}  # SKU -> [[units, day it arrived], ...]
+        self.made: dict[str, int] = {}  # SKU -> units finished in the season
         self.produced = self.shipped = self.demand = self.lost = 0
         self.shipped_same_day = self.wait_unit_days = 0
 
@@ -53,10 +54,20 @@ class Ledger:
         """Open backorders per SKU and day (the planner sees them as orders due now)."""
         return [(s, day, q) for s, rows in sorted(self.backlog.items()) for q, day in rows if q]
 
+    def unsold(self) -> tuple[int, int]:
+        """``(made, initial)``: units in stock made in the season, and left from the start.
+
+        Stock leaves oldest first (the starting stock sells before what the season made), so
+        per SKU the season's units are the last to go: ``min(stock, made)`` of them are left.
+        """
+        made = sum(min(q, self.made.get(s, 0)) for s, q in self.stock.items())
+        return made, self.on_hand - made
+
     def receive(self, units: Mapping[str, int]) -> None:
         for sku, qty in units.items():
             if qty > 0:
                 self.stock[sku] = self.stock.get(sku, 0) + int(qty)
+                self.made[sku] = self.made.get(sku, 0) + int(qty)
                 self.produced += int(qty)
 
     def serve(self, day: dt.date, demand: Mapping[str, int]) -> Flows:

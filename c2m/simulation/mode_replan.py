@@ -46,8 +46,11 @@ class ModeState:
     name: str
     floor: Floor
     ledger: Ledger
+    #: the planner's lot policy (``batch`` or ``c2m``; the oracle plans as ``c2m``)
+    policy: str
     records: list[DayRecord] = field(default_factory=list)
     lots_cut: list[int] = field(default_factory=list)
+    lead_times: list[float] = field(default_factory=list)  # days, cut to finished, per lot
     plans: list[dict[str, Any]] = field(default_factory=list)
     # fabric this mode's buyer ordered for lots a shortage held: (fabric, arrival, quantity)
     bought: list[tuple[str, dt.date, float]] = field(default_factory=list)
@@ -98,7 +101,7 @@ def replan_mode(
         plan_inputs,
         inputs.config,
         PlanOptions(
-            mode=state.name,
+            mode=state.policy,
             start=now,
             horizon_days=options.horizon_days,
             time_limit=options.time_limit,

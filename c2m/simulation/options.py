@@ -14,8 +14,11 @@ import pandas as pd
 from c2m.errors import C2MError, ExitCode
 from c2m.planning.inputs import MODES
 from c2m.simulation.disturbances import Disturbances
+from c2m.simulation.oracle import ORACLE
 
 DEFAULT_FORECAST_METHOD = "launch"
+#: the lot policies a season can run: the planner's, and the oracle (C2M fed the truth)
+SIMULATION_MODES = (*MODES, ORACLE)
 
 
 class BadOptions(C2MError):
@@ -54,6 +57,8 @@ class SimulationOptions:
     fabric_lead_days: int = 7
     disturbances: Disturbances = field(default_factory=Disturbances)
     world_overrides: tuple[tuple[str, Any], ...] = ()
+    #: the season's target load (the scenario's ``target_load`` for a generated world)
+    load: float | None = None
 
     def __post_init__(self) -> None:
         if self.days < 1:
@@ -61,10 +66,13 @@ class SimulationOptions:
         if not self.modes:
             raise BadOptions("give at least one mode (--modes batch,c2m)")
         for mode in self.modes:
-            if mode not in MODES:
-                raise BadOptions(f"unknown mode {mode!r}; choose from {', '.join(MODES)}")
+            if mode not in SIMULATION_MODES:
+                known = ", ".join(SIMULATION_MODES)
+                raise BadOptions(f"unknown mode {mode!r}; choose from {known}")
         if len(set(self.modes)) != len(self.modes):
             raise BadOptions("a mode is listed twice in --modes")
+        if self.load is not None and not 0 < self.load <= 3:
+            raise BadOptions("the load must be above 0 and at most 3 (--load 0.75 is 75 %)")
         if self.time_limit <= 0:
             raise BadOptions("the time limit must be positive")
         if self.horizon_days < 1:
@@ -94,6 +102,8 @@ class SimulationResult:
     def as_json(self) -> dict[str, Any]:
         """What ``c2m simulate --json`` prints and ``summary.json`` holds."""
         return {
+            # the season's realised load: demand SAM-minutes over regular sewing capacity
+            "load": self.world.get("load"),
             "world": self.world,
             "settings": {
                 "days": self.options.days,
@@ -105,6 +115,7 @@ class SimulationResult:
                 "workers": self.options.workers,
                 "forecast_method": self.options.forecast_method,
                 "max_wait_days": self.options.max_wait_days,
+                "load": self.options.load,
             },
             "modes": self.modes,
             "seconds": self.seconds,

@@ -4,7 +4,8 @@ Each simulated day ``d``, at midnight:
 
 1. the planner sees the live-room signals up to ``d - 1`` only (``world.to_long(until)``),
    and forecasts once (the forecast does not depend on the lot policy, so both modes share it);
-2. each mode replans as the nightly replan does (:mod:`c2m.simulation.mode_replan`);
+2. each mode replans as the nightly replan does (:mod:`c2m.simulation.mode_replan`); the
+   oracle plans as C2M with the season's truth for a forecast (:mod:`c2m.simulation.oracle`);
 3. the floor executes day ``d`` (:mod:`c2m.simulation.floor`) with the season's disturbances;
 4. the day's true demand arrives and is served (:mod:`c2m.simulation.ledger`).
 
@@ -25,16 +26,19 @@ import pandas as pd
 
 from c2m.config import FactoryConfig, load_config
 from c2m.forecasts import SIGNALS
+from c2m.planning.inputs import STEPS
 from c2m.progress import Say, silent
 from c2m.room_calendar import CALENDAR_COLUMNS
 from c2m.sample import SampleWorld, generate
 from c2m.simulation import inputs as world_inputs
 from c2m.simulation.disturbances import Season, draw
-from c2m.simulation.floor import Floor
+from c2m.simulation.floor import Floor, FloorLot
 from c2m.simulation.kpis import DayRecord, season_kpis
 from c2m.simulation.ledger import Ledger
+from c2m.simulation.losses import loss_split
 from c2m.simulation.mode_replan import ModeState, SeasonInputs, replan_mode
 from c2m.simulation.options import BadOptions, SimulationOptions, SimulationResult
+from c2m.simulation.oracle import ORACLE, ORACLE_POLICY, oracle_forecast
 
 
 def simulate(
@@ -61,6 +65,8 @@ class SeasonRun:
         self.options = options
         self.config = config
         self.say = say
+        if world is not None and options.load is not None:
+            raise BadOptions("--load shapes a generated world; this season was handed its own")
         self.world = world if world is not None else self.generate_world()
         if self.world.future_days < options.days:
             raise BadOptions(
@@ -76,15 +82,22 @@ class SeasonRun:
     # --- set-up --------------------------------------------------------------------------------
 
     def generate_world(self) -> SampleWorld:
-        """The sample world the options describe, with exactly the season's days of future."""
+        """The sample world the options describe, with exactly the season's days of future.
+
+        Its ``target_load`` (or ``--load``) is the load of those days: the season is scored
+        at the load it was asked for, whatever the history ran at.
+        """
         options = self.options
+        overrides = dict(options.world_overrides)
+        if options.load is not None:
+            overrides["target_load"] = options.load
         return generate(
             options.seed,
             options.scenario,
             history_days=options.history_days,
             future_days=options.days,
             config=self.config,
-            **dict(options.world_overrides),
+            **overrides,
         )
 
     def season_inputs(self) -> SeasonInputs:
@@ -115,6 +128,7 @@ class SeasonRun:
                 mode,
                 Floor(self.config, catalogue.styles, colour, self.fabric0),
                 Ledger(world_inputs.initial_stock(self.world), self.options.max_wait_days),
+                policy=ORACLE_POLICY if mode == ORACLE else mode,
             )
             for mode in self.options.modes
         }
@@ -140,7 +154,8 @@ class SeasonRun:
             todays = self.todays_demand(day)
             for state in self.states.values():
                 t0 = time.perf_counter()
-                plan = replan_mode(state, now, forecast, self.inputs)
+                seen = self.oracle_forecast(forecast, day) if state.name == ORACLE else forecast
+                plan = replan_mode(state, now, seen, self.inputs)
                 self.seconds["plan"] += time.perf_counter() - t0
                 state.plans.append(plan)
                 t0 = time.perf_counter()
@@ -149,6 +164,10 @@ class SeasonRun:
             self.report_day(k, day)
         self.seconds["total"] = time.perf_counter() - self.t_start
         return self.result()
+
+    def oracle_forecast(self, forecast: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+        """The oracle's view from ``day``: the true demand of the season's days ahead."""
+        return oracle_forecast(forecast, self.world.truth, day, self.options.horizon_days)
 
     def todays_demand(self, day: dt.date) -> dict[str, int]:
         """The day's true demand per SKU, confirmed orders due that day included."""
@@ -171,6 +190,10 @@ class SeasonRun:
         flows = state.ledger.serve(day, todays)
         state.ledger.check()
         state.lots_cut.extend(lot.quantity for lot in done.cut_lots)
+        for lot in done.finished_lots:
+            days = lead_time_days(lot)
+            if days is not None:
+                state.lead_times.append(days)
         state.records.append(
             DayRecord.of(day, state.ledger, flows, done, state.floor, self.inputs.catalogue, plan)
         )
@@ -191,10 +214,22 @@ class SeasonRun:
         catalogue, states = self.inputs.catalogue, self.states
         modes = {
             m: season_kpis(
-                s.records, s.ledger, s.lots_cut, s.floor, catalogue, self.config, len(self.days)
+                s.records,
+                s.ledger,
+                s.lots_cut,
+                s.floor,
+                catalogue,
+                self.config,
+                len(self.days),
+                s.lead_times,
             )
             for m, s in states.items()
         }
+        split = loss_split(
+            {m: s.ledger.demand - s.ledger.shipped_same_day for m, s in states.items()}
+        )
+        for m, parts in (split or {}).items():
+            modes[m]["lost_demand"] = parts
         daily = pd.DataFrame([r.row(m) for m, s in states.items() for r in s.records])
         return SimulationResult(
             options=self.options,
@@ -204,6 +239,16 @@ class SeasonRun:
             seconds={k: round(v, 2) for k, v in self.seconds.items()},
             plans={m: s.plans for m, s in states.items()},
         )
+
+
+def lead_time_days(lot: FloorLot) -> float | None:
+    """Days from the start of a finished lot's cutting to its last finished unit (``None``
+    for a lot the floor holds no cutting record of: it does not count in the mean)."""
+    cut = lot.steps.get(STEPS[0])
+    finished = lot.finished
+    if cut is None or cut.started is None or finished is None:
+        return None
+    return (finished - cut.started).total_seconds() / 86_400
 
 
 def day_forecast(

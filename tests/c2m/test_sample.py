@@ -314,6 +314,34 @@ def test_demand_fills_the_factory_as_the_scenario_says() -> None:
     assert 1.6 < ratio < 2.4
 
 
+@pytest.mark.parametrize("scenario", ["default", "viral"])
+@pytest.mark.parametrize("target", [0.6, 1.05])
+def test_the_scored_days_run_at_the_target_load(scenario: str, target: float) -> None:
+    """``target_load`` is the season's load, not the whole span's (demand rises into winter,
+    and a viral world's runs lift it far above the structural mean)."""
+    for seed in (2, 5):
+        world = generate(seed, scenario, history_days=30, future_days=14, target_load=target)
+        assert world.summary()["load"] == pytest.approx(target, rel=0.15), seed
+
+
+def test_the_realised_load_is_demand_minutes_over_regular_capacity() -> None:
+    from c2m.config import load_config
+    from c2m.sample.world import sewing_minutes_per_day
+
+    world = generate(4, "steady", history_days=20, future_days=7, styles=4)
+    sam = world.catalog.set_index("sku")["sam_minutes"]
+    minutes = (world.truth["demand"] * world.truth["sku"].map(sam)).sum()
+    capacity = sewing_minutes_per_day(load_config()) * 7
+    assert world.summary()["load"] == pytest.approx(minutes / capacity, abs=1e-4)
+    assert world.summary()["history_load"] > 0
+
+
+def test_a_world_without_a_future_has_no_season_load() -> None:
+    world = generate(4, "steady", history_days=20, future_days=0, styles=4)
+    assert world.summary()["load"] is None
+    assert world.summary()["history_load"] == pytest.approx(0.75, rel=0.2)
+
+
 # --- the messy export and the CLI ------------------------------------------------------------
 
 
@@ -346,6 +374,8 @@ def test_cli_sample_writes_the_files(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["scenario"] == "steady" and summary["seed"] == 3
+    assert summary["target_load"] == 0.75 and 0.5 < summary["load"] < 1.0
+    assert summary["history_load"] > 0
     for name in HEADERS:
         assert (tmp_path / name).exists()
     assert (tmp_path / "messy" / "douyin_export_gbk.csv").exists()

@@ -71,3 +71,13 @@ def test_units_never_appear_or_vanish(days, wait):
         ledger.check()
         assert ledger.initial + ledger.produced == ledger.shipped + ledger.on_hand
         assert ledger.demand == ledger.shipped + ledger.backordered + ledger.lost
+
+
+def test_the_starting_stock_sells_first_and_its_leftovers_count_apart():
+    """Unsold share is about the season's own lots: old stock leaves before new."""
+    ledger = Ledger({"A": 10, "B": 5}, max_wait_days=3)
+    ledger.receive({"A": 20, "C": 4})
+    ledger.serve(dt.date(2026, 12, 1), {"A": 25, "B": 1})
+    # A: 10 old + 20 new, 25 sold -> the 5 left are new; B: 4 old left; C: 4 new unsold
+    assert ledger.unsold() == (9, 4)
+    assert ledger.made == {"A": 20, "C": 4}
