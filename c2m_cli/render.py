@@ -219,9 +219,12 @@ def render_runs(runs: list[dict[str, Any]]) -> None:
     for run in runs:  # why a run did not publish: the one thing worth reading in full
         if run["exit_code"] not in (0, None) or run["status"] in ("aborted", "running"):
             out.print(f"run {run['run_id']} ({run['status']}): {run['message']}", highlight=False)
+        warnings = list(run.get("warnings") or [])
         skipped = (run.get("kpis") or {}).get("skipped_skus")
-        if skipped:  # sold, not in the catalogue: planned without, and named every night
-            out.print(f"run {run['run_id']}: {api.skipped_message(skipped)}", highlight=False)
+        if skipped and api.skipped_message(skipped) not in warnings:  # a run stored before
+            warnings.append(api.skipped_message(skipped))  # its warnings were kept
+        for warning in warnings:
+            out.print(f"run {run['run_id']}: warning: {warning}", highlight=False)
 
 
 # --- simulate ---------------------------------------------------------------------------------

@@ -243,7 +243,13 @@ class NightlyReplan:
             previous_plan_id=outcome.previous_plan_id,
             fingerprint=outcome.fingerprint,
             message=outcome.message,
-            phases={**outcome.phases, "solver": outcome.solver, "kpis": outcome.kpis},
+            # the warnings ride in the phases' JSON, like the solver facts: no schema change
+            phases={
+                **outcome.phases,
+                "solver": outcome.solver,
+                "kpis": outcome.kpis,
+                "warnings": list(outcome.warnings),
+            },
             changes=changes,
             finished_at=outcome.finished_at,
         )

@@ -123,6 +123,7 @@ def run_as_json(run: ReplanRun) -> dict[str, Any]:
     changes.pop("lots", None)
     phases = dict(run.phases or {})  # seconds per phase, plus the solver facts and KPIs
     solver, kpis = phases.pop("solver", {}), phases.pop("kpis", {})
+    warnings = list(phases.pop("warnings", []))
     return {
         "run_id": run.id,
         "started_at": run.started_at,
@@ -143,6 +144,7 @@ def run_as_json(run: ReplanRun) -> dict[str, Any]:
         "solver": solver,
         "kpis": kpis,
         "changes": changes,
+        "warnings": warnings,
         "message": run.message,
     }
 

@@ -186,6 +186,9 @@ def test_a_week_without_signals_is_a_warning(sqlite_url, cfg):
     assert replan(engine, cfg, options()).warnings == []
     later = replan(engine, cfg, options(now=worlds.NOW + dt.timedelta(days=6)))
     assert any("days before --now: check that the rooms' exports" in w for w in later.warnings)
+    # kept with the run, for `c2m runs` and the web page's nights, not only said on stderr
+    newest, first = list_runs(engine, last=2)
+    assert newest["warnings"] == later.warnings and first["warnings"] == []
 
 
 def test_signals_older_than_four_weeks_stop_the_replan_with_a_clear_sentence(sqlite_url, cfg):
