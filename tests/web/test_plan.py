@@ -100,3 +100,19 @@ def test_replan_now_runs_crons_replan_and_the_nights_page_lists_it(web):
     assert run.status == "failed"  # an empty database: nothing to forecast
     page = client.get("/nights").text
     assert "<td>failed</td>" in page and run.message.split(";")[0][:30] in page
+
+
+def test_the_nights_page_shows_a_runs_warnings_escaped(web):
+    """What a replan warned of stays with its run: a planner reads it the next morning."""
+    with session_scope(web.engine) as session:
+        session.add(
+            ReplanRun(
+                status="published",
+                exit_code=0,
+                message="plan 3 published",
+                phases={"warnings": ["SKU <b>X</b> is not in the catalogue"]},
+            )
+        )
+    client, _ = web.login("merchandiser")
+    page = client.get("/nights").text
+    assert "warning: SKU &lt;b&gt;X&lt;/b&gt; is not in the catalogue" in page
