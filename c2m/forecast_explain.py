@@ -17,7 +17,8 @@ from sqlmodel import Session, select
 
 from c2m.db import session_scope
 from c2m.errors import DataError
-from c2m.forecasts import SIGNALS, ForecastInputs, read_inputs
+from c2m.forecast_inputs import ForecastInputs, read_inputs
+from c2m.forecasts import SIGNALS
 from c2m.models import ForecastRun, ForecastValue
 
 #: past weeks shown beside the forecast

@@ -4,6 +4,7 @@ The library knows nothing of databases; this module reads the live-room signals 
 format (one row per SKU and day, rooms summed), hands the catalogue's style and category to the
 library as the hierarchy, and stores the result as one ``ForecastRun`` with its
 ``ForecastValue`` rows in a single transaction, so a crash never leaves half a forecast.
+Reading the inputs lives in :mod:`c2m.forecast_inputs`.
 """
 
 from __future__ import annotations
@@ -11,21 +12,33 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import func, insert
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from c2m.cold_start import launches, load_catalogue, skipped_skus
+from c2m.cold_start import launches, skipped_skus
 from c2m.config import Guards
 from c2m.db import session_scope
 from c2m.errors import DataError
-from c2m.models import ForecastRun, ForecastValue, RoomDay, SalesSignal, Sku, Style
+from c2m.forecast_inputs import (
+    ACTIVE_DAYS,
+    ForecastInputs,
+    load_hierarchy,
+    load_history,
+    read_inputs,
+    select_active,
+    with_calendar,
+)
+from c2m.models import ForecastRun, ForecastValue
 from c2m.progress import Say, silent
-from c2m.room_calendar import CALENDAR_COLUMNS, WEIGHT_DAYS, attach_calendar
+from c2m.room_calendar import CALENDAR_COLUMNS
+
+if TYPE_CHECKING:
+    from forecasting.analogues import ColdStart
 
 #: ``(series done, series total)``, as the forecasting library reports its progress
 SeriesProgress = Callable[[int, int], None]
@@ -34,8 +47,6 @@ SeriesProgress = Callable[[int, int], None]
 #: frame, but on the sample world's true future they made the forecasts worse
 #: (``docs/measurements.md``).
 SIGNALS = ("clicks", "carts")
-#: a SKU with no live-room row in this many days before the origin is not forecast
-ACTIVE_DAYS = 28
 #: a SKU first seen fewer days than this before the origin counts as new
 NEW_DAYS = 28
 
@@ -86,142 +97,6 @@ class ForecastSummary:
             "skipped": self.skipped,
             "launches": self.launches,
         }
-
-
-def load_history(session: Session, until: dt.date | None = None) -> pd.DataFrame:
-    """Daily signals per SKU in the long format: ``unique_id``, ``ds``, ``y`` (orders),
-    ``clicks``, ``carts``, ``rank`` (best rank in any room), ``price`` (mean over rooms).
-
-    Only whole days up to and including ``until`` are read, so nothing after the forecast
-    origin reaches the library.
-    """
-    day = func.date(SalesSignal.ts)
-    stmt = select(
-        SalesSignal.sku,
-        day.label("ds"),
-        func.sum(SalesSignal.orders),
-        func.sum(SalesSignal.clicks),
-        func.sum(SalesSignal.carts),
-        func.min(SalesSignal.rank),
-        func.avg(SalesSignal.price),
-    ).group_by(SalesSignal.sku, day)
-    if until is not None:
-        stmt = stmt.where(
-            SalesSignal.ts < dt.datetime.combine(until + dt.timedelta(days=1), dt.time())
-        )
-    rows = session.exec(stmt).all()
-    columns = ["unique_id", "ds", "y", "clicks", "carts", "rank", "price"]
-    frame = pd.DataFrame(rows, columns=columns)
-    if frame.empty:
-        return frame
-    frame["ds"] = pd.to_datetime(frame["ds"])
-    for col in columns[2:]:
-        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype(float)
-    return frame.sort_values(["unique_id", "ds"]).reset_index(drop=True)
-
-
-def load_hierarchy(session: Session, skus: Sequence[str]) -> pd.DataFrame:
-    """``unique_id`` -> ``style`` -> ``category`` (finest to coarsest), for known SKUs.
-
-    SKUs the catalogue does not know yet (new in a live room) are left out; the library treats
-    each as a group of its own.
-    """
-    stmt = select(Sku.sku, Sku.style, Style.category).join(Style, Style.style == Sku.style)
-    rows = session.exec(stmt).all()
-    frame = pd.DataFrame(rows, columns=["unique_id", "style", "category"])
-    return frame[frame["unique_id"].isin(set(skus))].reset_index(drop=True)
-
-
-def load_schedule(session: Session) -> pd.DataFrame:
-    """The rooms' calendar: ``date``, ``room_id``, ``broadcast``, ``promotion`` (0/1)."""
-    rows = session.exec(
-        select(RoomDay.day, RoomDay.room_id, RoomDay.broadcast, RoomDay.promotion)
-    ).all()
-    frame = pd.DataFrame(rows, columns=["date", "room_id", "broadcast", "promotion"])
-    return frame.astype({"broadcast": int, "promotion": int})
-
-
-def load_room_clicks(session: Session, since: dt.date, until: dt.date) -> pd.DataFrame:
-    """Clicks per room and SKU on the days ``since``..``until`` (inclusive)."""
-    stmt = (
-        select(SalesSignal.room_id, SalesSignal.sku, func.sum(SalesSignal.clicks))
-        .where(SalesSignal.ts >= dt.datetime.combine(since, dt.time()))
-        .where(SalesSignal.ts < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
-        .group_by(SalesSignal.room_id, SalesSignal.sku)
-    )
-    frame = pd.DataFrame(session.exec(stmt).all(), columns=["room_id", "sku", "clicks"])
-    return frame.astype({"clicks": float})
-
-
-def with_calendar(
-    session: Session,
-    history: pd.DataFrame,
-    hierarchy: pd.DataFrame,
-    weights_until: pd.Timestamp,
-    horizon_end: pd.Timestamp,
-) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
-    """``history`` with the room calendar's columns, their future rows, and a line saying so.
-
-    See :func:`c2m.room_calendar.attach_calendar`; the future rows are None (and the history
-    unchanged) when no calendar was imported or it does not reach ``horizon_end``. Rooms are
-    weighed per SKU by its clicks in the ``WEIGHT_DAYS`` up to ``weights_until``, never later.
-    """
-    schedule = load_schedule(session)
-    if schedule.empty:
-        return history, None, "no room schedule imported: forecasting without it"
-    ids = pd.Index(history["unique_id"].unique())
-    styles = hierarchy.drop_duplicates("unique_id").set_index("unique_id")["style"].reindex(ids)
-    skus = pd.DataFrame({"sku": ids, "style": styles.fillna(pd.Series(ids, index=ids))})
-    since = (weights_until - pd.Timedelta(days=WEIGHT_DAYS - 1)).date()
-    clicks = load_room_clicks(session, since, weights_until.date())
-    merged, future = attach_calendar(history, clicks, schedule, skus, horizon_end)
-    if future is None:
-        last = pd.to_datetime(schedule["date"]).max().date()
-        return history, None, f"room schedule ends {last}, before {horizon_end.date()}: not used"
-    return merged, future, "room schedule read: broadcasts and promotions known ahead"
-
-
-@dataclass
-class ForecastInputs:
-    """What one forecast reads from the database, as of its origin."""
-
-    #: every SKU's history up to the origin (launches borrow their analogues from it)
-    full: pd.DataFrame
-    #: the active SKUs' history with the calendar's columns: what the library forecasts
-    history: pd.DataFrame
-    hierarchy: pd.DataFrame
-    catalogue: pd.DataFrame
-    end: pd.Timestamp
-    skipped_inactive: int
-    #: the calendar's future rows, None without a calendar reaching the horizon
-    future: pd.DataFrame | None
-    known: tuple[str, ...]
-    #: a line saying whether the calendar was read
-    calendar: str
-
-
-def read_inputs(session: Session, origin: dt.date | None, horizon: int) -> ForecastInputs:
-    """The history up to ``origin`` (default: the last day with signals) and what goes with it."""
-    full = load_history(session, origin)
-    if full.empty:
-        raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
-    catalogue = load_catalogue(session)
-    hierarchy = load_hierarchy(session, full["unique_id"].unique())
-    end = full["ds"].max()
-    history, skipped = _select_active(full, end)
-    history, future, calendar = with_calendar(
-        session, history, hierarchy, end, end + pd.Timedelta(days=horizon)
-    )
-    known = CALENDAR_COLUMNS if future is not None else ()
-    return ForecastInputs(
-        full, history, hierarchy, catalogue, end, skipped, future, tuple(known), calendar
-    )
-
-
-def _select_active(history: pd.DataFrame, origin: pd.Timestamp) -> tuple[pd.DataFrame, int]:
-    last = history.groupby("unique_id")["ds"].max()
-    active = last[last > origin - pd.Timedelta(days=ACTIVE_DAYS)].index
-    return history[history["unique_id"].isin(active)], int(len(last) - len(active))
 
 
 def suspicious(
@@ -275,32 +150,69 @@ def run_forecast(
     """
     import time
 
-    import forecasting
-    from forecasting.analogues import analogue_forecast
-
     _check_method(method)
     if horizon < 1:
         raise DataError(f"the horizon must be at least 1 day, not {horizon}")
+    inputs, last_origin = _read(engine, origin, horizon)
+    _guard(inputs, last_origin, horizon, guards or Guards(), unattended, say)
+    t0 = time.perf_counter()
+    fc, cold = _forecast_all(inputs, horizon, method, progress, say)
+    seconds = time.perf_counter() - t0
+    summary = _summary_of(fc, cold, inputs, horizon, method, seconds)
+    summary.run_id = _store(engine, fc, summary, inputs.end, horizon, method)
+    return summary
+
+
+def _read(
+    engine: Engine, origin: dt.date | None, horizon: int
+) -> tuple[ForecastInputs, dt.date | None]:
+    """The run's inputs and the last stored run's origin, read in one session so both see the
+    same database."""
     with session_scope(engine) as session:
         inputs = read_inputs(session, origin, horizon)
         last = session.exec(select(ForecastRun).order_by(ForecastRun.id.desc()).limit(1)).first()
         last_origin = last.origin if last else None
-    full, history, hierarchy, catalogue = (
-        inputs.full,
-        inputs.history,
-        inputs.hierarchy,
-        inputs.catalogue,
-    )
-    end, future, known, skipped = inputs.end, inputs.future, inputs.known, inputs.skipped_inactive
-    active = int(history["unique_id"].nunique())
-    for problem in suspicious(active, skipped, end.date(), last_origin, guards or Guards()):
+    return inputs, last_origin
+
+
+def _guard(
+    inputs: ForecastInputs,
+    last_origin: dt.date | None,
+    horizon: int,
+    guards: Guards,
+    unattended: bool,
+    say: Say,
+) -> None:
+    """Warn about (or, ``unattended``, refuse) inputs that look wrong, then say what is about to
+    be forecast: a person reads the warnings before the long model fits start."""
+    end = inputs.end
+    active = int(inputs.history["unique_id"].nunique())
+    for problem in suspicious(active, inputs.skipped_inactive, end.date(), last_origin, guards):
         if unattended:
             raise DataError(f"forecast not made: {problem}")
         say(f"warning: {problem}")
     first = (end + pd.Timedelta(days=1)).date()
     say(f"forecasting {active} SKUs {horizon} days from {first} (history to {end.date()})")
     say(inputs.calendar)
-    t0 = time.perf_counter()
+
+
+def _forecast_all(
+    inputs: ForecastInputs,
+    horizon: int,
+    method: str,
+    progress: SeriesProgress | None,
+    say: Say,
+) -> tuple[pd.DataFrame, ColdStart]:
+    """The library's forecast of the active SKUs, with launches replaced by their analogues'.
+
+    Launches have too little history of their own, so :func:`analogue_forecast` borrows from
+    similar SKUs in the full history; the library's failures are kept in ``attrs``.
+    """
+    import forecasting
+    from forecasting.analogues import analogue_forecast
+
+    full, history, catalogue, end = inputs.full, inputs.history, inputs.catalogue, inputs.end
+    known = inputs.known
     try:
         fc = forecasting.forecast(
             history[["unique_id", "ds", "y", *SIGNALS, *known]],
@@ -308,8 +220,8 @@ def run_forecast(
             freq="D",
             method=method,
             future_exog=known,
-            future_df=future,
-            hierarchy=hierarchy,
+            future_df=inputs.future,
+            hierarchy=inputs.hierarchy,
             progress=progress,
         )
     except ValueError as exc:
@@ -327,12 +239,31 @@ def run_forecast(
             [fc[~fc["unique_id"].isin(list(cold.analogues))], cold.forecast], ignore_index=True
         )
     fc.attrs["failures"] = failures
-    seconds = time.perf_counter() - t0
-    known_skus = pd.concat([hierarchy, catalogue[["unique_id", "style", "category"]]])
+    return fc, cold
+
+
+def _summary_of(
+    fc: pd.DataFrame,
+    cold: ColdStart,
+    inputs: ForecastInputs,
+    horizon: int,
+    method: str,
+    seconds: float,
+) -> ForecastSummary:
+    """The report of one run (``run_id`` still 0): totals, movers, skipped SKUs, launches."""
+    full, catalogue, end = inputs.full, inputs.catalogue, inputs.end
+    known_skus = pd.concat([inputs.hierarchy, catalogue[["unique_id", "style", "category"]]])
     summary = _summarise(
-        fc, history, known_skus.drop_duplicates("unique_id"), end, horizon, method, skipped, seconds
+        fc,
+        inputs.history,
+        known_skus.drop_duplicates("unique_id"),
+        end,
+        horizon,
+        method,
+        inputs.skipped_inactive,
+        seconds,
     )
-    summary.known_ahead = list(known)
+    summary.known_ahead = list(inputs.known)
     summary.skipped = skipped_skus(
         catalogue, full, set(fc["unique_id"]), end, horizon, ACTIVE_DAYS, cold.skipped
     )
@@ -346,6 +277,18 @@ def run_forecast(
         }
         for sku, peers in cold.analogues.items()
     ]
+    return summary
+
+
+def _store(
+    engine: Engine,
+    fc: pd.DataFrame,
+    summary: ForecastSummary,
+    end: pd.Timestamp,
+    horizon: int,
+    method: str,
+) -> int:
+    """Store the run and its values in one transaction (never half a forecast); its id."""
     with session_scope(engine) as session:
         run = ForecastRun(
             origin=end.date(),
@@ -373,11 +316,20 @@ def run_forecast(
         ]
         if values:
             session.execute(insert(ForecastValue), values)
-        summary.run_id = int(run.id)
-    return summary
+        return int(run.id)
 
 
-def _summarise(fc, history, hierarchy, end, horizon, method, skipped, seconds):
+def _summarise(
+    fc: pd.DataFrame,
+    history: pd.DataFrame,
+    hierarchy: pd.DataFrame,
+    end: pd.Timestamp,
+    horizon: int,
+    method: str,
+    skipped: int,
+    seconds: float,
+) -> ForecastSummary:
+    """The run's totals per category and style, its top movers and its new SKUs."""
     per_sku = fc.groupby("unique_id")["yhat"].sum()
     recent = history[history["ds"] > end - pd.Timedelta(days=7)].groupby("unique_id")["y"].sum()
     recent = recent.reindex(per_sku.index, fill_value=0.0)
@@ -400,10 +352,10 @@ def _summarise(fc, history, hierarchy, end, horizon, method, skipped, seconds):
     new = table[table["first_seen"] > end - pd.Timedelta(days=NEW_DAYS)]
     new = new.sort_values("forecast", ascending=False).head(20)
 
-    def rows(frame, cols):
+    def rows(frame: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
         return [{"sku": str(i), **{c: _plain(frame.at[i, c]) for c in cols}} for i in frame.index]
 
-    def totals(key):
+    def totals(key: str) -> list[dict[str, Any]]:
         g = table.groupby(key)["forecast"].agg(["sum", "size"]).sort_values("sum", ascending=False)
         return [
             {key: str(k), "forecast": round(float(v["sum"]), 2), "skus": int(v["size"])}
@@ -462,7 +414,7 @@ def run_backtest(
             raise DataError("no live-room signals imported: run `c2m import sales FILE` first")
         hierarchy = load_hierarchy(session, history["unique_id"].unique())
         end = history["ds"].max()
-        history, _ = _select_active(history, end)
+        history, _ = select_active(history, end)
         # rooms weighed by the clicks before the first fold: no fold sees its own future
         first_origin = end - pd.Timedelta(days=folds * horizon)
         history, future, calendar = with_calendar(session, history, hierarchy, first_origin, end)
