@@ -11,6 +11,8 @@ One job per module:
 - ``forecast``: the forecast from the signals up to ``now``;
 - ``isolate``: the solve in a child process; ``budget``: the deadline's clock;
 - ``diff``: what changed against the previous plan;
+- ``publishing``: the publish step's one transaction (write, diff, frozen guard, flip
+  current) and the guards' verdict;
 - ``outcome``: the run's options and outcome; ``nightly``: the whole run, a method per step.
 """
 

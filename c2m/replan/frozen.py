@@ -50,6 +50,20 @@ class FrozenWindow:
 COUNT_GRACE_DAYS = 7
 
 
+@dataclass(frozen=True)
+class FloorState:
+    """The current plan's lots split by what the new plan may do with them."""
+
+    frozen: list[StoredLot]  # kept exactly: started, or starting inside the frozen window
+    completed: list[StoredLot]  # finished and counted: they leave the plan
+    live: list[StoredLot]  # everything but the completed: what the new plan is compared with
+
+    @property
+    def frozen_codes(self) -> set[str]:
+        """The codes of the frozen lots (what the diff's guard checks)."""
+        return {lot.code for lot in self.frozen}
+
+
 def frozen_lots(
     lots: Iterable[StoredLot],
     window: FrozenWindow,

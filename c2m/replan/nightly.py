@@ -37,17 +37,17 @@ from c2m.planning.inputs import PlanningInputs, PlanOptions
 from c2m.planning.plan_result import PlanResult
 from c2m.planning.planner import make_plan
 from c2m.planning.problem_file import write_problem
-from c2m.planning.save import set_current, write_plan
+from c2m.planning.save import write_plan
 from c2m.planning.stored import StoredLot, current_plan
 from c2m.planning.unknown import skipped_message
 from c2m.progress import Say, silent
 from c2m.replan import forecast as replan_forecast
-from c2m.replan import isolate, stored_plans
+from c2m.replan import isolate, publishing, stored_plans
 from c2m.replan.budget import MIN_SOLVER_SECONDS, PhaseClock, solver_budget
-from c2m.replan.diff import PlanChanges, diff_plans
 from c2m.replan.fingerprint import fingerprint
 from c2m.replan.forecast import STALE_SIGNAL_DAYS, ForecastInput
 from c2m.replan.frozen import (
+    FloorState,
     FrozenWindow,
     frozen_lots,
     line_state,
@@ -55,7 +55,7 @@ from c2m.replan.frozen import (
     restore_frozen,
 )
 from c2m.replan.lock import busy_message, lock_for
-from c2m.replan.outcome import FrozenViolation, ReplanOptions, ReplanOutcome, SolverCrashed
+from c2m.replan.outcome import ReplanOptions, ReplanOutcome, SolverCrashed
 from c2m.replan.runs import append_log, finish_run, record_refused, running_run_id, start_run
 
 
@@ -81,20 +81,6 @@ class TonightsInputs:
     counted: dict[str, dt.date]
     start: dt.datetime | None = None  # the current plan's start
     newest_signal: dt.datetime | None = None  # the latest signal up to now
-
-
-@dataclass(frozen=True)
-class FloorState:
-    """The current plan's lots split by what the new plan may do with them."""
-
-    frozen: list[StoredLot]  # kept exactly: started, or starting inside the frozen window
-    completed: list[StoredLot]  # finished and counted: they leave the plan
-    live: list[StoredLot]  # everything but the completed: what the new plan is compared with
-
-    @property
-    def frozen_codes(self) -> set[str]:
-        """The codes of the frozen lots (what the diff's guard checks)."""
-        return {lot.code for lot in self.frozen}
 
 
 def _stamp() -> dt.datetime:
@@ -479,46 +465,15 @@ class NightlyReplan:
 
     def refusal(self, result: PlanResult, forecast: ForecastInput) -> str | None:
         """Why tonight's plan must not become current (``now`` is the factory's today)."""
-        with session_scope(self.engine) as session:
-            base = guards.read_baseline(session, self.options.mode, self.now.date())
-        cover = guards.coverage(result, forecast.frame)
-        return guards.refusal(result, cover, base, self.config.guards)
+        return publishing.refusal(
+            self.engine, self.options.mode, self.now, result, forecast, self.config
+        )
 
     def publish(
         self, make: Callable[[Session], int], floor: FloorState, current: bool = True
     ) -> int:
         """Write, check against the frozen window, flip current (unless not ``current``): ONE
-        transaction."""
-        outcome = self.outcome
-        with session_scope(self.engine) as session:
-            plan_id = make(session)
-            new_lots = stored_plans.plan_lots(session, plan_id)
-            outcome.changes = self.diff(floor, new_lots)
-            self.guard(outcome.changes)
-            if current:
-                set_current(session, plan_id, self.options.mode)
-            outcome.kpis, outcome.status, solver = stored_plans.plan_summary(session, plan_id)
-            outcome.solver = {**solver, **outcome.solver}
-            return plan_id
-
-    def diff(self, floor: FloorState, new_lots: list[StoredLot]) -> PlanChanges:
-        """What changed against the previous plan's live lots (the finished ones counted)."""
-        changes = diff_plans(
-            floor.live,
-            new_lots,
-            self.line_ids,
-            floor.frozen_codes,
-            later_hours=self.config.guards.later_hours,
-            lateness_per_unit_day=self.config.costs.lateness_per_unit_day,
+        transaction (:func:`c2m.replan.publishing.publish`)."""
+        return publishing.publish(
+            self.engine, self.config, self.options.mode, self.outcome, make, floor, current
         )
-        changes.completed = len(floor.completed)
-        return changes
-
-    def guard(self, changes: PlanChanges) -> None:
-        """Refuse a plan that moved a frozen lot: a bug, never published (exit 70)."""
-        if changes.inside_frozen:
-            codes = ", ".join(changes.lots.get("inside_frozen", [])[:5])
-            raise FrozenViolation(
-                f"the new plan changed {changes.inside_frozen} frozen lot(s) ({codes}); "
-                "it was not published and the previous plan stays current"
-            )

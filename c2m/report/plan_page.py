@@ -192,6 +192,23 @@ def _forecast_note(data: PlanReportData) -> str:
 
 
 def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
+    """The Exceptions section: one titled table per kind of trouble, in a fixed order.
+
+    Each kind is its own part below, so that a new kind is one more function and none of
+    them grows past reading in one screen.
+    """
+    body = (
+        _late_lots(data)
+        + _fabric_shortages(data)
+        + _excluded_skus(data)
+        + _over_capacity(load)
+        + _skipped_skus(data)
+    )
+    return _section("Exceptions", "exceptions", "What needs a planner's attention.", body)
+
+
+def _late_lots(data: PlanReportData) -> str:
+    """Late lots, latest first: the planner's first question each morning."""
     late = data.lots[data.lots["late_minutes"] > 0].sort_values("late_minutes", ascending=False)
     late_rows = [
         (
@@ -226,6 +243,11 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         limit=MAX_TABLE_ROWS,
         more_text="late lots (`c2m show` lists them all)",
     )
+    return f"<h3>Late lots ({len(late_rows)})</h3>{late_table}"
+
+
+def _fabric_shortages(data: PlanReportData) -> str:
+    """Fabric the plan needs and the stock does not have (as the KPIs stored them)."""
     short_columns, short_rows = shortage_rows(data.plan.kpis)
     shortage_table = table(
         short_columns,
@@ -233,6 +255,11 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         table_id="fabric-shortages",
         empty_text="No fabric shortages.",
     )
+    return f"<h3>Fabric shortages ({len(short_rows)})</h3>{shortage_table}"
+
+
+def _excluded_skus(data: PlanReportData) -> str:
+    """SKUs no configured line can sew: the plan leaves them out, and says why."""
     excluded = data.plan.kpis.get("excluded_skus") or []
     excluded_table = table(
         ["SKU", "style", "category", "reason"],
@@ -240,6 +267,11 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         table_id="excluded-skus",
         empty_text="Every SKU of the catalogue can be sewn on a configured line.",
     )
+    return f"<h3>SKUs left out ({len(excluded)})</h3>{excluded_table}"
+
+
+def _over_capacity(load: pd.DataFrame) -> str:
+    """Line-days booked into overtime or beyond regular capacity, with the lots that did it."""
     over = over_capacity(load)
     over_rows = [
         (
@@ -261,20 +293,19 @@ def _exceptions(data: PlanReportData, load: pd.DataFrame) -> str:
         more_text="line-days (`c2m show --line L` gives a line's schedule)",
         empty_text="No line works overtime or beyond its regular capacity.",
     )
-    body = (
-        f"<h3>Late lots ({len(late_rows)})</h3>{late_table}"
-        f"<h3>Fabric shortages ({len(short_rows)})</h3>{shortage_table}"
-        f"<h3>SKUs left out ({len(excluded)})</h3>{excluded_table}"
-        f"<h3>Lines in overtime or over capacity ({len(over_rows)} line-days)</h3>{over_table}"
-    )
+    return f"<h3>Lines in overtime or over capacity ({len(over_rows)} line-days)</h3>{over_table}"
+
+
+def _skipped_skus(data: PlanReportData) -> str:
+    """SKUs sold but not in the catalogue: shown only when there are some (else empty)."""
     skipped = data.plan.kpis.get("skipped_skus") or []
-    if skipped:  # sold, but not in the catalogue: this plan left them out
-        body += (
-            f"<h3>SKUs not in the catalogue ({len(skipped)})</h3>"
-            f'<p id="skipped-skus">Left out of this plan until the catalogue has them: '
-            f"{esc(', '.join(skipped))}.</p>"
-        )
-    return _section("Exceptions", "exceptions", "What needs a planner's attention.", body)
+    if not skipped:
+        return ""
+    return (
+        f"<h3>SKUs not in the catalogue ({len(skipped)})</h3>"
+        f'<p id="skipped-skus">Left out of this plan until the catalogue has them: '
+        f"{esc(', '.join(skipped))}.</p>"
+    )
 
 
 _SHORTAGE_KEYS = ("fabric_shortages", "shortages")
