@@ -10,7 +10,8 @@ from c2m_cli import api
 from c2m_cli.app import settings
 from c2m_cli.options import JsonOption
 from c2m_cli.progress import fit_progress, say
-from c2m_cli.render import print_json, render_backtest, render_explanation, render_forecast
+from c2m_cli.render import print_json
+from c2m_cli.render_forecast import render_backtest, render_explanation, render_forecast
 
 
 def forecast_command(

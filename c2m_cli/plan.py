@@ -14,10 +14,8 @@ from c2m_cli import api
 from c2m_cli.app import settings
 from c2m_cli.options import NOW_FORMATS, ExportFormat, JsonOption, ModeOption, PlanDaysOption
 from c2m_cli.progress import say
-from c2m_cli.render import (
-    err,
-    out,
-    print_json,
+from c2m_cli.render import err, out, print_json
+from c2m_cli.render_plan import (
     render_comparison,
     render_plan_summary,
     render_plans,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -15,65 +15,86 @@ from c2m_cli.options import NOW_FORMATS, JsonOption, ModeOption, PlanDaysOption
 from c2m_cli.progress import say_raw
 from c2m_cli.render import err, print_json, render_replan, render_runs
 
+# The replan's options, named apart so the command reads as what it does (typer reads the
+# ``Annotated`` metadata the same from an alias as from the signature).
+NowOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--now",
+        formats=NOW_FORMATS,
+        help="Plan as of this factory time (default: now, in factory.timezone).",
+    ),
+]
+FrozenHoursOption = Annotated[
+    float | None,
+    typer.Option(
+        "--frozen-hours",
+        min=0,
+        help="Lots starting within this many hours keep "
+        "line, times and quantity (default: config solver.frozen_hours, 24).",
+    ),
+]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        min=0.1,
+        help="Solver budget (default: config). Without --deadline the replan is "
+        "deterministic and this counts CP-SAT's deterministic units, so the wall time "
+        "can be several times longer; use --deadline to bound the wall clock.",
+    ),
+]
+DeadlineOption = Annotated[
+    float | None,
+    typer.Option(
+        "--deadline",
+        min=0.1,
+        help="Finish the whole run within this many minutes; "
+        "the solver gets what forecasting leaves.",
+    ),
+]
+LogFileOption = Annotated[
+    Path | None,
+    typer.Option("--log-file", help="Append one JSON line per run to this file."),
+]
+ForecastMethodOption = Annotated[
+    str, typer.Option("--forecast-method", help="Forecasting model alias, or auto.")
+]
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Make the plan current even when a guard holds it back."),
+]
+ProblemOutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--problem-out",
+        help="Also write the scheduling problem as a floor file (.json or .json.gz).",
+    ),
+]
+
+
+def _show_outcome(outcome: Any, as_json: bool) -> None:
+    """Warnings to stderr (cron mails them), then the outcome as JSON or a table."""
+    for warning in outcome.warnings:
+        say_raw(f"warning: {warning}")
+    if as_json:
+        print_json(outcome.as_json())
+        return
+    render_replan(outcome)
+
 
 def replan_command(
     ctx: typer.Context,
-    now: Annotated[
-        datetime | None,
-        typer.Option(
-            "--now",
-            formats=NOW_FORMATS,
-            help="Plan as of this factory time (default: now, in factory.timezone).",
-        ),
-    ] = None,
-    frozen_hours: Annotated[
-        float | None,
-        typer.Option(
-            "--frozen-hours",
-            min=0,
-            help="Lots starting within this many hours keep "
-            "line, times and quantity (default: config solver.frozen_hours, 24).",
-        ),
-    ] = None,
-    time_limit: Annotated[
-        float | None,
-        typer.Option(
-            "--time-limit",
-            min=0.1,
-            help="Solver budget (default: config). Without --deadline the replan is "
-            "deterministic and this counts CP-SAT's deterministic units, so the wall time "
-            "can be several times longer; use --deadline to bound the wall clock.",
-        ),
-    ] = None,
-    deadline: Annotated[
-        float | None,
-        typer.Option(
-            "--deadline",
-            min=0.1,
-            help="Finish the whole run within this many minutes; "
-            "the solver gets what forecasting leaves.",
-        ),
-    ] = None,
-    log_file: Annotated[
-        Path | None,
-        typer.Option("--log-file", help="Append one JSON line per run to this file."),
-    ] = None,
+    now: NowOption = None,
+    frozen_hours: FrozenHoursOption = None,
+    time_limit: TimeLimitOption = None,
+    deadline: DeadlineOption = None,
+    log_file: LogFileOption = None,
     mode: ModeOption = Mode.C2M,
     horizon: PlanDaysOption = 14,
-    forecast_method: Annotated[
-        str, typer.Option("--forecast-method", help="Forecasting model alias, or auto.")
-    ] = "auto",
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="Make the plan current even when a guard holds it back."),
-    ] = False,
-    problem_out: Annotated[
-        Path | None,
-        typer.Option(
-            "--problem-out",
-            help="Also write the scheduling problem as a floor file (.json or .json.gz).",
-        ),
-    ] = None,
+    forecast_method: ForecastMethodOption = "auto",
+    force: ForceOption = False,
+    problem_out: ProblemOutOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Re-plan from the day's signals, keeping what is on the floor; for cron (exit 75: busy;
@@ -95,12 +116,7 @@ def replan_command(
         problem_out=problem_out,
     )
     outcome = api.replan(engine, cfg, options, progress=say_raw)
-    for warning in outcome.warnings:
-        say_raw(f"warning: {warning}")
-    if as_json:
-        print_json(outcome.as_json())
-        return
-    render_replan(outcome)
+    _show_outcome(outcome, as_json)
 
 
 def runs_command(

@@ -11,7 +11,8 @@ import typer
 from c2m_cli import api
 from c2m_cli.app import settings
 from c2m_cli.options import JsonOption
-from c2m_cli.render import err, print_json, render_report
+from c2m_cli.render import err, print_json
+from c2m_cli.render_plan import render_report
 
 
 def report_command(

@@ -11,7 +11,8 @@ from c2m_cli import api
 from c2m_cli.app import settings
 from c2m_cli.options import JsonOption
 from c2m_cli.progress import say
-from c2m_cli.render import print_json, render_demo, render_sample
+from c2m_cli.render import print_json, render_sample
+from c2m_cli.render_plan import render_demo
 
 
 def sample_command(

@@ -10,7 +10,8 @@ import typer
 from c2m_cli import api
 from c2m_cli.app import settings
 from c2m_cli.options import JsonOption
-from c2m_cli.render import err, print_json, print_paths, render_simulation
+from c2m_cli.render import err, print_json, print_paths
+from c2m_cli.render_simulation import render_simulation
 
 
 def simulate_command(

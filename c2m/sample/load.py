@@ -6,7 +6,7 @@ season's fill needs the load it ran at, so ``c2m sample`` and ``c2m simulate`` p
 for the history and for the season, from the world's own rows.
 
 Capacity is the factory's regular sewing minutes: operators x efficiency x regular hours,
-on the share of days that are workdays (:func:`c2m.sample.world.sewing_minutes_per_day`),
+on the share of days that are workdays (:func:`c2m.sample.calibration.sewing_minutes_per_day`),
 with no overtime and before any changeover or learning-curve loss.
 """
 

@@ -10,7 +10,6 @@ lengths always give the same world, byte for byte.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +20,13 @@ import pandas as pd
 from c2m.config import FactoryConfig, load_config
 from c2m.sample import catalog as catalog_mod
 from c2m.sample import stock
+from c2m.sample.calibration import (
+    RECENT_DAYS,
+    calibrated,
+    demand_scale,
+    scored_days,
+    sewing_minutes_per_day,
+)
 from c2m.sample.demand import (
     WARMUP_DAYS,
     DemandPath,
@@ -34,6 +40,13 @@ from c2m.sample.demand import (
 )
 from c2m.sample.load import realised_load
 from c2m.sample.scenario import Scenario, get_scenario
+from c2m.sample.tables import (
+    room_calendar,
+    room_table,
+    signal_rows,
+    truth_tables,
+    viral_table,
+)
 
 DEFAULT_START = dt.date(2026, 7, 27)
 DEFAULT_HISTORY_DAYS = 120
@@ -57,12 +70,6 @@ FABRIC_COLUMNS = ["fabric", "name", "unit", "roll_size", "quantity", "due_date",
 ORDER_COLUMNS = ["reference", "sku", "due_date", "quantity"]
 TRUTH_COLUMNS = ["date", "sku", "demand"]
 ROOM_CALENDAR_COLUMNS = ["date", "room_id", "broadcast", "promotion"]
-# Recent days of sales the factory's stock levels are derived from.
-RECENT_DAYS = 14
-# Rescaling rounds that bring the scored days' expected load to ``target_load``, and how close
-# is close enough (the realised load still scatters around it with the rooms' noise).
-CALIBRATION_ROUNDS = 8
-CALIBRATION_TOLERANCE = 0.02
 
 
 @dataclass
@@ -258,11 +265,26 @@ def _write(frame: pd.DataFrame, path: Path, columns: list[str]) -> Path:
     return path
 
 
-def sewing_minutes_per_day(config: FactoryConfig) -> float:
-    """Regular sewing capacity, in SAM minutes per calendar day, of all lines together."""
-    hours = config.calendar.regular_hours_per_day
-    days = len(config.calendar.workdays) / 7
-    return sum(line.operators * line.efficiency for line in config.lines) * hours * 60 * days
+@dataclass(frozen=True)
+class _Streams:
+    """One random stream per part of the world, so a change to one part leaves the others'
+    draws alone. The process stream stays a seed sequence: calibration replays it from the
+    start at every scale it tries."""
+
+    catalogue: np.random.Generator
+    rooms: np.random.Generator
+    latent: np.random.Generator
+    process: np.random.SeedSequence
+    stock: np.random.Generator
+
+    @classmethod
+    def spawn(cls, seed: int) -> _Streams:
+        sequences = np.random.SeedSequence(seed).spawn(5)
+        seq_cat, seq_rooms, seq_latent, seq_process, seq_stock = sequences
+        rng_cat, rng_rooms, rng_latent, rng_stock = (
+            np.random.default_rng(s) for s in (seq_cat, seq_rooms, seq_latent, seq_stock)
+        )
+        return cls(rng_cat, rng_rooms, rng_latent, seq_process, rng_stock)
 
 
 def generate(
@@ -280,32 +302,77 @@ def generate(
     params = get_scenario(scenario, scenarios_path, **overrides)
     config = config or load_config()
     start = start or DEFAULT_START
-    # one stream per part, so a change to one part leaves the others' draws alone
-    seq_cat, seq_rooms, seq_latent, seq_process, seq_stock = np.random.SeedSequence(seed).spawn(5)
-    rng_cat, rng_rooms, rng_latent, rng_stock = (
-        np.random.default_rng(s) for s in (seq_cat, seq_rooms, seq_latent, seq_stock)
-    )
+    streams = _Streams.spawn(seed)
 
     category_sam = {name: c.sam_minutes for name, c in config.categories.items()}
     cat = catalog_mod.make_catalogue(
-        rng_cat, params, category_sam, start, history_days, future_days
+        streams.catalogue, params, category_sam, start, history_days, future_days
     )
     styles, skus = cat.styles, cat.skus
     sample_days = make_sample_days(pd.Timestamp(start), history_days, future_days, params)
-    rooms = make_rooms(rng_rooms, params, sample_days, len(styles))
-    base = structural_interest(rng_latent, params, styles, sample_days)
-    cart_style = np.clip(
-        params.cart_rate * np.exp(rng_latent.normal(0, 0.2, len(styles))), 0.01, 0.5
+    rooms = make_rooms(streams.rooms, params, sample_days, len(styles))
+    path, scale = _demand_path(
+        streams, params, config, sample_days, rooms, cat, scored_days(history_days, future_days)
     )
 
-    scored = scored_days(history_days, future_days)
+    history, future = _split_signals(
+        signal_rows(path, sample_days, rooms, skus), start, history_days
+    )
+    daily_orders = path.orders[WARMUP_DAYS:].sum(axis=1)  # (D, K)
+    truth, expected = truth_tables(path, sample_days, skus, daily_orders, history_days, future_days)
+
+    history_end = start + dt.timedelta(days=history_days - 1)
+    recent = daily_orders[history_days - RECENT_DAYS : history_days].mean(axis=0)
+    inventory, fabric, orders = _stock_tables(
+        streams.stock, skus, styles, recent, history_end, future_days
+    )
+    return SampleWorld(
+        seed=seed,
+        scenario=params,
+        start=start,
+        history_days=history_days,
+        future_days=future_days,
+        catalog=cat.table.reset_index(drop=True),
+        rooms=room_table(rooms),
+        signals=history,
+        future_signals=future,
+        truth=truth,
+        expected=expected,
+        inventory=inventory,
+        fabric=fabric,
+        orders=orders,
+        viral=viral_table(path, sample_days, styles),
+        room_calendar=room_calendar(sample_days, rooms),
+        meta=_meta(scale, config, sample_days),
+    )
+
+
+def _demand_path(
+    streams: _Streams,
+    params: Scenario,
+    config: FactoryConfig,
+    sample_days: SampleDays,
+    rooms: Rooms,
+    cat: catalog_mod.Catalogue,
+    scored: slice,
+) -> tuple[DemandPath, float]:
+    """The rooms' whole demand path, calibrated to ``target_load`` on the ``scored`` days,
+    and the first scale on interest (kept in the world's meta).
+
+    The latent stream is drawn in a fixed order (structural interest, then the styles' cart
+    rates), so the same seed gives the same path."""
+    styles, skus = cat.styles, cat.skus
+    base = structural_interest(streams.latent, params, styles, sample_days)
+    cart_style = np.clip(
+        params.cart_rate * np.exp(streams.latent.normal(0, 0.2, len(styles))), 0.01, 0.5
+    )
     style_index = skus["style_index"].to_numpy()
     sku_minutes = skus["sam_minutes"].to_numpy(float)
 
     def run(scale: float) -> DemandPath:
         """The rooms' days at ``scale``, always from the same draws of the process stream."""
         return simulate_demand(
-            Draw(np.random.default_rng(seq_process), params.noise),
+            Draw(np.random.default_rng(streams.process), params.noise),
             params,
             sample_days,
             rooms,
@@ -316,81 +383,24 @@ def generate(
             styles["basic"].to_numpy(),
         )
 
-    scale = _demand_scale(params, config, rooms, base, styles, scored)
-    path = _calibrated(
+    scale = demand_scale(params, config, rooms, base, styles, scored)
+    path = calibrated(
         run,
         scale,
         params.target_load * sewing_minutes_per_day(config),
         lambda p: float((p.expected[WARMUP_DAYS:][scored] @ sku_minutes).mean()),
     )
+    return path, scale
 
-    signals = _signal_rows(path, sample_days, rooms, skus)
+
+def _split_signals(
+    signals: pd.DataFrame, start: dt.date, history_days: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The history a merchandiser imports, and the future a simulation reveals day by day."""
     is_future = signals["date"] >= pd.Timestamp(start) + pd.Timedelta(days=history_days)
     history = signals[~is_future].reset_index(drop=True)
     future = signals[is_future].reset_index(drop=True)
-
-    daily_orders = path.orders[WARMUP_DAYS:].sum(axis=1)  # (D, K)
-    truth, expected = _truth_tables(
-        path, sample_days, skus, daily_orders, history_days, future_days
-    )
-
-    history_end = start + dt.timedelta(days=history_days - 1)
-    recent = daily_orders[history_days - RECENT_DAYS : history_days].mean(axis=0)
-    inventory, fabric, orders = _stock_tables(
-        rng_stock, skus, styles, recent, history_end, future_days
-    )
-    return SampleWorld(
-        seed=seed,
-        scenario=params,
-        start=start,
-        history_days=history_days,
-        future_days=future_days,
-        catalog=cat.table.reset_index(drop=True),
-        rooms=_room_table(rooms),
-        signals=history,
-        future_signals=future,
-        truth=truth,
-        expected=expected,
-        inventory=inventory,
-        fabric=fabric,
-        orders=orders,
-        viral=_viral_table(path, sample_days, styles),
-        room_calendar=_room_calendar(sample_days, rooms),
-        meta=_meta(scale, config, sample_days),
-    )
-
-
-def _calibrated(
-    run: Callable[[float], DemandPath],
-    scale: float,
-    target: float,
-    minutes: Callable[[DemandPath], float],
-) -> DemandPath:
-    """The path whose scored days come closest to ``target`` SAM-minutes a day.
-
-    The walk of interest and the viral runs lift demand above the structural mean the first
-    scale was set on (a viral world by half or more, and by luck). Each round runs the rooms
-    again from the same draws at a scale set on the mean lift seen so far; the viral runs
-    fall differently at another scale, so the rounds do not converge to a point: the path
-    closest to the target wins. The scored days then run at the asked load, viral luck and
-    all, rather than wherever one draw of luck put them.
-    """
-    best, best_gap = None, float("inf")
-    lifts: list[float] = []
-    for _ in range(CALIBRATION_ROUNDS):
-        path = run(scale)
-        expected = minutes(path)
-        if expected <= 0:
-            return path  # nothing sells on the scored days: no scale helps
-        gap = abs(expected / target - 1)
-        if gap < best_gap:
-            best, best_gap = path, gap
-        if gap < CALIBRATION_TOLERANCE:
-            break
-        lifts.append(expected / scale)
-        scale = target / (sum(lifts) / len(lifts))
-    assert best is not None
-    return best
+    return history, future
 
 
 def _check_span(history_days: int, future_days: int) -> None:
@@ -399,43 +409,6 @@ def _check_span(history_days: int, future_days: int) -> None:
         raise ValueError("history_days must be at least 14")
     if future_days < 0:
         raise ValueError("future_days must not be negative")
-
-
-def scored_days(history_days: int, future_days: int) -> slice:
-    """The days a world's load is set on, as indices after the warm-up.
-
-    The simulated season is the future; a world without a future is planned from its last
-    day, so its recent two weeks stand for the horizon. Scaling on the whole span instead
-    would let the season run far above (or below) ``target_load`` when demand rises into
-    winter, and no policy can fill a season at full load.
-    """
-    if future_days > 0:
-        return slice(history_days, history_days + future_days)
-    return slice(max(history_days - RECENT_DAYS, 0), history_days)
-
-
-def _demand_scale(
-    params: Scenario,
-    config: FactoryConfig,
-    rooms: Rooms,
-    base: np.ndarray,
-    styles: pd.DataFrame,
-    scored: slice,
-) -> float:
-    """The factor on interest that makes mean demand over the ``scored`` days fill
-    ``target_load``.
-
-    A world is only useful to a planner when its demand loads the factory as the scenario
-    says; 0 for a world whose styles sell nothing on those days. Expected interest is
-    scaled, so the realised load (:func:`c2m.sample.load.realised_load`) wanders around the
-    target with the rooms' noise and the viral runs.
-    """
-    paid_share = rooms.buy_today / rooms.buy[None, :]
-    room_factor = (rooms.traffic * paid_share) @ rooms.weight  # (T, S)
-    minutes = (base * room_factor) @ styles["sam_minutes"].to_numpy()
-    mean_minutes = float(minutes[WARMUP_DAYS:][scored].mean())
-    capacity = params.target_load * sewing_minutes_per_day(config)
-    return capacity / mean_minutes if mean_minutes > 0 else 0.0
 
 
 def _stock_tables(
@@ -459,23 +432,6 @@ def _stock_tables(
     return inventory, fabric, orders
 
 
-def _truth_tables(
-    path: DemandPath,
-    sample_days: SampleDays,
-    skus: pd.DataFrame,
-    daily_orders: np.ndarray,
-    history_days: int,
-    future_days: int,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(truth, expected)``: the future's real orders per SKU-day, and every day's mean."""
-    sku_codes = skus["sku"].to_numpy()
-    days = sample_days.dates[WARMUP_DAYS:]
-    fut = slice(history_days, history_days + future_days)
-    truth = _dense(days[fut], sku_codes, daily_orders[fut], "demand").astype({"demand": int})
-    expected = _dense(days, sku_codes, path.expected[WARMUP_DAYS:], "mean")
-    return truth, expected
-
-
 def _meta(scale: float, config: FactoryConfig, sample_days: SampleDays) -> dict:
     """The world's own facts: its demand scale, the capacity it was scaled to, its festival."""
     festival = sample_days.festival
@@ -484,88 +440,3 @@ def _meta(scale: float, config: FactoryConfig, sample_days: SampleDays) -> dict:
         "sewing_minutes_per_day": sewing_minutes_per_day(config),
         "festival": None if festival is None else sample_days.dates[festival].date(),
     }
-
-
-def _room_table(rooms: Rooms) -> pd.DataFrame:
-    """One row per room: platform, reach and how often it broadcast."""
-    return pd.DataFrame(
-        {
-            "room_id": rooms.ids,
-            "platform": rooms.platforms,
-            "reach": np.round(rooms.reach, 3),
-            "broadcast_share": np.round(rooms.on_air[WARMUP_DAYS:].mean(axis=0), 3),
-        }
-    )
-
-
-def _viral_table(path: DemandPath, sample_days: SampleDays, styles: pd.DataFrame) -> pd.DataFrame:
-    """The days a style went viral, from the first reported day (what a test can check)."""
-    return pd.DataFrame(
-        [
-            {"date": sample_days.dates[t], "style": styles["style"].iat[s]}
-            for t, s in path.viral_starts
-            if t >= WARMUP_DAYS
-        ],
-        columns=["date", "style"],
-    )
-
-
-def _room_calendar(sample_days: SampleDays, rooms: Rooms) -> pd.DataFrame:
-    """The rooms' published calendar: planned broadcasts and promotions, one row per room-day.
-
-    A room publishes its streams and promotions weeks ahead (platforms sell the promotion
-    slots, and a platform festival's date is known months ahead), so the calendar covers the
-    future too; the few sessions cancelled on the day stay in it as planned, as they would in
-    a real schedule.
-    """
-    days = sample_days.dates[WARMUP_DAYS:]
-    planned = rooms.planned[WARMUP_DAYS:]
-    promo = rooms.promo.copy()
-    if sample_days.festival is not None:
-        promo[sample_days.festival] = True  # a platform festival is every room's promotion day
-    promo = promo[WARMUP_DAYS:]
-    R = len(rooms.ids)
-    return pd.DataFrame(
-        {
-            "date": np.repeat(days, R),
-            "room_id": np.tile(rooms.ids, len(days)),
-            "broadcast": planned.reshape(-1).astype(int),
-            "promotion": promo.reshape(-1).astype(int),
-        }
-    )
-
-
-def _dense(days: pd.DatetimeIndex, skus: np.ndarray, values: np.ndarray, name: str) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "date": np.repeat(days.to_numpy(), len(skus)),
-            "sku": np.tile(skus, len(days)),
-            name: values.reshape(-1),
-        }
-    )
-
-
-def _signal_rows(path, sample_days, rooms, skus: pd.DataFrame) -> pd.DataFrame:
-    """One row per day x room x SKU with any activity, from the first reported day."""
-    clicks, carts, orders = path.clicks, path.carts, path.orders
-    active = (clicks + carts + orders) > 0
-    active[:WARMUP_DAYS] = False
-    t, r, k = np.nonzero(active)
-    price = skus["price"].to_numpy()[k] * (1 - rooms.discount[t, r])
-    rank = pd.array(path.rank[t, r, k], dtype="Float64").astype("Int64")
-    frame = pd.DataFrame(
-        {
-            "date": sample_days.dates[t],
-            "room_id": np.asarray(rooms.ids)[r],
-            "sku": skus["sku"].to_numpy()[k],
-            "style": skus["style"].to_numpy()[k],
-            "colour": skus["colour"].to_numpy()[k],
-            "size": skus["size"].to_numpy()[k],
-            "clicks": clicks[t, r, k],
-            "carts": carts[t, r, k],
-            "orders": orders[t, r, k],
-            "rank": rank,
-            "price": np.round(price, 1),
-        }
-    )
-    return frame.sort_values(["date", "room_id", "sku"], kind="stable").reset_index(drop=True)

@@ -134,39 +134,32 @@ class DayRecord:
         }
 
 
-def season_kpis(
-    records: list[DayRecord],
-    ledger: Ledger,
-    lot_sizes: list[int],
-    floor: Floor,
-    cat: Catalogue,
-    cfg: FactoryConfig,
-    days: int,
-    lead_times: list[float] | None = None,
-) -> dict[str, Any]:
-    """The season's figures for one mode; ``lead_times`` are its finished lots' cut-to-finished
-    days (see ``lead_time_days`` in ``docs/simulation.md``)."""
-    costs = cfg.costs
-    demand = ledger.demand
-    end = records[-1] if records else None
-    avg_inv = statistics.fmean(r.inventory for r in records) if records else 0.0
-    avg_value = statistics.fmean(r.inventory_value for r in records) if records else 0.0
-    daily_demand = demand / days if days else 0.0
-    end_units = end.inventory if end else 0
-    end_value = end.inventory_value if end else 0.0
-    markdown = (end.inventory_price_value if end else 0.0) * costs.markdown_share
+def _season_hours(records: list[DayRecord]) -> tuple[float, float, float]:
+    """Changeover, learning and overtime hours over the season: both the hours reported and
+    the costs priced come from these, so they are summed once."""
     changeover_h = sum(r.changeover_minutes for r in records) / 60
     learning_h = sum(r.learning_minutes for r in records) / 60
     overtime_h = sum(r.overtime_minutes for r in records) / 60
+    return changeover_h, learning_h, overtime_h
+
+
+def _season_costs(
+    records: list[DayRecord],
+    cfg: FactoryConfig,
+    hours: tuple[float, float, float],
+    markdown: float,
+) -> dict[str, float]:
+    """The season's cost lines (yuan), priced as the module docstring says; kept apart so the
+    pricing rules read in one place."""
+    costs = cfg.costs
+    changeover_h, learning_h, overtime_h = hours
     holding = sum(r.inventory_value for r in records) * costs.holding_rate_per_year / 365
     # every backordered unit pays each night it waits (shipped later, lost, or still open)
     lateness = sum(r.backorders for r in records) * costs.lateness_per_unit_day
     lost_margin = sum(r.lost_margin for r in records) * costs.lost_sale_share_of_margin
     setup = (changeover_h + learning_h) * costs.changeover_per_hour
     overtime = overtime_h * cfg.calendar.overtime_cost_per_hour
-    busy = sum(r.busy_minutes for r in records)
-    capacity = sum(r.line_regular_minutes for r in records)
-    cost = {
+    return {
         "holding": round(holding, 2),
         "lateness": round(lateness, 2),
         "lost_margin": round(lost_margin, 2),
@@ -174,10 +167,12 @@ def season_kpis(
         "overtime": round(overtime, 2),
         "markdown": round(markdown, 2),
     }
-    unsold_made, unsold_initial = ledger.unsold()
-    lead = lead_times or []
+
+
+def _flow_kpis(records: list[DayRecord], ledger: Ledger) -> dict[str, Any]:
+    """What was asked for and what became of it: shipped, lost, still owed, made."""
+    demand = ledger.demand
     return {
-        "days": days,
         "demand_units": demand,
         "shipped_units": ledger.shipped,
         "fill_rate": round(ledger.shipped_same_day / demand, 4) if demand else 1.0,
@@ -187,6 +182,21 @@ def season_kpis(
         "open_backorder_units": ledger.backordered,
         "initial_inventory_units": ledger.initial,
         "produced_units": ledger.produced,
+    }
+
+
+def _inventory_kpis(
+    records: list[DayRecord], ledger: Ledger, floor: Floor, days: int, markdown: float
+) -> dict[str, Any]:
+    """Stock held through the season and left at its end (finished and on the floor)."""
+    demand = ledger.demand
+    end = records[-1] if records else None
+    avg_inv = statistics.fmean(r.inventory for r in records) if records else 0.0
+    avg_value = statistics.fmean(r.inventory_value for r in records) if records else 0.0
+    daily_demand = demand / days if days else 0.0
+    end_units = end.inventory if end else 0
+    end_value = end.inventory_value if end else 0.0
+    return {
         "avg_inventory_units": round(avg_inv, 1),
         "avg_inventory_value": round(avg_value, 2),
         "days_of_cover": round(avg_inv / daily_demand, 2) if daily_demand else None,
@@ -195,6 +205,20 @@ def season_kpis(
         "end_inventory_share": round(end_units / demand, 4) if demand else None,
         "end_wip_units": floor.wip_units(),
         "markdown_cost": round(markdown, 2),
+    }
+
+
+def _line_kpis(
+    records: list[DayRecord],
+    ledger: Ledger,
+    lot_sizes: list[int],
+    hours: tuple[float, float, float],
+) -> dict[str, Any]:
+    """How the lines were used: lots, changeovers, hours, utilisation, waits."""
+    changeover_h, learning_h, overtime_h = hours
+    busy = sum(r.busy_minutes for r in records)
+    capacity = sum(r.line_regular_minutes for r in records)
+    return {
         "mean_lead_time_days": round(ledger.wait_unit_days / ledger.shipped, 3)
         if ledger.shipped
         else None,
@@ -206,6 +230,14 @@ def season_kpis(
         "utilisation": round(busy / capacity, 4) if capacity else 0.0,
         "overtime_hours": round(overtime_h, 2),
         "fabric_waits": sum(r.fabric_waits for r in records),
+    }
+
+
+def _unsold_kpis(ledger: Ledger, lead_times: list[float] | None) -> dict[str, Any]:
+    """What the season's lots left unsold, and how long lots took from cut to finished."""
+    unsold_made, unsold_initial = ledger.unsold()
+    lead = lead_times or []
+    return {
         # units finished in the season, and the share of them still unsold at its end (the
         # starting stock's leftovers are counted apart: stock sells oldest first)
         "made_units": ledger.produced,
@@ -216,6 +248,32 @@ def season_kpis(
         "lead_time_days": round(statistics.fmean(lead), 2) if lead else None,
         # reorders of test-and-reorder runs: none until that policy exists
         "reorders": 0,
+    }
+
+
+def season_kpis(
+    records: list[DayRecord],
+    ledger: Ledger,
+    lot_sizes: list[int],
+    floor: Floor,
+    cat: Catalogue,
+    cfg: FactoryConfig,
+    days: int,
+    lead_times: list[float] | None = None,
+) -> dict[str, Any]:
+    """The season's figures for one mode; ``lead_times`` are its finished lots' cut-to-finished
+    days (see ``lead_time_days`` in ``docs/simulation.md``). The keys' order is part of the
+    output (reports and golden files), so the parts are merged in a fixed order."""
+    end = records[-1] if records else None
+    markdown = (end.inventory_price_value if end else 0.0) * cfg.costs.markdown_share
+    hours = _season_hours(records)
+    cost = _season_costs(records, cfg, hours, markdown)
+    return {
+        "days": days,
+        **_flow_kpis(records, ledger),
+        **_inventory_kpis(records, ledger, floor, days, markdown),
+        **_line_kpis(records, ledger, lot_sizes, hours),
+        **_unsold_kpis(ledger, lead_times),
         "cost": cost,
         "total_cost": round(sum(cost.values()), 2),
     }

@@ -326,7 +326,7 @@ def test_the_scored_days_run_at_the_target_load(scenario: str, target: float) ->
 
 def test_the_realised_load_is_demand_minutes_over_regular_capacity() -> None:
     from c2m.config import load_config
-    from c2m.sample.world import sewing_minutes_per_day
+    from c2m.sample.calibration import sewing_minutes_per_day
 
     world = generate(4, "steady", history_days=20, future_days=7, styles=4)
     sam = world.catalog.set_index("sku")["sam_minutes"]
