@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and editors
         import_room_calendar,
         import_sales,
     )
+    from c2m.importing.factory_options import factory_options
     from c2m.planning.kpi_registry import KPI_BY_KEY, comparison_rows, summary_rows
     from c2m.planning.problem_file import check_problem_path, write_problem
     from c2m.planning.publish import plan_and_store
@@ -67,6 +68,7 @@ _HOME: dict[str, str | tuple[str, str]] = {
     "explain_forecast": "c2m.forecast_explain",
     "run_backtest": "c2m.forecasts",
     "run_forecast": "c2m.forecasts",
+    "factory_options": "c2m.importing.factory_options",
     "import_catalog": "c2m.importing",
     "import_fabric": "c2m.importing",
     "import_inventory": "c2m.importing",
@@ -104,6 +106,7 @@ __all__ = [
     "discover_config",
     "explain_forecast",
     "export_plan",
+    "factory_options",
     "generate",
     "get_engine",
     "guarded",

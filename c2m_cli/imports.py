@@ -45,16 +45,9 @@ def import_sales_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import live-room sales exports (clicks, carts, orders, rank, price per day and SKU)."""
-    margin = settings(ctx).config().guards.import_margin_days
+    factory = api.factory_options("sales", settings(ctx).config())
     run_import(
-        ctx,
-        api.import_sales,
-        files,
-        as_json,
-        room=room,
-        dry_run=dry_run,
-        strict=strict,
-        margin_days=margin,
+        ctx, api.import_sales, files, as_json, room=room, dry_run=dry_run, strict=strict, **factory
     )
 
 
@@ -66,10 +59,8 @@ def import_catalog_command(
     as_json: JsonOption = False,
 ) -> None:
     """Import the product catalogue: one row per SKU with its style's fields."""
-    sewable = {c for line in settings(ctx).config().lines for c in line.categories}
-    run_import(
-        ctx, api.import_catalog, files, as_json, dry_run=dry_run, strict=strict, sewable=sewable
-    )
+    factory = api.factory_options("catalog", settings(ctx).config())
+    run_import(ctx, api.import_catalog, files, as_json, dry_run=dry_run, strict=strict, **factory)
 
 
 def import_inventory_command(

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import ImportFailed
 from c2m.importing import (
@@ -30,6 +31,7 @@ from c2m.importing import (
 )
 from c2m.importing.catalog import CatalogImporter
 from c2m.importing.fabric import FabricImporter
+from c2m.importing.factory_options import factory_options
 from c2m.importing.inventory import InventoryImporter
 from c2m.importing.orders import OrdersImporter
 from c2m.importing.reading import CsvFile
@@ -90,12 +92,21 @@ def guess_kind(path: Path) -> str | None:
 
 
 def run(
-    engine: Engine, kind: str, path: Path, name: str, *, dry_run: bool, room: str | None = None
+    engine: Engine,
+    kind: str,
+    path: Path,
+    name: str,
+    *,
+    dry_run: bool,
+    room: str | None = None,
+    config: FactoryConfig | None = None,
 ) -> dict[str, Any]:
-    """The CLI's import of one file; the result as ``c2m import --json`` prints it, with the
-    uploaded name where the CLI shows the path."""
+    """The CLI's import of one file, with the CLI's factory options (``config``); the result as
+    ``c2m import --json`` prints it, with the uploaded name where the CLI shows the path."""
     _label, function, _importer = KINDS[kind]
     options: dict[str, Any] = {"dry_run": dry_run}
+    if config is not None:
+        options.update(factory_options(kind, config))
     if kind == "sales":
         options["room"] = room or None
     result = function([path], engine, **options).as_json()

@@ -84,7 +84,14 @@ async def dry_run(
                 )
                 continue
         result = await run_in_threadpool(
-            imports.run, app.engine, file_kind, stored.path, stored.name, dry_run=True, room=room
+            imports.run,
+            app.engine,
+            file_kind,
+            stored.path,
+            stored.name,
+            dry_run=True,
+            room=room,
+            config=app.config,
         )
         checked.append(imports.FileOutcome(stored.name, stored.sha256, file_kind, result))
     context = {"checked": checked, "refused": refused, "room": room, "kinds": imports.KINDS}
@@ -113,7 +120,14 @@ async def commit(
             refused.append((name, exc.message))
             continue
         result = await run_in_threadpool(
-            imports.run, app.engine, kind, path, name, dry_run=False, room=room
+            imports.run,
+            app.engine,
+            kind,
+            path,
+            name,
+            dry_run=False,
+            room=room,
+            config=app.config,
         )
         await run_in_threadpool(imports.note_uploader, app.engine, result, viewer.name, name)
         uploads.forget(app.settings.upload_dir, sha)

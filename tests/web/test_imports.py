@@ -208,3 +208,24 @@ def test_uploads_during_a_real_replan_lose_no_rows(sqlite_web, tmp_path):
         after = connection.execute(select(func.count()).select_from(SalesSignal)).scalar()
     assert after == before + expected["rows_imported"]
     assert f"<td>{outcome['run'].run_id}</td>" in client.get("/nights").text
+
+
+def test_a_catalogue_upload_is_checked_against_the_factory_as_the_cli_does(sqlite_web, tmp_path):
+    """A category no line sews is named in the web's dry run exactly as `c2m import catalog`."""
+    from c2m.config import load_config
+    from c2m_web import imports
+
+    path = tmp_path / "catalog.csv"
+    path.write_text(
+        "sku,style,colour,size,name,category\n"
+        "SW1-BLK-M,SW1,BLK,M,泳衣,swimsuit\nSW1-BLK-L,SW1,BLK,L,泳衣,swimsuit\n",
+        encoding="utf-8",
+    )
+    expected = _cli_import(f"sqlite:///{tmp_path / 'cli.db'}", "catalog", path, "--dry-run")
+    got = imports.run(
+        sqlite_web.engine, "catalog", path, path.name, dry_run=True, config=load_config()
+    )
+    assert _comparable(got) == _comparable(expected)
+    assert any(
+        "no configured line can sew 'swimsuit'" in w[2] for w in _comparable(got)["warnings"]
+    )
