@@ -50,3 +50,16 @@ DryRunOption = Annotated[
 StrictOption = Annotated[
     bool, typer.Option("--strict", help="Import nothing at all if any row is bad.")
 ]
+
+# plan and replan: publish past the guards, and write the solver's problem as a floor file
+ForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Make the plan current even when a guard holds it back."),
+]
+ProblemOutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--problem-out",
+        help="Also write the scheduling problem as a floor file (.json or .json.gz).",
+    ),
+]

@@ -12,7 +12,15 @@ import typer
 from c2m.modes import Mode
 from c2m_cli import api
 from c2m_cli.app import settings
-from c2m_cli.options import NOW_FORMATS, ExportFormat, JsonOption, ModeOption, PlanDaysOption
+from c2m_cli.options import (
+    NOW_FORMATS,
+    ExportFormat,
+    ForceOption,
+    JsonOption,
+    ModeOption,
+    PlanDaysOption,
+    ProblemOutOption,
+)
 from c2m_cli.progress import say
 from c2m_cli.render import err, out, print_json
 from c2m_cli.render_plan import (
@@ -49,17 +57,8 @@ def plan_command(
             help="The factory's today, for the guards (default: its clock).",
         ),
     ] = None,
-    force: Annotated[
-        bool,
-        typer.Option("--force", help="Make the plan current even when a guard holds it back."),
-    ] = False,
-    problem_out: Annotated[
-        Path | None,
-        typer.Option(
-            "--problem-out",
-            help="Also write the scheduling problem as a floor file (.json or .json.gz).",
-        ),
-    ] = None,
+    force: ForceOption = False,
+    problem_out: ProblemOutOption = None,
     strict: Annotated[
         bool,
         typer.Option(

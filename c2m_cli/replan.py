@@ -11,7 +11,14 @@ import typer
 from c2m.modes import Mode
 from c2m_cli import api
 from c2m_cli.app import settings
-from c2m_cli.options import NOW_FORMATS, JsonOption, ModeOption, PlanDaysOption
+from c2m_cli.options import (
+    NOW_FORMATS,
+    ForceOption,
+    JsonOption,
+    ModeOption,
+    PlanDaysOption,
+    ProblemOutOption,
+)
 from c2m_cli.progress import say_raw
 from c2m_cli.render import err, print_json, render_replan, render_runs
 
@@ -59,17 +66,6 @@ LogFileOption = Annotated[
 ]
 ForecastMethodOption = Annotated[
     str, typer.Option("--forecast-method", help="Forecasting model alias, or auto.")
-]
-ForceOption = Annotated[
-    bool,
-    typer.Option("--force", help="Make the plan current even when a guard holds it back."),
-]
-ProblemOutOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--problem-out",
-        help="Also write the scheduling problem as a floor file (.json or .json.gz).",
-    ),
 ]
 
 
