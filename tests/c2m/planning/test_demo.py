@@ -36,7 +36,10 @@ def test_demo_end_to_end_and_again(tmp_path):
     assert c2m["kpis"]["mean_lot_size"] < batch["kpis"]["mean_lot_size"]
     with (out / "work_orders.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    assert sum(int(r["quantity"]) for r in rows) == c2m["kpis"]["planned_units"]
+    # every lot is cut, sewn and finished: each step's rows add up to the planned units
+    for step in ("cut", "sew", "finish"):
+        made = sum(int(r["quantity"]) for r in rows if r["step"] == step)
+        assert made == c2m["kpis"]["planned_units"], step
     assert load_workbook(out / "work_orders.xlsx").sheetnames
     assert "next:" in outcome["next"][0]
 
