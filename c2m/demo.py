@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,30 +21,12 @@ from c2m.config import FactoryConfig
 from c2m.db import database_url, get_engine, init_db, is_sqlite, open_engine, session_scope
 from c2m.errors import DataError
 from c2m.forecasts import run_forecast
-from c2m.importing import (
-    ImportResult,
-    import_catalog,
-    import_fabric,
-    import_inventory,
-    import_orders,
-    import_room_calendar,
-    import_sales,
-)
+from c2m.importing.kinds import KINDS
 from c2m.models import ForecastRun, ImportBatch, Plan, SalesSignal, Style
 from c2m.progress import Say, silent
 from c2m.resources import sample_data
 
 SAMPLE_DATA = sample_data()
-# The sample files by name (``schedule.csv`` is the rooms' calendar), in the order the
-# importers need them: SKUs before the signals and the stock that name them.
-IMPORTERS: dict[str, Callable[..., ImportResult]] = {
-    "catalog": import_catalog,
-    "inventory": import_inventory,
-    "fabric": import_fabric,
-    "orders": import_orders,
-    "sales": import_sales,
-    "schedule": import_room_calendar,
-}
 
 
 def fresh_engine(url: str | None, reset: bool) -> Engine:
@@ -84,15 +65,16 @@ def _holds_data(engine: Engine) -> bool:
 
 
 def import_sample(engine: Engine, data_dir: Path, say: Say = silent) -> dict[str, Any]:
-    """Imports every sample file with the project's importers (one transaction per file)."""
+    """Imports every sample file (``<kind>.csv``; ``schedule.csv`` is the rooms' calendar) with
+    the project's importers, in the kinds' import order, one transaction per file."""
     counts: dict[str, Any] = {}
-    for kind, import_kind in IMPORTERS.items():
+    for kind, spec in KINDS.items():
         path = data_dir / f"{kind}.csv"
         if not path.exists():
             if kind in ("catalog", "sales"):
                 raise DataError(f"{path} is missing: the demo needs the sample data")
             continue
-        result = import_kind([path], engine)
+        result = spec.run([path], engine)
         counts[kind] = int(result.rows_imported) + int(result.rows_updated)
         say(f"imported {path.name}: {counts[kind]} rows")
     return counts

@@ -9,7 +9,6 @@ place of the server's storage path in every message, and who uploaded (``import_
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,35 +19,12 @@ from sqlalchemy.engine import Engine
 from c2m.config import FactoryConfig
 from c2m.db import session_scope
 from c2m.errors import ImportFailed
-from c2m.importing import (
-    ImportResult,
-    import_catalog,
-    import_fabric,
-    import_inventory,
-    import_orders,
-    import_room_calendar,
-    import_sales,
-)
-from c2m.importing.catalog import CatalogImporter
-from c2m.importing.fabric import FabricImporter
 from c2m.importing.factory_options import factory_options
-from c2m.importing.inventory import InventoryImporter
-from c2m.importing.orders import OrdersImporter
+from c2m.importing.kinds import KINDS
 from c2m.importing.reading import CsvFile
-from c2m.importing.room_calendar import RoomCalendarImporter
-from c2m.importing.sales import SalesImporter
 from c2m.models import ImportBatch
 from c2m.users import ImportUpload, record_upload
 
-# kind -> (label, the CLI's import function, an importer to test a header with)
-KINDS: dict[str, tuple[str, Callable[..., ImportResult], Callable[[], Any]]] = {
-    "sales": ("Live-room sales", import_sales, lambda: SalesImporter(room="(any)")),
-    "catalog": ("Catalogue", import_catalog, CatalogImporter),
-    "inventory": ("Inventory", import_inventory, InventoryImporter),
-    "fabric": ("Fabric", import_fabric, FabricImporter),
-    "orders": ("Open orders", import_orders, OrdersImporter),
-    "schedule": ("Room schedule", import_room_calendar, RoomCalendarImporter),
-}
 COUNT_FIELDS = (
     "rows_read",
     "rows_imported",
@@ -76,8 +52,8 @@ class FileOutcome:
 def guess_kind(path: Path) -> str | None:
     """The kind whose columns the header matches best; None when none or two fit equally."""
     scores: dict[str, int] = {}
-    for kind, (_label, _run, importer) in KINDS.items():
-        checker = importer()
+    for kind, spec in KINDS.items():
+        checker = spec.header_checker()
         try:
             with CsvFile(path, checker.columns) as source:
                 checker.check_header(source.header, path.name)
@@ -103,7 +79,7 @@ def run(
 ) -> dict[str, Any]:
     """The CLI's import of one file, with the CLI's factory options (``config``); the result as
     ``c2m import --json`` prints it, with the uploaded name where the CLI shows the path."""
-    _label, function, _importer = KINDS[kind]
+    function = KINDS[kind].run
     options: dict[str, Any] = {"dry_run": dry_run}
     if config is not None:
         options.update(factory_options(kind, config))
