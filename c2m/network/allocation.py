@@ -1,0 +1,257 @@
+"""Which workshop makes which style run: a CP-SAT assignment with capacity per day.
+
+Variables: ``x[r, w]`` (run ``r`` goes to workshop ``w``, only where ``w`` may make its
+category) and ``u[r]`` (nobody makes it: its units are lost sales). Constraints, per workshop:
+
+* **capacity per day**, as a backlog: by the end of workshop day ``k`` the runs it holds need
+  ``sum_r x[r,w] N_r(k + transfer_days)`` SAM-minutes done (``N_r`` the run's cumulative need,
+  shifted by the days to the warehouse); what the calendar's cumulative capacity ``C_w(k)``
+  leaves undone is the backlog ``b[w,k] >= 0``, paid as lateness per SAM-minute-day;
+* the whole horizon's load within its capacity, in total and per category (the lines that can
+  sew a category bound what the workshop can make of it);
+* the network file's minimum and maximum weekly load (over the horizon's weeks).
+
+Cost (CNY, in fen for the solver): lateness of the backlog, transfer cost per unit, the lost
+margin of every unserved unit. The solve is CP-SAT on one worker with a deterministic work
+budget, so the same inputs give the same allocation on any machine; it starts from the
+baseline (each workshop a capacity-proportional share of the work), so it is never worse
+than that baseline in this cost, and reports objective, bound and gap at its limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from itertools import accumulate
+
+from ortools.sat.python import cp_model
+
+from c2m.errors import DataError
+from c2m.network.capacity import daily_capacity
+from c2m.network.config import Network, Workshop
+from c2m.network.runs import Run, eligible
+
+FEN = 100  # the solver's objective is integer: costs in fen
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """An assignment of runs to workshops (``None``: unserved) and how good it is."""
+
+    assignment: dict[str, str | None]
+    runs: list[Run]
+    status: str  # optimal | feasible | baseline
+    objective: float  # CNY
+    bound: float
+    gap: float | None
+    baseline_objective: float
+    capacity: dict[str, float]  # SAM-minutes over the horizon, per workshop
+    load: dict[str, int] = field(default_factory=dict)  # SAM-minutes assigned, per workshop
+
+    def skus_of(self, workshop: str) -> set[str]:
+        return {s for r in self.runs if self.assignment[r.key] == workshop for s in r.skus}
+
+    def runs_of(self, workshop: str | None) -> list[Run]:
+        return [r for r in self.runs if self.assignment[r.key] == workshop]
+
+
+@dataclass(frozen=True)
+class _Shop:
+    """A workshop's capacity over the horizon, cumulative, and per category in total."""
+
+    shop: Workshop
+    cumulative: list[float]
+    category_total: dict[str, float]
+    low: float
+    high: float | None
+
+
+def allocate(
+    runs: list[Run], network: Network, start: dt.date, horizon: int, work: float = 10.0
+) -> Allocation:
+    """Runs with a need go through the CP-SAT model; runs that need nothing go to the first
+    workshop that may make them; runs no workshop may make stay unassigned."""
+    shops = {w.name: _shop(w, start, horizon) for w in network.workshops}
+    assignment: dict[str, str | None] = {}
+    active = []
+    for run in runs:
+        names = [w.name for w in eligible(run, network)]
+        if run.load == 0 or not names:
+            assignment[run.key] = names[0] if names else None
+        else:
+            active.append(run)
+    base = baseline(active, network, shops)
+    late = _late_fen(active, network)
+    chosen, status, objective, bound = _solve(active, network, shops, base, late, work)
+    assignment.update(chosen)
+    loads = {name: 0 for name in shops}
+    for run in runs:
+        if assignment[run.key] is not None:
+            loads[assignment[run.key]] += run.load
+    gap = None if objective <= 0 else max(objective - bound, 0) / objective
+    return Allocation(
+        assignment=assignment,
+        runs=runs,
+        status=status,
+        objective=objective / FEN,
+        bound=bound / FEN,
+        gap=None if gap is None else round(gap, 4),
+        baseline_objective=cost(base, active, network, shops, late) / FEN,
+        capacity={n: s.cumulative[-1] if s.cumulative else 0.0 for n, s in shops.items()},
+        load=loads,
+    )
+
+
+def _shop(shop: Workshop, start: dt.date, horizon: int) -> _Shop:
+    weeks = horizon / 7
+    return _Shop(
+        shop=shop,
+        cumulative=list(accumulate(daily_capacity(shop.cfg, start, horizon))),
+        category_total={
+            c: sum(daily_capacity(shop.cfg, start, horizon, c)) for c in shop.categories
+        },
+        low=shop.min_weekly_minutes * weeks,
+        high=None if shop.max_weekly_minutes is None else shop.max_weekly_minutes * weeks,
+    )
+
+
+def _late_fen(runs: list[Run], network: Network) -> int:
+    """Fen per SAM-minute-day of backlog: the lead's lateness per unit-day over the runs'
+    load-weighted SAM (a unit late one day costs the same whoever sews it)."""
+    load = sum(r.load for r in runs)
+    units = sum(r.units for r in runs)
+    mean_sam = load / units if units else 1.0
+    return max(round(FEN * network.lead.cfg.costs.lateness_per_unit_day / mean_sam), 1)
+
+
+def baseline(runs: list[Run], network: Network, shops: dict[str, _Shop]) -> dict[str, str | None]:
+    """Each workshop takes a capacity-proportional share of the work: the largest runs first,
+    each to the workshop furthest below its share that has room for it (total, category and
+    maximum load), else unserved. What a group does without an optimiser."""
+    total_cap = sum(s.cumulative[-1] for s in shops.values() if s.cumulative) or 1.0
+    total_load = sum(r.load for r in runs)
+    target = {
+        n: total_load * (s.cumulative[-1] if s.cumulative else 0) / total_cap
+        for n, s in shops.items()
+    }
+    used = {n: 0.0 for n in shops}
+    used_cat: dict[tuple[str, str], float] = {}
+    out: dict[str, str | None] = {}
+    for run in sorted(runs, key=lambda r: (-r.load, r.key)):
+        out[run.key] = None
+        names = [w.name for w in eligible(run, network)]
+        for name in sorted(names, key=lambda n: (used[n] - target[n], n)):
+            s = shops[name]
+            cat = used_cat.get((name, run.category), 0.0)
+            room = min(s.cumulative[-1] - used[name], s.category_total[run.category] - cat)
+            if s.high is not None:
+                room = min(room, s.high - used[name])
+            if run.load <= room:
+                out[run.key] = name
+                used[name] += run.load
+                used_cat[(name, run.category)] = cat + run.load
+                break
+    return out
+
+
+def _need_at(run: Run, day: int) -> int:
+    return run.cumulative[min(day, len(run.cumulative) - 1)]
+
+
+def cost(
+    chosen: dict[str, str | None],
+    runs: list[Run],
+    network: Network,
+    shops: dict[str, _Shop],
+    late: int,
+) -> float:
+    """The model's cost (fen) of an assignment, computed directly: how the baseline and the
+    optimised allocation are compared on the same terms."""
+    total = 0.0
+    for run in runs:
+        name = chosen.get(run.key)
+        if name is None:
+            total += round(FEN * run.lost_sale_per_unit * run.units)
+        else:
+            total += round(FEN * network.workshop(name).transfer_cost_per_unit * run.units)
+    for name, s in shops.items():
+        mine = [r for r in runs if chosen.get(r.key) == name]
+        lag = s.shop.transfer_days
+        for k, cap in enumerate(s.cumulative):
+            backlog = sum(_need_at(r, k + lag) for r in mine) - cap
+            total += late * max(backlog, 0)
+    return total
+
+
+def _solve(
+    runs: list[Run],
+    network: Network,
+    shops: dict[str, _Shop],
+    hint: dict[str, str | None],
+    late: int,
+    work: float,
+) -> tuple[dict[str, str | None], str, float, float]:
+    """The CP-SAT model (see the module docstring); returns the assignment, status,
+    objective and bound in fen. No solution within the budget: the baseline, so reported."""
+    model = cp_model.CpModel()
+    x: dict[tuple[str, str], cp_model.IntVar] = {}
+    terms: list = []
+    for run in runs:
+        unserved = model.new_bool_var(f"u[{run.key}]")
+        options = [w.name for w in eligible(run, network)]
+        for name in options:
+            x[run.key, name] = model.new_bool_var(f"x[{run.key},{name}]")
+            model.add_hint(x[run.key, name], hint.get(run.key) == name)
+            fee = network.workshop(name).transfer_cost_per_unit * run.units
+            terms.append(round(FEN * fee) * x[run.key, name])
+        model.add_hint(unserved, hint.get(run.key) is None)
+        model.add_exactly_one([unserved, *(x[run.key, n] for n in options)])
+        terms.append(round(FEN * run.lost_sale_per_unit * run.units) * unserved)
+    for name, s in shops.items():
+        _workshop_constraints(model, runs, x, name, s, late, terms)
+    model.minimize(sum(terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_deterministic_time = work
+    solver.parameters.random_seed = network.lead.cfg.solver.seed
+    status = solver.solve(model)
+    if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
+        raise DataError(
+            f"{network.source}: no allocation meets every workshop's min_weekly_minutes and "
+            "max_weekly_minutes with this demand; lower a minimum or raise a maximum"
+        )
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        base = cost(hint, runs, network, shops, late)
+        return hint, "baseline", base, solver.best_objective_bound
+    chosen: dict[str, str | None] = {}
+    for run in runs:
+        chosen[run.key] = next(
+            (n for n in shops if (run.key, n) in x and solver.value(x[run.key, n])), None
+        )
+    label = "optimal" if status == cp_model.OPTIMAL else "feasible"
+    return chosen, label, solver.objective_value, solver.best_objective_bound
+
+
+def _workshop_constraints(model, runs, x, name: str, s: _Shop, late: int, terms: list) -> None:
+    """One workshop's capacity: backlog per day, total and per-category load, min/max load."""
+    mine = [r for r in runs if (r.key, name) in x]
+    lag = s.shop.transfer_days
+    load = sum(r.load * x[r.key, name] for r in mine)
+    if s.cumulative:
+        model.add(load <= int(s.cumulative[-1]))
+    for category, room in s.category_total.items():
+        part = [r for r in mine if r.category == category]
+        if part:
+            model.add(sum(r.load * x[r.key, name] for r in part) <= int(room))
+    if s.low > 0:
+        model.add(load >= int(s.low))
+    if s.high is not None:
+        model.add(load <= int(s.high))
+    top = sum(r.load for r in mine)
+    for k, cap in enumerate(s.cumulative):
+        need = sum(_need_at(r, k + lag) * x[r.key, name] for r in mine)
+        if sum(_need_at(r, k + lag) for r in mine) <= cap:
+            continue  # cannot be behind that day whatever it holds
+        backlog = model.new_int_var(0, top, f"b[{name},{k}]")
+        model.add(backlog >= need - int(cap))
+        terms.append(late * backlog)
