@@ -15,7 +15,8 @@ Cost (CNY, in fen for the solver): lateness of the backlog, transfer cost per un
 margin of every unserved unit. The solve is CP-SAT on one worker with a deterministic work
 budget, so the same inputs give the same allocation on any machine; it starts from the
 baseline (each workshop a capacity-proportional share of the work), so it is never worse
-than that baseline in this cost, and reports objective, bound and gap at its limit.
+than that baseline in this cost when the baseline meets the minimum loads (it ignores them),
+and reports objective, bound and gap at its limit.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class Allocation:
     bound: float
     gap: float | None
     baseline_objective: float
+    baseline_meets_minimums: bool  # the baseline ignores min loads; if it breaks one, the
+    # optimised allocation (which must meet them) may cost more than it
     capacity: dict[str, float]  # SAM-minutes over the horizon, per workshop
     load: dict[str, int] = field(default_factory=dict)  # SAM-minutes assigned, per workshop
 
@@ -97,6 +100,9 @@ def allocate(
         bound=bound / FEN,
         gap=None if gap is None else round(gap, 4),
         baseline_objective=cost(base, active, network, shops, late) / FEN,
+        baseline_meets_minimums=all(
+            sum(r.load for r in active if base[r.key] == n) >= s.low for n, s in shops.items()
+        ),
         capacity={n: s.cumulative[-1] if s.cumulative else 0.0 for n, s in shops.items()},
         load=loads,
     )
