@@ -21,6 +21,7 @@ and reports objective, bound and gap at its limit.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -50,12 +51,23 @@ class Allocation:
     # optimised allocation (which must meet them) may cost more than it
     capacity: dict[str, float]  # SAM-minutes over the horizon, per workshop
     load: dict[str, int] = field(default_factory=dict)  # SAM-minutes assigned, per workshop
+    baseline: dict[str, str | None] = field(default_factory=dict)  # the baseline's assignment
 
     def skus_of(self, workshop: str) -> set[str]:
         return {s for r in self.runs if self.assignment[r.key] == workshop for s in r.skus}
 
     def runs_of(self, workshop: str | None) -> list[Run]:
         return [r for r in self.runs if self.assignment[r.key] == workshop]
+
+    def as_baseline(self) -> Allocation:
+        """The capacity-proportional baseline as the allocation (what the optimiser beats)."""
+        loads = {name: 0 for name in self.capacity}
+        for run in self.runs:
+            if self.baseline[run.key] is not None:
+                loads[self.baseline[run.key]] += run.load
+        return dataclasses.replace(
+            self, assignment=dict(self.baseline), status="baseline", load=loads
+        )
 
 
 @dataclass(frozen=True)
@@ -105,6 +117,7 @@ def allocate(
         ),
         capacity={n: s.cumulative[-1] if s.cumulative else 0.0 for n, s in shops.items()},
         load=loads,
+        baseline={**assignment, **base},
     )
 
 

@@ -113,8 +113,10 @@ def plan_network(
     engine: EngineOptions | None = None,
     work: float = ALLOCATION_WORK,
     say: Say = silent,
+    baseline: bool = False,
 ) -> NetworkPlan:
-    """Allocate the runs, then plan each workshop on its share as an independent task."""
+    """Allocate the runs, then plan each workshop on its share as an independent task.
+    ``baseline``: plan the capacity-proportional baseline's shares instead (benchmarks)."""
     engine = engine or EngineOptions(serial=True)
     t0 = time.perf_counter()
     inputs, _skipped = set_aside_unknown(inputs, options.strict)
@@ -122,6 +124,8 @@ def plan_network(
     options = dataclasses.replace(options, start=start)
     runs = make_runs(inputs, network, options.mode, start.date(), options.horizon_days)
     allocation = allocate(runs, network, start.date(), options.horizon_days, work=work)
+    if baseline:
+        allocation = allocation.as_baseline()
     if len(network.workshops) == 1:  # the network of one: the single factory's own plan
         only = network.lead.name
         allocation = dataclasses.replace(
