@@ -29,7 +29,7 @@ from itertools import accumulate
 from ortools.sat.python import cp_model
 
 from c2m.errors import DataError
-from c2m.network.capacity import daily_capacity
+from c2m.network.capacity import daily_capacity, setup_allowance
 from c2m.network.config import Network, Workshop
 from c2m.network.runs import Run, eligible
 
@@ -52,6 +52,7 @@ class Allocation:
     capacity: dict[str, float]  # SAM-minutes over the horizon, per workshop
     load: dict[str, int] = field(default_factory=dict)  # SAM-minutes assigned, per workshop
     baseline: dict[str, str | None] = field(default_factory=dict)  # the baseline's assignment
+    setup: dict[tuple[str, str], int] = field(default_factory=dict)  # (run, workshop) allowance
 
     def skus_of(self, workshop: str) -> set[str]:
         return {s for r in self.runs if self.assignment[r.key] == workshop for s in r.skus}
@@ -63,8 +64,9 @@ class Allocation:
         """The capacity-proportional baseline as the allocation (what the optimiser beats)."""
         loads = {name: 0 for name in self.capacity}
         for run in self.runs:
-            if self.baseline[run.key] is not None:
-                loads[self.baseline[run.key]] += run.load
+            name = self.baseline[run.key]
+            if name is not None:
+                loads[name] += run.load + self.setup.get((run.key, name), 0)
         return dataclasses.replace(
             self, assignment=dict(self.baseline), status="baseline", load=loads
         )
@@ -95,14 +97,19 @@ def allocate(
             assignment[run.key] = names[0] if names else None
         else:
             active.append(run)
-    base = baseline(active, network, shops)
+    setup = {
+        (r.key, w.name): setup_allowance(w.cfg, r.category, r.load)
+        for r in active
+        for w in eligible(r, network)
+    }
+    base = baseline(active, network, shops, setup)
     late = _late_fen(active, network)
-    chosen, status, objective, bound = _solve(active, network, shops, base, late, work)
+    chosen, status, objective, bound = _solve(active, network, shops, base, late, work, setup)
     assignment.update(chosen)
     loads = {name: 0 for name in shops}
     for run in runs:
         if assignment[run.key] is not None:
-            loads[assignment[run.key]] += run.load
+            loads[assignment[run.key]] += run.load + setup.get((run.key, assignment[run.key]), 0)
     gap = None if objective <= 0 else max(objective - bound, 0) / objective
     return Allocation(
         assignment=assignment,
@@ -111,13 +118,15 @@ def allocate(
         objective=objective / FEN,
         bound=bound / FEN,
         gap=None if gap is None else round(gap, 4),
-        baseline_objective=cost(base, active, network, shops, late) / FEN,
+        baseline_objective=cost(base, active, network, shops, late, setup) / FEN,
         baseline_meets_minimums=all(
-            sum(r.load for r in active if base[r.key] == n) >= s.low for n, s in shops.items()
+            sum(r.load + setup[r.key, n] for r in active if base[r.key] == n) >= s.low
+            for n, s in shops.items()
         ),
         capacity={n: s.cumulative[-1] if s.cumulative else 0.0 for n, s in shops.items()},
         load=loads,
         baseline={**assignment, **base},
+        setup=setup,
     )
 
 
@@ -143,7 +152,12 @@ def _late_fen(runs: list[Run], network: Network) -> int:
     return max(round(FEN * network.lead.cfg.costs.lateness_per_unit_day / mean_sam), 1)
 
 
-def baseline(runs: list[Run], network: Network, shops: dict[str, _Shop]) -> dict[str, str | None]:
+def baseline(
+    runs: list[Run],
+    network: Network,
+    shops: dict[str, _Shop],
+    setup: dict[tuple[str, str], int],
+) -> dict[str, str | None]:
     """Each workshop takes a capacity-proportional share of the work: the largest runs first,
     each to the workshop furthest below its share that has room for it (total, category and
     maximum load), else unserved. What a group does without an optimiser."""
@@ -165,16 +179,19 @@ def baseline(runs: list[Run], network: Network, shops: dict[str, _Shop]) -> dict
             room = min(s.cumulative[-1] - used[name], s.category_total[run.category] - cat)
             if s.high is not None:
                 room = min(room, s.high - used[name])
-            if run.load <= room:
+            need = run.load + setup[run.key, name]
+            if need <= room:
                 out[run.key] = name
-                used[name] += run.load
-                used_cat[(name, run.category)] = cat + run.load
+                used[name] += need
+                used_cat[(name, run.category)] = cat + need
                 break
     return out
 
 
-def _need_at(run: Run, day: int) -> int:
-    return run.cumulative[min(day, len(run.cumulative) - 1)]
+def _need_at(run: Run, day: int, extra: int = 0) -> int:
+    """SAM-minutes of the run due by ``day``, with the set-up paid before its first output."""
+    need = run.cumulative[min(day, len(run.cumulative) - 1)]
+    return need + extra if need > 0 else 0
 
 
 def cost(
@@ -183,6 +200,7 @@ def cost(
     network: Network,
     shops: dict[str, _Shop],
     late: int,
+    setup: dict[tuple[str, str], int],
 ) -> float:
     """The model's cost (fen) of an assignment, computed directly: how the baseline and the
     optimised allocation are compared on the same terms."""
@@ -197,7 +215,7 @@ def cost(
         mine = [r for r in runs if chosen.get(r.key) == name]
         lag = s.shop.transfer_days
         for k, cap in enumerate(s.cumulative):
-            backlog = sum(_need_at(r, k + lag) for r in mine) - cap
+            backlog = sum(_need_at(r, k + lag, setup[r.key, name]) for r in mine) - cap
             total += late * max(backlog, 0)
     return total
 
@@ -209,6 +227,7 @@ def _solve(
     hint: dict[str, str | None],
     late: int,
     work: float,
+    setup: dict[tuple[str, str], int],
 ) -> tuple[dict[str, str | None], str, float, float]:
     """The CP-SAT model (see the module docstring); returns the assignment, status,
     objective and bound in fen. No solution within the budget: the baseline, so reported."""
@@ -227,7 +246,7 @@ def _solve(
         model.add_exactly_one([unserved, *(x[run.key, n] for n in options)])
         terms.append(round(FEN * run.lost_sale_per_unit * run.units) * unserved)
     for name, s in shops.items():
-        _workshop_constraints(model, runs, x, name, s, late, terms)
+        _workshop_constraints(model, runs, x, name, s, late, terms, setup)
     model.minimize(sum(terms))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
@@ -240,7 +259,7 @@ def _solve(
             "max_weekly_minutes with this demand; lower a minimum or raise a maximum"
         )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        base = cost(hint, runs, network, shops, late)
+        base = cost(hint, runs, network, shops, late, setup)
         return hint, "baseline", base, solver.best_objective_bound
     chosen: dict[str, str | None] = {}
     for run in runs:
@@ -251,25 +270,30 @@ def _solve(
     return chosen, label, solver.objective_value, solver.best_objective_bound
 
 
-def _workshop_constraints(model, runs, x, name: str, s: _Shop, late: int, terms: list) -> None:
-    """One workshop's capacity: backlog per day, total and per-category load, min/max load."""
+def _workshop_constraints(
+    model, runs, x, name: str, s: _Shop, late: int, terms: list, setup: dict
+) -> None:
+    """One workshop's capacity: backlog per day, total and per-category load, min/max load;
+    each run's load with its set-up allowance in this workshop."""
     mine = [r for r in runs if (r.key, name) in x]
     lag = s.shop.transfer_days
-    load = sum(r.load * x[r.key, name] for r in mine)
+    size = {r.key: r.load + setup[r.key, name] for r in mine}
+    load = sum(size[r.key] * x[r.key, name] for r in mine)
     if s.cumulative:
         model.add(load <= int(s.cumulative[-1]))
     for category, room in s.category_total.items():
         part = [r for r in mine if r.category == category]
         if part:
-            model.add(sum(r.load * x[r.key, name] for r in part) <= int(room))
+            model.add(sum(size[r.key] * x[r.key, name] for r in part) <= int(room))
     if s.low > 0:
         model.add(load >= int(s.low))
     if s.high is not None:
         model.add(load <= int(s.high))
-    top = sum(r.load for r in mine)
+    top = sum(size.values())
     for k, cap in enumerate(s.cumulative):
-        need = sum(_need_at(r, k + lag) * x[r.key, name] for r in mine)
-        if sum(_need_at(r, k + lag) for r in mine) <= cap:
+        due = {r.key: _need_at(r, k + lag, setup[r.key, name]) for r in mine}
+        need = sum(due[r.key] * x[r.key, name] for r in mine)
+        if sum(due.values()) <= cap:
             continue  # cannot be behind that day whatever it holds
         backlog = model.new_int_var(0, top, f"b[{name},{k}]")
         model.add(backlog >= need - int(cap))

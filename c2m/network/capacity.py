@@ -3,8 +3,9 @@
 A line of ``n`` operators at efficiency ``e`` earns ``n x e`` SAM-minutes per working minute
 (the planner sews ``SAM x units / (n x e)`` minutes, :mod:`c2m.planning.timing`), so a day's
 capacity is that sum over the lines times the regular minutes of the day (shifts on workdays
-that are not holidays). Overtime, changeovers and learning are left out: the allocation works
-on regular time and leaves the workshop's own planner to spend overtime and pay set-ups.
+that are not holidays). Overtime is left out (the workshop's planner spends it): the
+allocation works on regular time; a run's set-up (style changeover and learning curve) is
+charged as an allowance of SAM-minutes per run and workshop (:func:`setup_allowance`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from c2m.config import WEEKDAYS, Calendar, FactoryConfig
+from c2m.planning.timing import ramp_loss_days
 
 
 def day_minutes(calendar: Calendar, day: dt.date) -> float:
@@ -32,3 +34,18 @@ def daily_capacity(
         if category is None or category in line.categories
     )
     return [rate * day_minutes(cfg.calendar, start + dt.timedelta(days=k)) for k in range(days)]
+
+
+def setup_allowance(cfg: FactoryConfig, category: str, load: float) -> int:
+    """SAM-minutes a workshop loses taking on one style run of ``load`` SAM-minutes: a style
+    changeover and the learning curve's ramp-up on a typical line that sews the category
+    (:mod:`c2m.planning.timing`: the loss grows with the run's work towards ~0.9 days with
+    the sample's figures). Without it the allocation fills a workshop to its regular minutes
+    and the workshop's own plan, which pays set-ups, runs late."""
+    rates = [ln.operators * ln.efficiency for ln in cfg.lines if category in ln.categories]
+    if not rates or load <= 0:
+        return 0
+    rate = sum(rates) / len(rates)
+    day = cfg.calendar.regular_hours_per_day * 60
+    ramp_days = ramp_loss_days(load / (rate * day), cfg.learning) if day > 0 else 0.0
+    return round(rate * (cfg.changeover.style_minutes + ramp_days * day))
