@@ -4,8 +4,9 @@
 The network: ``--workshops`` variants of the sample factory (each a random subset of its six
 lines, 1-3 of them, efficiencies scaled by 0.85-1.1, a transfer of 0-2 days at 0.1-1 CNY a
 unit), seeded. The demand: ``--skus`` SKUs (styles of 2 colours x 3 sizes over the sample's
-categories), a flat forecast per SKU with a normal spread, scaled so the net need asks for
-``--load`` of the network's regular SAM-minutes. There is no forecasting phase yet (the
+categories, each as common as the network's lines can sew it), a flat forecast per SKU with
+a normal spread, scaled so the mean demand asks for ``--load`` of the network's regular
+SAM-minutes. There is no forecasting phase yet (the
 forecast is generated here): phases are ``allocate`` and ``schedule``.
 
 Each run plans every workshop in deterministic mode (``--time-limit`` deterministic units a
@@ -87,9 +88,16 @@ def make_inputs(
     per_style = len(COLOURS) * len(SIZES)
     n_styles = max(skus // per_style, 1)
     capacity = sum(sum(daily_capacity(w.cfg, START.date(), horizon)) for w in network.workshops)
+    # a category is as common as the network's lines can sew it (each line's rate shared
+    # between its categories), so no category asks for more than the network has
+    share = dict.fromkeys(categories, 0.0)
+    for shop in network.workshops:
+        for line in shop.cfg.lines:
+            for c in line.categories:
+                share[c] += line.operators * line.efficiency / len(line.categories)
     styles, infos, weights = {}, {}, []
     for s in range(n_styles):
-        category = rng.choice(categories)
+        category = rng.choices(categories, weights=[share[c] for c in categories])[0]
         name = f"ST{s:05d}"
         styles[name] = StyleInfo(
             name, category, fabric=f"F{s:05d}", fabric_per_unit=0.5, unit_cost=40, price=99

@@ -101,9 +101,11 @@ def render_network(summary: dict[str, Any]) -> None:
     out.print(table)
     a = summary["allocation"]
     gap = "-" if a["gap"] is None else f"{100 * a['gap']:.2f} %"
+    base = a["baseline_objective"]
+    base_text = "breaks a minimum load" if base is None else f"{base:,.2f}"
     out.print(
         f"network fill rate {_pct(summary['fill_rate'])}; {summary['unserved_runs']} style runs "
         f"unserved; allocation {a['status']}: cost {a['objective']:,.2f} CNY, bound "
-        f"{a['bound']:,.2f}, gap {gap} (capacity-share baseline {a['baseline_objective']:,.2f})",
+        f"{a['bound']:,.2f}, gap {gap} (capacity-share baseline {base_text})",
         highlight=False,
     )

@@ -3,10 +3,11 @@
 Variables: ``x[r, w]`` (run ``r`` goes to workshop ``w``, only where ``w`` may make its
 category) and ``u[r]`` (nobody makes it: its units are lost sales). Constraints, per workshop:
 
+* **overtime per day** up to the calendar's overtime window, at its cost per SAM-minute;
 * **capacity per day**, as a backlog: by the end of workshop day ``k`` the runs it holds need
   ``sum_r x[r,w] N_r(k + transfer_days)`` SAM-minutes done (``N_r`` the run's cumulative need,
   shifted by the days to the warehouse); what the calendar's cumulative capacity ``C_w(k)``
-  leaves undone is the backlog ``b[w,k] >= 0``, paid as lateness per SAM-minute-day;
+  and overtime leave undone is the backlog ``b[w,k] >= 0``, paid as lateness per SAM-minute-day;
 * the whole horizon's load within its capacity, in total and per category (the lines that can
   sew a category bound what the workshop can make of it);
 * the network file's minimum and maximum weekly load (over the horizon's weeks).
@@ -25,11 +26,12 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import Any
 
 from ortools.sat.python import cp_model
 
 from c2m.errors import DataError
-from c2m.network.capacity import daily_capacity, setup_allowance
+from c2m.network.capacity import daily_capacity, overtime_cost_per_minute, setup_allowance
 from c2m.network.config import Network, Workshop
 from c2m.network.runs import Run, eligible
 
@@ -46,7 +48,7 @@ class Allocation:
     objective: float  # CNY
     bound: float
     gap: float | None
-    baseline_objective: float
+    baseline_objective: float | None  # None: the baseline breaks a minimum load
     baseline_meets_minimums: bool  # the baseline ignores min loads; if it breaks one, the
     # optimised allocation (which must meet them) may cost more than it
     capacity: dict[str, float]  # SAM-minutes over the horizon, per workshop
@@ -78,9 +80,11 @@ class _Shop:
 
     shop: Workshop
     cumulative: list[float]
-    category_total: dict[str, float]
+    category_total: dict[str, float]  # regular and overtime SAM-minutes of the category's lines
     low: float
     high: float | None
+    overtime: list[float]  # SAM-minutes of overtime per day
+    overtime_fen: int  # per SAM-minute of overtime
 
 
 def allocate(
@@ -104,7 +108,9 @@ def allocate(
     }
     base = baseline(active, network, shops, setup)
     late = _late_fen(active, network)
-    chosen, status, objective, bound = _solve(active, network, shops, base, late, work, setup)
+    model = _Model(active, network, shops, late, setup)
+    chosen, status, objective, bound = model.solve(base, work)
+    _, _, base_cost, _ = model.solve(base, work, fixed=True)
     assignment.update(chosen)
     loads = {name: 0 for name in shops}
     for run in runs:
@@ -118,7 +124,7 @@ def allocate(
         objective=objective / FEN,
         bound=bound / FEN,
         gap=None if gap is None else round(gap, 4),
-        baseline_objective=cost(base, active, network, shops, late, setup) / FEN,
+        baseline_objective=None if base_cost != base_cost else base_cost / FEN,  # NaN
         baseline_meets_minimums=all(
             sum(r.load + setup[r.key, n] for r in active if base[r.key] == n) >= s.low
             for n, s in shops.items()
@@ -136,10 +142,14 @@ def _shop(shop: Workshop, start: dt.date, horizon: int) -> _Shop:
         shop=shop,
         cumulative=list(accumulate(daily_capacity(shop.cfg, start, horizon))),
         category_total={
-            c: sum(daily_capacity(shop.cfg, start, horizon, c)) for c in shop.categories
+            c: sum(daily_capacity(shop.cfg, start, horizon, c))
+            + sum(daily_capacity(shop.cfg, start, horizon, c, overtime=True))
+            for c in shop.categories
         },
         low=shop.min_weekly_minutes * weeks,
         high=None if shop.max_weekly_minutes is None else shop.max_weekly_minutes * weeks,
+        overtime=daily_capacity(shop.cfg, start, horizon, overtime=True),
+        overtime_fen=round(FEN * overtime_cost_per_minute(shop.cfg)),
     )
 
 
@@ -176,7 +186,8 @@ def baseline(
         for name in sorted(names, key=lambda n: (used[n] - target[n], n)):
             s = shops[name]
             cat = used_cat.get((name, run.category), 0.0)
-            room = min(s.cumulative[-1] - used[name], s.category_total[run.category] - cat)
+            total = s.cumulative[-1] + sum(s.overtime)
+            room = min(total - used[name], s.category_total[run.category] - cat)
             if s.high is not None:
                 room = min(room, s.high - used[name])
             need = run.load + setup[run.key, name]
@@ -194,93 +205,83 @@ def _need_at(run: Run, day: int, extra: int = 0) -> int:
     return need + extra if need > 0 else 0
 
 
-def cost(
-    chosen: dict[str, str | None],
-    runs: list[Run],
-    network: Network,
-    shops: dict[str, _Shop],
-    late: int,
-    setup: dict[tuple[str, str], int],
-) -> float:
-    """The model's cost (fen) of an assignment, computed directly: how the baseline and the
-    optimised allocation are compared on the same terms."""
-    total = 0.0
-    for run in runs:
-        name = chosen.get(run.key)
-        if name is None:
-            total += round(FEN * run.lost_sale_per_unit * run.units)
-        else:
-            total += round(FEN * network.workshop(name).transfer_cost_per_unit * run.units)
-    for name, s in shops.items():
-        mine = [r for r in runs if chosen.get(r.key) == name]
-        lag = s.shop.transfer_days
-        for k, cap in enumerate(s.cumulative):
-            backlog = sum(_need_at(r, k + lag, setup[r.key, name]) for r in mine) - cap
-            total += late * max(backlog, 0)
-    return total
+@dataclass(frozen=True)
+class _Model:
+    """The allocation's data; :meth:`solve` builds and solves the CP-SAT model."""
 
+    runs: list[Run]
+    network: Network
+    shops: dict[str, _Shop]
+    late: int
+    setup: dict[tuple[str, str], int]
 
-def _solve(
-    runs: list[Run],
-    network: Network,
-    shops: dict[str, _Shop],
-    hint: dict[str, str | None],
-    late: int,
-    work: float,
-    setup: dict[tuple[str, str], int],
-) -> tuple[dict[str, str | None], str, float, float]:
-    """The CP-SAT model (see the module docstring); returns the assignment, status,
-    objective and bound in fen. No solution within the budget: the baseline, so reported."""
-    model = cp_model.CpModel()
-    x: dict[tuple[str, str], cp_model.IntVar] = {}
-    terms: list = []
-    for run in runs:
-        unserved = model.new_bool_var(f"u[{run.key}]")
-        options = [w.name for w in eligible(run, network)]
-        for name in options:
-            x[run.key, name] = model.new_bool_var(f"x[{run.key},{name}]")
-            model.add_hint(x[run.key, name], hint.get(run.key) == name)
-            fee = network.workshop(name).transfer_cost_per_unit * run.units
-            terms.append(round(FEN * fee) * x[run.key, name])
-        model.add_hint(unserved, hint.get(run.key) is None)
-        model.add_exactly_one([unserved, *(x[run.key, n] for n in options)])
-        terms.append(round(FEN * run.lost_sale_per_unit * run.units) * unserved)
-    for name, s in shops.items():
-        _workshop_constraints(model, runs, x, name, s, late, terms, setup)
-    model.minimize(sum(terms))
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.max_deterministic_time = work
-    solver.parameters.random_seed = network.lead.cfg.solver.seed
-    status = solver.solve(model)
-    if status == cp_model.INFEASIBLE or status == cp_model.MODEL_INVALID:
-        raise DataError(
-            f"{network.source}: no allocation meets every workshop's min_weekly_minutes and "
-            "max_weekly_minutes with this demand; lower a minimum or raise a maximum"
-        )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        base = cost(hint, runs, network, shops, late, setup)
-        return hint, "baseline", base, solver.best_objective_bound
-    chosen: dict[str, str | None] = {}
-    for run in runs:
-        chosen[run.key] = next(
-            (n for n in shops if (run.key, n) in x and solver.value(x[run.key, n])), None
-        )
-    label = "optimal" if status == cp_model.OPTIMAL else "feasible"
-    return chosen, label, solver.objective_value, solver.best_objective_bound
+    def solve(
+        self, hint: dict[str, str | None], work: float, fixed: bool = False
+    ) -> tuple[dict[str, str | None], str, float, float]:
+        """The assignment, status, objective and bound (fen). ``fixed``: the hint's
+        assignment priced (the best overtime and backlog for it). No solution within the
+        budget: the hint, reported as the baseline."""
+        network = self.network
+        model = cp_model.CpModel()
+        x: dict[tuple[str, str], cp_model.IntVar] = {}
+        terms: list = []
+        for run in self.runs:
+            unserved = model.new_bool_var(f"u[{run.key}]")
+            options = [w.name for w in eligible(run, network)]
+            for name in options:
+                x[run.key, name] = model.new_bool_var(f"x[{run.key},{name}]")
+                model.add_hint(x[run.key, name], hint.get(run.key) == name)
+                if fixed:
+                    model.add(x[run.key, name] == int(hint.get(run.key) == name))
+                fee = network.workshop(name).transfer_cost_per_unit * run.units
+                terms.append(round(FEN * fee) * x[run.key, name])
+            model.add_hint(unserved, hint.get(run.key) is None)
+            model.add_exactly_one([unserved, *(x[run.key, n] for n in options)])
+            terms.append(round(FEN * run.lost_sale_per_unit * run.units) * unserved)
+        for name, s in self.shops.items():
+            _workshop_constraints(model, self.runs, x, name, s, self.late, terms, self.setup)
+        model.minimize(sum(terms))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.max_deterministic_time = work
+        solver.parameters.random_seed = network.lead.cfg.solver.seed
+        status = solver.solve(model)
+        if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) and not fixed:
+            raise DataError(
+                f"{network.source}: no allocation meets every workshop's min_weekly_minutes "
+                "and max_weekly_minutes with this demand; lower a minimum or raise a maximum"
+            )
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return hint, "baseline", float("nan"), solver.best_objective_bound
+        chosen: dict[str, str | None] = {}
+        for run in self.runs:
+            chosen[run.key] = next(
+                (n for n in self.shops if (run.key, n) in x and solver.value(x[run.key, n])),
+                None,
+            )
+        label = "optimal" if status == cp_model.OPTIMAL else "feasible"
+        return chosen, label, solver.objective_value, solver.best_objective_bound
 
 
 def _workshop_constraints(
     model, runs, x, name: str, s: _Shop, late: int, terms: list, setup: dict
 ) -> None:
-    """One workshop's capacity: backlog per day, total and per-category load, min/max load;
-    each run's load with its set-up allowance in this workshop."""
+    """One workshop's capacity: overtime and backlog per day, total and per-category load,
+    min/max load; each run's load with its set-up allowance in this workshop."""
     mine = [r for r in runs if (r.key, name) in x]
     lag = s.shop.transfer_days
     size = {r.key: r.load + setup[r.key, name] for r in mine}
     load = sum(size[r.key] * x[r.key, name] for r in mine)
+    extra: list = []  # cumulative overtime SAM-minutes by the end of each day
+    spent: Any = 0
+    for k, room in enumerate(s.overtime):
+        if room > 0:
+            used = model.new_int_var(0, int(room), f"o[{name},{k}]")
+            terms.append(s.overtime_fen * used)
+            spent = spent + used
+        extra.append(spent)
     if s.cumulative:
-        model.add(load <= int(s.cumulative[-1]))
+        model.add(load <= int(s.cumulative[-1]) + extra[-1])
     for category, room in s.category_total.items():
         part = [r for r in mine if r.category == category]
         if part:
@@ -296,5 +297,5 @@ def _workshop_constraints(
         if sum(due.values()) <= cap:
             continue  # cannot be behind that day whatever it holds
         backlog = model.new_int_var(0, top, f"b[{name},{k}]")
-        model.add(backlog >= need - int(cap))
+        model.add(backlog >= need - int(cap) - extra[k])
         terms.append(late * backlog)

@@ -97,7 +97,9 @@ class NetworkPlan:
                 "objective": round(a.objective, 2),
                 "bound": round(a.bound, 2),
                 "gap": a.gap,
-                "baseline_objective": round(a.baseline_objective, 2),
+                "baseline_objective": None
+                if a.baseline_objective is None
+                else round(a.baseline_objective, 2),
                 "baseline_meets_minimums": a.baseline_meets_minimums,
             },
             "engine": self.engine,
