@@ -235,6 +235,9 @@ class Plan(SQLModel, table=True):
     replan_run_id: int | None = None
     is_current: bool = False
     kpis: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON))
+    # The workshop of a network (c2m plan --network) the plan is for; '' for the single factory
+    # of today, so a database of one factory is the network of one. Current per mode and workshop.
+    workshop: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
 
 
 class Lot(SQLModel, table=True):

@@ -33,6 +33,8 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and editors
         import_sales,
     )
     from c2m.importing.factory_options import factory_options
+    from c2m.network.engine import EngineOptions
+    from c2m.network.plan import plan_network_file
     from c2m.planning.kpi_registry import KPI_BY_KEY, comparison_rows, summary_rows
     from c2m.planning.problem_file import check_problem_path, write_problem
     from c2m.planning.publish import plan_and_store
@@ -69,6 +71,8 @@ _HOME: dict[str, str | tuple[str, str]] = {
     "run_backtest": "c2m.forecasts",
     "run_forecast": "c2m.forecasts",
     "factory_options": "c2m.importing.factory_options",
+    "EngineOptions": "c2m.network.engine",
+    "plan_network_file": "c2m.network.plan",
     "import_catalog": "c2m.importing",
     "import_fabric": "c2m.importing",
     "import_inventory": "c2m.importing",
@@ -97,6 +101,7 @@ _HOME: dict[str, str | tuple[str, str]] = {
 __all__ = [
     "KPI_BY_KEY",
     "LOCAL_NAME",
+    "EngineOptions",
     "ReplanOptions",
     "SimulationOptions",
     "check_problem_path",
@@ -121,6 +126,7 @@ __all__ = [
     "load_config",
     "open_engine",
     "plan_and_store",
+    "plan_network_file",
     "replan",
     "run_backtest",
     "run_demo",

@@ -12,6 +12,7 @@ import typer
 from c2m.modes import Mode
 from c2m_cli import api
 from c2m_cli.app import settings
+from c2m_cli.network import DaskWorkersOption, NetworkOption, SchedulerOption, plan_network
 from c2m_cli.options import (
     NOW_FORMATS,
     ExportFormat,
@@ -66,12 +67,30 @@ def plan_command(
         ),
     ] = False,
     as_json: JsonOption = False,
+    network: NetworkOption = None,
+    scheduler: SchedulerOption = None,
+    dask_workers: DaskWorkersOption = None,
 ) -> None:
     """Plan production from the latest forecast: lots, schedule, KPIs; stored as current.
 
     A plan that looks like bad input (a start far from today, no lots for real demand, far
-    fewer SKUs or units than usual) is stored but not made current: exit 65, unless --force."""
+    fewer SKUs or units than usual) is stored but not made current: exit 65, unless --force.
+    With --network, every workshop of the network is planned (docs/network.md)."""
     st = settings(ctx)
+    if network is not None:
+        plan_network(
+            st.engine(),
+            network,
+            mode.value,
+            horizon,
+            start,
+            time_limit,
+            deterministic,
+            scheduler,
+            dask_workers,
+            as_json,
+        )
+        return
     if problem_out is not None:
         api.check_problem_path(problem_out)
     with err.status(f"planning ({mode.value})..."):

@@ -66,7 +66,9 @@ def read_baseline(session: Session, mode: str, today: dt.date) -> Baseline:
             SalesSignal.ts >= since, SalesSignal.ts < until
         )
     ).one()
-    plan = session.exec(select(Plan).where(Plan.mode == mode, Plan.is_current)).first()
+    plan = session.exec(
+        select(Plan).where(Plan.mode == mode, Plan.workshop == "", Plan.is_current)
+    ).first()
     previous = None
     if plan is not None and plan.forecast_run_id is not None:
         totals = (

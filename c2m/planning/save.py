@@ -24,11 +24,13 @@ def write_plan(
     forecast_run_id: int | None = None,
     replan_run_id: int | None = None,
     make_current: bool = True,
+    workshop: str = "",
 ) -> int:
     """Inserts the plan with its lots, items and operations; returns the plan id.
 
     Nothing is committed here: the caller's transaction decides. With ``make_current`` the
-    mode's current flag moves to this plan as the last step.
+    mode's current flag moves to this plan as the last step. ``workshop`` names the network's
+    workshop the plan is for ('' : the single factory); each workshop has its own current plan.
     """
     plan = Plan(
         mode=result.mode,
@@ -43,6 +45,7 @@ def write_plan(
         replan_run_id=replan_run_id,
         is_current=False,
         kpis=_jsonable(result.kpis.as_json()),
+        workshop=workshop,
     )
     session.add(plan)
     session.flush()
@@ -85,14 +88,17 @@ def write_plan(
     if ops:
         session.execute(insert(PlanOperation), ops)
     if make_current:
-        set_current(session, plan_id, result.mode)
+        set_current(session, plan_id, result.mode, workshop)
     return plan_id
 
 
-def set_current(session: Session, plan_id: int, mode: str) -> None:
-    """Makes ``plan_id`` the one current plan of ``mode`` (inside the caller's transaction)."""
+def set_current(session: Session, plan_id: int, mode: str, workshop: str = "") -> None:
+    """Makes ``plan_id`` the one current plan of ``mode`` for ``workshop`` ('' : the single
+    factory) inside the caller's transaction; other workshops' current plans stay."""
     session.execute(
-        update(Plan).where(Plan.mode == mode, Plan.id != plan_id).values(is_current=False)
+        update(Plan)
+        .where(Plan.mode == mode, Plan.workshop == workshop, Plan.id != plan_id)
+        .values(is_current=False)
     )
     session.execute(update(Plan).where(Plan.id == plan_id).values(is_current=True))
 

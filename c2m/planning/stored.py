@@ -204,10 +204,11 @@ def get_plan(session: Session, plan_id: int) -> Plan:
 
 
 def current_plan(session: Session, mode: str) -> Plan | None:
-    """The plan the floor works to for ``mode`` (the newest, should two ever be flagged)."""
+    """The plan the floor works to for ``mode`` (the newest, should two ever be flagged); the
+    single factory's, not a network workshop's (``c2m plan --network``)."""
     return session.exec(
         select(Plan)
-        .where(Plan.mode == mode, Plan.is_current == True)  # noqa: E712  (SQL, not Python)
+        .where(Plan.mode == mode, Plan.workshop == "", Plan.is_current == True)  # noqa: E712
         .order_by(Plan.id.desc())
     ).first()
 

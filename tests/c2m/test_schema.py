@@ -28,6 +28,8 @@ runner = CliRunner()
 
 # The tables revision 0002 added (the web page's users); a pre-migration database lacks them.
 WEB_TABLES = {"app_user", "web_session", "import_upload"}
+# The columns later revisions added to baseline tables (0003: the plan's network workshop).
+ADDED_COLUMNS = (("plan", "workshop"),)
 
 
 def _previous_release(url: str) -> None:
@@ -35,6 +37,9 @@ def _previous_release(url: str) -> None:
     raw = create_engine(url)
     baseline = [t for name, t in SQLModel.metadata.tables.items() if name not in WEB_TABLES]
     SQLModel.metadata.create_all(raw, tables=baseline)
+    with raw.begin() as connection:
+        for table, column in ADDED_COLUMNS:
+            connection.execute(text(f'ALTER TABLE "{table}" DROP COLUMN {column}'))
     with Session(raw) as session:
         session.add(Style(style="OLD", category="tshirt", fabric="F-TS1", fabric_per_unit=0.4))
         session.add(Sku(sku="OLD-BLK-M", style="OLD", colour="BLK", size="M"))
