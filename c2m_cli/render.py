@@ -153,6 +153,7 @@ _CHANGE_ROWS = (
     "inside_frozen",
     "turned_late",
     "made_later",
+    "held_due",
     "extra_changeovers",
     "completed",
     "unchanged",
@@ -179,7 +180,15 @@ def render_replan(outcome: Any) -> None:
                 f"[yellow]made later[/]: {lot['lot']} ({lot['quantity']} units) from "
                 f"{was['line']} {was['sewing_start']} to {now['line']} {now['sewing_start']}, "
                 f"late {lot['late_hours_before']:g} h -> {lot['late_hours_after']:g} h, "
-                f"+{lot['lateness_cost_added']:,.2f} CNY lateness",
+                f"+{lot['lateness_cost_added']:,.2f} CNY lateness"
+                + (f"; {lot['why']}" if lot.get("why") else ""),
+                highlight=False,
+            )
+        guard = c.due_guard or {}
+        if guard.get("decision") == "held":
+            out.print(
+                f"[green]held due[/]: {', '.join(guard['held'])} kept at their slots "
+                f"({guard['reason']})",
                 highlight=False,
             )
     kpis = outcome.kpis or {}
