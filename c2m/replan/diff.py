@@ -191,7 +191,10 @@ def explain(changes: PlanChanges, verdict: DueVerdict | None) -> None:
     for lot in changes.later:
         lot["objective_saving"] = None
         if lot["lot"] not in pushed:
-            lot["why"] = "it was not due yet: the guard holds only already-due lots"
+            lot["why"] = (
+                "not a due lot pushed: the guard holds only already-due lots that end more "
+                "than later_hours later (this one was not due, or its due time moved)"
+            )
         elif verdict.decision == "pushed":
             lot["objective_saving"] = verdict.saving
             lot["why"] = verdict.reason

@@ -11,8 +11,10 @@ end of tonight's frozen window (``now + frozen_hours``: it falls due before anyt
 yet on the floor could be started). A lot that does not come back in the new plan under its
 code (its need went, or it was merged) is not pushed: the diff lists it as removed.
 
-**Pushed.** The new plan gives it a lateness more than ``guards.later_hours`` above the
-lateness it had in the previous plan: the same measure as the diff's ``made_later``.
+**Pushed.** The new plan ends it (its last step) more than ``guards.later_hours`` after the
+end the previous plan gave it. The end, not the lateness: tonight's lot that takes the code
+may answer a need dated a little differently, and a due time that moved is not a push (the
+diff's ``made_later`` lists lateness growth, whatever its cause).
 
 **Holding.** Each pushed lot is *held*: the planner gets it as a fixed lot at exactly its
 previous slot (lines, times, quantity), which is the tightest form of "end no later than
@@ -110,12 +112,14 @@ def due_lots(
 
 
 def pushed_codes(due: dict[str, StoredLot], result: PlanResult, later_hours: float) -> list[str]:
-    """Codes of the due lots whose lateness ``result`` grows by more than ``later_hours``."""
-    limit = later_hours * 60
+    """Codes of the due lots that ``result`` ends more than ``later_hours`` later."""
+    limit = dt.timedelta(hours=later_hours)
     out = []
     for lot in result.lots:
         before = due.get(lot.code)
-        if before is not None and lot.ops and lot.late_minutes - before.late_minutes > limit:
+        if before is None or lot.end is None or before.end is None:
+            continue
+        if lot.end - before.end > limit:
             out.append(lot.code)
     return sorted(out)
 
