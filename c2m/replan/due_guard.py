@@ -150,11 +150,10 @@ def guard(
     pushed = pushed_codes(due, result, guards.later_hours)
     if not pushed:
         return Guarded(result)
-    held: list[str] = []
     best: PlanResult | None = None
-    solves = 0
-    current = pushed
-    reason = ""
+    best_held: list[str] = []  # the lots ``best`` holds
+    still: list[str] = []  # due lots ``best`` pushes in turn
+    held, current, solves, reason = [], pushed, 0, ""
     for _ in range(MAX_HOLD_ROUNDS):
         held = sorted({*held, *current})
         say(f"holding {len(held)} due lot(s) the plan pushed: {', '.join(held[:5])}")
@@ -168,14 +167,15 @@ def guard(
             break
         solves += 1
         restore_frozen(attempt, (due[c] for c in held))
-        best = attempt
+        best, best_held = attempt, held
         current = [c for c in pushed_codes(due, attempt, guards.later_hours) if c not in held]
+        still = current
         if not current:
             break
     base = DueVerdict(pushed=tuple(pushed), objective_pushed=result.objective, solves=solves)
     if best is None:
         return Guarded(result, dataclasses.replace(base, decision="unheld", reason=reason))
-    return choose(result, best, base, held, current, guards.later_margin_share)
+    return choose(result, best, base, best_held, still, guards.later_margin_share)
 
 
 def choose(
