@@ -223,8 +223,16 @@ class Guards(_Strict):
     later_hours: float = Field(
         default=24,
         ge=0,
-        description="a replan lists, with old and new slot and cost, every lot whose lateness "
-        "grew by more than this",
+        description="a replan keeps an already-due lot within this many hours of the lateness "
+        "the last plan gave it unless pushing it is cheaper, and lists every lot whose lateness "
+        "grew by more, with old and new slot and cost",
+    )
+    later_margin_share: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="a replan pushes already-due lots only when that lowers its objective by more "
+        "than this share of the objective of the plan that holds them",
     )
 
 

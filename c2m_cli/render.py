@@ -153,6 +153,7 @@ _CHANGE_ROWS = (
     "inside_frozen",
     "turned_late",
     "made_later",
+    "held_due",
     "extra_changeovers",
     "completed",
     "unchanged",
@@ -173,13 +174,24 @@ def render_replan(outcome: Any) -> None:
             table.add_row(name.replace("_", " "), str(getattr(c, name)))
         table.add_row("mean / max shift (h)", f"{c.mean_shift_hours:g} / {c.max_shift_hours:g}")
         out.print(table)
+        guard = c.due_guard or {}
+        pushed = set(guard.get("pushed", ()))
         for lot in c.later:
             was, now = lot["before"], lot["after"]
             out.print(
                 f"[yellow]made later[/]: {lot['lot']} ({lot['quantity']} units) from "
                 f"{was['line']} {was['sewing_start']} to {now['line']} {now['sewing_start']}, "
                 f"late {lot['late_hours_before']:g} h -> {lot['late_hours_after']:g} h, "
-                f"+{lot['lateness_cost_added']:,.2f} CNY lateness",
+                f"+{lot['lateness_cost_added']:,.2f} CNY lateness"
+                + (f"; due, pushed: {lot['why']}" if lot["lot"] in pushed else ""),
+                highlight=False,
+            )
+        if guard.get("decision") == "held":
+            held = guard["held"]
+            more = f" and {len(held) - 5} more" if len(held) > 5 else ""
+            out.print(
+                f"[green]held due[/]: {len(held)} already-due lot(s) kept at their slots "
+                f"({', '.join(held[:5])}{more}): {guard['reason']}",
                 highlight=False,
             )
     kpis = outcome.kpis or {}

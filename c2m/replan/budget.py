@@ -48,3 +48,13 @@ def solver_budget(time_limit: float, deadline_minutes: float | None, elapsed: fl
     if left < MIN_SOLVER_SECONDS:
         return 0.0
     return min(time_limit, left)
+
+
+def another_solve(
+    time_limit: float, deadline_minutes: float | None, elapsed: float
+) -> float | None:
+    """The time limit of one more solve in the same run (the due-lot guard's), or None when
+    the deadline leaves no time for it. Without a deadline every solve gets the same budget,
+    so two plans compared are searched alike."""
+    left = solver_budget(time_limit, deadline_minutes, elapsed)
+    return left if left > 0 else None

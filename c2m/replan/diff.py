@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from c2m.planning.stored import StoredLot
+from c2m.replan.due_guard import DueVerdict
 
 # Moves shorter than this are rounding of the minute grid, not a change anyone would act on.
 MIN_SHIFT_MINUTES = 1
@@ -45,8 +46,10 @@ class PlanChanges:
     unchanged: int = 0
     completed: int = 0  # lots of the previous plan finished before ``now``: done, not removed
     made_later: int = 0
+    held_due: int = 0  # already-due lots the due-lot guard kept at their previous slot
     lots: dict[str, list[str]] = field(default_factory=dict)
     later: list[dict[str, Any]] = field(default_factory=list)
+    due_guard: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -57,6 +60,7 @@ class PlanChanges:
         data = asdict(self)
         data.pop("lots")
         data.pop("later")
+        data.pop("due_guard")
         return data
 
     def as_json(self) -> dict:
@@ -172,3 +176,29 @@ def _shift_minutes(before: StoredLot, after: StoredLot, lines: set[str]) -> floa
     if a is None or b is None:
         return None
     return (b - a).total_seconds() / 60
+
+
+def explain(changes: PlanChanges, verdict: DueVerdict | None) -> None:
+    """Say, on each lot made later, why the published plan may do so (the due-lot guard's
+    verdict, :mod:`c2m.replan.due_guard`): ``objective_saving`` is what the plan saved, in
+    its own objective, against the plan that held the pushed due lots (None when no such
+    plan was made), and ``why`` says it in words."""
+    if verdict is None:
+        return
+    changes.due_guard = verdict.as_json()
+    changes.held_due = len(verdict.held) if verdict.decision == "held" else 0
+    pushed = set(verdict.pushed)
+    for lot in changes.later:
+        lot["objective_saving"] = None
+        if lot["lot"] not in pushed:
+            lot["why"] = (
+                "not a due lot pushed: the guard holds only already-due lots that end more "
+                "than later_hours later (this one was not due, or its due time moved)"
+            )
+        elif verdict.decision == "pushed":
+            lot["objective_saving"] = verdict.saving
+            lot["why"] = verdict.reason
+        elif verdict.decision == "held":
+            lot["why"] = "pushed by the due lots held at their slots (the guard's rounds ran out)"
+        else:
+            lot["why"] = verdict.reason

@@ -41,9 +41,9 @@ from c2m.planning.save import write_plan
 from c2m.planning.stored import StoredLot, current_plan
 from c2m.planning.unknown import skipped_message
 from c2m.progress import Say, silent
+from c2m.replan import due_guard, isolate, publishing, stored_plans
 from c2m.replan import forecast as replan_forecast
-from c2m.replan import isolate, publishing, stored_plans
-from c2m.replan.budget import MIN_SOLVER_SECONDS, PhaseClock, solver_budget
+from c2m.replan.budget import MIN_SOLVER_SECONDS, PhaseClock, another_solve, solver_budget
 from c2m.replan.fingerprint import fingerprint
 from c2m.replan.forecast import STALE_SIGNAL_DAYS, ForecastInput
 from c2m.replan.frozen import (
@@ -317,11 +317,8 @@ class NightlyReplan:
             )
 
     def warn_of_past_now(self, plan_start: dt.datetime | None) -> None:
-        """A re-run of a past night is allowed (a planner replaying), but said.
-
-        Nothing of the current plan counts as on the floor at that time, so nothing of it
-        is frozen.
-        """
+        """A re-run of a past night is allowed (a planner replaying), but said: nothing of the
+        current plan counts as on the floor at that time, so nothing of it is frozen."""
         if plan_start is not None and self.now < plan_start:
             self.outcome.warnings.append(
                 f"--now {self.now:%Y-%m-%d %H:%M} is before the current plan's start "
@@ -388,7 +385,7 @@ class NightlyReplan:
             # a deadline is a promise to cron: then the solver's clock is the wall clock
             deterministic=self.options.deadline_minutes is None,
         )
-        result = self.solve_isolated(plan_inputs, plan_options)
+        result = self.hold_due(floor, plan_inputs, plan_options)
         restore_frozen(result, floor.frozen)
         if result.skipped_skus:
             self.outcome.warnings.append(skipped_message(result.skipped_skus))
@@ -411,6 +408,27 @@ class NightlyReplan:
             lot.as_previous() for lot in floor.live if lot.code not in frozen_codes
         ]
         return plan_inputs
+
+    def hold_due(
+        self, floor: FloorState, plan_inputs: PlanningInputs, plan_options: PlanOptions
+    ) -> PlanResult:
+        """Plan; hold the already-due lots it pushes unless pushing is clearly cheaper
+        (:mod:`c2m.replan.due_guard`), each extra solve on the same budget (or the deadline's)."""
+
+        def again(held: PlanningInputs) -> PlanResult | None:
+            left = another_solve(
+                self.time_limit, self.options.deadline_minutes, self.phases.elapsed
+            )
+            if left is None:
+                return None
+            return self.solve_isolated(held, dataclasses.replace(plan_options, time_limit=left))
+
+        result = self.solve_isolated(plan_inputs, plan_options)
+        until = FrozenWindow.of(self.now, self.frozen_hours).until
+        due = due_guard.due_lots(floor.live, floor.frozen_codes, until)
+        guarded = due_guard.guard(result, due, plan_inputs, self.config.guards, again, self.say)
+        self.outcome.due_guard = guarded.verdict
+        return guarded.result
 
     def solve_isolated(self, plan_inputs: PlanningInputs, plan_options: PlanOptions) -> PlanResult:
         """``make_plan`` in a child process, so a native crash of CP-SAT cannot end the run.

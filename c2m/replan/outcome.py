@@ -15,6 +15,7 @@ from typing import Any
 
 from c2m.errors import C2MError, ExitCode
 from c2m.replan.diff import PlanChanges
+from c2m.replan.due_guard import DueVerdict
 
 
 class SolverCrashed(C2MError):
@@ -78,6 +79,7 @@ class ReplanOutcome:
     message: str = ""
     reused_plan_id: int | None = None
     warnings: list[str] = field(default_factory=list)
+    due_guard: DueVerdict | None = None  # what the due-lot guard decided (None: no solve)
 
     def as_json(self) -> dict[str, Any]:
         """What ``c2m replan --json`` prints."""
@@ -94,6 +96,7 @@ class ReplanOutcome:
             "changes": self.changes.counts() if self.changes else {},
             "changed_lots": self.changes.lots if self.changes else {},
             "made_later": self.changes.later if self.changes else [],
+            "due_guard": self.due_guard.as_json() if self.due_guard else None,
             "solver": self.solver,
             "phases": self.phases,
             "reused_plan_id": self.reused_plan_id,

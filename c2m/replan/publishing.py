@@ -21,7 +21,7 @@ from c2m.planning.plan_result import PlanResult
 from c2m.planning.save import set_current
 from c2m.planning.stored import StoredLot
 from c2m.replan import stored_plans
-from c2m.replan.diff import PlanChanges, diff_plans
+from c2m.replan.diff import PlanChanges, diff_plans, explain
 from c2m.replan.forecast import ForecastInput
 from c2m.replan.frozen import FloorState
 from c2m.replan.outcome import FrozenViolation, ReplanOutcome
@@ -57,6 +57,7 @@ def publish(
         plan_id = make(session)
         new_lots = stored_plans.plan_lots(session, plan_id)
         outcome.changes = diff(config, floor, new_lots)
+        explain(outcome.changes, outcome.due_guard)
         guard(outcome.changes)
         if current:
             set_current(session, plan_id, mode)
