@@ -22,17 +22,19 @@ import pandas as pd
 
 from c2m.config import FactoryConfig, LotPolicy
 from c2m.errors import DataError
-from c2m.planning import exclusions, fabric, plan_kpis, solver
+from c2m.planning import capacity, exclusions, fabric, plan_kpis, solver
 from c2m.planning import lots as lot_policy
-from c2m.planning.build import Built, build_problem
+from c2m.planning.build import Built, build_problem, sam_of
 from c2m.planning.inputs import FrozenLot, PlanningInputs, PlanOptions
 from c2m.planning.lots import LotSpec
 from c2m.planning.netting import net_requirements, normalise_forecast
+from c2m.planning.plan_kpis import LotSizing
 from c2m.planning.plan_result import PlanResult
 from c2m.planning.scheduled import ScheduledLot, ScheduledOp
 from c2m.planning.timing import changeover_minutes
 from c2m.planning.unknown import set_aside_unknown
 from c2m.planning.working_time import last_shift_end, to_datetime
+from forecasting.analogues import ALIAS as ANALOGUE
 from scheduling.result import Result
 from scheduling.validate import objective as breakdown
 
@@ -77,7 +79,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
     wip = _work_in_progress(inputs.frozen_lots)
     net = _net_needs(inputs, policy, start, horizon, wip)
     demand = _sku_demand(inputs, start.date(), horizon)
-    specs = _size_lots(net, demand, inputs, policy, options.mode, cfg)
+    specs, sizing = _size_lots(net, demand, inputs, policy, options.mode, cfg, start, horizon)
     shortages = [s.as_json() for s in fabric.gate(specs, inputs.styles, inputs.fabrics, start)]
     solved = _schedule([s for s in specs if s.release is not None], inputs, cfg, options, start, t0)
     built, result = solved.built, solved.result
@@ -99,6 +101,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         seconds,
         lost_sale=_lost_sale(inputs, cfg),
         excluded=excluded,
+        sizing=sizing,
     )
     if skipped:
         kpis = dataclasses.replace(kpis, skipped_skus=tuple(skipped))
@@ -163,27 +166,85 @@ def _size_lots(
     policy: LotPolicy,
     mode: str,
     cfg: FactoryConfig,
-) -> list[LotSpec]:
-    """Lot specs for the net needs under the mode's policy. A style-level need splits into
-    sizes by the forecast's mix; SKU-level lots of a style-colour are grouped into one marker;
-    on a replan, tonight's lots take back the codes of last night's lots they continue, so
-    the stability term and the diff recognise them. Codes of fixed lots are never reused.
-    A lot is due at the end of the last working shift by its need (less the policy's lead
-    days), not at midnight: a Sunday's demand is due when the floor last works before it."""
+    start: dt.datetime,
+    horizon: int,
+) -> tuple[list[LotSpec], LotSizing]:
+    """Lot specs for the net needs under the mode's policy, and the figures of how they were
+    sized. A style-level need splits into sizes by the forecast's mix; SKU-level lots of a
+    style-colour are grouped into one marker, over the style-colour's own window when the
+    policy sizes against capacity (:mod:`c2m.planning.capacity`); a new SKU's style-colour
+    gets one test lot (``first_run``). On a replan, tonight's lots take back the codes of last
+    night's lots they continue, so the stability term and the diff recognise them. Codes of
+    fixed lots are never reused. A lot is due at the end of the last working shift by its
+    need (less the policy's lead days), not at midnight: a Sunday's demand is due when the
+    floor last works before it."""
     mix: dict[str, dict[str, float]] = {}
     for sku, d in demand.items():
         mix.setdefault(inputs.skus[sku].style, {})[sku] = float(d.sum())
     taken = {lot.code for lot in inputs.frozen_lots}
+    by_sku = policy.granularity == "sku"
+    new = _new_skus(inputs) if by_sku and policy.first_run else set()
+    fresh = net["key"].isin(new)
+    sam = {name: sam_of(style, cfg) for name, style in inputs.styles.items()}
+    sizing: capacity.Sizing | None = None
+    if by_sku and policy.sizing == "capacity":
+        found = capacity.items(net[~fresh], inputs.skus, inputs.styles, cfg, sam)
+        sizing = capacity.size(found, cfg, policy, start.date(), horizon)
+    windows = sizing.windows if sizing else None
     specs = lot_policy.make_lots(
-        net, policy, mode, inputs.skus, inputs.styles, mix=mix, taken=set(taken)
+        net[~fresh],
+        policy,
+        mode,
+        inputs.skus,
+        inputs.styles,
+        mix=mix,
+        taken=set(taken),
+        windows=_sku_windows(windows, inputs) if windows else None,
     )
+    if by_sku:
+        specs = lot_policy.group_sizes(specs, policy, mode, set(taken), windows)
+    for spec in specs:
+        if not spec.reason:
+            spec.reason = (
+                sizing.reason((spec.style, spec.colour), policy)
+                if sizing
+                else f"fixed rules: {policy.cover_days:g} days' cover"
+            )
+    if new:
+        taken |= {spec.code for spec in specs}
+        specs += lot_policy.first_runs(
+            net[fresh], policy, mode, inputs.skus, inputs.styles, set(taken)
+        )
     for spec in specs:
         spec.due = last_shift_end(cfg.calendar, spec.due)
-    if policy.granularity == "sku":
-        specs = lot_policy.group_sizes(specs, policy, mode, set(taken))
     if inputs.previous_lots:
-        lot_policy.reuse_codes(specs, inputs.previous_lots, set(taken), policy)
-    return specs
+        lot_policy.reuse_codes(specs, inputs.previous_lots, set(taken), policy, windows)
+    units = {sku: float(d.sum()) for sku, d in demand.items()}
+    load = capacity.load(units, inputs.skus, sam, cfg, start.date(), horizon)
+    return specs, LotSizing.of(specs, sizing, load)
+
+
+def _new_skus(inputs: PlanningInputs) -> set[str]:
+    """SKUs whose first lot is a test run: those the inputs call new, and the launches the
+    forecast borrowed from analogues (no history of their own)."""
+    new = set(inputs.new_skus)
+    frame = inputs.forecast
+    if "method" in frame.columns:
+        ids = frame["unique_id"] if "unique_id" in frame.columns else frame["sku"]
+        new |= set(ids[frame["method"] == ANALOGUE].astype(str))
+    return new
+
+
+def _sku_windows(
+    windows: Mapping[tuple[str, str | None], int], inputs: PlanningInputs
+) -> dict[str, int]:
+    """Each SKU's cover window: its style-colour's."""
+    out = {}
+    for sku, info in inputs.skus.items():
+        window = windows.get((info.style, info.colour))
+        if window:
+            out[sku] = window
+    return out
 
 
 def _schedule(
@@ -302,6 +363,7 @@ def _scheduled(lot: LotSpec, ops: list[ScheduledOp]) -> ScheduledLot:
         fabric_rolls=lot.fabric_rolls,
         fixed=lot.fixed,
         ops=ops,
+        reason=lot.reason,
     )
 
 
