@@ -53,6 +53,7 @@ class Item:
 
     style: str
     colour: str | None
+    category: str
     units: float
     rate: float  # units per day
     minutes_per_unit: float  # line-minutes per unit on the lines that can sew it
@@ -119,6 +120,7 @@ def items(
             Item(
                 style=style,
                 colour=colour,
+                category=info.category,
                 units=units,
                 rate=units / horizon,
                 minutes_per_unit=sam[style] / max(output, 1e-9),
@@ -132,14 +134,18 @@ def items(
 def size(
     found: list[Item], cfg: FactoryConfig, policy: LotPolicy, start: dt.date, horizon: int
 ) -> Sizing:
-    """λ and the windows: 0 with ``cover_days`` windows when they fit, else bisection."""
-    capacity = regular_line_minutes(cfg, start, horizon) * len(cfg.lines)
+    """λ and the windows: 0 with ``cover_days`` windows when they fit, else bisection. The
+    capacity is that of the lines that can sew some item (a jeans line idle for want of
+    jeans does not make room for T-shirts)."""
+    categories = {i.category for i in found}
+    lines = [ln for ln in cfg.lines if categories & set(ln.categories)]
+    capacity = regular_line_minutes(cfg, start, horizon) * len(lines)
     low = math.ceil(policy.cover_days)
     if not found or _minutes(found, 0.0, cfg, low, horizon) <= capacity:
         return Sizing(0.0, False, capacity, {(i.style, i.colour): low for i in found})
     hi = max(_price_of_horizon(i, cfg, low, horizon) for i in found) + 1.0
     if _minutes(found, hi, cfg, low, horizon) > capacity:
-        return Sizing(hi, True, capacity, _windows(found, hi, cfg, low, horizon))
+        return Sizing(round(hi, 2), True, capacity, _windows(found, hi, cfg, low, horizon))
     lo = 0.0
     for _ in range(STEPS):
         mid = (lo + hi) / 2

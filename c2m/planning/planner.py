@@ -64,12 +64,26 @@ def default_start(forecast: pd.DataFrame) -> dt.datetime:
     return dt.datetime.combine(min(frame["ds"]), dt.time())
 
 
-def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> PlanResult:
-    """Plans ``options.mode`` over the horizon: net needs -> lot specs -> fabric gating ->
-    schedule -> scheduled lots and KPIs. SKUs no configured line can sew are left out and
-    named (``kpis.excluded_skus``), not an error. Raises :class:`DataError` on a catalogue or
-    calendar the plan cannot be made from; deterministic for a fixed seed and worker count."""
-    t0 = time.perf_counter()
+@dataclass(frozen=True)
+class SizedLots:
+    """The lots a plan will schedule, before fabric and the solver: what lot sizing decided
+    (each spec's ``reason`` says why it is its size) and the figures of that decision."""
+
+    inputs: PlanningInputs
+    excluded: list
+    skipped: list[str]
+    policy: LotPolicy
+    start: dt.datetime
+    wip: dict[str, int]
+    net: pd.DataFrame
+    demand: dict[str, np.ndarray]
+    specs: list[LotSpec]
+    sizing: LotSizing
+
+
+def size_lots(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> SizedLots:
+    """The first steps of :func:`make_plan`: SKUs no line sews and SKUs missing from the
+    catalogue set aside, needs netted, lots sized. No solver: cheap enough to call alone."""
     inputs, excluded = exclusions.without_unsewable(inputs, cfg)
     _check_catalogue(inputs)
     inputs, skipped = set_aside_unknown(inputs, options.strict)
@@ -80,6 +94,19 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
     net = _net_needs(inputs, policy, start, horizon, wip)
     demand = _sku_demand(inputs, start.date(), horizon)
     specs, sizing = _size_lots(net, demand, inputs, policy, options.mode, cfg, start, horizon)
+    return SizedLots(inputs, excluded, skipped, policy, start, wip, net, demand, specs, sizing)
+
+
+def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> PlanResult:
+    """Plans ``options.mode`` over the horizon: net needs -> lot specs -> fabric gating ->
+    schedule -> scheduled lots and KPIs. SKUs no configured line can sew are left out and
+    named (``kpis.excluded_skus``), not an error. Raises :class:`DataError` on a catalogue or
+    calendar the plan cannot be made from; deterministic for a fixed seed and worker count."""
+    t0 = time.perf_counter()
+    sized = size_lots(inputs, cfg, options)
+    inputs, excluded, skipped = sized.inputs, sized.excluded, sized.skipped
+    start, horizon, wip = sized.start, options.horizon_days, sized.wip
+    net, demand, specs = sized.net, sized.demand, sized.specs
     shortages = [s.as_json() for s in fabric.gate(specs, inputs.styles, inputs.fabrics, start)]
     solved = _schedule([s for s in specs if s.release is not None], inputs, cfg, options, start, t0)
     built, result = solved.built, solved.result
@@ -101,7 +128,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         seconds,
         lost_sale=_lost_sale(inputs, cfg),
         excluded=excluded,
-        sizing=sizing,
+        sizing=sized.sizing,
     )
     if skipped:
         kpis = dataclasses.replace(kpis, skipped_skus=tuple(skipped))
