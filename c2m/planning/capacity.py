@@ -16,10 +16,12 @@ grows with the run). Units made ahead of need cost ``h`` per unit-day
 (``costs.holding_rate_per_year`` of the unit cost). The economic run length in days is
 ``T*(λ) = sqrt(2 S(λ) / (h d))`` for demand rate ``d``; the window is ``T*`` bounded below by
 the policy's ``cover_days`` (the cut close to demand a C2M workshop wants when it can) and above
-by the horizon. ``λ`` is 0 when the estimated line time (units × SAM / line output plus setups
-plus learning at ``cover_days`` windows) fits the lines' regular time over the horizon;
-otherwise it is found by bisection so that it just fits; if even horizon-long runs do not fit,
-the lines are full whatever the sizing does and every window is the horizon.
+by the horizon; it is the span of need dates whose lots of the style-colour's SKUs are cut as
+one run (:func:`c2m.planning.lots.group_sizes`). ``λ`` is 0 when the estimated line time
+(units × SAM / line output plus setups plus learning at ``cover_days`` windows) fits the
+lines' regular time over the horizon; otherwise it is found by bisection so that it just
+fits; if even horizon-long runs do not fit, the lines are full whatever the sizing does and
+every window is the horizon.
 
 Why ``changeover_per_hour`` is not in ``S``: the config's figure is a guess at the value of a
 line-hour (the output a changeover loses); ``λ`` is that value measured from the actual load.

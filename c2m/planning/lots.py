@@ -104,18 +104,16 @@ def make_lots(
     styles: Mapping[str, StyleInfo],
     mix: Mapping[str, Mapping[str, float]] | None = None,
     taken: set[str] | None = None,
-    windows: Mapping[str, int] | None = None,
 ) -> list[LotSpec]:
     """Lots for every key of ``net`` (from :func:`c2m.planning.netting.net_requirements`).
 
     ``mix``: per style, each SKU's share of demand (used when a key is a style). ``taken``:
-    lot codes already in use (fixed lots) that new lots must not reuse. ``windows``: a key's
-    own cover in days (capacity sizing); a key not in it covers ``cover_days``.
+    lot codes already in use (fixed lots) that new lots must not reuse.
     """
     taken = set(taken or ())
+    cover = max(1, math.ceil(policy.cover_days))
     lots: list[LotSpec] = []
     for key, rows in net.groupby("key", sort=True):
-        cover = (windows or {}).get(key) or max(1, math.ceil(policy.cover_days))
         rows = rows.sort_values("day")
         req = rows["requirement"].to_numpy(float)
         horizon = len(req)

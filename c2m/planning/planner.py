@@ -198,8 +198,10 @@ def _size_lots(
 ) -> tuple[list[LotSpec], LotSizing]:
     """Lot specs for the net needs under the mode's policy, and the figures of how they were
     sized. A style-level need splits into sizes by the forecast's mix; SKU-level lots of a
-    style-colour are grouped into one marker, over the style-colour's own window when the
-    policy sizes against capacity (:mod:`c2m.planning.capacity`); a new SKU's style-colour
+    style-colour are grouped into one run, over the style-colour's own window when the
+    policy sizes against capacity (:mod:`c2m.planning.capacity`; each SKU's lots still cover
+    ``cover_days``, so a run spans the window plus ``cover_days``, not twice the window:
+    measured, the wider span made more stock ahead for no more fill); a new SKU's style-colour
     gets one test lot (``first_run``). On a replan, tonight's lots take back the codes of last
     night's lots they continue, so the stability term and the diff recognise them. Codes of
     fixed lots are never reused. A lot is due at the end of the last working shift by its
@@ -226,7 +228,6 @@ def _size_lots(
         inputs.styles,
         mix=mix,
         taken=set(taken),
-        windows=_sku_windows(windows, inputs) if windows else None,
     )
     if by_sku:
         specs = lot_policy.group_sizes(specs, policy, mode, set(taken), windows)
@@ -260,18 +261,6 @@ def _new_skus(inputs: PlanningInputs) -> set[str]:
         ids = frame["unique_id"] if "unique_id" in frame.columns else frame["sku"]
         new |= set(ids[frame["method"] == ANALOGUE].astype(str))
     return new
-
-
-def _sku_windows(
-    windows: Mapping[tuple[str, str | None], int], inputs: PlanningInputs
-) -> dict[str, int]:
-    """Each SKU's cover window: its style-colour's."""
-    out = {}
-    for sku, info in inputs.skus.items():
-        window = windows.get((info.style, info.colour))
-        if window:
-            out[sku] = window
-    return out
 
 
 def _schedule(

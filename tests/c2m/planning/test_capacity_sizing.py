@@ -44,16 +44,16 @@ def test_the_same_demand_at_a_higher_load_gives_fewer_longer_runs():
     """The property #16 asks for: when the lines are full a style-colour's needs merge into
     longer runs, priced by a positive capacity price; with slack they are cut to demand."""
     inputs = planning_inputs(daily=100.0)
-    slack = size_lots(inputs, policy_config(sizing="capacity"), OPTIONS)
-    full = size_lots(inputs, fewer_operators(0.15, sizing="capacity"), OPTIONS)
+    slack = size_lots(inputs, policy_config(sizing="capacity", max_lot=None), OPTIONS)
+    full = size_lots(inputs, fewer_operators(0.15, sizing="capacity", max_lot=None), OPTIONS)
     assert slack.sizing.price == 0 and slack.sizing.load < 0.5
     assert full.sizing.price > 0 and full.sizing.load > 0.9
     assert len(full.specs) < len(slack.specs)
     assert all(full_n <= runs(slack.specs)[key] for key, full_n in runs(full.specs).items())
     mean = lambda specs: sum(s.quantity for s in specs) / len(specs)  # noqa: E731
     assert mean(full.specs) > mean(slack.specs)
-    assert all(s.reason.startswith(("merged", "capped")) for s in full.specs)
-    assert full.sizing.merged + full.sizing.capped > 0 and slack.sizing.merged == 0
+    assert all(s.reason.startswith("merged: lines full") for s in full.specs)
+    assert full.sizing.merged == len(full.specs) and slack.sizing.merged == 0
     # both plan the same units up to rounding: longer runs, not more stock made in the horizon
     units = lambda specs: sum(s.quantity for s in specs)  # noqa: E731
     assert abs(units(full.specs) - units(slack.specs)) <= 0.15 * units(slack.specs)
