@@ -169,6 +169,12 @@ class LotPolicy(_Strict):
     cover_days: float = Field(gt=0, description="days of demand one lot covers")
     lead_days: float = Field(default=0, ge=0, description="how far ahead of need a lot is made")
     granularity: Literal["sku", "style"] = "sku"
+    # "fixed": cover_days for every key, cut before capacity is known; "capacity": each
+    # style-colour's window stretches with the price of line time (c2m.planning.capacity)
+    sizing: Literal["capacity", "fixed"] = "fixed"
+    first_run: int | None = Field(
+        default=None, gt=0, description="pieces of a new style-colour's first lot (test run)"
+    )
 
     @model_validator(mode="after")
     def _bounds(self) -> LotPolicy:

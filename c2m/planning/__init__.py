@@ -35,7 +35,7 @@ from c2m.planning.inputs import (
     StyleInfo,
 )
 from c2m.planning.plan_result import PlanResult
-from c2m.planning.planner import make_plan
+from c2m.planning.planner import make_plan, size_lots
 from c2m.planning.scheduled import ScheduledLot, ScheduledOp
 
 __all__ = [
@@ -51,4 +51,5 @@ __all__ = [
     "SkuInfo",
     "StyleInfo",
     "make_plan",
+    "size_lots",
 ]

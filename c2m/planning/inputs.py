@@ -123,6 +123,9 @@ class PlanningInputs:
     previous: dict[tuple[str, str], tuple[str, dt.datetime]] = field(default_factory=dict)
     line_state: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     previous_lots: list[PreviousLot] = field(default_factory=list)
+    # SKUs new to the rooms (no sales before the plan start): their first lot is a test run
+    # (``first_run``); SKUs the forecast marks ``analogue`` (launches) are new as well
+    new_skus: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -59,6 +59,15 @@ KPIS: tuple[KpiSpec, ...] = (
     KpiSpec("cutting_utilisation", "cutting utilisation", "share", _S),
     KpiSpec("finishing_utilisation", "finishing utilisation", "share", _S),
     KpiSpec("overtime_hours", "overtime hours", "h", _A, "lower"),
+    # capacity: what lot sizing traded (c2m.planning.capacity)
+    KpiSpec("load", "load (demand / regular capacity)", "share", _S),
+    KpiSpec("changeover_share", "changeovers (share of capacity)", "share", _S, "lower"),
+    KpiSpec("learning_share", "learning curve (share of capacity)", "share", _S, "lower"),
+    KpiSpec("capacity_price", "capacity price λ (CNY per line-hour)", "CNY/h", _A),
+    KpiSpec("lots_merged", "lots merged: lines full", "lots", _C),
+    KpiSpec("lots_held_small", "lots held small (close to demand)", "lots", _C),
+    KpiSpec("lots_first_run", "first runs of new SKUs", "lots", _C),
+    KpiSpec("lots_capped", "lots capped by max_lot", "lots", _C),
     # service
     KpiSpec("units_due", "units due (forecast + orders)", "units", _C),
     KpiSpec("units_on_time", "units served on time", "units", _C, "higher"),

@@ -60,6 +60,7 @@ class LotSpec:
     fixed: bool = False
     colours: int = 1
     notes: list[str] = field(default_factory=list)
+    reason: str = ""  # why it is as big as it is (lot sizing), for the planner to read
 
     @property
     def quantity(self) -> int:
@@ -134,22 +135,35 @@ def make_lots(
             for k, qty in enumerate(parts):
                 code = _code(PREFIX[mode], key, need, k, taken)
                 taken.add(code)
-                lots.append(_lot(code, key, qty, need, due, skus, styles, mix))
+                lot = _lot(code, key, qty, need, due, skus, styles, mix)
+                if len(parts) > 1:
+                    lot.reason = CAPPED
+                lots.append(lot)
     return lots
 
 
+#: the reason of a lot that ``max_lot`` cut short
+CAPPED = "capped by max_lot"
+
+
 def group_sizes(
-    lots: list[LotSpec], policy: LotPolicy, mode: str, taken: set[str] | None = None
+    lots: list[LotSpec],
+    policy: LotPolicy,
+    mode: str,
+    taken: set[str] | None = None,
+    windows: Mapping[tuple[str, str | None], int] | None = None,
 ) -> list[LotSpec]:
-    """Merges single-SKU lots of one style-colour whose needs are within ``cover_days``.
+    """Merges single-SKU lots of one style-colour whose needs are within ``cover_days`` (or
+    the style-colour's own window in ``windows``, from capacity sizing).
 
     The merged lot takes the earliest need and due date of its members (the first size
-    needed decides when the marker is cut) and never exceeds ``max_lot``. Every lot is
-    renamed ``C-<style>-<colour>-<need date>``, a code that does not depend on which sizes
-    happen to join it, so it stays stable from one replan to the next.
+    needed decides when the marker is cut) and never exceeds ``max_lot`` (a lot closed by
+    it says so in its ``reason``). Every lot is renamed ``C-<style>-<colour>-<need date>``,
+    a code that does not depend on which sizes happen to join it, so it stays stable from
+    one replan to the next.
     """
     taken = set(taken or ())
-    window = dt.timedelta(days=max(1, math.ceil(policy.cover_days)))
+    default = max(1, math.ceil(policy.cover_days))
     groups: dict[tuple[str, str | None], list[LotSpec]] = {}
     for lot in lots:
         groups.setdefault((lot.style, lot.colour), []).append(lot)
@@ -158,19 +172,73 @@ def group_sizes(
         groups.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")
     ):
         members.sort(key=lambda x: (x.need_date, x.code))
+        window = dt.timedelta(days=(windows or {}).get((style, colour)) or default)
         current: list[LotSpec] = []
         for lot in members:
             size = sum(x.quantity for x in current)
             fits = policy.max_lot is None or size + lot.quantity <= policy.max_lot
-            if current and (lot.need_date - current[0].need_date < window) and fits:
+            near = bool(current) and lot.need_date - current[0].need_date < window
+            if near and fits:
                 current.append(lot)
                 continue
             if current:
                 out.append(_merge(current, mode, style, colour, taken))
+                if near:
+                    out[-1].reason = CAPPED
             current = [lot]
         if current:
             out.append(_merge(current, mode, style, colour, taken))
     return out
+
+
+def first_runs(
+    net: pd.DataFrame,
+    policy: LotPolicy,
+    mode: str,
+    skus: Mapping[str, SkuInfo],
+    styles: Mapping[str, StyleInfo],
+    taken: set[str] | None = None,
+) -> list[LotSpec]:
+    """One test lot per new style-colour (``net`` keyed by its SKUs): ``first_run`` pieces
+    (less when the horizon's need is smaller; rounded to the policy), split over its sizes
+    by their need, needed on the first day any of them is.
+
+    Test-and-reorder: a new SKU's forecast is borrowed from analogues, so its full cover is a
+    guess; the first run tests it and the nightly replan cuts the reorders when its own
+    clicks, carts and orders come in. The code is that of a grouped lot
+    (``C-<style>-<colour>-<need date>``), so tomorrow's replan recognises it.
+    """
+    taken = set(taken or ())
+    first = policy.first_run or policy.min_lot
+    need: dict[tuple[str, str | None], dict[str, float]] = {}
+    when: dict[tuple[str, str | None], int] = {}
+    for key, rows in net.groupby("key", sort=True):
+        req = rows.sort_values("day")["requirement"].to_numpy(float)
+        if len(req) == 0 or req[-1] < 1.0:
+            continue
+        info = skus[key]
+        group = (info.style, info.colour)
+        need.setdefault(group, {})[key] = float(req[-1])
+        day = int(np.argmax(req >= 1.0))
+        when[group] = min(when.get(group, day), day)
+    dates = sorted(set(net["date"]))
+    out: list[LotSpec] = []
+    for (style, colour), by_sku in sorted(need.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        date = dates[when[(style, colour)]]
+        due = dt.datetime.combine(date + dt.timedelta(days=1), dt.time()) - dt.timedelta(
+            days=policy.lead_days
+        )
+        for k, qty in enumerate(lot_quantities(min(sum(by_sku.values()), first), policy)):
+            code = _code(PREFIX[mode], f"{style}-{colour}", date, k, taken)
+            taken.add(code)
+            items = split_by_mix(qty, by_sku)
+            category = styles[style].category
+            out.append(LotSpec(code, style, colour, category, items, date, due, reason=FIRST_RUN))
+    return out
+
+
+#: the reason of a new style-colour's test lot
+FIRST_RUN = "first run: new SKU, reorders follow its signals"
 
 
 def _merge(members: list[LotSpec], mode: str, style: str, colour: str | None, taken: set[str]):
@@ -181,6 +249,7 @@ def _merge(members: list[LotSpec], mode: str, style: str, colour: str | None, ta
             items[sku] = items.get(sku, 0) + qty
     code = _code(PREFIX[mode], f"{style}-{colour}", first.need_date, 0, taken)
     taken.add(code)
+    capped = any(x.reason == CAPPED for x in members)
     return LotSpec(
         code=code,
         style=style,
@@ -189,11 +258,16 @@ def _merge(members: list[LotSpec], mode: str, style: str, colour: str | None, ta
         items=items,
         need_date=first.need_date,
         due=min(x.due for x in members),
+        reason=CAPPED if capped else "",
     )
 
 
 def reuse_codes(
-    lots: list[LotSpec], previous: Iterable[PreviousLot], fixed: set[str], policy: LotPolicy
+    lots: list[LotSpec],
+    previous: Iterable[PreviousLot],
+    fixed: set[str],
+    policy: LotPolicy,
+    windows: Mapping[tuple[str, str | None], int] | None = None,
 ) -> None:
     """Give new lots the codes of the previous plan's free lots they continue (in place).
 
@@ -201,11 +275,12 @@ def reuse_codes(
     without this most of tomorrow's lots would look new: the stability term (keyed by code)
     could not hold them and the replan's diff would report churn that is not there. A new
     lot continues a previous lot of the same style and colour whose need date is within
-    ``cover_days`` (at least one day); pairs are taken nearest first (same SKUs preferred),
+    ``cover_days`` (at least one day; or the style-colour's own window in ``windows``); pairs
+    are taken nearest first (same SKUs preferred),
     each lot at most once, in a fixed order so the result is deterministic. Lots left
     unmatched keep their own code, renumbered if it collides with a reused one.
     """
-    window = max(1, math.ceil(policy.cover_days))
+    default = max(1, math.ceil(policy.cover_days))
     by_key: dict[tuple[str, str | None], list] = {}
     for old in previous:
         if old.code not in fixed:
@@ -213,6 +288,7 @@ def reuse_codes(
     pairs = []
     for i, lot in enumerate(lots):
         skus = tuple(sorted(lot.items))
+        window = (windows or {}).get((lot.style, lot.colour)) or default
         for old in by_key.get((lot.style, lot.colour), ()):
             days = abs((lot.need_date - old.need_date).days)
             if days <= window:

@@ -43,6 +43,32 @@ from scheduling.validate import Breakdown
 
 
 @dataclass(frozen=True)
+class LotSizing:
+    """How the plan's lots were sized: the capacity price (None: fixed rules), the load and
+    how many lots each reason sized (:attr:`LotSpec.reason`)."""
+
+    price: float | None = None
+    load: float | None = None
+    merged: int = 0
+    held_small: int = 0
+    first_run: int = 0
+    capped: int = 0
+
+    @classmethod
+    def of(cls, specs: list[Any], sizing: Any, load: float | None) -> LotSizing:
+        """Counts the reasons of ``specs``; ``sizing`` is a capacity.Sizing or None."""
+        reasons = [spec.reason for spec in specs]
+        return cls(
+            price=None if sizing is None else sizing.price,
+            load=None if load is None else round(load, 3),
+            merged=sum(r.startswith("merged") for r in reasons),
+            held_small=sum(r.startswith(("cut to demand", "held small")) for r in reasons),
+            first_run=sum(r.startswith("first run") for r in reasons),
+            capped=sum(r.startswith("capped") for r in reasons),
+        )
+
+
+@dataclass(frozen=True)
 class PlanKpis:
     """What a planner reads about a plan; the labels and units are in
     :mod:`c2m.planning.kpi_registry`. Shares are 0..1, costs in yuan (CNY)."""
@@ -84,6 +110,16 @@ class PlanKpis:
     gap: float | None
     wall_seconds: float
     operations: int
+    # lot sizing against capacity (c2m.planning.capacity): demand over regular capacity,
+    # setups as a share of it, the price of a line-hour and why lots are as big as they are
+    load: float | None = None
+    changeover_share: float | None = None
+    learning_share: float | None = None
+    capacity_price: float | None = None
+    lots_merged: int = 0
+    lots_held_small: int = 0
+    lots_first_run: int = 0
+    lots_capped: int = 0
     # SKUs that sell but are not in the catalogue, planned without (c2m.planning.unknown)
     skipped_skus: tuple[str, ...] = ()
 
@@ -111,6 +147,7 @@ def compute(
     seconds: float,
     lost_sale: Mapping[str, float] | None = None,
     excluded: list[dict[str, Any]] | None = None,
+    sizing: LotSizing | None = None,
 ) -> PlanKpis:
     """All of a plan's KPIs from its lots, the demand it serves and the solver's answer;
     ``lost_sale`` is the yuan a unit of each SKU's unserved demand costs (none: 0);
@@ -119,6 +156,10 @@ def compute(
     sizes = [lot.quantity for lot in planned]
     sew = [op for lot in replay for op in lot.ops if op.step == "sew"]
     util, stations = _utilisation(replay, built, start, horizon_days)
+    regular = len(util) * regular_minutes(built.calendar, 0, horizon_days * 1440) / 60
+    changeover_hours = round(sum(op.changeover_minutes for op in sew) / 60, 2)
+    learning_hours = round(sum(op.learning_minutes for op in sew) / 60, 2)
+    sized = sizing or LotSizing()
     served, due, end_stock, unserved = _replay(replay, demand, stock, start, horizon_days)
     lost = lost_sale or {}
     cost_unserved = round(float(sum(q * lost.get(sku, 0.0) for sku, q in unserved.items())), 2)
@@ -132,8 +173,8 @@ def compute(
         mean_lot_size=round(float(np.mean(sizes)), 1) if sizes else 0.0,
         median_lot_size=float(np.median(sizes)) if sizes else 0.0,
         changeovers=sum(1 for op in sew if op.setup_minutes > 0),
-        changeover_hours=round(sum(op.changeover_minutes for op in sew) / 60, 2),
-        learning_hours=round(sum(op.learning_minutes for op in sew) / 60, 2),
+        changeover_hours=changeover_hours,
+        learning_hours=learning_hours,
         utilisation=util,
         mean_utilisation=round(statistics.fmean(util.values()), 3) if util else 0.0,
         station_utilisation=stations,
@@ -160,6 +201,14 @@ def compute(
         gap=None if solved.gap is None else round(solved.gap, 4),
         wall_seconds=round(seconds, 2),
         operations=built.problem.num_operations,
+        load=sized.load,
+        changeover_share=round(changeover_hours / regular, 4) if regular else None,
+        learning_share=round(learning_hours / regular, 4) if regular else None,
+        capacity_price=sized.price,
+        lots_merged=sized.merged,
+        lots_held_small=sized.held_small,
+        lots_first_run=sized.first_run,
+        lots_capped=sized.capped,
     )
 
 

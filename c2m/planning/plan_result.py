@@ -51,4 +51,14 @@ class PlanResult:
             "seconds": round(self.seconds, 3),
             "kpis": self.kpis.as_json(),
             "skipped_skus": self.skipped_skus,
+            "lot_sizing": self.lot_sizing(),
         }
+
+    def lot_sizing(self) -> list[dict[str, Any]]:
+        """Why each lot is its size (lot sizing's reason), fixed lots left out: what a planner
+        reads to see which runs the capacity price merged and which it held small."""
+        return [
+            {"code": lot.code, "quantity": lot.quantity, "reason": lot.reason}
+            for lot in [*self.lots, *self.held]
+            if not lot.fixed
+        ]

@@ -22,17 +22,19 @@ import pandas as pd
 
 from c2m.config import FactoryConfig, LotPolicy
 from c2m.errors import DataError
-from c2m.planning import exclusions, fabric, plan_kpis, solver
+from c2m.planning import capacity, exclusions, fabric, plan_kpis, solver
 from c2m.planning import lots as lot_policy
-from c2m.planning.build import Built, build_problem
+from c2m.planning.build import Built, build_problem, sam_of
 from c2m.planning.inputs import FrozenLot, PlanningInputs, PlanOptions
 from c2m.planning.lots import LotSpec
 from c2m.planning.netting import net_requirements, normalise_forecast
+from c2m.planning.plan_kpis import LotSizing
 from c2m.planning.plan_result import PlanResult
 from c2m.planning.scheduled import ScheduledLot, ScheduledOp
 from c2m.planning.timing import changeover_minutes
 from c2m.planning.unknown import set_aside_unknown
 from c2m.planning.working_time import last_shift_end, to_datetime
+from forecasting.analogues import ALIAS as ANALOGUE
 from scheduling.result import Result
 from scheduling.validate import objective as breakdown
 
@@ -62,12 +64,26 @@ def default_start(forecast: pd.DataFrame) -> dt.datetime:
     return dt.datetime.combine(min(frame["ds"]), dt.time())
 
 
-def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> PlanResult:
-    """Plans ``options.mode`` over the horizon: net needs -> lot specs -> fabric gating ->
-    schedule -> scheduled lots and KPIs. SKUs no configured line can sew are left out and
-    named (``kpis.excluded_skus``), not an error. Raises :class:`DataError` on a catalogue or
-    calendar the plan cannot be made from; deterministic for a fixed seed and worker count."""
-    t0 = time.perf_counter()
+@dataclass(frozen=True)
+class SizedLots:
+    """The lots a plan will schedule, before fabric and the solver: what lot sizing decided
+    (each spec's ``reason`` says why it is its size) and the figures of that decision."""
+
+    inputs: PlanningInputs
+    excluded: list
+    skipped: list[str]
+    policy: LotPolicy
+    start: dt.datetime
+    wip: dict[str, int]
+    net: pd.DataFrame
+    demand: dict[str, np.ndarray]
+    specs: list[LotSpec]
+    sizing: LotSizing
+
+
+def size_lots(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> SizedLots:
+    """The first steps of :func:`make_plan`: SKUs no line sews and SKUs missing from the
+    catalogue set aside, needs netted, lots sized. No solver: cheap enough to call alone."""
     inputs, excluded = exclusions.without_unsewable(inputs, cfg)
     _check_catalogue(inputs)
     inputs, skipped = set_aside_unknown(inputs, options.strict)
@@ -77,7 +93,20 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
     wip = _work_in_progress(inputs.frozen_lots)
     net = _net_needs(inputs, policy, start, horizon, wip)
     demand = _sku_demand(inputs, start.date(), horizon)
-    specs = _size_lots(net, demand, inputs, policy, options.mode, cfg)
+    specs, sizing = _size_lots(net, demand, inputs, policy, options.mode, cfg, start, horizon)
+    return SizedLots(inputs, excluded, skipped, policy, start, wip, net, demand, specs, sizing)
+
+
+def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) -> PlanResult:
+    """Plans ``options.mode`` over the horizon: net needs -> lot specs -> fabric gating ->
+    schedule -> scheduled lots and KPIs. SKUs no configured line can sew are left out and
+    named (``kpis.excluded_skus``), not an error. Raises :class:`DataError` on a catalogue or
+    calendar the plan cannot be made from; deterministic for a fixed seed and worker count."""
+    t0 = time.perf_counter()
+    sized = size_lots(inputs, cfg, options)
+    inputs, excluded, skipped = sized.inputs, sized.excluded, sized.skipped
+    start, horizon, wip = sized.start, options.horizon_days, sized.wip
+    net, demand, specs = sized.net, sized.demand, sized.specs
     shortages = [s.as_json() for s in fabric.gate(specs, inputs.styles, inputs.fabrics, start)]
     solved = _schedule([s for s in specs if s.release is not None], inputs, cfg, options, start, t0)
     built, result = solved.built, solved.result
@@ -99,6 +128,7 @@ def make_plan(inputs: PlanningInputs, cfg: FactoryConfig, options: PlanOptions) 
         seconds,
         lost_sale=_lost_sale(inputs, cfg),
         excluded=excluded,
+        sizing=sized.sizing,
     )
     if skipped:
         kpis = dataclasses.replace(kpis, skipped_skus=tuple(skipped))
@@ -163,27 +193,74 @@ def _size_lots(
     policy: LotPolicy,
     mode: str,
     cfg: FactoryConfig,
-) -> list[LotSpec]:
-    """Lot specs for the net needs under the mode's policy. A style-level need splits into
-    sizes by the forecast's mix; SKU-level lots of a style-colour are grouped into one marker;
-    on a replan, tonight's lots take back the codes of last night's lots they continue, so
-    the stability term and the diff recognise them. Codes of fixed lots are never reused.
-    A lot is due at the end of the last working shift by its need (less the policy's lead
-    days), not at midnight: a Sunday's demand is due when the floor last works before it."""
+    start: dt.datetime,
+    horizon: int,
+) -> tuple[list[LotSpec], LotSizing]:
+    """Lot specs for the net needs under the mode's policy, and the figures of how they were
+    sized. A style-level need splits into sizes by the forecast's mix; SKU-level lots of a
+    style-colour are grouped into one run, over the style-colour's own window when the
+    policy sizes against capacity (:mod:`c2m.planning.capacity`; each SKU's lots still cover
+    ``cover_days``, so a run spans the window plus ``cover_days``, not twice the window:
+    measured, the wider span made more stock ahead for no more fill); a new SKU's style-colour
+    gets one test lot (``first_run``). On a replan, tonight's lots take back the codes of last
+    night's lots they continue, so the stability term and the diff recognise them. Codes of
+    fixed lots are never reused. A lot is due at the end of the last working shift by its
+    need (less the policy's lead days), not at midnight: a Sunday's demand is due when the
+    floor last works before it."""
     mix: dict[str, dict[str, float]] = {}
     for sku, d in demand.items():
         mix.setdefault(inputs.skus[sku].style, {})[sku] = float(d.sum())
     taken = {lot.code for lot in inputs.frozen_lots}
+    by_sku = policy.granularity == "sku"
+    new = _new_skus(inputs) if by_sku and policy.first_run else set()
+    fresh = net["key"].isin(new)
+    sam = {name: sam_of(style, cfg) for name, style in inputs.styles.items()}
+    sizing: capacity.Sizing | None = None
+    if by_sku and policy.sizing == "capacity":
+        found = capacity.items(net[~fresh], inputs.skus, inputs.styles, cfg, sam)
+        sizing = capacity.size(found, cfg, policy, start.date(), horizon)
+    windows = sizing.windows if sizing else None
     specs = lot_policy.make_lots(
-        net, policy, mode, inputs.skus, inputs.styles, mix=mix, taken=set(taken)
+        net[~fresh],
+        policy,
+        mode,
+        inputs.skus,
+        inputs.styles,
+        mix=mix,
+        taken=set(taken),
     )
+    if by_sku:
+        specs = lot_policy.group_sizes(specs, policy, mode, set(taken), windows)
+    for spec in specs:
+        if not spec.reason:
+            spec.reason = (
+                sizing.reason((spec.style, spec.colour), policy)
+                if sizing
+                else f"fixed rules: {policy.cover_days:g} days' cover"
+            )
+    if new:
+        taken |= {spec.code for spec in specs}
+        specs += lot_policy.first_runs(
+            net[fresh], policy, mode, inputs.skus, inputs.styles, set(taken)
+        )
     for spec in specs:
         spec.due = last_shift_end(cfg.calendar, spec.due)
-    if policy.granularity == "sku":
-        specs = lot_policy.group_sizes(specs, policy, mode, set(taken))
     if inputs.previous_lots:
-        lot_policy.reuse_codes(specs, inputs.previous_lots, set(taken), policy)
-    return specs
+        lot_policy.reuse_codes(specs, inputs.previous_lots, set(taken), policy, windows)
+    units = {sku: float(d.sum()) for sku, d in demand.items()}
+    load = capacity.load(units, inputs.skus, sam, cfg, start.date(), horizon)
+    return specs, LotSizing.of(specs, sizing, load)
+
+
+def _new_skus(inputs: PlanningInputs) -> set[str]:
+    """SKUs whose first lot is a test run: those the inputs call new, and the launches the
+    forecast borrowed from analogues (no history of their own)."""
+    new = set(inputs.new_skus)
+    frame = inputs.forecast
+    if "method" in frame.columns:
+        ids = frame["unique_id"] if "unique_id" in frame.columns else frame["sku"]
+        new |= set(ids[frame["method"] == ANALOGUE].astype(str))
+    return new
 
 
 def _schedule(
@@ -302,6 +379,7 @@ def _scheduled(lot: LotSpec, ops: list[ScheduledOp]) -> ScheduledLot:
         fabric_rolls=lot.fabric_rolls,
         fixed=lot.fixed,
         ops=ops,
+        reason=lot.reason,
     )
 
 

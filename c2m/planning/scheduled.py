@@ -43,6 +43,7 @@ class ScheduledLot:
     fabric_rolls: int | None
     fixed: bool
     ops: list[ScheduledOp] = field(default_factory=list)
+    reason: str = ""  # why lot sizing made it this big (LotSpec.reason)
 
     @property
     def quantity(self) -> int:

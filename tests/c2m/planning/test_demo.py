@@ -42,6 +42,7 @@ def test_demo_end_to_end_and_again(tmp_path):
         assert made == c2m["kpis"]["planned_units"], step
     assert load_workbook(out / "work_orders.xlsx").sheetnames
     assert "next:" in outcome["next"][0]
+    check_capacity_figures(db, c2m["kpis"])
 
     # a database with data, even an earlier demo's, is refused unless --reset (as make demo does)
     refused = demo(db, out)
@@ -61,3 +62,26 @@ def test_demo_refuses_a_database_with_other_data(tmp_path):
     assert refused.returncode == 65
     assert "--reset" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def check_capacity_figures(db: Path, demo_kpis: dict) -> None:
+    """``c2m plan --json`` on the sample carries the figures lot sizing traded (#16): the load,
+    setups as shares of capacity, the capacity price and the lots counted by their reason."""
+    args = ["plan", "--mode", "c2m", "--time-limit", "2", "--deterministic", "--force", "--json"]
+    res = subprocess.run(
+        [C2M, "--db", f"sqlite:///{db}", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=db.parent,
+    )
+    assert res.returncode == 0, res.stderr
+    plan = json.loads(res.stdout)
+    kpis = plan["kpis"]
+    assert len(plan["lot_sizing"]) == kpis["lots"] + kpis["held_lots"]
+    assert all(lot["reason"] and lot["quantity"] > 0 for lot in plan["lot_sizing"])
+    assert kpis["load"] == demo_kpis["load"] and 0.5 < kpis["load"] < 1.5
+    assert kpis["capacity_price"] is not None and kpis["capacity_price"] >= 0
+    assert 0 < kpis["changeover_share"] < 1 and 0 < kpis["learning_share"] < 1
+    counted = ("lots_merged", "lots_held_small", "lots_first_run", "lots_capped")
+    assert sum(kpis[k] for k in counted) == kpis["lots"] + kpis["held_lots"]

@@ -27,6 +27,8 @@ PLAN_JSON_KEYS = [
     "cost_lateness", "cost_changeover", "cost_overtime", "cost_holding", "cost_stability",
     "cost_unserved",
     "solver_status", "solver_method", "objective", "bound", "gap", "wall_seconds", "operations",
+    "load", "changeover_share", "learning_share", "capacity_price", "lots_merged",
+    "lots_held_small", "lots_first_run", "lots_capped",
 ]  # fmt: skip
 
 
