@@ -1,6 +1,7 @@
 """The day loop: a season on a sample world, every mode on the same days and the same luck.
 
-Each simulated day ``d``, at midnight:
+Before day 1, batch builds its season's stock from a season forecast
+(:mod:`c2m.simulation.preseason`). Each simulated day ``d``, at midnight:
 
 1. the planner sees the live-room signals up to ``d - 1`` only (``world.to_long(until)``),
    and forecasts once (the forecast does not depend on the lot policy, so both modes share it);
