@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -17,6 +19,7 @@ from c2m.planning.inputs import SkuInfo, StyleInfo
 from c2m.sample import generate
 from c2m.simulation import simulate
 from c2m.simulation.floor import DayResult, FloorLot
+from c2m.simulation.options import BadOptions
 from c2m.simulation.preseason import build_preseason
 from c2m.simulation.tracking import SkuTrack, first_signals
 from tests.worlds import simulation_options, two_line_config
@@ -166,3 +169,14 @@ def test_a_viral_sku_is_reordered_in_the_season_and_a_flat_one_is_not():
     assert lots.get(viral, 0) >= 2, lots  # a first lot, then reorders
     assert lots.get(flat, 0) == 0
     assert result.modes["c2m"]["reorders"] >= lots[viral] - 1
+
+
+def test_a_negative_pre_season_window_is_refused_before_any_work():
+    with pytest.raises(BadOptions, match="pre-season"):
+        simulation_options(preseason_days=-1)
+    done = subprocess.run(
+        [sys.executable, "-c", "import cli; cli.main()", "simulate", "--preseason-days", "-1"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0 and "--preseason-days" in done.stderr
+    assert "Traceback" not in done.stderr
