@@ -6,19 +6,21 @@ share of what the season made and the total cost, plus C2M's mean lot size and l
 season's realised load and the lost-demand split; then it checks the issue's outcome targets
 and says which cells miss them (a benchmark, not a test: nothing here asserts).
 
-Presets:
+Sets (``--set``):
 
 - ``sweep``: 14-day seasons of ``default``, ``steady`` and ``viral`` at loads 0.6, 0.75, 0.9
-  and 1.05, three seeds a cell (36 seasons, 1,512 daily plans; at the ~3 s a plan measured by
-  ``simulate_speed.py`` on 2 cores, about 45 minutes with ``--jobs 2``: not measured yet);
+  and 1.05, three seeds a cell (36 seasons, 1,512 daily plans; not run yet: estimate it from
+  one cell's wall time, see ``docs/simulation.md``);
 - ``headline``: 28-day seasons of ``default`` at loads 0.75 and 1.05, five seeds;
 - ``smoke``: one 2-day cell on a three-style world, to check the script runs.
 
-Cells run in ``--jobs`` worker processes (default 2: one per core, each solver single-threaded,
-deterministic budgets, so a cell's answer does not depend on the machine's load)::
+``--loads``, ``--seeds`` and ``--scenarios`` narrow a set to some of its cells (one headline
+cell: ``--set headline --loads 0.75 --seeds 1``). Cells run in ``--jobs`` worker processes
+(default 2: one per core, each solver single-threaded, deterministic budgets, so a cell's
+answer does not depend on the machine's load)::
 
-    .venv/bin/python benchmarks/flip.py --preset smoke
-    .venv/bin/python benchmarks/flip.py --preset sweep --jobs 2 --out benchmarks/results/flip.json
+    .venv/bin/python benchmarks/flip.py --set smoke
+    .venv/bin/python benchmarks/flip.py --set sweep --jobs 2 --out benchmarks/results/flip.json
 """
 
 from __future__ import annotations
@@ -91,10 +93,13 @@ def run_cell(cell: dict[str, Any]) -> dict[str, Any]:
                 "changeover_hours",
                 "learning_hours",
                 "lost_demand",
+                "preseason",
             )
+            if key in kpis
         }
         for mode, kpis in result.modes.items()
     }
+    checks = targets(cell["load"], modes)
     return {
         "scenario": cell["scenario"],
         "target_load": cell["load"],
@@ -102,34 +107,43 @@ def run_cell(cell: dict[str, Any]) -> dict[str, Any]:
         "days": cell["days"],
         "load": result.world.get("load"),
         "modes": modes,
-        "misses": misses(cell["load"], modes),
+        "targets": checks,
+        "misses": [name for name, met in checks.items() if not met],
         "wall_seconds": round(time.perf_counter() - t0, 1),
     }
 
 
-def misses(load: float, modes: dict[str, dict[str, Any]]) -> list[str]:
-    """The issue's outcome targets this cell does not meet (empty: all met)."""
+def targets(load: float, modes: dict[str, dict[str, Any]]) -> dict[str, bool]:
+    """The issue's outcome targets that apply at ``load`` (the asked-for one), met or not."""
     batch, c2m, oracle = modes["batch"], modes["c2m"], modes["oracle"]
-    out = []
+    out = {}
     if load <= 0.9:
-        if c2m["fill_rate"] < 0.95:
-            out.append("c2m fill < 0.95")
-        if c2m["unsold_share"] > 0.10:
-            out.append("c2m unsold share > 0.10")
-        if c2m["mean_lot_size"] > 200:
-            out.append("c2m mean lot > 200")
-        if batch["unsold_share"] < 0.30:
-            out.append("batch unsold share < 0.30")
-    if c2m["fill_rate"] < oracle["fill_rate"] - 0.03:
-        out.append("c2m fill < oracle fill - 0.03")
-    if c2m["total_cost"] >= batch["total_cost"]:
-        out.append("c2m total cost >= batch's")
+        out["c2m fill >= 0.95"] = c2m["fill_rate"] >= 0.95
+        out["c2m unsold share <= 0.10"] = c2m["unsold_share"] <= 0.10
+        out["c2m mean lot <= 200"] = c2m["mean_lot_size"] <= 200
+        out["batch unsold share >= 0.30"] = batch["unsold_share"] >= 0.30
+    out["c2m fill >= oracle fill - 0.03"] = c2m["fill_rate"] >= oracle["fill_rate"] - 0.03
+    out["c2m total cost < batch's"] = c2m["total_cost"] < batch["total_cost"]
+    return out
+
+
+def tally(results: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Per target, in how many cells it was checked and met."""
+    out: dict[str, dict[str, int]] = {}
+    for cell in results:
+        for name, met in cell["targets"].items():
+            row = out.setdefault(name, {"cells": 0, "met": 0})
+            row["cells"] += 1
+            row["met"] += int(met)
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--preset", choices=sorted(PRESETS), default="smoke")
+    parser.add_argument("--set", dest="preset", choices=sorted(PRESETS), default="smoke")
+    parser.add_argument("--loads", type=float, nargs="+", help="only these loads of the set")
+    parser.add_argument("--seeds", type=int, nargs="+", help="only these seeds of the set")
+    parser.add_argument("--scenarios", nargs="+", help="only these scenarios of the set")
     parser.add_argument("--jobs", type=int, default=2, help="cells run at once (processes)")
     parser.add_argument("--config", type=Path, default=None, help="factory TOML (default: shipped)")
     parser.add_argument("--out", type=Path, default=None)
@@ -146,7 +160,11 @@ def main() -> None:
             "time_limit": preset.time_limit,
             "config": str(args.config) if args.config else None,
         }
-        for scenario, load, seed in itertools.product(preset.scenarios, preset.loads, preset.seeds)
+        for scenario, load, seed in itertools.product(
+            args.scenarios or preset.scenarios,
+            args.loads or preset.loads,
+            args.seeds or preset.seeds,
+        )
     ]
     t0 = time.perf_counter()
     results = []
@@ -161,7 +179,7 @@ def main() -> None:
             )
     report = {
         "benchmark": "flip",
-        "preset": args.preset,
+        "set": args.preset,
         "machine": {
             "python": platform.python_version(),
             "cpus": os.cpu_count(),
@@ -171,6 +189,7 @@ def main() -> None:
         "wall_seconds": round(time.perf_counter() - t0, 1),
         "cells": results,
         "cells_meeting_every_target": sum(not c["misses"] for c in results),
+        "targets": tally(results),
     }
     text = json.dumps(report, indent=2, default=str)
     print(text)

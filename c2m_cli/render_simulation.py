@@ -24,15 +24,18 @@ SIMULATION_ROWS = (
     ("end_inventory_units", "unsold at season end, units"),
     ("end_inventory_value", "unsold at season end, value at cost"),
     ("end_inventory_share", "unsold / season demand"),
-    ("made_units", "units made in the season"),
+    ("made_units", "units made for the season"),
+    ("preseason_units", "  of which built before it (batch)"),
     ("unsold_share", "of those, unsold at the end"),
-    ("unsold_initial_units", "starting stock left, units"),
+    ("start_stock_left_units", "starting stock left, units"),
     ("markdown_cost", "markdown to clear it"),
     ("end_wip_units", "still on the floor at the end"),
     ("mean_lead_time_days", "mean days demand -> shipment"),
-    ("lead_time_days", "mean days cut -> finished, per lot"),
+    ("lead_time_days", "mean days first signal -> goods, per SKU"),
+    ("lot_cycle_days", "mean days cut -> finished, per lot"),
     ("lots", "lots cut"),
     ("mean_lot_size", "mean lot size"),
+    ("reorders", "reorders (a SKU's lots after its first)"),
     ("changeovers", "changeovers"),
     ("changeover_hours", "changeover hours"),
     ("learning_hours", "hours lost to learning"),
@@ -51,6 +54,13 @@ LOSS_ROWS = (
 )
 
 
+def _kpi(kpis: dict[str, Any], key: str) -> Any:
+    """A mode's figure; ``preseason_units`` from batch's pre-season build (else none)."""
+    if key == "preseason_units":
+        return (kpis.get("preseason") or {}).get("units")
+    return kpis.get(key)
+
+
 def render_simulation(result: Any, scenario: str, days: int, seed: int) -> None:
     """Each lot policy's season KPIs side by side, then where the time went (stderr)."""
     table = Table(
@@ -61,7 +71,7 @@ def render_simulation(result: Any, scenario: str, days: int, seed: int) -> None:
     for mode in result.modes:
         table.add_column(mode, justify="right")
     for key, label in SIMULATION_ROWS:
-        table.add_row(label, *(sim_text(key, kpis.get(key)) for kpis in result.modes.values()))
+        table.add_row(label, *(sim_text(key, _kpi(kpis, key)) for kpis in result.modes.values()))
     if any("lost_demand" in kpis for kpis in result.modes.values()):
         for part, label in LOSS_ROWS:
             table.add_row(

@@ -51,6 +51,15 @@ def simulate_command(
             help="Season demand as a share of regular sewing capacity (default: the scenario's).",
         ),
     ] = None,
+    preseason_days: Annotated[
+        float | None,
+        typer.Option(
+            "--preseason-days",
+            min=0,
+            help="Days of the lines' capacity batch may build its season stock in before day 1 "
+            "(default: the season's length; 0: no pre-season build).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
     out_dir: Annotated[
         Path | None,
@@ -68,6 +77,7 @@ def simulate_command(
         forecast_method=forecast_method,
         world_overrides=(("styles", styles),) if styles else (),
         load=load,
+        preseason_days=preseason_days,
     )
     with err.status("simulating...") as status:
         result = api.simulate(

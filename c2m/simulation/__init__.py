@@ -11,6 +11,8 @@ One job per module:
 - ``options``: what a season is asked and what it gives back;
 - ``mode_replan``: one mode's midnight replan, as the nightly replan does it;
 - ``oracle``: the C2M planner fed the true demand, what capacity allows;
+- ``preseason``: batch done well, its season's stock built before day 1 from a season forecast;
+- ``tracking``: per SKU, the lead time from first signal to goods, and the reorders;
 - ``losses``: each mode's lost demand split into capacity, forecast and policy;
 - ``season``: the day loop (forecast from the past, replan per mode, execute, serve);
 - ``output``: the files ``c2m simulate --out`` writes.

@@ -12,9 +12,10 @@ promise that the floor did not keep does not count. Costs (yuan):
 - markdown: unsold stock at the end of the season x price x ``markdown_share`` (the price cut
   it takes to clear it).
 
-Unsold share: the units finished in the season still in stock at its end, over the units
-finished in the season; stock sells oldest first, so the starting stock's leftovers are
-reported apart (``unsold_initial_units``) and do not count against the season's lots.
+Unsold share: the units made for the season (finished in it, and batch's pre-season build)
+still in stock at its end, over the units made for it; stock sells oldest first, so the
+starting stock's leftovers are reported apart (``start_stock_left_units``) and do not count
+against the season's lots.
 """
 
 from __future__ import annotations
@@ -233,21 +234,25 @@ def _line_kpis(
     }
 
 
-def _unsold_kpis(ledger: Ledger, lead_times: list[float] | None) -> dict[str, Any]:
-    """What the season's lots left unsold, and how long lots took from cut to finished."""
+def _unsold_kpis(
+    ledger: Ledger, lot_cycles: list[float] | None, tracked: dict[str, Any] | None
+) -> dict[str, Any]:
+    """What the season's lots left unsold; how fast SKUs were answered and how often reordered
+    (:mod:`c2m.simulation.tracking`); and how long lots took from cut to finished."""
     unsold_made, unsold_initial = ledger.unsold()
-    lead = lead_times or []
+    cycles = lot_cycles or []
     return {
-        # units finished in the season, and the share of them still unsold at its end (the
-        # starting stock's leftovers are counted apart: stock sells oldest first)
+        # units made for the season (batch's pre-season build included), and the share of
+        # them still unsold at its end (the starting stock's leftovers are counted apart:
+        # stock sells oldest first)
         "made_units": ledger.produced,
         "unsold_share": round(unsold_made / ledger.produced, 4) if ledger.produced else 0.0,
         "unsold_made_units": unsold_made,
-        "unsold_initial_units": unsold_initial,
+        "start_stock_left_units": unsold_initial,
+        # days from a SKU's first signal in the season to its first finished goods; reorders
+        **(tracked or {"lead_time_days": None, "reorders": 0}),
         # days from cutting a lot to its last finished unit, mean over the lots finished
-        "lead_time_days": round(statistics.fmean(lead), 2) if lead else None,
-        # reorders of test-and-reorder runs: none until that policy exists
-        "reorders": 0,
+        "lot_cycle_days": round(statistics.fmean(cycles), 2) if cycles else None,
     }
 
 
@@ -259,10 +264,12 @@ def season_kpis(
     cat: Catalogue,
     cfg: FactoryConfig,
     days: int,
-    lead_times: list[float] | None = None,
+    lot_cycles: list[float] | None = None,
+    tracked: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The season's figures for one mode; ``lead_times`` are its finished lots' cut-to-finished
-    days (see ``lead_time_days`` in ``docs/simulation.md``). The keys' order is part of the
+    """The season's figures for one mode; ``lot_cycles`` are its finished lots' cut-to-finished
+    days, ``tracked`` its per-SKU lead time and reorders (``SkuTrack.summary``; see
+    ``docs/simulation.md``). The keys' order is part of the
     output (reports and golden files), so the parts are merged in a fixed order."""
     end = records[-1] if records else None
     markdown = (end.inventory_price_value if end else 0.0) * cfg.costs.markdown_share
@@ -273,7 +280,7 @@ def season_kpis(
         **_flow_kpis(records, ledger),
         **_inventory_kpis(records, ledger, floor, days, markdown),
         **_line_kpis(records, ledger, lot_sizes, hours),
-        **_unsold_kpis(ledger, lead_times),
+        **_unsold_kpis(ledger, lot_cycles, tracked),
         "cost": cost,
         "total_cost": round(sum(cost.values()), 2),
     }

@@ -37,6 +37,7 @@ from c2m.simulation.floor import Floor, FloorLot
 from c2m.simulation.kpis import DayRecord
 from c2m.simulation.ledger import Ledger
 from c2m.simulation.options import SimulationOptions
+from c2m.simulation.tracking import SkuTrack
 
 
 @dataclass
@@ -50,7 +51,10 @@ class ModeState:
     policy: str
     records: list[DayRecord] = field(default_factory=list)
     lots_cut: list[int] = field(default_factory=list)
-    lead_times: list[float] = field(default_factory=list)  # days, cut to finished, per lot
+    lot_cycles: list[float] = field(default_factory=list)  # days, cut to finished, per lot
+    track: SkuTrack = field(default_factory=SkuTrack)  # finished days and lots per SKU
+    #: units built before the season (batch), reported as produced on day 1
+    prebuilt: int = 0
     plans: list[dict[str, Any]] = field(default_factory=list)
     # fabric this mode's buyer ordered for lots a shortage held: (fabric, arrival, quantity)
     bought: list[tuple[str, dt.date, float]] = field(default_factory=list)

@@ -59,6 +59,9 @@ class SimulationOptions:
     world_overrides: tuple[tuple[str, Any], ...] = ()
     #: the season's target load (the scenario's ``target_load`` for a generated world)
     load: float | None = None
+    #: days of the lines' regular capacity batch's pre-season build may take (``None``: as many
+    #: as the season has; 0: no pre-season build, batch makes its season inside it)
+    preseason_days: float | None = None
 
     def __post_init__(self) -> None:
         if self.days < 1:
@@ -73,6 +76,8 @@ class SimulationOptions:
             raise BadOptions("a mode is listed twice in --modes")
         if self.load is not None and not 0 < self.load <= 3:
             raise BadOptions("the load must be above 0 and at most 3 (--load 0.75 is 75 %)")
+        if self.preseason_days is not None and self.preseason_days < 0:
+            raise BadOptions("the pre-season window cannot be negative (--preseason-days)")
         if self.time_limit <= 0:
             raise BadOptions("the time limit must be positive")
         if self.horizon_days < 1:
@@ -87,6 +92,10 @@ class SimulationOptions:
             known = ", ".join(sorted([*MODELS, "auto"]))
             raise BadOptions(f"unknown forecast method {self.forecast_method!r}; known: {known}")
 
+    def preseason_window(self) -> float:
+        """Days of capacity batch's pre-season build may take (default: the season's length)."""
+        return float(self.days if self.preseason_days is None else self.preseason_days)
+
 
 @dataclass
 class SimulationResult:
@@ -98,6 +107,8 @@ class SimulationResult:
     daily: pd.DataFrame  # one row per mode and day
     seconds: dict[str, float]  # forecast / plan / execute / total
     plans: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # per day, per mode
+    #: per mode, each SKU's lots in the season and finished days (``c2m.simulation.tracking``)
+    tracks: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         """What ``c2m simulate --json`` prints and ``summary.json`` holds."""
@@ -116,6 +127,7 @@ class SimulationResult:
                 "forecast_method": self.options.forecast_method,
                 "max_wait_days": self.options.max_wait_days,
                 "load": self.options.load,
+                "preseason_days": self.options.preseason_window(),
             },
             "modes": self.modes,
             "seconds": self.seconds,

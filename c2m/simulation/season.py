@@ -1,6 +1,7 @@
 """The day loop: a season on a sample world, every mode on the same days and the same luck.
 
-Each simulated day ``d``, at midnight:
+Before day 1, batch builds its season's stock from a season forecast
+(:mod:`c2m.simulation.preseason`). Each simulated day ``d``, at midnight:
 
 1. the planner sees the live-room signals up to ``d - 1`` only (``world.to_long(until)``),
    and forecasts once (the forecast does not depend on the lot policy, so both modes share it);
@@ -18,6 +19,7 @@ held near the old plan by the stability cost.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 import warnings
@@ -39,6 +41,8 @@ from c2m.simulation.losses import loss_split
 from c2m.simulation.mode_replan import ModeState, SeasonInputs, replan_mode
 from c2m.simulation.options import BadOptions, SimulationOptions, SimulationResult
 from c2m.simulation.oracle import ORACLE, ORACLE_POLICY, oracle_forecast
+from c2m.simulation.preseason import PreseasonBuild, build_preseason
+from c2m.simulation.tracking import first_signals
 
 
 def simulate(
@@ -78,6 +82,8 @@ class SeasonRun:
         self.states = self.mode_states()
         self.arrivals = self.fabric_arrivals(self.inputs.season)
         self.seconds = {"forecast": 0.0, "plan": 0.0, "execute": 0.0}
+        self.first_signal = first_signals(self.world.future_signals)
+        self.preseason = self.build_preseason()
 
     # --- set-up --------------------------------------------------------------------------------
 
@@ -132,6 +138,29 @@ class SeasonRun:
             )
             for mode in self.options.modes
         }
+
+    def build_preseason(self) -> PreseasonBuild | None:
+        """Batch's season stock, built before day 1 from the season forecast
+        (:mod:`c2m.simulation.preseason`); ``None`` without batch or with no window."""
+        state = self.states.get("batch")
+        window = self.options.preseason_window()
+        if state is None or window <= 0:
+            return None
+        t0 = time.perf_counter()
+        season_view = dataclasses.replace(self.options, horizon_days=len(self.days))
+        forecast = day_forecast(
+            self.world, self.days[0], season_view, set(self.inputs.catalogue.skus)
+        )
+        self.seconds["forecast"] += time.perf_counter() - t0
+        catalogue = self.inputs.catalogue
+        build = build_preseason(
+            forecast, catalogue.skus, catalogue.styles, state.ledger.stock, self.config, window
+        )
+        state.ledger.receive(build.units)
+        state.prebuilt = build.total
+        state.track.first_lots(build.units)
+        state.lots_cut.extend(q for parts in build.lots.values() for q in parts)
+        return build
 
     @staticmethod
     def fabric_arrivals(season: Season) -> dict[dt.date, dict[str, float]]:
@@ -190,13 +219,18 @@ class SeasonRun:
         flows = state.ledger.serve(day, todays)
         state.ledger.check()
         state.lots_cut.extend(lot.quantity for lot in done.cut_lots)
+        state.track.record(day, done)
         for lot in done.finished_lots:
-            days = lead_time_days(lot)
+            days = lot_cycle_days(lot)
             if days is not None:
-                state.lead_times.append(days)
-        state.records.append(
-            DayRecord.of(day, state.ledger, flows, done, state.floor, self.inputs.catalogue, plan)
+                state.lot_cycles.append(days)
+        record = DayRecord.of(
+            day, state.ledger, flows, done, state.floor, self.inputs.catalogue, plan
         )
+        if state.prebuilt:  # the pre-season build shows as made on the season's first day
+            record = dataclasses.replace(record, produced=record.produced + state.prebuilt)
+            state.prebuilt = 0
+        state.records.append(record)
 
     def report_day(self, k: int, day: dt.date) -> None:
         """One line per day: each mode's stock, backorders and lost sales."""
@@ -221,10 +255,13 @@ class SeasonRun:
                 catalogue,
                 self.config,
                 len(self.days),
-                s.lead_times,
+                s.lot_cycles,
+                s.track.summary(self.first_signal),
             )
             for m, s in states.items()
         }
+        if self.preseason is not None:
+            modes["batch"]["preseason"] = self.preseason.summary()
         split = loss_split(
             {m: s.ledger.demand - s.ledger.shipped_same_day for m, s in states.items()}
         )
@@ -238,10 +275,11 @@ class SeasonRun:
             daily=daily,
             seconds={k: round(v, 2) for k, v in self.seconds.items()},
             plans={m: s.plans for m, s in states.items()},
+            tracks={m: s.track for m, s in states.items()},
         )
 
 
-def lead_time_days(lot: FloorLot) -> float | None:
+def lot_cycle_days(lot: FloorLot) -> float | None:
     """Days from the start of a finished lot's cutting to its last finished unit (``None``
     for a lot the floor holds no cutting record of: it does not count in the mean)."""
     cut = lot.steps.get(STEPS[0])

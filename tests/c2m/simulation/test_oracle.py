@@ -109,11 +109,17 @@ def test_every_mode_reports_what_the_flip_is_judged_on(season):
     for mode, kpis in season.modes.items():
         assert set(FLIP_KPIS) <= set(kpis), mode
         assert kpis["made_units"] == kpis["produced_units"]
-        unsold = kpis["unsold_made_units"] + kpis["unsold_initial_units"]
+        unsold = kpis["unsold_made_units"] + kpis["start_stock_left_units"]
         assert unsold == kpis["end_inventory_units"], mode
         assert 0 <= kpis["unsold_share"] <= 1
         assert kpis["unsold_made_units"] <= kpis["made_units"]
-        assert kpis["reorders"] == 0  # no test-and-reorder policy yet
+        # what was made either sold or is left; what shipped came from the start or was made
+        sold_from_made = kpis["made_units"] - kpis["unsold_made_units"]
+        sold_from_start = kpis["initial_inventory_units"] - kpis["start_stock_left_units"]
+        assert sold_from_made + sold_from_start == kpis["shipped_units"], mode
+        assert kpis["reorders"] >= 0 and kpis["mean_lot_size"] >= 0
+        lead = kpis["lead_time_days"]
+        assert lead is None or lead >= 0
 
 
 @pytest.mark.slow
@@ -149,7 +155,7 @@ def test_a_bad_load_on_the_command_line_is_one_sentence_and_exit_64():
 def test_a_lots_lead_time_runs_from_its_cutting_to_its_finished_goods():
     from c2m.planning.inputs import STEPS
     from c2m.simulation.floor import FloorLot, StepState
-    from c2m.simulation.season import lead_time_days
+    from c2m.simulation.season import lot_cycle_days
 
     t0 = dt.datetime(2026, 12, 1, 8)
 
@@ -158,6 +164,6 @@ def test_a_lots_lead_time_runs_from_its_cutting_to_its_finished_goods():
 
     lot = FloorLot("L", "S", None, {"A": 10}, DAY, t0, None, 0.0)
     lot.steps = {STEPS[0]: step(STEPS[0], t0, t0), STEPS[-1]: step(STEPS[-1], t0, None)}
-    assert lead_time_days(lot) is None  # not finished
+    assert lot_cycle_days(lot) is None  # not finished
     lot.steps[STEPS[-1]] = step(STEPS[-1], t0, t0 + dt.timedelta(hours=36))
-    assert lead_time_days(lot) == pytest.approx(1.5)
+    assert lot_cycle_days(lot) == pytest.approx(1.5)
