@@ -67,6 +67,34 @@ def bias_factors(
     return factors
 
 
+def validated_factors(
+    cv_pred: np.ndarray, actual: np.ndarray, cv_segments: np.ndarray
+) -> dict[tuple[int, int], float]:
+    """:func:`bias_factors` from all windows, kept only in the cells where they proved out.
+
+    The factors estimated on every window but the latest are tried on the latest: a cell
+    keeps its correction only if it brought that window's total closer to the outcome. A bias
+    that held in the past but not in the next window (demand rising into a festival, then
+    falling) is left alone; with fewer than two windows nothing can be checked and nothing is
+    corrected.
+    """
+    if cv_pred.shape[0] < 2:
+        return {}
+    early = bias_factors(cv_pred[:-1], actual[:-1], cv_segments[:-1])
+    full = bias_factors(cv_pred, actual, cv_segments)
+    bands = horizon_bands(cv_pred.shape[2])
+    ok = ~np.isnan(cv_pred[-1]) & ~np.isnan(actual[-1])
+    kept = {}
+    for (seg, band), factor in full.items():
+        cell = ok & (cv_segments[-1] == seg)[:, None] & (bands == band)[None, :]
+        pred = float(np.where(cell, cv_pred[-1], 0.0).sum())
+        out = float(np.where(cell, actual[-1], 0.0).sum())
+        trial = early.get((seg, band), 1.0)
+        if pred > 0 and abs(out - trial * pred) < abs(out - pred):
+            kept[(seg, band)] = factor
+    return kept
+
+
 def _shrunk_mean(x: np.ndarray) -> float:
     """Mean of the windows' log ratios, shrunk by how much the windows agree.
 

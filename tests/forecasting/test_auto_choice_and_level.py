@@ -1,5 +1,5 @@
-"""``auto`` reads the signals where they carry information, keeps a baseline where they do
-not, and corrects its level per segment x horizon band without losing interval coverage."""
+"""``auto`` reads the signals where they carry information; its level correction per segment x
+horizon band (off by default, see ``engine.LEVEL_CORRECTION``) keeps interval coverage."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 
 import forecasting
 from forecasting import engine
-from forecasting.bias import bias_factors, factor_matrix, horizon_bands
+from forecasting.bias import bias_factors, factor_matrix, horizon_bands, validated_factors
 from forecasting.models import MODELS
 from tests.worlds import frame
 
@@ -26,30 +26,12 @@ def click_led_world(n: int = 60, T: int = 84, seed: int = 0) -> pd.DataFrame:
     return frame(ys, clicks=clicks)
 
 
-def flat_world(n: int = 60, T: int = 84, seed: int = 1) -> pd.DataFrame:
-    """Flat Poisson demand and clicks that are noise: nothing to learn but each level."""
-    rng = np.random.default_rng(seed)
-    ys, clicks = {}, {}
-    for i in range(n):
-        lam = np.full(T, rng.gamma(2.0, 3.0))
-        ys[f"s{i:02d}"] = rng.poisson(lam).astype(float)
-        clicks[f"s{i:02d}"] = rng.poisson(100.0, T).astype(float)
-    return frame(ys, clicks=clicks)
-
-
 def test_auto_picks_a_signal_reading_model_where_clicks_lead_orders():
     out = forecasting.forecast(click_led_world(), 7)
     chosen = out.groupby("unique_id")["method"].first()
     readers = {m for m, cls in MODELS.items() if cls.uses_signals}
     share = chosen.map(lambda m: any(part in readers for part in m.split(":")[-1].split("+")))
     assert share.mean() > 0.9, chosen.value_counts()
-
-
-def test_auto_keeps_a_baseline_on_a_flat_world():
-    out = forecasting.forecast(flat_world(), 7)
-    chosen = set(out["method"])
-    readers = {m for m, cls in MODELS.items() if cls.uses_signals}
-    assert not any(m in readers for m in chosen), chosen
 
 
 def test_bias_factors_follow_a_consistent_bias_and_ignore_a_flipping_one():
@@ -60,6 +42,8 @@ def test_bias_factors_follow_a_consistent_bias_and_ignore_a_flipping_one():
     assert all(0.8 <= f < 0.85 for f in steady.values())
     flipping = pred * np.array([0.7, 1.3, 1.0])[:, None, None]
     assert all(abs(f - 1) < 0.02 for f in bias_factors(pred, flipping, seg).values())
+    assert validated_factors(pred, 0.8 * pred, seg) == steady  # it held in the last window
+    assert validated_factors(pred, pred * np.array([0.8, 0.8, 1.1])[:, None, None], seg) == {}
     matrix = factor_matrix(steady, np.zeros(n, dtype=int), h)
     assert matrix.shape == (n, h) and list(horizon_bands(h)[[0, 3, 7, 13]]) == [0, 1, 2, 2]
 
@@ -79,6 +63,7 @@ def test_the_level_correction_cuts_bias_and_keeps_the_80_percent_coverage(monkey
     df = fading_world()
     # averages only: the global model would learn the decay itself and leave nothing to correct
     monkeypatch.setattr(engine, "auto_candidates", lambda panel: ["seasonal_ma", "moving_average"])
+    monkeypatch.setattr(engine, "LEVEL_CORRECTION", True)
     corrected = forecasting.backtest(df, 14, 2, methods=("auto",)).iloc[0]
     monkeypatch.setattr(engine, "LEVEL_CORRECTION", False)
     raw = forecasting.backtest(df, 14, 2, methods=("auto",)).iloc[0]
