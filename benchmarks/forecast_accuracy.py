@@ -123,7 +123,8 @@ def sample_world(
     auto = pooled["auto"]
     out = {
         "data": f"c2m.sample world, {scenario} scenario, 120 days history, forecasts at 3 "
-        "origins in the true future (end of history, +7, +14 days), horizon 7",
+        f"origins in the true future (end of history, +7, +14 days), horizon {h}",
+        "horizon": h,
         "scenario": scenario,
         "seeds": seeds,
         "forecasts": series,
@@ -338,16 +339,26 @@ def main() -> None:
         default=["default"],
         help="sample-world scenarios (configs/scenarios.toml); AutoETS runs on 'default' only",
     )
+    parser.add_argument(
+        "--horizons",
+        type=int,
+        nargs="+",
+        default=[7],
+        help="sample-world horizons; h=7 keeps the old keys, others get a _h<H> suffix",
+    )
+    parser.add_argument("--no-autoets", action="store_true", help="skip AutoETS (slow)")
     parser.add_argument("--skip-retail", action="store_true")
     parser.add_argument("--skip-sample", action="store_true")
     args = parser.parse_args()
     result: dict = {"benchmark": "forecast_accuracy"}
     if not args.skip_sample:
-        for scenario in args.scenarios:
-            part = sample_world(args.seeds, scenario, autoets=scenario == "default")
-            key = "sample_world" if scenario == "default" else f"sample_world_{scenario}"
-            result[key] = part
-            save(result)
+        for h in args.horizons:
+            for scenario in args.scenarios:
+                autoets = scenario == "default" and not args.no_autoets
+                part = sample_world(args.seeds, scenario, h=h, autoets=autoets)
+                key = "sample_world" if scenario == "default" else f"sample_world_{scenario}"
+                result[key if h == 7 else f"{key}_h{h}"] = part
+                save(result)
     if not args.skip_retail:
         result["weekly_retail"] = retail()
         save(result)

@@ -42,8 +42,9 @@ def simulate_command(
         typer.Option("--styles", min=1, help="Styles in the world (default: the scenario's)."),
     ] = None,
     forecast_method: Annotated[
-        str, typer.Option("--forecast-method", help="Forecast model (auto is slow: ~2 min/day).")
-    ] = "launch",
+        str,
+        typer.Option("--forecast-method", help="Forecast model, as for c2m forecast."),
+    ] = "auto",
     load: Annotated[
         float | None,
         typer.Option(

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from c2m.config import FactoryConfig
+from c2m.report.forecast_explanations import load_explanations
 from c2m.report.html import write_whole
 from c2m.report.plan_data import PlanReportData, load_plan_report
 from c2m.report.plan_page import render_plan_page
@@ -48,6 +49,7 @@ def write_plan_report(
 ) -> ReportFile:
     """Render a plan (default: the current C2M plan) to ``out``, written whole or not at all."""
     data = load_plan_report(engine, plan_id)
+    data.explanations = load_explanations(engine, data.forecast_run_id)
     text = render_plan_page(data, config, generated_at)
     path = Path(out)
     write_whole(path, text)

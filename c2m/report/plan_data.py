@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import func
@@ -72,6 +73,8 @@ class PlanReportData:
     history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS))
     forecast: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=FORECAST_COLUMNS))
     forecast_run_id: int | None = None
+    #: ``c2m forecast --explain`` of the top SKUs (filled by ``write_plan_report``)
+    explanations: list[dict[str, Any]] = field(default_factory=list)
     forecast_origin: dt.date | None = None
 
 

@@ -20,6 +20,7 @@ from c2m.planning.kpi_registry import KpiSpec, format_value
 from c2m.planning.stored import PlanHeader
 from c2m.report.figures import forecast_figure, gantt_figure
 from c2m.report.figures import load_figure as make_load_figure
+from c2m.report.forecast_explanations import explanations_html
 from c2m.report.html import esc, figure_div, json_block, page, table
 from c2m.report.kpi_cards import headline, is_number, shown_kpis
 from c2m.report.line_load import line_load, over_capacity, sewing_lines
@@ -72,6 +73,15 @@ def render_plan_page(
                 "forecast-section",
                 _forecast_note(data),
                 figure_div(forecast, "forecast", "No forecast or sales history for these styles."),
+            ),
+            _section(
+                "Why these forecasts",
+                "explain-section",
+                "The SKUs with the most forecast units, as c2m forecast --explain SKU shows them: "
+                "the model chosen, what each input added to the horizon's total (forecast again "
+                "with that input neutralised), the last 4 weeks sold against the forecast weeks "
+                "and their 10-90 % interval.",
+                explanations_html(data.explanations),
             ),
             _exceptions(data, load),
             json_block("c2m-report-data", _facts(data)),

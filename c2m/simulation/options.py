@@ -16,7 +16,7 @@ from c2m.planning.inputs import MODES
 from c2m.simulation.disturbances import Disturbances
 from c2m.simulation.oracle import ORACLE
 
-DEFAULT_FORECAST_METHOD = "launch"
+DEFAULT_FORECAST_METHOD = "auto"
 #: the lot policies a season can run: the planner's, and the oracle (C2M fed the truth)
 SIMULATION_MODES = (*MODES, ORACLE)
 

@@ -29,7 +29,7 @@ class GlobalGBM(Model):
     def __init__(
         self,
         use_signals: bool = True,
-        max_rows: int = 300_000,
+        max_rows: int = 60_000,
         max_origins: int | None = None,
         max_iter: int = 60,
         learning_rate: float = 0.15,

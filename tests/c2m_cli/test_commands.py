@@ -75,3 +75,18 @@ def test_help_loads_none_of_the_heavy_libraries():
         cwd=Path(__file__).resolve().parents[2],
     )
     assert done.stdout.strip() == ""
+
+
+def test_simulate_forecasts_with_auto_by_default(monkeypatch):
+    """The season tests the forecaster production uses (`c2m forecast` defaults to auto)."""
+    seen = []
+
+    def fake_simulate(options, **_):
+        seen.append(options)
+        raise SystemExit(0)  # the season itself is tested in tests/c2m/simulation
+
+    monkeypatch.setattr(api, "simulate", fake_simulate, raising=False)
+    result = runner.invoke(app, ["simulate", "--days", "1"])
+    assert result.exit_code == 0, result.output
+    assert seen[0].forecast_method == "auto"
+    assert api.SimulationOptions().forecast_method == "auto"

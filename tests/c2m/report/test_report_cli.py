@@ -38,3 +38,31 @@ def test_report_command_errors_are_one_sentence(sqlite_url, tmp_path):
     result = runner.invoke(app, ["--db", sqlite_url, "report", "7", "--out", str(out)])
     assert result.exit_code == 65 and "plan 7 does not exist" in result.stderr
     assert not out.exists()
+
+
+def test_the_forecast_page_explains_the_top_skus_as_explain_does(
+    sqlite_url, engine, make_plan, tmp_path
+):
+    from sqlmodel import select
+
+    from c2m.db import session_scope
+    from c2m.forecast_explain import explain_forecast
+    from c2m.models import ForecastValue
+    from c2m.report.forecast_explanations import EXPLAINED_SKUS, load_explanations
+
+    make_plan(mode="c2m", lots=4)
+    with session_scope(engine) as session:  # the hand-built run names no model; a real one does
+        for value in session.exec(select(ForecastValue)).all():
+            value.method = "seasonal_ma"
+            session.add(value)
+    out = tmp_path / "plan.html"
+    result = runner.invoke(app, ["--db", sqlite_url, "report", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert 'id="explain-section"' in text
+    shown = load_explanations(engine, 1)
+    assert len(shown) == EXPLAINED_SKUS
+    for e in shown:
+        assert e == explain_forecast(engine, e["sku"], 1)  # what --explain shows
+        assert f'id="explain-{e["sku"]}"' in text and f"model {e['method']}" in text
+        assert next(iter(e["contributions"])) in text
