@@ -7,6 +7,7 @@ real ``c2m`` Typer app in-process on tiny inputs (no solver, no forecast), so th
 from __future__ import annotations
 
 import json
+import pathlib
 
 import pytest
 from typer.testing import CliRunner
@@ -102,40 +103,60 @@ def test_piped_tables_are_not_cut_to_80_columns(sqlite_url):
     assert out.width >= 160
 
 
-def _hard_model():
-    """A model CP-SAT cannot close in seconds, so an interrupt lands mid-search."""
-    from ortools.sat.python import cp_model
+_INTERRUPTED_SOLVE = """
+import sys
+from ortools.sat.python import cp_model
+from scheduling.cpsat import solve_interruptibly
 
-    model = cp_model.CpModel()
-    xs = [model.new_int_var(0, 1000, f"x{i}") for i in range(60)]
-    for i in range(59):
-        model.add(xs[i] + xs[i + 1] <= 1000 - i)
-    model.add_all_different(xs)
-    model.maximize(sum(x * (i % 7 + 1) for i, x in enumerate(xs)))
-    return model
+model = cp_model.CpModel()  # a model CP-SAT cannot close in seconds
+xs = [model.new_int_var(0, 1000, f"x{i}") for i in range(60)]
+for i in range(59):
+    model.add(xs[i] + xs[i + 1] <= 1000 - i)
+model.add_all_different(xs)
+model.maximize(sum(x * (i % 7 + 1) for i, x in enumerate(xs)))
+solver = cp_model.CpSolver()
+solver.parameters.max_time_in_seconds = 60
+solver.parameters.num_workers = 1
+print("solving", flush=True)
+try:
+    status = solve_interruptibly(solver, model)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(0)
+print("returned", solver.status_name(status), flush=True)
+sys.exit(1)
+"""
 
 
 def test_ctrl_c_during_a_solve_reaches_the_caller():
     """CP-SAT's own SIGINT handler stopped the search quietly and returned a schedule, so
-    Ctrl-C during `c2m plan` stored a plan as current and exited 0. Now it raises."""
-    import os
+    Ctrl-C during `c2m plan` stored a plan as current and exited 0. Now it raises.
+
+    The solve runs in a child process, signalled once it says it is solving: a SIGINT sent
+    to the test runner itself on a timer could land after the solve (a loaded machine) and
+    end the whole pytest run."""
     import signal
-    import threading
+    import subprocess
+    import sys
+    import time
 
-    from ortools.sat.python import cp_model
-
-    from scheduling.cpsat import solve_interruptibly
-
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = 20
-    solver.parameters.num_workers = 1
-    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
+    child = subprocess.Popen(
+        [sys.executable, "-c", _INTERRUPTED_SOLVE],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=str(pathlib.Path(__file__).resolve().parents[2]),
+    )
     try:
-        with pytest.raises(KeyboardInterrupt):
-            solve_interruptibly(solver, _hard_model())
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "solving"
+        time.sleep(0.5)  # into the search; the model keeps CP-SAT busy for its 60 s
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=120)
     finally:
-        timer.cancel()
+        if child.poll() is None:
+            child.kill()
+    assert out.strip() == "interrupted"
+    assert child.returncode == 0
 
 
 def test_a_solve_without_interrupt_is_unchanged():
