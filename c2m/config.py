@@ -354,16 +354,21 @@ def write_config_template(path: str | Path) -> Path:
 def load_config(path: str | Path | None = None) -> FactoryConfig:
     """Read and validate a factory file; raise :class:`ConfigError` naming file and key."""
     path = Path(path) if path is not None else DEFAULT_CONFIG
+    return parse_config(read_toml(path, "configuration file"), source=str(path))
+
+
+def read_toml(path: Path, what: str) -> dict:
+    """The TOML file's table; a missing, unreadable or malformed file is one sentence naming
+    the file (``what`` says which kind of file it should have been)."""
     try:
         with path.open("rb") as handle:
-            raw = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError:
-        raise ConfigError(f"{path}: configuration file not found") from None
+        raise ConfigError(f"{path}: {what} not found") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
-    return parse_config(raw, source=str(path))
 
 
 def parse_config(raw: dict, source: str = "<config>") -> FactoryConfig:

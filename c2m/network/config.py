@@ -9,13 +9,12 @@ A factory file that fails its own validation is named with the workshop that poi
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from c2m.config import FactoryConfig, load_config
+from c2m.config import FactoryConfig, load_config, read_toml
 from c2m.errors import ConfigError
 
 
@@ -105,15 +104,7 @@ def single(cfg: FactoryConfig, name: str = "") -> Network:
 def load_network(path: str | Path) -> Network:
     """Read and validate a network file; raise :class:`ConfigError` naming file and keys."""
     path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: network file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    raw = read_toml(path, "network file")
     return parse_network(raw, base=path.parent, source=str(path))
 
 
