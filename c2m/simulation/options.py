@@ -31,10 +31,9 @@ class BadOptions(C2MError):
 class SimulationOptions:
     """How to run a season. ``None`` solver settings take the factory config's values.
 
-    ``forecast_method``: the replan's default ``auto`` fits a gradient-boosted model among its
-    candidates, minutes per forecast of the sample world; a season needs one forecast a day,
-    so the default is ``launch`` (seasonal moving average, with a launch curve for young
-    styles), the most accurate of the fast models on the sample worlds.
+    ``forecast_method``: ``auto``, the method the nightly replan uses, so that a season tests
+    the forecaster production runs (a few CPU seconds a night for the sample world's 275
+    SKUs since #17); ``launch`` or any model name runs that model instead.
 
     ``time_limit`` is a deterministic budget (CP-SAT work units), not wall seconds, so the
     season is the same for a fixed seed and workers; its wall cost is larger. The default,
