@@ -209,7 +209,6 @@ def _forecast_all(
     similar SKUs in the full history; the library's failures are kept in ``attrs``.
     """
     import forecasting
-    from forecasting.analogues import analogue_forecast
 
     full, history, catalogue, end = inputs.full, inputs.history, inputs.catalogue, inputs.end
     known = inputs.known
@@ -227,6 +226,25 @@ def _forecast_all(
     except ValueError as exc:
         raise DataError(f"cannot forecast from the imported signals: {exc}") from None
     failures = fc.attrs.get("failures", {})
+    fc, cold = with_launches(fc, full, catalogue, end, horizon)
+    if len(cold.forecast):
+        say(f"{len(cold.analogues)} launching SKUs forecast from analogues")
+    fc.attrs["failures"] = failures
+    return fc, cold
+
+
+def with_launches(
+    fc: pd.DataFrame, full: pd.DataFrame, catalogue: pd.DataFrame, end: pd.Timestamp, horizon: int
+) -> tuple[pd.DataFrame, ColdStart]:
+    """``fc`` with every launch of the horizon forecast from its analogues (method
+    ``analogue``, which the planner cuts as a first run) in place of its own few days.
+
+    One function for the nightly forecast and the season simulation, so that a simulated
+    season tests the cold start production runs. ``full`` is every SKU's history up to
+    ``end``; ``catalogue`` has ``unique_id``, ``style``, ``category``, ``price``, ``launch``.
+    """
+    from forecasting.analogues import analogue_forecast
+
     cold = analogue_forecast(
         full[["unique_id", "ds", "y", *SIGNALS]],
         catalogue,
@@ -234,11 +252,9 @@ def _forecast_all(
         horizon,
     )
     if len(cold.forecast):
-        say(f"{len(cold.analogues)} launching SKUs forecast from analogues")
         fc = pd.concat(
             [fc[~fc["unique_id"].isin(list(cold.analogues))], cold.forecast], ignore_index=True
         )
-    fc.attrs["failures"] = failures
     return fc, cold
 
 

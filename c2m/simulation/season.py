@@ -27,7 +27,7 @@ import warnings
 import pandas as pd
 
 from c2m.config import FactoryConfig, load_config
-from c2m.forecasts import SIGNALS
+from c2m.forecasts import SIGNALS, with_launches
 from c2m.planning.inputs import STEPS
 from c2m.progress import Say, silent
 from c2m.room_calendar import CALENDAR_COLUMNS
@@ -309,6 +309,11 @@ def day_forecast(
             future_df=future,
             n_jobs=1,
         )
+    catalogue = world.catalog.rename(columns={"sku": "unique_id", "launch_date": "launch"})
+    catalogue["launch"] = pd.to_datetime(catalogue["launch"])
+    full = history[["unique_id", "ds", "y", *SIGNALS]]
+    end = pd.Timestamp(day - dt.timedelta(days=1))
+    frame, _cold = with_launches(frame, full, catalogue, end, options.horizon_days)
     frame = frame[frame["unique_id"].isin(skus)].reset_index(drop=True)
     frame["ds"] = pd.to_datetime(frame["ds"]).dt.date
     return frame

@@ -180,3 +180,25 @@ def test_a_negative_pre_season_window_is_refused_before_any_work():
     )  # fmt: skip
     assert done.returncode != 0 and "--preseason-days" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_season_forecasts_its_launches_from_analogues_as_production_does():
+    """A style launching inside the season was left out of the simulated nights' forecast
+    (no history of its own), so the C2M planner cut no first run for it; the nightly forecast
+    borrows from analogues. The season now shares that cold start (method ``analogue``,
+    which the planner cuts as a ``first_run``)."""
+    from c2m.simulation.season import day_forecast
+
+    options = dataclasses.replace(simulation_options(), days=14, forecast_method="launch")
+    world = generate(7, "default", history_days=options.history_days, future_days=14)
+    day = world.history_end + dt.timedelta(days=1)
+    horizon_end = day + dt.timedelta(days=options.horizon_days - 1)
+    launch = pd.to_datetime(world.catalog["launch_date"]).dt.date
+    launching = set(world.catalog.loc[(launch >= day) & (launch <= horizon_end), "sku"])
+    assert launching, "the default world launches a style inside the season"
+
+    fc = day_forecast(world, day, options, set(world.catalog["sku"]))
+
+    methods = fc.groupby("unique_id")["method"].first()
+    assert launching <= set(methods.index)
+    assert (methods[list(launching)] == "analogue").all()
