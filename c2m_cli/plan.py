@@ -31,41 +31,45 @@ from c2m_cli.render_plan import (
     render_schedule,
 )
 
+PlanStartOption = Annotated[
+    datetime | None,
+    typer.Option("--start", formats=NOW_FORMATS, help="Plan start (default: first forecast day)."),
+]
+PlanTimeLimitOption = Annotated[
+    float | None,
+    typer.Option("--time-limit", min=0.1, help="Solver seconds (default: config)."),
+]
+DeterministicOption = Annotated[
+    bool,
+    typer.Option("--deterministic", help="Same plan for the same inputs (may overrun)."),
+]
+GuardsNowOption = Annotated[
+    datetime | None,
+    typer.Option(
+        "--now",
+        formats=NOW_FORMATS,
+        help="The factory's today, for the guards (default: its clock).",
+    ),
+]
+MissingSkuStrictOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict", help="Stop (exit 65) on a SKU missing from the catalogue; default: skip it."
+    ),
+]
+
 
 def plan_command(
     ctx: typer.Context,
     mode: ModeOption = Mode.C2M,
     horizon: PlanDaysOption = 14,
-    start: Annotated[
-        datetime | None,
-        typer.Option(
-            "--start", formats=NOW_FORMATS, help="Plan start (default: first forecast day)."
-        ),
-    ] = None,
-    time_limit: Annotated[
-        float | None,
-        typer.Option("--time-limit", min=0.1, help="Solver seconds (default: config)."),
-    ] = None,
-    deterministic: Annotated[
-        bool,
-        typer.Option("--deterministic", help="Same plan for the same inputs (may overrun)."),
-    ] = False,
-    now: Annotated[
-        datetime | None,
-        typer.Option(
-            "--now",
-            formats=NOW_FORMATS,
-            help="The factory's today, for the guards (default: its clock).",
-        ),
-    ] = None,
+    start: PlanStartOption = None,
+    time_limit: PlanTimeLimitOption = None,
+    deterministic: DeterministicOption = False,
+    now: GuardsNowOption = None,
     force: ForceOption = False,
     problem_out: ProblemOutOption = None,
-    strict: Annotated[
-        bool,
-        typer.Option(
-            "--strict", help="Stop (exit 65) on a SKU missing from the catalogue; default: skip it."
-        ),
-    ] = False,
+    strict: MissingSkuStrictOption = False,
     as_json: JsonOption = False,
     network: NetworkOption = None,
     scheduler: SchedulerOption = None,
