@@ -174,3 +174,19 @@ def test_an_unreachable_scheduler_is_exit_75_with_one_sentence(db_url: str, tmp_
     assert "the Dask scheduler at tcp://127.0.0.1:9 does not answer" in result.output
     with session_scope(open_engine(db_url)) as session:
         assert session.exec(select(Plan)).all() == []
+
+
+def test_single_factory_options_are_refused_with_network_not_ignored(tmp_path: Path) -> None:
+    """--problem-out, --strict, --now and --force were silently ignored with --network: a
+    planner asking for a problem file got none and no word of it."""
+    db_url = f"sqlite:///{tmp_path / 'net.db'}"
+    worlds.seed_planning_world(db_url, worlds.planning_inputs(styles=STYLES))
+    problem = tmp_path / "problem.json"
+    args = ["--db", db_url, "plan", "--network", str(_network(tmp_path))]
+    result = runner.invoke(app, [*args, "--problem-out", str(problem), "--strict"])
+    assert result.exit_code == 64, result.output
+    said = " ".join(result.output.replace("│", " ").split())  # Click's box, at any width
+    assert "--problem-out, --strict cannot be used with --network" in said
+    assert not problem.exists()
+    with session_scope(open_engine(db_url)) as session:
+        assert session.exec(select(Plan)).all() == []
