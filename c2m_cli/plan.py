@@ -136,7 +136,8 @@ def _refuse_single_factory_options(**given: Any) -> None:
 
 
 def plans_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """List stored plans; the current one per mode is what the floor works to."""
+    """List stored plans; the current one per mode (and per workshop of a network) is what the
+    floor works to."""
     with api.session_scope(settings(ctx).engine()) as session:
         rows = [_plan_row(p) for p in api.list_plans(session)]
     if as_json:
@@ -158,6 +159,7 @@ def _plan_row(plan: Any) -> dict[str, Any]:
         "lots": kpis.get("lots"),
         "fill_rate": kpis.get("fill_rate"),
         "current": bool(plan.is_current),
+        "workshop": plan.workshop or "",
     }
 
 

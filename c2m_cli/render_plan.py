@@ -53,12 +53,16 @@ def render_plan_summary(summary: dict[str, Any]) -> None:
 
 
 def render_plans(rows: list[dict[str, Any]]) -> None:
-    """The stored plans, the current one per mode starred."""
+    """The stored plans, the current one per mode starred; a network's plans name their
+    workshop (the column is left out for a single factory, whose plans have none)."""
     table = Table(title="plans")
-    for col in ("plan", "mode", "status", "created", "start", "days", "lots", "fill", "current"):
+    networked = any(r.get("workshop") for r in rows)
+    columns = ("plan", "mode", "status", "created", "start", "days", "lots", "fill", "current")
+    for col in (("workshop",) if networked else ()) + columns:
         table.add_column(col)
     for r in rows:
         table.add_row(
+            *((r["workshop"] or "-",) if networked else ()),
             str(r["plan_id"]),
             r["mode"],
             r["status"],

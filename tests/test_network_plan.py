@@ -142,6 +142,11 @@ def test_plan_network_stores_one_current_plan_per_workshop(db_url: str, tmp_path
     with session_scope(open_engine(db_url)) as session:
         plans = session.exec(select(Plan).where(Plan.is_current)).all()
         assert sorted(p.workshop for p in plans) == ["knits", "wovens"]
+    listed = runner.invoke(app, ["--db", db_url, "plans", "--json"])
+    current = [row["workshop"] for row in json.loads(listed.stdout)["plans"] if row["current"]]
+    assert sorted(current) == ["knits", "wovens"]
+    table = runner.invoke(app, ["--db", db_url, "plans"], env={"COLUMNS": "200"})
+    assert "workshop" in table.stdout and "knits" in table.stdout
 
 
 def test_a_bad_network_file_is_one_sentence_and_exit_65(db_url: str, tmp_path: Path) -> None:
