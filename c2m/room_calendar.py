@@ -33,6 +33,8 @@ def room_weights(room_clicks: pd.DataFrame, skus: pd.DataFrame, rooms: list[str]
     """
     room_index = {r: i for i, r in enumerate(rooms)}
     clicks = room_clicks[room_clicks["room_id"].isin(room_index)]
+    # float before the pivot: a 0.0 fill in integer clicks is deprecated (raises in pandas 4)
+    clicks = clicks.assign(clicks=clicks["clicks"].astype(float))
     by_sku = clicks.pivot_table(
         index="sku", columns="room_id", values="clicks", aggfunc="sum", fill_value=0.0
     ).reindex(columns=rooms, fill_value=0.0)
