@@ -13,20 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from c2m.config import WEEKDAYS, Calendar, FactoryConfig
+from c2m.config import Calendar, FactoryConfig
 from c2m.planning.timing import ramp_loss_days
-
-
-def day_minutes(calendar: Calendar, day: dt.date) -> float:
-    """Regular working minutes of ``day`` (0 on a day off or holiday)."""
-    if WEEKDAYS[day.weekday()] not in calendar.workdays or day in set(calendar.holidays):
-        return 0.0
-    return calendar.regular_hours_per_day * 60
+from c2m.planning.working_time import regular_minutes_on
 
 
 def overtime_minutes(calendar: Calendar, day: dt.date) -> float:
     """Overtime minutes the calendar allows on ``day`` (0 on a day off, as the planner does)."""
-    if calendar.overtime is None or day_minutes(calendar, day) == 0:
+    if calendar.overtime is None or regular_minutes_on(calendar, day) == 0:
         return 0.0
     end, begin = calendar.overtime.end, calendar.overtime.start
     return float(end.hour * 60 + end.minute - begin.hour * 60 - begin.minute)
@@ -47,7 +41,7 @@ def daily_capacity(
         for line in cfg.lines
         if category is None or category in line.categories
     )
-    minutes = overtime_minutes if overtime else day_minutes
+    minutes = overtime_minutes if overtime else regular_minutes_on
     return [rate * minutes(cfg.calendar, start + dt.timedelta(days=k)) for k in range(days)]
 
 

@@ -39,9 +39,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from c2m.config import WEEKDAYS, FactoryConfig, LotPolicy
+from c2m.config import FactoryConfig, LotPolicy
 from c2m.planning.inputs import SkuInfo, StyleInfo
 from c2m.planning.timing import day_minutes, ramp_loss_days
+from c2m.planning.working_time import regular_minutes_on
 
 Key = tuple[str, str | None]
 
@@ -85,11 +86,8 @@ class Sizing:
 
 def regular_line_minutes(cfg: FactoryConfig, start: dt.date, horizon: int) -> float:
     """Regular (not overtime) working minutes of one line over the horizon's days."""
-    workdays = {WEEKDAYS.index(d) for d in cfg.calendar.workdays}
-    holidays = set(cfg.calendar.holidays)
-    days = [start + dt.timedelta(days=k) for k in range(horizon)]
-    worked = sum(1 for d in days if d.weekday() in workdays and d not in holidays)
-    return worked * day_minutes(cfg)
+    days = (start + dt.timedelta(days=k) for k in range(horizon))
+    return sum(regular_minutes_on(cfg.calendar, day) for day in days)
 
 
 def items(

@@ -14,6 +14,14 @@ from c2m.config import Calendar as CalendarConfig
 from scheduling.model import Calendar
 
 
+def regular_minutes_on(cfg: CalendarConfig, day: dt.date) -> float:
+    """Regular working minutes of ``day``: the shift's hours on a workday that is not a holiday,
+    else 0. Lot sizing and the network's allocation both count capacity by it."""
+    if WEEKDAYS[day.weekday()] not in cfg.workdays or day in set(cfg.holidays):
+        return 0.0
+    return cfg.regular_hours_per_day * 60
+
+
 def _minutes(delta: dt.timedelta) -> int:
     return int(delta.total_seconds() // 60)
 
