@@ -179,8 +179,18 @@ def gap(value: int | None, reference: int | None) -> float | None:
 
 
 def phase_figures(result) -> dict:
-    """What each phase of the pipeline reached (see scheduling.solve)."""
-    keep = ("heuristic_objective", "iterated_greedy_objective", "cpsat_status", "cpsat_skipped")
+    """What each phase of the pipeline reached (see scheduling.solve). ``heuristic_seconds``
+    is when the heuristic phase ended: the first feasible plan was there no later."""
+    keep = (
+        "heuristic_objective",
+        "heuristic_seconds",
+        "bound_seconds",
+        "iterated_greedy_objective",
+        "axis_status",
+        "axis_objective",
+        "cpsat_status",
+        "cpsat_skipped",
+    )
     return {k: v for k, v in result.stats.as_dict().items() if k in keep} | {
         k: v for k, v in (result.stats.lns or {}).items() if not isinstance(v, dict)
     }

@@ -30,6 +30,10 @@ class SolveParams:
     # Routed jobs with a changeover stage: the line-sequence search's share and minimum size.
     sequence_share: float = 0.8
     sequence_min_operations: int = 150
+    # One shared calendar and operations this many times longer than its working segments
+    # (batch lots of days): the working-time relaxation gets this share of the time left.
+    axis_min_span: float = 1.0
+    axis_share: float = 0.5
     # Arc pruning: circuits of more nodes keep K = arcs_per_circuit / nodes neighbours of
     # each operation, clamped to [prune_min, prune_neighbours].
     prune_above: int = 120

@@ -18,7 +18,7 @@ from scheduling.cpsat import CpSatModel
 from scheduling.model import Problem, Solution
 from scheduling.params import SolveParams
 from scheduling.result import SolveStats, SolveStatus, fill_setups
-from scheduling.search import greedy, heuristic, lns, sequences
+from scheduling.search import axis, greedy, heuristic, lns, sequences
 from scheduling.sizing import is_large, neighbours
 from scheduling.validate import objective, validate
 
@@ -68,6 +68,9 @@ class SolveState:
     sequenced: bool = False
     model: CpSatModel | None = None
     stats: SolveStats = field(default_factory=SolveStats)
+    # A relaxation's own solve (the working-time axis): its bounds prove nothing for the
+    # real problem, so it computes none, and it does not relax itself again.
+    relaxed: bool = False
 
     # The facts below are read from the model phase on, when the first schedule is known
     # (or known to be missing): computed once then.
@@ -173,6 +176,9 @@ class Bound(Phase):
 
     name = "bound"
 
+    def applies(self, s: SolveState) -> bool:
+        return not s.relaxed
+
     def budget(self, s: SolveState) -> float:
         exact = bounds.exact_budget(s.clock.limit)
         return exact + bounds.LP_WALL_SECONDS if exact else 0.0
@@ -241,6 +247,50 @@ class LineSequences(Phase):
         obj = s.stats.sequence_objective = objective(p, better).total
         if s.offer(better, obj):  # a searched schedule, not the dispatching fallback
             s.status, s.method = SolveStatus.FEASIBLE, "sequences"
+
+
+class WorkingTimeAxis(Phase):
+    """Floors of long operations on one calendar: the problem solved on the calendar's
+    working-time axis (no calendar encoding, see :mod:`scheduling.search.axis`) for a share
+    of the time left, its schedule mapped back and priced by the checker; the full model
+    and LNS then start from the better of the two."""
+
+    name = "axis"
+
+    def applies(self, s: SolveState) -> bool:
+        return not s.relaxed and axis.applies(s.problem, s.params.axis_min_span)
+
+    def budget(self, s: SolveState) -> float:
+        return s.params.axis_share * s.clock.left()
+
+    def run(self, s: SolveState, seconds: float) -> None:
+        relaxation = axis.AxisProblem.of(s.problem)
+        hint = relaxation.to_axis(s.best) if s.best is not None else None
+        sub = SolveState(
+            relaxation.axis,
+            s.params,
+            Clock(seconds, s.deterministic),
+            s.workers,
+            s.seed,
+            s.deterministic,
+            s.log,
+            hint,
+            relaxed=True,
+        )
+        run_phases(sub)
+        s.stats.axis_status = str(sub.status)
+        s.stats.axis_seconds = round(sub.clock.elapsed(), 3)
+        if sub.best is None:
+            return
+        wall = relaxation.to_wall(sub.best)
+        value = s.stats.axis_objective = objective(s.problem, wall).total
+        if s.best_obj is None:  # no first schedule: take it if the checker does
+            if validate(s.problem, wall):
+                return
+            s.best, s.best_obj = wall, value
+        elif not s.offer(wall, value):
+            return
+        s.status, s.method = SolveStatus.FEASIBLE, "axis"
 
 
 class BuildModel(Phase):
@@ -389,8 +439,23 @@ PHASES: tuple[Phase, ...] = (
     Bound(),
     IteratedGreedy(),
     LineSequences(),
+    WorkingTimeAxis(),
     BuildModel(),
     CpSat(),
     Lns(),
     FinalCheck(),
 )
+
+
+def run_phases(state: SolveState) -> None:
+    """Runs :data:`PHASES` in order on ``state``: each that applies is charged its budget
+    and either runs or records why it did not start."""
+    for phase in PHASES:
+        if not phase.applies(state):
+            continue
+        seconds = phase.budget(state)
+        state.clock.charge(seconds)
+        if phase.starts(state, seconds):
+            phase.run(state, seconds)
+        else:
+            phase.skip(state)

@@ -44,6 +44,11 @@ class SolveStats:
     sequence_objective: int | None = None
     # The line-sequence search's own figures (``sequences.improve``), flattened by as_dict.
     sequence: dict[str, Any] = field(default_factory=dict)
+    # The working-time relaxation (floors of long operations): its status, seconds, and
+    # its schedule's price in the real objective.
+    axis_status: str | None = None
+    axis_seconds: float | None = None
+    axis_objective: int | None = None
     pruned_arcs: bool | None = None
     cpsat_status: str | None = None
     cpsat_skipped: str | None = None

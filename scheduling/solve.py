@@ -1,7 +1,8 @@
 """One call solves: a first schedule at once, then searches improve it, each for its share.
 
 :func:`solve` runs the phases of :mod:`scheduling.phases` in order (heuristic, bound,
-iterated greedy, line sequences, the full CP-SAT model, CP-SAT, LNS, final check); each
+iterated greedy, line sequences, the working-time axis, the full CP-SAT model, CP-SAT,
+LNS, final check); each
 phase says whether it applies, takes its budget of the time left, and hands its best
 schedule on. Every schedule kept has passed the independent checker; a phase's schedule
 that failed it is dropped (and reported in ``stats``), never returned.
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from scheduling.model import Problem, Solution
 from scheduling.params import SolveParams
-from scheduling.phases import PHASES, Clock, SolveState
+from scheduling.phases import Clock, SolveState, run_phases
 from scheduling.result import Result, SolveStats, SolveStatus
 from scheduling.sizing import is_large, neighbours
 
@@ -57,15 +58,7 @@ def solve(
     state = SolveState(
         problem, params, Clock(limit, deterministic), workers, seed, deterministic, log, hint
     )
-    for phase in PHASES:
-        if not phase.applies(state):
-            continue
-        seconds = phase.budget(state)
-        state.clock.charge(seconds)
-        if phase.starts(state, seconds):
-            phase.run(state, seconds)
-        else:
-            phase.skip(state)
+    run_phases(state)
     return Result(
         state.status,
         state.best,

@@ -167,6 +167,11 @@ class ExactRelaxations:
         model = CpSatModel(problem)
         solver = cp_model.CpSolver()
         configure(solver.parameters, seconds, 1, 0, deterministic=True)
+        wall = self.cap.wall_left()
+        if wall is not None:
+            # Presolve spends no deterministic time: on a calendar of hundreds of segments
+            # (batch lots of days) it ran 33 s of a 2 s budget. A caller's deadline stops it.
+            solver.parameters.max_time_in_seconds = max(wall, EXACT_MIN_SECONDS)
         code = solve_interruptibly(solver, model.model)
         self.left -= max(solver.deterministic_time, EXACT_CHARGE)
         if code == cp_model.OPTIMAL:
