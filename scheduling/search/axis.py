@@ -4,9 +4,9 @@ When every resource works to one calendar, the problem can be restated on that c
 *working-time axis* (minute 0, 1, 2, ... of working time): durations, setups and same-calendar
 transfer lags are already working minutes, so they carry over exactly; releases, due dates,
 fixed starts and the previous plan map to the axis position of their wall minute. The axis
-problem has always-open resources, so CP-SAT needs no calendar encoding at all, and every
-axis schedule maps back to a wall schedule that the real problem accepts (each axis minute
-is one wall minute of work).
+problem's resources work without a pause (one window as long as the calendar's working time),
+so CP-SAT needs no calendar encoding at all, and every axis schedule maps back to a wall
+schedule that the real problem accepts (each axis minute is one wall minute of work).
 
 What the relaxation gets wrong is the price: a lot late over a night costs working minutes
 on the axis but wall minutes in truth, and overtime is free on the axis (the windows are
@@ -28,7 +28,6 @@ import statistics
 from dataclasses import dataclass, replace
 
 from scheduling.model import Assignment, Calendar, Problem, Solution
-from scheduling.model.calendar import ALWAYS_OPEN
 from scheduling.result import fill_setups
 
 
@@ -75,6 +74,9 @@ class AxisProblem:
         first, last, capacity = cal.segments[0][0], cal.last_minute, cal.capacity
         assert last is not None and capacity  # a calendar with segments
         ratio = (last - first) / capacity  # wall minutes per working minute, on average
+        # Open without a pause for as many minutes as the calendar has: a schedule that
+        # would run past its end is as impossible on the axis as on the wall clock.
+        open_until = Calendar(windows=((0, capacity),))
         w = problem.objective
         objective = replace(
             w, tardiness=round(w.tardiness * ratio), earliness=round(w.earliness * ratio)
@@ -86,7 +88,7 @@ class AxisProblem:
                 for a in problem.previous
             )
         restated = Problem(
-            resources=tuple(replace(r, calendar=ALWAYS_OPEN) for r in problem.resources),
+            resources=tuple(replace(r, calendar=open_until) for r in problem.resources),
             jobs=tuple(
                 replace(j, release=axis(j.release), due=None if j.due is None else axis(j.due))
                 for j in problem.jobs

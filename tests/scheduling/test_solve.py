@@ -190,6 +190,7 @@ def test_phases_run_in_the_documented_order():
         "bound",
         "iterated_greedy",
         "sequences",
+        "axis",
         "model",
         "cpsat",
         "lns",
