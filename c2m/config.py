@@ -266,7 +266,8 @@ class FactoryConfig(_Strict):
     solver: Solver = Field(default_factory=Solver)
     # Not part of a plan's inputs: left out of dumps, so the replan's fingerprint ignores it.
     web: Web = Field(default_factory=Web, exclude=True)
-    # Whether a plan is published, not what it is: left out of dumps (and fingerprints) too.
+    # Mostly whether a plan is published, not what it is: left out of dumps. The due-lot
+    # guard's two keys do shape a replan's plan; the replan adds them to its fingerprint.
     guards: Guards = Field(default_factory=Guards, exclude=True)
 
     @field_validator("lines")

@@ -265,6 +265,9 @@ class NightlyReplan:
             "workers": self.config.solver.workers,
             "seed": self.config.solver.seed,
             "forecast_method": self.options.forecast_method,
+            # The due-lot guard holds lots where a push is not worth it: it shapes the plan.
+            "later_hours": self.config.guards.later_hours,
+            "later_margin_share": self.config.guards.later_margin_share,
         }
 
     def read_inputs(self) -> TonightsInputs:

@@ -88,3 +88,16 @@ def test_the_reuse_check_holds_only_for_the_inputs_that_made_the_plan(planned, s
     assert not same.reuse_check(same.read_inputs())  # new signals: re-solve
     other = NightlyReplan(engine, world.replan_config(), options(frozen_hours=72))
     assert not other.reuse_check(other.read_inputs())  # other settings: re-solve
+
+
+def test_the_due_lot_guard_settings_are_part_of_the_inputs(planned):
+    """The guard holds lots a push would make later: another threshold may give another plan,
+    so a night with the same data but a changed [guards] table re-solves."""
+    engine, _first_id, _night = planned
+    cfg = world.replan_config()
+    base = NightlyReplan(engine, cfg, options())
+    assert base.reuse_check(base.read_inputs())
+    for key, value in (("later_hours", 2.0), ("later_margin_share", 0.2)):
+        changed = cfg.model_copy(update={"guards": cfg.guards.model_copy(update={key: value})})
+        night = NightlyReplan(engine, changed, options())
+        assert not night.reuse_check(night.read_inputs()), key
