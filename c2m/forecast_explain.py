@@ -33,16 +33,46 @@ def explain_forecast(engine: Engine, sku: str, run_id: int | None = None) -> dic
     ``WEEKS`` weeks' orders, then the forecast weeks with their 10-90 % interval), ``days`` (the
     forecast per day with its quantiles) and ``total`` with ``interval_80``.
     """
+    (only,) = explain_forecasts(engine, [sku], run_id, skip_missing=False)
+    return only
+
+
+def explain_forecasts(
+    engine: Engine, skus: list[str], run_id: int | None = None, skip_missing: bool = True
+) -> list[dict[str, Any]]:
+    """:func:`explain_forecast` for several SKUs of one run, reading the run's inputs (the
+    whole history and calendar) once rather than once per SKU. A SKU the run does not hold,
+    or whose inputs are gone from the database, is left out (``skip_missing``) or raises
+    :class:`DataError` naming the reason."""
     with session_scope(engine) as session:
         run = _run(session, run_id)
-        values = session.exec(
-            select(ForecastValue)
-            .where(ForecastValue.run_id == run.id, ForecastValue.sku == sku)
-            .order_by(ForecastValue.ds)  # type: ignore[arg-type]
-        ).all()
-        if not values:
-            raise DataError(_not_in_run(run, sku))
-        inputs = read_inputs(session, run.origin, run.horizon)
+        stored: dict[str, list[ForecastValue]] = {}
+        for sku in skus:
+            values = session.exec(
+                select(ForecastValue)
+                .where(ForecastValue.run_id == run.id, ForecastValue.sku == sku)
+                .order_by(ForecastValue.ds)  # type: ignore[arg-type]
+            ).all()
+            if values:
+                stored[sku] = list(values)
+            elif not skip_missing:
+                raise DataError(_not_in_run(run, sku))
+        inputs = read_inputs(session, run.origin, run.horizon) if stored else None
+    out = []
+    for sku, values in stored.items():
+        assert inputs is not None  # read whenever a SKU has values
+        try:
+            out.append(_explain(run, inputs, sku, values))
+        except DataError:
+            if not skip_missing:
+                raise
+    return out
+
+
+def _explain(
+    run: ForecastRun, inputs: ForecastInputs, sku: str, values: list[ForecastValue]
+) -> dict[str, Any]:
+    """One SKU's explanation from its stored values and the run's inputs."""
     days = pd.DataFrame(
         [
             {"ds": v.ds, "yhat": v.yhat, "q10": v.q10, "q50": v.q50, "q80": v.q80, "q90": v.q90}

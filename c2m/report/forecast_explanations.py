@@ -2,8 +2,9 @@
 SKUs that carry the most units.
 
 A planner reading the plan asks why a lot is that big; the answer is the forecast of its
-biggest SKUs. Each explanation refits the chosen model once (seconds), so the page explains a
-few top SKUs rather than all of them; ``--explain`` answers for any other.
+biggest SKUs. The run's inputs are read once for all of them, but each explanation refits the
+chosen model (seconds), so the page explains a few top SKUs rather than all of them;
+``--explain`` answers for any other.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def load_explanations(
     """
     if run_id is None or count < 1:
         return []
-    from c2m.forecast_explain import explain_forecast
+    from c2m.forecast_explain import explain_forecasts  # pandas and the models: page time
 
     total = func.sum(ForecastValue.yhat)
     with session_scope(engine) as session:
@@ -43,13 +44,10 @@ def load_explanations(
             .order_by(total.desc(), ForecastValue.sku)
             .limit(count)
         ).all()
-    out = []
-    for sku, _ in rows:
-        try:
-            out.append(explain_forecast(engine, sku, run_id))
-        except DataError:
-            continue
-    return out
+    try:
+        return explain_forecasts(engine, [sku for sku, _ in rows], run_id)
+    except DataError:  # the run itself is gone
+        return []
 
 
 def explanations_html(explanations: list[dict[str, Any]]) -> str:

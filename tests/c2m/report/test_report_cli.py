@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from typer.testing import CliRunner
 
 from cli import app
@@ -46,7 +47,8 @@ def test_the_forecast_page_explains_the_top_skus_as_explain_does(
     from sqlmodel import select
 
     from c2m.db import session_scope
-    from c2m.forecast_explain import explain_forecast
+    from c2m.errors import DataError
+    from c2m.forecast_explain import explain_forecast, explain_forecasts
     from c2m.models import ForecastValue
     from c2m.report.forecast_explanations import EXPLAINED_SKUS, load_explanations
 
@@ -66,3 +68,9 @@ def test_the_forecast_page_explains_the_top_skus_as_explain_does(
         assert e == explain_forecast(engine, e["sku"], 1)  # what --explain shows
         assert f'id="explain-{e["sku"]}"' in text and f"model {e['method']}" in text
         assert next(iter(e["contributions"])) in text
+    # One read of the run's inputs for several SKUs; a SKU the run lacks is left out there,
+    # and named in --explain's error.
+    skus = [e["sku"] for e in shown]
+    assert explain_forecasts(engine, [*skus, "NO-SUCH-SKU"], 1) == shown
+    with pytest.raises(DataError, match="NO-SUCH-SKU"):
+        explain_forecast(engine, "NO-SUCH-SKU", 1)
