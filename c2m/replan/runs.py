@@ -34,19 +34,32 @@ def _now() -> dt.datetime:
     return factory_now()
 
 
-def start_run(engine: Engine, mode: str, now: dt.datetime) -> int:
-    """Insert the run's row (status ``running``) and mark dead runs; call only under the lock."""
+def start_run(
+    engine: Engine, mode: str, now: dt.datetime, workshop: str = "", mark_dead: bool = True
+) -> int:
+    """Insert the run's row (status ``running``) and mark dead runs; call only under the lock.
+
+    A network workshop's run names its workshop in the phases' JSON (like the warnings: no
+    schema change); its night opens one row per workshop, marking dead runs only with the
+    first (``mark_dead``)."""
     with session_scope(engine) as session:
-        session.exec(
-            update(ReplanRun)
-            .where(ReplanRun.status == RUNNING)
-            .values(
-                status=ABORTED,
-                message="the process ended before finishing (killed or crashed); "
-                "the previous plan stayed current",
+        if mark_dead:
+            session.exec(
+                update(ReplanRun)
+                .where(ReplanRun.status == RUNNING)
+                .values(
+                    status=ABORTED,
+                    message="the process ended before finishing (killed or crashed); "
+                    "the previous plan stayed current",
+                )
             )
+        run = ReplanRun(
+            mode=mode,
+            now=now,
+            status=RUNNING,
+            started_at=_now(),
+            phases={"workshop": workshop} if workshop else {},
         )
-        run = ReplanRun(mode=mode, now=now, status=RUNNING, started_at=_now())
         session.add(run)
         session.flush()
         return int(run.id)
@@ -124,7 +137,9 @@ def run_as_json(run: ReplanRun) -> dict[str, Any]:
     phases = dict(run.phases or {})  # seconds per phase, plus the solver facts and KPIs
     solver, kpis = phases.pop("solver", {}), phases.pop("kpis", {})
     warnings = list(phases.pop("warnings", []))
+    workshop = phases.pop("workshop", "")
     return {
+        **({"workshop": workshop} if workshop else {}),
         "run_id": run.id,
         "started_at": run.started_at,
         "finished_at": run.finished_at,
