@@ -124,9 +124,10 @@ def render_network_view(view: dict[str, Any]) -> None:
     previous night, fill rates; then the network's totals."""
     since = view["previous_night"] or "none before"
     table = Table(title=f"network {view['network']}: night {view['night']} (since {since})")
-    for name in ("workshop", "plan", "runs", "lots", "planned SAM-min", "regular capacity"):
+    table.caption = "runs in, lots in: moved here from another workshop since that night"
+    for name in ("workshop", "plan", "runs", "lots", "SAM-min", "capacity", "load"):
         table.add_column(name, justify="left" if name == "workshop" else "right")
-    for name in ("load", "runs moved in", "lots moved in", "fill rate"):
+    for name in ("runs in", "lots in", "fill rate"):
         table.add_column(name, justify="right")
     for row in view["workshops"]:
         table.add_row(

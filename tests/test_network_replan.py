@@ -134,7 +134,7 @@ def test_compare_counts_the_runs_and_lots_moved_between_two_nights(
         knits_kpis["planned_minutes"] / knits_kpis["capacity_minutes"], 4
     )
     table = runner.invoke(app, args, env={"COLUMNS": "200"})
-    assert "lots moved in" in table.stdout and "1 style runs" in table.stdout
+    assert "lots in" in table.stdout and "1 style runs" in table.stdout
     report = tmp_path / "night.html"
     made = runner.invoke(app, ["--db", sqlite_url, "report", str(knits_b), "--out", str(report)])
     assert made.exit_code == 0, made.output
