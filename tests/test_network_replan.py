@@ -220,9 +220,19 @@ def test_replan_network_from_the_command_line(sqlite_url: str, tmp_path: Path) -
         r for r in list_runs(open_engine(sqlite_url), last=2) if "republished" in r["message"]
     ]
     assert len(reused) == 2
+    listed = runner.invoke(app, ["--db", sqlite_url, "runs"], env={"COLUMNS": "200"})
+    assert "workshop" in listed.stdout and "family" in listed.stdout
     refused = runner.invoke(app, [*args, "--force"])
     assert refused.exit_code == 64
-    assert "--force cannot be used with --network" in " ".join(refused.output.split())
+    assert "--force cannot be used with --network" in " ".join(
+        refused.output.replace("│", " ").split()
+    )
+    alone = ["--db", sqlite_url, "replan", "--dask-workers", "2"]
+    refused = runner.invoke(app, alone)
+    assert refused.exit_code == 64
+    assert "--dask-workers only apply with --network" in " ".join(
+        refused.output.replace("│", " ").split()
+    )
 
 
 def test_a_failed_night_is_replanned_whole_the_next_time(sqlite_url: str, tmp_path: Path) -> None:
