@@ -244,3 +244,17 @@ def test_a_failed_night_is_replanned_whole_the_next_time(sqlite_url: str, tmp_pa
     assert again.exit_code == 0, again.failures
     assert all(o.reused_plan_id is None for o in again.nights.values())
     assert again.allocation.assignment == {"PO1": "family", "TS1": "knits"}
+
+
+def test_a_workshop_left_idle_does_not_stop_an_unchanged_night_being_republished(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    worlds.seed_replan_world(sqlite_url)
+    path = _file(tmp_path, True, 50.0)  # every run goes to knits: the family shop is idle
+    first = _night(sqlite_url, path)
+    assert first.nights["family"].status == "idle" and first.nights["family"].plan_id is None
+    again = _night(sqlite_url, path)
+    assert again.exit_code == 0, again.failures
+    assert again.nights["knits"].reused_plan_id == first.nights["knits"].plan_id
+    assert again.nights["family"].status == "idle"
+    assert again.allocation is None  # nothing was forecast or allocated again

@@ -56,6 +56,7 @@ from c2m.replan.frozen import FloorState, FrozenWindow, restore_frozen
 from c2m.replan.lock import lock_for
 from c2m.replan.nightly import NightlyReplan, TonightsInputs
 from c2m.replan.outcome import ReplanOptions, ReplanOutcome
+from c2m.replan.runs import last_finished
 
 
 class WorkshopFailed(C2MError):
@@ -256,8 +257,11 @@ class NetworkNight:
             n: night.phases.run("inputs", night.read_inputs) for n, night in self.nights.items()
         }
         floors = {n: self.nights[n].split_floor(inputs[n]) for n in self.nights}
-        if all(night.reuse_check(inputs[n]) for n, night in self.nights.items()):
+        if all(self.unchanged(night, inputs[n]) for n, night in self.nights.items()):
             for n, night in self.nights.items():
+                if inputs[n].plan_id is None:  # idle last night, on these same inputs
+                    self.retire(night, None)
+                    continue
                 night.network_kpis = {"night": self.result.night}
                 self.step(night, lambda: night.republish(inputs[n], floors[n]))  # noqa: B023
             return
@@ -287,6 +291,17 @@ class NetworkNight:
             "schedule": t3 - t2,
             "publish": time.perf_counter() - t3,
         }
+
+    def unchanged(self, night: NightlyReplan, inputs: TonightsInputs) -> bool:
+        """Whether the workshop's current plan was made from tonight's inputs, or, with no
+        current plan, its last night was idle on these same inputs (its work went elsewhere):
+        a workshop left idle must not make every later night re-plan the whole network."""
+        if night.reuse_check(inputs):
+            return True
+        if inputs.plan_id is not None or not self.options.reuse_unchanged:
+            return False
+        last = last_finished(self.engine, self.options.mode, night.workshop)
+        return last is not None and last.status == "idle" and last.fingerprint == inputs.digest
 
     def allocate(
         self, forecast: ForecastInput, floors: dict[str, FloorState]

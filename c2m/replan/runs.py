@@ -115,6 +115,25 @@ def running_run_id(engine: Engine) -> int | None:
         return None
 
 
+def last_finished(
+    engine: Engine, mode: str, workshop: str, look_back: int = 200
+) -> ReplanRun | None:
+    """The newest finished run of ``mode`` for a network's ``workshop`` (named in the
+    phases' JSON), among the last ``look_back`` runs; None when there is none."""
+    with session_scope(engine) as session:
+        runs = session.exec(
+            select(ReplanRun)
+            .where(ReplanRun.mode == mode, ReplanRun.status != RUNNING)
+            .order_by(ReplanRun.id.desc())
+            .limit(look_back)
+        ).all()
+        for run in runs:
+            if (run.phases or {}).get("workshop") == workshop:
+                session.expunge(run)
+                return run
+    return None
+
+
 def append_log(path: str | os.PathLike[str] | None, record: Mapping[str, Any]) -> None:
     """Append ``record`` as one JSON line to ``path`` (created with its directory if needed)."""
     if path is None:
