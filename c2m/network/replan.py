@@ -257,6 +257,7 @@ class NetworkNight:
             n: night.phases.run("inputs", night.read_inputs) for n, night in self.nights.items()
         }
         floors = {n: self.nights[n].split_floor(inputs[n]) for n in self.nights}
+        self.result.phases["inputs"] = time.perf_counter() - t0
         if all(self.unchanged(night, inputs[n]) for n, night in self.nights.items()):
             for n, night in self.nights.items():
                 if inputs[n].plan_id is None:  # idle last night, on these same inputs
@@ -265,7 +266,7 @@ class NetworkNight:
                 night.network_kpis = {"night": self.result.night}
                 self.step(night, lambda: night.republish(inputs[n], floors[n]))  # noqa: B023
             return
-        lead = self.lead
+        lead, t0 = self.lead, time.perf_counter()
         forecast = lead.phases.run("forecast", lambda: lead.forecast(inputs[lead.workshop]))
         t1 = time.perf_counter()
         base, allocation = self.allocate(forecast, floors)
@@ -278,15 +279,14 @@ class NetworkNight:
         for name, night in self.nights.items():
             if name in outcome.failures:
                 failed = WorkshopFailed(
-                    f"workshop {name}: its plan failed ({outcome.failures[name]}); "
-                    "its previous plan stays current"
+                    f"its plan failed ({outcome.failures[name]}); its previous plan stays current"
                 )
                 night.note_failure(failed)
-                self.say(str(failed))
+                self.say(f"workshop {name}: {failed}")
             elif name in outcome.results:
                 self.publish(night, outcome.results[name], forecast, floors[name], base, unplaced)
-        self.result.phases = {
-            "inputs": t1 - t0,
+        self.result.phases |= {
+            "forecast": t1 - t0,
             "allocate": t2 - t1,
             "schedule": t3 - t2,
             "publish": time.perf_counter() - t3,
@@ -356,7 +356,7 @@ class NetworkNight:
         sew them twice); nothing new is published for it."""
         outcome = night.outcome
         outcome.status, outcome.exit_code = "idle", int(ExitCode.OK)
-        outcome.message = f"workshop {night.workshop}: no work allocated tonight"
+        outcome.message = "no work allocated tonight"
         if plan_id is None:
             return
         with session_scope(self.engine) as session:
