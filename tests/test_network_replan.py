@@ -31,12 +31,14 @@ SERIAL = EngineOptions(serial=True)
 NEXT_MORNING = worlds.NOW + dt.timedelta(days=1)
 
 
-def _file(tmp_path: Path, polo_at_knits: bool = False, family_fee: float = 0.0) -> Path:
+def _file(
+    tmp_path: Path, polo_at_knits: bool = False, family_fee: float = 0.0, family_min: float = 0
+) -> Path:
     """Knits sews the tshirt (and the polo when allowed), the family shop the polo; a fee per
     unit shipped from the family shop makes the allocation want the polo at knits."""
     folder = DEFAULT_CONFIG.parent
     knits = '["tshirt", "polo"]' if polo_at_knits else '["tshirt"]'
-    path = tmp_path / f"net-{int(polo_at_knits)}-{family_fee:g}.toml"
+    path = tmp_path / f"net-{int(polo_at_knits)}-{family_fee:g}-{family_min:g}.toml"
     path.write_text(
         f"""
 [network]
@@ -51,6 +53,7 @@ config = "{folder / "network_family.toml"}"
 categories = ["polo"]
 transfer_days = 1
 transfer_cost_per_unit = {family_fee}
+min_weekly_minutes = {family_min}
 """
     )
     return path
@@ -258,3 +261,16 @@ def test_a_workshop_left_idle_does_not_stop_an_unchanged_night_being_republished
     assert again.nights["knits"].reused_plan_id == first.nights["knits"].plan_id
     assert again.nights["family"].status == "idle"
     assert again.allocation is None  # nothing was forecast or allocated again
+
+
+def test_a_minimum_load_no_allocation_can_meet_is_a_warning_not_a_lost_night(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    """``plan --network`` stops on it (exit 65); the unattended night allocates without the
+    minimums, says so in every workshop's run, and publishes."""
+    worlds.seed_replan_world(sqlite_url)
+    night = _night(sqlite_url, _file(tmp_path, family_min=1e7))
+    assert night.exit_code == 0, night.failures
+    assert all(o.plan_id for o in night.nights.values())
+    for run in list_runs(open_engine(sqlite_url), last=2):
+        assert any("allocated without the minimums" in w for w in run["warnings"])

@@ -41,6 +41,10 @@ from c2m.network.runs import Run, eligible
 FEN = 100  # the solver's objective is integer: costs in fen
 
 
+class LoadBoundsUnmet(DataError):
+    """No allocation meets every workshop's minimum and maximum weekly load."""
+
+
 @dataclass(frozen=True)
 class Allocation:
     """An assignment of runs to workshops (``None``: unserved) and how good it is."""
@@ -267,7 +271,10 @@ class _Model:
             model.add_exactly_one([unserved, *(x[run.key, n] for n in options)])
             terms.append(round(FEN * run.lost_sale_per_unit * run.units) * unserved)
         for name, s in self.shops.items():
-            _workshop_constraints(model, self.runs, x, name, s, self.late, terms, self.setup)
+            pinned = {r.key for r in self.runs if self.pins.get(r.key) == name}
+            _workshop_constraints(
+                model, self.runs, x, name, s, self.late, terms, self.setup, pinned
+            )
         model.minimize(sum(terms))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
@@ -275,7 +282,7 @@ class _Model:
         solver.parameters.random_seed = network.lead.cfg.solver.seed
         status = solver.solve(model)
         if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) and not fixed:
-            raise DataError(
+            raise LoadBoundsUnmet(
                 f"{network.source}: no allocation meets every workshop's min_weekly_minutes "
                 "and max_weekly_minutes with this demand; lower a minimum or raise a maximum"
             )
@@ -292,13 +299,24 @@ class _Model:
 
 
 def _workshop_constraints(
-    model, runs, x, name: str, s: _Shop, late: int, terms: list, setup: dict
+    model,
+    runs,
+    x,
+    name: str,
+    s: _Shop,
+    late: int,
+    terms: list,
+    setup: dict,
+    pinned: set[str] = frozenset(),
 ) -> None:
     """One workshop's capacity: overtime and backlog per day, total and per-category load,
-    min/max load; each run's load with its set-up allowance in this workshop."""
+    min/max load; each run's load with its set-up allowance in this workshop. The runs
+    ``pinned`` here are on its floor and will be made whatever the model says: each bound
+    is at least their load (they may fill it, never make the night infeasible)."""
     mine = [r for r in runs if (r.key, name) in x]
     lag = s.shop.transfer_days
     size = {r.key: r.load + setup[r.key, name] for r in mine}
+    on_floor = sum(size[r.key] for r in mine if r.key in pinned)
     load = sum(size[r.key] * x[r.key, name] for r in mine)
     extra: list = []  # cumulative overtime SAM-minutes by the end of each day
     spent: Any = 0
@@ -309,15 +327,16 @@ def _workshop_constraints(
             spent = spent + used
         extra.append(spent)
     if s.cumulative:
-        model.add(load <= int(s.cumulative[-1]) + extra[-1])
+        model.add(load <= max(int(s.cumulative[-1]), on_floor) + extra[-1])
     for category, room in s.category_total.items():
         part = [r for r in mine if r.category == category]
         if part:
-            model.add(sum(size[r.key] * x[r.key, name] for r in part) <= int(room))
+            held = sum(size[r.key] for r in part if r.key in pinned)
+            model.add(sum(size[r.key] * x[r.key, name] for r in part) <= max(int(room), held))
     if s.low > 0:
         model.add(load >= int(s.low))
     if s.high is not None:
-        model.add(load <= int(s.high))
+        model.add(load <= max(int(s.high), on_floor))
     top = sum(size.values())
     for k, cap in enumerate(s.cumulative):
         due = {r.key: _need_at(r, k + lag, setup[r.key, name]) for r in mine}

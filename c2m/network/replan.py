@@ -21,6 +21,7 @@ is the order of the steps across workshops:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -37,7 +38,7 @@ from c2m.config import FactoryConfig, Guards
 from c2m.db import session_scope
 from c2m.errors import C2MError, ExitCode, sigterm_as_interrupt
 from c2m.models import Plan
-from c2m.network.allocation import Allocation, allocate
+from c2m.network.allocation import Allocation, LoadBoundsUnmet, allocate
 from c2m.network.config import Network, load_network
 from c2m.network.engine import EngineOptions, run_tasks
 from c2m.network.facts import night_token, plan_facts
@@ -312,7 +313,7 @@ class NetworkNight:
             base = load_inputs(session, forecast.frame)
         runs = make_runs(base, self.network, opts.mode, now.date(), opts.horizon_days)
         pins = pinned_runs(runs, {n: floor.frozen for n, floor in floors.items()})
-        allocation = allocate(runs, self.network, now.date(), opts.horizon_days, self.work, pins)
+        allocation = self.assign(runs, pins)
         self.result.allocation = allocation
         self.say(
             f"allocated {len(runs)} style runs to {len(self.network.workshops)} workshops "
@@ -320,6 +321,27 @@ class NetworkNight:
             "on the floor"
         )
         return base, allocation
+
+    def assign(self, runs: list[Run], pins: dict[str, str]) -> Allocation:
+        """The allocation with the runs on a floor pinned; when the minimum loads cannot be
+        met with them (nobody watches the night: the minimums are the group's wish, the
+        floors are facts), allocated without the minimums, and every workshop's run says so."""
+        day, horizon = self.lead.now.date(), self.options.horizon_days
+        try:
+            return allocate(runs, self.network, day, horizon, self.work, pins)
+        except LoadBoundsUnmet:
+            warning = (
+                "no allocation met every workshop's min_weekly_minutes with tonight's demand "
+                "and the work kept on the floors: allocated without the minimums"
+            )
+            self.say(f"warning: {warning}")
+            for night in self.running():
+                night.outcome.warnings.append(warning)
+        shops = tuple(
+            dataclasses.replace(w, min_weekly_minutes=0.0) for w in self.network.workshops
+        )
+        relaxed = dataclasses.replace(self.network, workshops=shops)
+        return allocate(runs, relaxed, day, horizon, self.work, pins)
 
     def tasks(
         self,
