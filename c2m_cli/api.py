@@ -35,6 +35,8 @@ if TYPE_CHECKING:  # the same names, eagerly, for type checkers and editors
     from c2m.importing.factory_options import factory_options
     from c2m.network.engine import EngineOptions
     from c2m.network.plan import plan_network_file
+    from c2m.network.replan import replan_network_file
+    from c2m.network.view import compare_networks
     from c2m.planning.kpi_registry import KPI_BY_KEY, comparison_rows, summary_rows
     from c2m.planning.problem_file import check_problem_path, write_problem
     from c2m.planning.publish import plan_and_store
@@ -73,6 +75,8 @@ _HOME: dict[str, str | tuple[str, str]] = {
     "factory_options": "c2m.importing.factory_options",
     "EngineOptions": "c2m.network.engine",
     "plan_network_file": "c2m.network.plan",
+    "replan_network_file": "c2m.network.replan",
+    "compare_networks": "c2m.network.view",
     "import_catalog": "c2m.importing",
     "import_fabric": "c2m.importing",
     "import_inventory": "c2m.importing",
@@ -105,6 +109,7 @@ __all__ = [
     "ReplanOptions",
     "SimulationOptions",
     "check_problem_path",
+    "compare_networks",
     "compare_plans",
     "comparison_rows",
     "database_url",
@@ -128,6 +133,7 @@ __all__ = [
     "plan_and_store",
     "plan_network_file",
     "replan",
+    "replan_network_file",
     "run_backtest",
     "run_demo",
     "run_forecast",

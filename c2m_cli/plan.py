@@ -12,7 +12,13 @@ import typer
 from c2m.modes import Mode
 from c2m_cli import api
 from c2m_cli.app import settings
-from c2m_cli.network import DaskWorkersOption, NetworkOption, SchedulerOption, plan_network
+from c2m_cli.network import (
+    DaskWorkersOption,
+    NetworkOption,
+    SchedulerOption,
+    plan_network,
+    refuse_with_network,
+)
 from c2m_cli.options import (
     NOW_FORMATS,
     ExportFormat,
@@ -26,6 +32,7 @@ from c2m_cli.progress import say
 from c2m_cli.render import err, out, print_json
 from c2m_cli.render_plan import (
     render_comparison,
+    render_network_view,
     render_plan_summary,
     render_plans,
     render_schedule,
@@ -82,7 +89,7 @@ def plan_command(
     With --network, every workshop of the network is planned (docs/network.md)."""
     st = settings(ctx)
     if network is not None:
-        _refuse_single_factory_options(now=now, force=force, problem_out=problem_out, strict=strict)
+        refuse_with_network(now=now, force=force, problem_out=problem_out, strict=strict)
         plan_network(
             st.engine(),
             network,
@@ -122,17 +129,6 @@ def plan_command(
         print_json(summary)
     else:
         render_plan_summary(summary)
-
-
-def _refuse_single_factory_options(**given: Any) -> None:
-    """A network's night has no guards, problem file or strict catalogue yet (docs/network.md):
-    refuse those options with one sentence rather than plan without what was asked for."""
-    named = [f"--{name.replace('_', '-')}" for name, value in given.items() if value]
-    if named:
-        raise typer.BadParameter(
-            f"{', '.join(named)} cannot be used with --network yet: "
-            "plan the network without it, or one factory with it"
-        )
 
 
 def plans_command(ctx: typer.Context, as_json: JsonOption = False) -> None:
@@ -188,15 +184,29 @@ def compare_command(
     ctx: typer.Context,
     plan_a: Annotated[int, typer.Argument(help="First plan id.")],
     plan_b: Annotated[int, typer.Argument(help="Second plan id.")],
+    network: Annotated[
+        bool,
+        typer.Option(
+            "--network",
+            help="The network view of both plans' nights (load, moves, fill rate); "
+            "shown anyway when both are a network's plans.",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Two plans' KPIs side by side (batch versus C2M)."""
+    """Two plans' KPIs side by side (batch versus C2M); for two plans of a network's nights,
+    also the network view: load per workshop, lots moved since the earlier night, fill rate."""
     with api.session_scope(settings(ctx).engine()) as session:
         comparison = api.compare_plans(session, plan_a, plan_b)
+        view = api.compare_networks(session, plan_a, plan_b, required=network)
+    if view is not None:
+        comparison["network"] = view
     if as_json:
         print_json(comparison)
-    else:
-        render_comparison(comparison)
+        return
+    render_comparison(comparison)
+    if view is not None:
+        render_network_view(view)
 
 
 def export_command(

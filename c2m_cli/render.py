@@ -210,7 +210,9 @@ def render_runs(runs: list[dict[str, Any]]) -> None:
         pad_edge=False,
         collapse_padding=True,
     )
-    for col in ("run", "started", "now", "mode", "status", "exit", "plan", "sec", "changes"):
+    networked = any(run.get("workshop") for run in runs)  # a network's nights name theirs
+    columns = ("run", "started", "now", "mode", "status", "exit", "plan", "sec", "changes")
+    for col in columns[:4] + (("workshop",) if networked else ()) + columns[4:]:
         table.add_column(col, no_wrap=True)
     for run in runs:
         ch = run["changes"]
@@ -225,6 +227,7 @@ def render_runs(runs: list[dict[str, Any]]) -> None:
             _when(run["started_at"]),
             _when(run["now"]),
             run["mode"],
+            *((run.get("workshop") or "-",) if networked else ()),
             run["status"],
             str(run["exit_code"] if run["exit_code"] is not None else ""),
             str(run["plan_id"] or ""),

@@ -119,6 +119,41 @@ def render_comparison(comparison: dict[str, Any]) -> None:
         err.print(f"[yellow]warning:[/] {warning}", highlight=False, markup=True, soft_wrap=True)
 
 
+def render_network_view(view: dict[str, Any]) -> None:
+    """A network night's view: load per workshop, style runs and lots moved in since the
+    previous night, fill rates; then the network's totals."""
+    since = view["previous_night"] or "none before"
+    table = Table(title=f"network {view['network']}: night {view['night']} (since {since})")
+    table.caption = "runs in, lots in: moved here from another workshop since that night"
+    for name in ("workshop", "plan", "runs", "lots", "SAM-min", "capacity", "load"):
+        table.add_column(name, justify="left" if name == "workshop" else "right")
+    for name in ("runs in", "lots in", "fill rate"):
+        table.add_column(name, justify="right")
+    for row in view["workshops"]:
+        table.add_row(
+            row["workshop"],
+            str(row["plan_id"]),
+            str(row["runs"]),
+            str(row["lots"]),
+            f"{row['planned_minutes']:,}",
+            f"{row['capacity_minutes']:,}",
+            _share(row["load_share"]),
+            str(row["runs_moved_in"]),
+            str(row["lots_moved_in"]),
+            _share(row["fill_rate"]),
+        )
+    out.print(table)
+    out.print(
+        f"network fill rate {_share(view['fill_rate'])}; {view['runs_moved']} style runs and "
+        f"{view['lots_moved']} lots moved between workshops since the previous night",
+        highlight=False,
+    )
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f} %"
+
+
 def render_demo(outcome: dict[str, Any]) -> None:
     """The tour's comparison, where its export went, and what to try next."""
     render_comparison(outcome["comparison"])

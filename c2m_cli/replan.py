@@ -11,6 +11,13 @@ import typer
 from c2m.modes import Mode
 from c2m_cli import api
 from c2m_cli.app import settings
+from c2m_cli.network import (
+    DaskWorkersOption,
+    NetworkOption,
+    SchedulerOption,
+    refuse_with_network,
+    replan_network,
+)
 from c2m_cli.options import (
     NOW_FORMATS,
     ForceOption,
@@ -92,12 +99,19 @@ def replan_command(
     force: ForceOption = False,
     problem_out: ProblemOutOption = None,
     as_json: JsonOption = False,
+    network: NetworkOption = None,
+    scheduler: SchedulerOption = None,
+    dask_workers: DaskWorkersOption = None,
 ) -> None:
     """Re-plan from the day's signals, keeping what is on the floor; for cron (exit 75: busy;
-    exit 65: the data look wrong, the plan is stored but not made current; see --force)."""
+    exit 65: the data look wrong, the plan is stored but not made current; see --force).
+    With --network, every workshop of the network (exit 2: some kept their previous plan)."""
+    if network is not None:
+        refuse_with_network(force=force, problem_out=problem_out)
+    elif scheduler is not None or dask_workers is not None:
+        refuse_without_network(scheduler=scheduler, dask_workers=dask_workers)
     if problem_out is not None:
         api.check_problem_path(problem_out)
-    cfg = settings(ctx).config()
     engine = settings(ctx).engine()
     options = api.ReplanOptions(
         now=now,
@@ -111,8 +125,18 @@ def replan_command(
         force=force,
         problem_out=problem_out,
     )
-    outcome = api.replan(engine, cfg, options, progress=say_raw)
+    if network is not None:
+        cluster = api.EngineOptions(scheduler=scheduler, workers=dask_workers)
+        replan_network(engine, network, options, cluster, as_json)
+        return
+    outcome = api.replan(engine, settings(ctx).config(), options, progress=say_raw)
     _show_outcome(outcome, as_json)
+
+
+def refuse_without_network(**given: object) -> None:
+    """--scheduler and --dask-workers only mean something for a network's night."""
+    named = [f"--{name.replace('_', '-')}" for name, value in given.items() if value is not None]
+    raise typer.BadParameter(f"{', '.join(named)} only apply with --network")
 
 
 def runs_command(

@@ -56,3 +56,20 @@ def test_a_style_no_workshop_can_hold_whole_is_split_by_colour() -> None:
     assert any(r.colour is not None for r in runs)
     skus = [s for r in runs for s in r.skus]
     assert len(skus) == len(set(skus))
+
+
+def test_runs_on_a_floor_stay_at_their_workshop_even_beyond_its_capacity() -> None:
+    """Pinned runs are made whatever the model says: they may fill a workshop past its
+    bounds, where an unpinned allocation would spread or drop them, never make it infeasible."""
+    runs = _runs(daily=90)
+    jeans = [r for r in runs if r.category == "jeans"]
+    wovens = NETWORK.workshop("wovens")
+    room = sum(daily_capacity(wovens.cfg, START.date(), 14, "jeans"))
+    room += sum(daily_capacity(wovens.cfg, START.date(), 14, "jeans", overtime=True))
+    assert sum(r.load for r in jeans) > room  # more jeans than its jeans lines can sew
+    free = allocate(runs, NETWORK, START.date(), 14, work=2)
+    assert any(free.assignment[r.key] != "wovens" for r in jeans)
+    pinned = allocate(
+        runs, NETWORK, START.date(), 14, work=2, pinned={r.key: "wovens" for r in jeans}
+    )
+    assert all(pinned.assignment[r.key] == "wovens" for r in jeans)

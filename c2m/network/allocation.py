@@ -10,7 +10,9 @@ category) and ``u[r]`` (nobody makes it: its units are lost sales). Constraints,
   and overtime leave undone is the backlog ``b[w,k] >= 0``, paid as lateness per SAM-minute-day;
 * the whole horizon's load within its capacity, in total and per category (the lines that can
   sew a category bound what the workshop can make of it);
-* the network file's minimum and maximum weekly load (over the horizon's weeks).
+* the network file's minimum and maximum weekly load (over the horizon's weeks);
+* **pins**: a run with lots on a workshop's floor (frozen by the nightly replan) stays at
+  that workshop (``x[r, w] = 1``), so the night never moves work that has started.
 
 Cost (CNY, in fen for the solver): lateness of the backlog, transfer cost per unit, the lost
 margin of every unserved unit. The solve is CP-SAT on one worker with a deterministic work
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import Any
@@ -36,6 +39,10 @@ from c2m.network.config import Network, Workshop
 from c2m.network.runs import Run, eligible
 
 FEN = 100  # the solver's objective is integer: costs in fen
+
+
+class LoadBoundsUnmet(DataError):
+    """No allocation meets every workshop's minimum and maximum weekly load."""
 
 
 @dataclass(frozen=True)
@@ -88,17 +95,27 @@ class _Shop:
 
 
 def allocate(
-    runs: list[Run], network: Network, start: dt.date, horizon: int, work: float = 10.0
+    runs: list[Run],
+    network: Network,
+    start: dt.date,
+    horizon: int,
+    work: float = 10.0,
+    pinned: Mapping[str, str] | None = None,
 ) -> Allocation:
     """Runs with a need go through the CP-SAT model; runs that need nothing go to the first
-    workshop that may make them; runs no workshop may make stay unassigned."""
+    workshop that may make them; runs no workshop may make stay unassigned. ``pinned``: run
+    key -> the workshop it must stay at (ignored where that workshop may no longer make it)."""
     shops = {w.name: _shop(w, start, horizon) for w in network.workshops}
     assignment: dict[str, str | None] = {}
     active = []
+    pins = {}
     for run in runs:
         names = [w.name for w in eligible(run, network)]
+        pin = (pinned or {}).get(run.key)
+        if pin in names:
+            pins[run.key] = pin
         if run.load == 0 or not names:
-            assignment[run.key] = names[0] if names else None
+            assignment[run.key] = pins.get(run.key, names[0] if names else None)
         else:
             active.append(run)
     setup = {
@@ -106,9 +123,9 @@ def allocate(
         for r in active
         for w in eligible(r, network)
     }
-    base = baseline(active, network, shops, setup)
+    base = baseline(active, network, shops, setup, pins)
     late = _late_fen(active, network)
-    model = _Model(active, network, shops, late, setup)
+    model = _Model(active, network, shops, late, setup, pins)
     chosen, status, objective, bound = model.solve(base, work)
     _, _, base_cost, _ = model.solve(base, work, fixed=True)
     assignment.update(chosen)
@@ -167,10 +184,13 @@ def baseline(
     network: Network,
     shops: dict[str, _Shop],
     setup: dict[tuple[str, str], int],
+    pins: Mapping[str, str] | None = None,
 ) -> dict[str, str | None]:
     """Each workshop takes a capacity-proportional share of the work: the largest runs first,
     each to the workshop furthest below its share that has room for it (total, category and
-    maximum load), else unserved. What a group does without an optimiser."""
+    maximum load), else unserved. What a group does without an optimiser. Pinned runs go to
+    their workshop first, room or not (they are on its floor)."""
+    pins = pins or {}
     total_cap = sum(s.cumulative[-1] for s in shops.values() if s.cumulative) or 1.0
     total_load = sum(r.load for r in runs)
     target = {
@@ -180,7 +200,16 @@ def baseline(
     used = {n: 0.0 for n in shops}
     used_cat: dict[tuple[str, str], float] = {}
     out: dict[str, str | None] = {}
+    for run in runs:
+        if run.key in pins:
+            name = pins[run.key]
+            out[run.key] = name
+            used[name] += run.load + setup[run.key, name]
+            cat = used_cat.get((name, run.category), 0.0)
+            used_cat[(name, run.category)] = cat + run.load + setup[run.key, name]
     for run in sorted(runs, key=lambda r: (-r.load, r.key)):
+        if run.key in pins:
+            continue
         out[run.key] = None
         names = [w.name for w in eligible(run, network)]
         for name in sorted(names, key=lambda n: (used[n] - target[n], n)):
@@ -214,6 +243,7 @@ class _Model:
     shops: dict[str, _Shop]
     late: int
     setup: dict[tuple[str, str], int]
+    pins: Mapping[str, str] = field(default_factory=dict)
 
     def solve(
         self, hint: dict[str, str | None], work: float, fixed: bool = False
@@ -233,13 +263,18 @@ class _Model:
                 model.add_hint(x[run.key, name], hint.get(run.key) == name)
                 if fixed:
                     model.add(x[run.key, name] == int(hint.get(run.key) == name))
+                elif run.key in self.pins:
+                    model.add(x[run.key, name] == int(self.pins[run.key] == name))
                 fee = network.workshop(name).transfer_cost_per_unit * run.units
                 terms.append(round(FEN * fee) * x[run.key, name])
             model.add_hint(unserved, hint.get(run.key) is None)
             model.add_exactly_one([unserved, *(x[run.key, n] for n in options)])
             terms.append(round(FEN * run.lost_sale_per_unit * run.units) * unserved)
         for name, s in self.shops.items():
-            _workshop_constraints(model, self.runs, x, name, s, self.late, terms, self.setup)
+            pinned = {r.key for r in self.runs if self.pins.get(r.key) == name}
+            _workshop_constraints(
+                model, self.runs, x, name, s, self.late, terms, self.setup, pinned
+            )
         model.minimize(sum(terms))
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 1
@@ -247,7 +282,7 @@ class _Model:
         solver.parameters.random_seed = network.lead.cfg.solver.seed
         status = solver.solve(model)
         if status in (cp_model.INFEASIBLE, cp_model.MODEL_INVALID) and not fixed:
-            raise DataError(
+            raise LoadBoundsUnmet(
                 f"{network.source}: no allocation meets every workshop's min_weekly_minutes "
                 "and max_weekly_minutes with this demand; lower a minimum or raise a maximum"
             )
@@ -264,13 +299,24 @@ class _Model:
 
 
 def _workshop_constraints(
-    model, runs, x, name: str, s: _Shop, late: int, terms: list, setup: dict
+    model,
+    runs,
+    x,
+    name: str,
+    s: _Shop,
+    late: int,
+    terms: list,
+    setup: dict,
+    pinned: set[str] = frozenset(),
 ) -> None:
     """One workshop's capacity: overtime and backlog per day, total and per-category load,
-    min/max load; each run's load with its set-up allowance in this workshop."""
+    min/max load; each run's load with its set-up allowance in this workshop. The runs
+    ``pinned`` here are on its floor and will be made whatever the model says: each bound
+    is at least their load (they may fill it, never make the night infeasible)."""
     mine = [r for r in runs if (r.key, name) in x]
     lag = s.shop.transfer_days
     size = {r.key: r.load + setup[r.key, name] for r in mine}
+    on_floor = sum(size[r.key] for r in mine if r.key in pinned)
     load = sum(size[r.key] * x[r.key, name] for r in mine)
     extra: list = []  # cumulative overtime SAM-minutes by the end of each day
     spent: Any = 0
@@ -281,15 +327,16 @@ def _workshop_constraints(
             spent = spent + used
         extra.append(spent)
     if s.cumulative:
-        model.add(load <= int(s.cumulative[-1]) + extra[-1])
+        model.add(load <= max(int(s.cumulative[-1]), on_floor) + extra[-1])
     for category, room in s.category_total.items():
         part = [r for r in mine if r.category == category]
         if part:
-            model.add(sum(size[r.key] * x[r.key, name] for r in part) <= int(room))
+            held = sum(size[r.key] for r in part if r.key in pinned)
+            model.add(sum(size[r.key] * x[r.key, name] for r in part) <= max(int(room), held))
     if s.low > 0:
         model.add(load >= int(s.low))
     if s.high is not None:
-        model.add(load <= int(s.high))
+        model.add(load <= max(int(s.high), on_floor))
     top = sum(size.values())
     for k, cap in enumerate(s.cumulative):
         due = {r.key: _need_at(r, k + lag, setup[r.key, name]) for r in mine}

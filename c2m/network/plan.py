@@ -24,6 +24,7 @@ from c2m.errors import DataError
 from c2m.network.allocation import Allocation, allocate
 from c2m.network.config import Network, load_network
 from c2m.network.engine import EngineOptions, TaskOutcome, run_tasks
+from c2m.network.facts import night_token, plan_facts
 from c2m.network.runs import make_runs, workshop_inputs
 from c2m.planning.db_inputs import load_forecast, load_inputs
 from c2m.planning.inputs import PlanningInputs, PlanOptions
@@ -34,6 +35,7 @@ from c2m.planning.publish import ensure_forecast
 from c2m.planning.save import write_plan
 from c2m.planning.unknown import set_aside_unknown
 from c2m.progress import Say, silent
+from c2m.replan.stored_plans import note_network
 
 ALLOCATION_WORK = 10.0  # CP-SAT deterministic seconds for the allocation
 
@@ -144,7 +146,7 @@ def plan_network(
     outcome: TaskOutcome = run_tasks(make_plan, tasks, engine, say)
     t2 = time.perf_counter()
     placed = set().union(*(allocation.skus_of(w.name) for w in network.workshops))
-    due, served = _unplaced_service(inputs, set(inputs.skus) - placed, start, options.horizon_days)
+    due, served = unplaced_service(inputs, set(inputs.skus) - placed, start, options.horizon_days)
     if len(network.workshops) == 1:
         due = served = 0.0  # the single factory's plan names what it leaves out itself
     return NetworkPlan(
@@ -178,7 +180,7 @@ def _tasks(
     return tasks
 
 
-def _unplaced_service(
+def unplaced_service(
     inputs: PlanningInputs, skus: set[str], start: dt.datetime, horizon: int
 ) -> tuple[float, float]:
     """Units due of the SKUs no workshop plans, and how many of them stock serves on time."""
@@ -226,11 +228,19 @@ def plan_network_and_store(
         inputs = load_inputs(session, forecast)
     result = plan_network(inputs, network, options, cluster, work=work, say=say)
     t0 = time.perf_counter()
+    night = night_token(result.start)
+    unplaced = (result.unplaced_due, result.unplaced_served)
     with session_scope(engine) as session:
         for name, plan in result.plans.items():
             result.plan_ids[name] = write_plan(
                 session, plan, forecast_run_id=forecast_run_id, workshop=name
             )
+            if name:  # the network's view reads these back (c2m compare, c2m report)
+                cfg = network.workshop(name).cfg
+                facts = plan_facts(
+                    network.name, night, name, result.allocation, plan, inputs, cfg, unplaced
+                )
+                note_network(session, result.plan_ids[name], facts)
     result.phases["store"] = time.perf_counter() - t0
     return result
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -140,17 +140,23 @@ def _fits_somewhere(run: Run, network: Network, start: dt.date, horizon: int) ->
     return False
 
 
-def workshop_inputs(inputs: PlanningInputs, skus: set[str]) -> PlanningInputs:
+def workshop_inputs(
+    inputs: PlanningInputs, skus: set[str], catalogue: Collection[str] = ()
+) -> PlanningInputs:
     """The network's inputs cut to one workshop's SKUs: catalogue, forecast, stock, orders.
 
-    Fabric stock is not split (no fabric location yet): each workshop sees the warehouse's."""
+    ``catalogue``: SKUs kept in the catalogue only, without their demand (lots of theirs on
+    this workshop's floor while their run is now another's: the lots stay, nothing new is
+    planned for them here). Fabric stock is not split (no fabric location yet): each
+    workshop sees the warehouse's."""
     forecast = inputs.forecast
     column = "unique_id" if "unique_id" in forecast.columns else "sku"
-    styles = {inputs.skus[s].style for s in skus}
+    known = skus | {s for s in catalogue if s in inputs.skus}
+    styles = {inputs.skus[s].style for s in known}
     return dataclasses.replace(
         inputs,
         styles={k: v for k, v in inputs.styles.items() if k in styles},
-        skus={s: i for s, i in inputs.skus.items() if s in skus},
+        skus={s: i for s, i in inputs.skus.items() if s in known},
         forecast=forecast[forecast[column].astype(str).isin(skus)].reset_index(drop=True),
         on_hand={s: q for s, q in inputs.on_hand.items() if s in skus},
         open_orders=[o for o in inputs.open_orders if o.sku in skus],

@@ -56,9 +56,10 @@ def coverage(result: PlanResult, forecast: pd.DataFrame) -> Coverage:
     return Coverage(skus=int((per_sku > 0).sum()), units=float(result.kpis.units_due))
 
 
-def read_baseline(session: Session, mode: str, today: dt.date) -> Baseline:
+def read_baseline(session: Session, mode: str, today: dt.date, workshop: str = "") -> Baseline:
     """The current plan of ``mode`` (its forecast's SKUs, its units due) and the SKUs sold in
-    the :data:`ACTIVE_DAYS` up to ``today``."""
+    the :data:`ACTIVE_DAYS` up to ``today``; ``workshop``: a network workshop's current plan
+    ('' : the single factory's)."""
     since = dt.datetime.combine(today - dt.timedelta(days=ACTIVE_DAYS), dt.time())
     until = dt.datetime.combine(today + dt.timedelta(days=1), dt.time())
     active = session.exec(
@@ -67,7 +68,7 @@ def read_baseline(session: Session, mode: str, today: dt.date) -> Baseline:
         )
     ).one()
     plan = session.exec(
-        select(Plan).where(Plan.mode == mode, Plan.workshop == "", Plan.is_current)
+        select(Plan).where(Plan.mode == mode, Plan.workshop == workshop, Plan.is_current)
     ).first()
     previous = None
     if plan is not None and plan.forecast_run_id is not None:

@@ -203,12 +203,12 @@ def get_plan(session: Session, plan_id: int) -> Plan:
     return plan
 
 
-def current_plan(session: Session, mode: str) -> Plan | None:
+def current_plan(session: Session, mode: str, workshop: str = "") -> Plan | None:
     """The plan the floor works to for ``mode`` (the newest, should two ever be flagged); the
-    single factory's, not a network workshop's (``c2m plan --network``)."""
+    single factory's, or with ``workshop`` that network workshop's (``c2m plan --network``)."""
     return session.exec(
         select(Plan)
-        .where(Plan.mode == mode, Plan.workshop == "", Plan.is_current == True)  # noqa: E712
+        .where(Plan.mode == mode, Plan.workshop == workshop, Plan.is_current == True)  # noqa: E712
         .order_by(Plan.id.desc())
     ).first()
 

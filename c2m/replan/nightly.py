@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -54,7 +55,7 @@ from c2m.replan.frozen import (
     previous_assignments,
     restore_frozen,
 )
-from c2m.replan.lock import busy_message, lock_for
+from c2m.replan.lock import ReplanLock, busy_message, lock_for
 from c2m.replan.outcome import ReplanOptions, ReplanOutcome, SolverCrashed
 from c2m.replan.runs import append_log, finish_run, record_refused, running_run_id, start_run
 
@@ -96,9 +97,24 @@ class NightlyReplan:
     """
 
     def __init__(
-        self, engine: Engine, config: FactoryConfig, options: ReplanOptions, say: Say = silent
+        self,
+        engine: Engine,
+        config: FactoryConfig,
+        options: ReplanOptions,
+        say: Say = silent,
+        workshop: str = "",
+        lock: ReplanLock | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> None:
+        """``workshop``: the network's workshop this night is for ('' : the single factory);
+        ``lock``: a lock the caller already holds for it (a network's night takes one for
+        all its workshops), else this run takes its own; ``settings``: more of what the plan
+        depends on, for the fingerprint (a network's file and allocation)."""
         self.engine = engine
+        self.workshop = workshop
+        self.extra_settings = dict(settings or {})
+        # kpis["network"] of the plan this night publishes (a network's night sets it)
+        self.network_kpis: dict[str, Any] | None = None
         self.config = config
         self.options = options
         self.say = say
@@ -110,9 +126,11 @@ class NightlyReplan:
             started_at=_stamp(),
             now=self.now,
             mode=options.mode,
+            workshop=workshop,
         )
         self.phases = PhaseClock()
-        self.lock = lock_for(engine)
+        self.owns_lock = lock is None
+        self.lock = lock_for(engine) if lock is None else lock
         self.line_ids = {line.id for line in config.lines}
 
     # --- the run -------------------------------------------------------------------------------
@@ -120,27 +138,31 @@ class NightlyReplan:
     def run(self) -> ReplanOutcome:
         """Every step in order; the run is recorded however it ends."""
         self.take_lock()
-        outcome = self.outcome
         try:
             self.open_record()
             self.replan()
-            outcome.exit_code = int(ExitCode.OK)
-        except C2MError as exc:
-            outcome.status = "failed" if exc.exit_code != ExitCode.INTERNAL else "error"
-            outcome.exit_code = int(exc.exit_code)
-            outcome.message = str(exc)
-            raise
-        except KeyboardInterrupt:
-            outcome.status, outcome.exit_code = "interrupted", 130
-            outcome.message = "interrupted; the previous plan stayed current"
-            raise
+            self.outcome.exit_code = int(ExitCode.OK)
         except BaseException as exc:
-            outcome.status, outcome.exit_code = "error", int(ExitCode.INTERNAL)
-            outcome.message = f"internal error: {type(exc).__name__}: {exc}"
+            self.note_failure(exc)
             raise
         finally:
             self.close_record()
-        return outcome
+        return self.outcome
+
+    def note_failure(self, exc: BaseException) -> None:
+        """What the run's record says of the error that ended it (the caller re-raises, or,
+        in a network's night, goes on with the other workshops)."""
+        outcome = self.outcome
+        if isinstance(exc, C2MError):
+            outcome.status = "failed" if exc.exit_code != ExitCode.INTERNAL else "error"
+            outcome.exit_code = int(exc.exit_code)
+            outcome.message = str(exc)
+        elif isinstance(exc, KeyboardInterrupt):
+            outcome.status, outcome.exit_code = "interrupted", 130
+            outcome.message = "interrupted; the previous plan stayed current"
+        else:
+            outcome.status, outcome.exit_code = "error", int(ExitCode.INTERNAL)
+            outcome.message = f"internal error: {type(exc).__name__}: {exc}"
 
     def replan(self) -> None:
         """The steps between the lock and the record: read, reuse or forecast-plan-publish."""
@@ -185,13 +207,17 @@ class NightlyReplan:
         append_log(self.options.log_file, outcome.log_record())
         raise LockBusy(message) from None
 
-    def open_record(self) -> None:
-        """Write the run's row (status ``running``) and tell the lock which run holds it."""
-        self.outcome.run_id = start_run(self.engine, self.options.mode, self.now)
+    def open_record(self, mark_dead: bool = True) -> None:
+        """Write the run's row (status ``running``) and tell the lock which run holds it.
+        ``mark_dead``: mark rows left ``running`` by a dead process (not the rows a network's
+        night opened for its other workshops a moment before)."""
+        self.outcome.run_id = start_run(
+            self.engine, self.options.mode, self.now, self.workshop, mark_dead
+        )
         self.lock.note_run(self.outcome.run_id)
         self.say(
             f"replan run {self.outcome.run_id}: now {self.now:%Y-%m-%d %H:%M}, "
-            f"mode {self.options.mode}"
+            f"mode {self.options.mode}" + (f", workshop {self.workshop}" if self.workshop else "")
         )
 
     def close_record(self) -> None:
@@ -208,7 +234,8 @@ class NightlyReplan:
         except Exception as exc:
             outcome.warnings.append(f"the run record could not be completed: {exc}")
         finally:
-            self.lock.release()
+            if self.owns_lock:
+                self.lock.release()
         try:
             append_log(self.options.log_file, outcome.log_record())
         except OSError as exc:
@@ -232,6 +259,7 @@ class NightlyReplan:
             # the warnings ride in the phases' JSON, like the solver facts: no schema change
             phases={
                 **outcome.phases,
+                **({"workshop": self.workshop} if self.workshop else {}),
                 "solver": outcome.solver,
                 "kpis": outcome.kpis,
                 "warnings": list(outcome.warnings),
@@ -268,6 +296,8 @@ class NightlyReplan:
             # The due-lot guard holds lots where a push is not worth it: it shapes the plan.
             "later_hours": self.config.guards.later_hours,
             "later_margin_share": self.config.guards.later_margin_share,
+            **({"workshop": self.workshop} if self.workshop else {}),
+            **self.extra_settings,
         }
 
     def read_inputs(self) -> TonightsInputs:
@@ -275,7 +305,7 @@ class NightlyReplan:
         settings = self.settings()
         with session_scope(self.engine) as session:
             stored_plans.snapshot_reads(session)
-            previous = current_plan(session, self.options.mode)
+            previous = current_plan(session, self.options.mode, self.workshop)
             lots = stored_plans.plan_lots(session, previous.id) if previous else []
             made_from = stored_plans.plan_fingerprint(session, previous) if previous else None
             digest, _counts = fingerprint(session, self.now, self.config, settings)
@@ -378,7 +408,15 @@ class NightlyReplan:
             + (f"(solver limit {budget:.0f} s)" if budget > 0 else "(no time left: heuristic plan)")
         )
         plan_inputs = self.plan_inputs(inputs, floor, forecast)
-        plan_options = PlanOptions(
+        result = self.hold_due(floor, plan_inputs, self.plan_options(budget))
+        restore_frozen(result, floor.frozen)
+        if result.skipped_skus:
+            self.outcome.warnings.append(skipped_message(result.skipped_skus))
+        return result
+
+    def plan_options(self, budget: float) -> PlanOptions:
+        """The solver's settings for tonight, with ``budget`` seconds (or work units)."""
+        return PlanOptions(
             mode=self.options.mode,
             start=self.now,
             horizon_days=self.options.horizon_days,
@@ -388,29 +426,28 @@ class NightlyReplan:
             # a deadline is a promise to cron: then the solver's clock is the wall clock
             deterministic=self.options.deadline_minutes is None,
         )
-        result = self.hold_due(floor, plan_inputs, plan_options)
-        restore_frozen(result, floor.frozen)
-        if result.skipped_skus:
-            self.outcome.warnings.append(skipped_message(result.skipped_skus))
-        return result
 
     def plan_inputs(
         self, inputs: TonightsInputs, floor: FloorState, forecast: ForecastInput
     ) -> PlanningInputs:
         """The planner's inputs: the frozen lots fixed, the live ones as the stability reference."""
-        frozen_codes = floor.frozen_codes
         with session_scope(self.engine) as session:
-            plan_inputs = load_inputs(
-                session,
-                forecast.frame,
-                frozen_lots=[lot.as_frozen() for lot in floor.frozen],
-                previous=previous_assignments(floor.live),
-                line_state=line_state(inputs.lots, self.now, self.line_ids, floor.frozen),
-            )
-        plan_inputs.previous_lots = [
-            lot.as_previous() for lot in floor.live if lot.code not in frozen_codes
-        ]
-        return plan_inputs
+            loaded = load_inputs(session, forecast.frame)
+        return self.on_the_floor(loaded, inputs, floor)
+
+    def on_the_floor(
+        self, plan_inputs: PlanningInputs, inputs: TonightsInputs, floor: FloorState
+    ) -> PlanningInputs:
+        """``plan_inputs`` with what is on this floor: the frozen lots fixed, the live ones as
+        the stability reference, each line's set-up at ``now``."""
+        frozen_codes = floor.frozen_codes
+        return dataclasses.replace(
+            plan_inputs,
+            frozen_lots=[lot.as_frozen() for lot in floor.frozen],
+            previous=previous_assignments(floor.live),
+            line_state=line_state(inputs.lots, self.now, self.line_ids, floor.frozen),
+            previous_lots=[lot.as_previous() for lot in floor.live if lot.code not in frozen_codes],
+        )
 
     def hold_due(
         self, floor: FloorState, plan_inputs: PlanningInputs, plan_options: PlanOptions
@@ -470,6 +507,7 @@ class NightlyReplan:
                     forecast_run_id=forecast.run_id,
                     replan_run_id=outcome.run_id,
                     make_current=False,
+                    workshop=self.workshop,
                 ),
                 floor,
                 current=reason is None,
@@ -487,14 +525,29 @@ class NightlyReplan:
     def refusal(self, result: PlanResult, forecast: ForecastInput) -> str | None:
         """Why tonight's plan must not become current (``now`` is the factory's today)."""
         return publishing.refusal(
-            self.engine, self.options.mode, self.now, result, forecast, self.config
+            self.engine, self.options.mode, self.now, result, forecast, self.config, self.workshop
         )
 
     def publish(
         self, make: Callable[[Session], int], floor: FloorState, current: bool = True
     ) -> int:
         """Write, check against the frozen window, flip current (unless not ``current``): ONE
-        transaction (:func:`c2m.replan.publishing.publish`)."""
+        transaction (:func:`c2m.replan.publishing.publish`). A network's night also notes
+        the plan's network facts (:attr:`network_kpis`) in that transaction."""
+
+        def made(session: Session) -> int:
+            plan_id = make(session)
+            if self.network_kpis is not None:
+                stored_plans.note_network(session, plan_id, self.network_kpis)
+            return plan_id
+
         return publishing.publish(
-            self.engine, self.config, self.options.mode, self.outcome, make, floor, current
+            self.engine,
+            self.config,
+            self.options.mode,
+            self.outcome,
+            made,
+            floor,
+            current,
+            self.workshop,
         )

@@ -80,10 +80,12 @@ class ReplanOutcome:
     reused_plan_id: int | None = None
     warnings: list[str] = field(default_factory=list)
     due_guard: DueVerdict | None = None  # what the due-lot guard decided (None: no solve)
+    workshop: str = ""  # a network's workshop ('' : the single factory)
 
     def as_json(self) -> dict[str, Any]:
-        """What ``c2m replan --json`` prints."""
+        """What ``c2m replan --json`` prints (a network workshop's night names it)."""
         return {
+            **({"workshop": self.workshop} if self.workshop else {}),
             "run_id": self.run_id,
             "plan_id": self.plan_id,
             "previous_plan_id": self.previous_plan_id,
@@ -107,6 +109,7 @@ class ReplanOutcome:
     def log_record(self) -> dict[str, Any]:
         """The JSON line appended to ``--log-file``."""
         return {
+            **({"workshop": self.workshop} if self.workshop else {}),
             "run_id": self.run_id,
             "start": self.started_at,
             "end": self.finished_at,

@@ -34,10 +34,12 @@ def refusal(
     result: PlanResult,
     forecast: ForecastInput,
     config: FactoryConfig,
+    workshop: str = "",
 ) -> str | None:
-    """Why tonight's plan must not become current (``now`` is the factory's today)."""
+    """Why tonight's plan must not become current (``now`` is the factory's today); a
+    network workshop's plan is compared with that workshop's current plan."""
     with session_scope(engine) as session:
-        base = guards.read_baseline(session, mode, now.date())
+        base = guards.read_baseline(session, mode, now.date(), workshop)
     cover = guards.coverage(result, forecast.frame)
     return guards.refusal(result, cover, base, config.guards)
 
@@ -50,6 +52,7 @@ def publish(
     make: Callable[[Session], int],
     floor: FloorState,
     current: bool = True,
+    workshop: str = "",
 ) -> int:
     """Write, check against the frozen window, flip current (unless not ``current``): ONE
     transaction. Fills ``outcome``'s changes, KPIs, status and solver facts as it goes."""
@@ -60,7 +63,7 @@ def publish(
         explain(outcome.changes, outcome.due_guard)
         guard(outcome.changes)
         if current:
-            set_current(session, plan_id, mode)
+            set_current(session, plan_id, mode, workshop)
         outcome.kpis, outcome.status, solver = stored_plans.plan_summary(session, plan_id)
         outcome.solver = {**solver, **outcome.solver}
         return plan_id

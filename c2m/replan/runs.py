@@ -34,19 +34,32 @@ def _now() -> dt.datetime:
     return factory_now()
 
 
-def start_run(engine: Engine, mode: str, now: dt.datetime) -> int:
-    """Insert the run's row (status ``running``) and mark dead runs; call only under the lock."""
+def start_run(
+    engine: Engine, mode: str, now: dt.datetime, workshop: str = "", mark_dead: bool = True
+) -> int:
+    """Insert the run's row (status ``running``) and mark dead runs; call only under the lock.
+
+    A network workshop's run names its workshop in the phases' JSON (like the warnings: no
+    schema change); its night opens one row per workshop, marking dead runs only with the
+    first (``mark_dead``)."""
     with session_scope(engine) as session:
-        session.exec(
-            update(ReplanRun)
-            .where(ReplanRun.status == RUNNING)
-            .values(
-                status=ABORTED,
-                message="the process ended before finishing (killed or crashed); "
-                "the previous plan stayed current",
+        if mark_dead:
+            session.exec(
+                update(ReplanRun)
+                .where(ReplanRun.status == RUNNING)
+                .values(
+                    status=ABORTED,
+                    message="the process ended before finishing (killed or crashed); "
+                    "the previous plan stayed current",
+                )
             )
+        run = ReplanRun(
+            mode=mode,
+            now=now,
+            status=RUNNING,
+            started_at=_now(),
+            phases={"workshop": workshop} if workshop else {},
         )
-        run = ReplanRun(mode=mode, now=now, status=RUNNING, started_at=_now())
         session.add(run)
         session.flush()
         return int(run.id)
@@ -102,6 +115,25 @@ def running_run_id(engine: Engine) -> int | None:
         return None
 
 
+def last_finished(
+    engine: Engine, mode: str, workshop: str, look_back: int = 200
+) -> ReplanRun | None:
+    """The newest finished run of ``mode`` for a network's ``workshop`` (named in the
+    phases' JSON), among the last ``look_back`` runs; None when there is none."""
+    with session_scope(engine) as session:
+        runs = session.exec(
+            select(ReplanRun)
+            .where(ReplanRun.mode == mode, ReplanRun.status != RUNNING)
+            .order_by(ReplanRun.id.desc())
+            .limit(look_back)
+        ).all()
+        for run in runs:
+            if (run.phases or {}).get("workshop") == workshop:
+                session.expunge(run)
+                return run
+    return None
+
+
 def append_log(path: str | os.PathLike[str] | None, record: Mapping[str, Any]) -> None:
     """Append ``record`` as one JSON line to ``path`` (created with its directory if needed)."""
     if path is None:
@@ -124,7 +156,9 @@ def run_as_json(run: ReplanRun) -> dict[str, Any]:
     phases = dict(run.phases or {})  # seconds per phase, plus the solver facts and KPIs
     solver, kpis = phases.pop("solver", {}), phases.pop("kpis", {})
     warnings = list(phases.pop("warnings", []))
+    workshop = phases.pop("workshop", "")
     return {
+        **({"workshop": workshop} if workshop else {}),
         "run_id": run.id,
         "started_at": run.started_at,
         "finished_at": run.finished_at,

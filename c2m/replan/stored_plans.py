@@ -64,6 +64,7 @@ def copy_plan(session: Session, plan_id: int, run_id: int | None) -> int:
         replan_run_id=run_id,
         is_current=False,
         kpis=dict(source.kpis or {}),
+        workshop=source.workshop,
     )
     session.add(plan)
     session.flush()
@@ -90,6 +91,18 @@ def copy_plan(session: Session, plan_id: int, run_id: int | None) -> int:
         session.exec(insert(PlanOperation), params=rows)
     session.flush()
     return int(plan.id)
+
+
+def note_network(session: Session, plan_id: int, facts: dict[str, Any]) -> None:
+    """Merge a network's night's facts into the plan's ``kpis["network"]`` (which night, the
+    workshop's runs, planned and regular SAM-minutes): what ``compare`` and the report's
+    network view read back, with no schema change."""
+    plan = session.get(Plan, plan_id)
+    kpis = dict(plan.kpis or {})
+    kpis["network"] = {**dict(kpis.get("network") or {}), **facts}
+    plan.kpis = kpis
+    session.add(plan)
+    session.flush()
 
 
 def stock_count_dates(session: Session) -> dict[str, dt.date]:

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from c2m.db import session_scope
 from c2m.errors import NotFound
 from c2m.models import ForecastRun, ForecastValue, Plan, SalesSignal, Sku, Style
+from c2m.network.view import report_view
 from c2m.planning.inputs import SkuInfo
 from c2m.planning.stored import PlanHeader, StoredPlan, read_plan
 
@@ -76,6 +77,8 @@ class PlanReportData:
     #: ``c2m forecast --explain`` of the top SKUs (filled by ``write_plan_report``)
     explanations: list[dict[str, Any]] = field(default_factory=list)
     forecast_origin: dt.date | None = None
+    #: the network view of the plan's night (:mod:`c2m.network.view`); None: one factory
+    network: dict[str, Any] | None = None
 
 
 def resolve_plan(session: Session, plan_id: int | None) -> Plan:
@@ -129,6 +132,7 @@ def load_plan_report(
             forecast=forecast,
             forecast_run_id=run.id if run else None,
             forecast_origin=run.origin if run else None,
+            network=report_view(session, int(plan.id)),
         )
 
 

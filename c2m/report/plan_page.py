@@ -24,6 +24,7 @@ from c2m.report.forecast_explanations import explanations_html
 from c2m.report.html import esc, figure_div, json_block, page, table
 from c2m.report.kpi_cards import headline, is_number, shown_kpis
 from c2m.report.line_load import line_load, over_capacity, sewing_lines
+from c2m.report.network_section import network_section
 from c2m.report.plan_data import PlanReportData
 
 MAX_FORECAST_STYLES = 60
@@ -49,6 +50,7 @@ def render_plan_page(
         [
             _header(data, config, generated_at or factory_now(config)),
             _kpi_section(plan, data.companion),
+            network_section(data.network) if data.network is not None else "",
             _section(
                 "Gantt by line",
                 "gantt-section",
@@ -356,7 +358,9 @@ def _cell(value: Any) -> str:
 
 def _facts(data: PlanReportData) -> dict[str, Any]:
     ops = data.operations
+    network = {"network": data.network} if data.network is not None else {}
     return {
+        **network,
         "plan_id": data.plan.id,
         "mode": data.plan.mode,
         "companion_plan_id": data.companion.id if data.companion else None,
