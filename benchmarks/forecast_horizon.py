@@ -17,7 +17,7 @@ at the origin, ``forecasting.engine.SEGMENTS``) against seasonal naive. Prints J
 into ``benchmarks/results/forecast_horizon.json``.
 
 Run: ``.venv/bin/python benchmarks/forecast_horizon.py --seeds 1 2 3 --scenarios default viral
-promo [--extra global_recursive]``
+promo [--extra global_uncapped global_recursive]``
 """
 
 from __future__ import annotations
@@ -46,13 +46,13 @@ OFFSETS = (0, 7, 14)
 
 
 @register
-class GlobalCapped(GlobalGBM):
-    """Experiment: the global model with its target ratio capped at the established max."""
+class GlobalUncapped(GlobalGBM):
+    """The global model as it was before issue #17's cap on its target ratio (for the record)."""
 
-    alias = "global_capped"
+    alias = "global_uncapped"
 
     def __init__(self, **kw) -> None:
-        kw.setdefault("cap_ratio", True)
+        kw.setdefault("cap_ratio", False)
         super().__init__(**kw)
 
 
@@ -111,15 +111,15 @@ def picks(panel, cand: engine.Candidates, names: list[str]) -> dict[str, np.ndar
     """The ``(n, h)`` forecast of each candidate and of each selection rule on them.
 
     Rules: ``panel`` or ``band`` (:func:`engine.choose_by_band`), with a parsimony test of
-    ``z`` standard errors (``_pz1``) or without; ``_capped`` runs them with the global model
-    whose target ratio is capped in place of the plain one.
+    ``z`` standard errors (``_pz1``) or without; ``_uncapped`` runs them with the global model
+    as it was before its target ratio was capped (``GlobalGBM(cap_ratio=False)``).
     """
     out = {m: cand.preds[m] for m in cand.preds}
     seg = engine.segments(panel)
     rows = np.arange(panel.n)
     scale = engine.series_scale(panel.y, None)
     clusters = group_codes(panel)
-    for variant, glob in (("", "global"), ("_capped", "global_capped")):
+    for variant, glob in (("", "global"), ("_uncapped", "global_uncapped")):
         if glob != "global" and (glob not in cand.preds or "global" not in names):
             continue
         errors = {m: cand.errors[glob if m == "global" else m] for m in names}

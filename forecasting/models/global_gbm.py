@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any, cast
 
 import numpy as np
+import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from forecasting.features import FeatureBuilder
@@ -37,7 +38,7 @@ class GlobalGBM(Model):
         seed: int = 0,
         n_threads: int = 1,
         loss: str = "poisson",
-        cap_ratio: bool = False,
+        cap_ratio: bool = True,
     ) -> None:
         super().__init__()
         self.use_signals = use_signals
@@ -173,7 +174,7 @@ class GlobalGBMRecursive(GlobalGBM):
 
     def predict(self, h: int) -> np.ndarray:
         p = self.panel
-        all_dates = p.dates.append(p.future_dates)
+        all_dates = cast(pd.DatetimeIndex, p.dates.append(p.future_dates))
         y = np.concatenate([p.y, np.full((p.n, h), np.nan)], axis=1)
         rows, T = np.arange(p.n), p.T
         for k in range(h):
@@ -185,4 +186,4 @@ class GlobalGBMRecursive(GlobalGBM):
             with threadpool_limits(limits=self.n_threads):
                 ratio = np.minimum(self.model.predict(X), self.ratio_cap)
                 y[:, T + k] = np.maximum(ratio * s, 0.0)
-        return cast(np.ndarray, y[:, T:])
+        return y[:, T:]
