@@ -6,15 +6,17 @@ history, +7, +14 days) the candidates ``auto`` weighs are fitted once, exactly a
 calendar as ``c2m forecast`` reads them). The candidates' forecasts are cached
 (``--cache``), so the selection rules can be compared on the same forecasts:
 
-- ``panel``: the engine's rule before issue #17 (one model per panel, a segment switches on a
-  paired test);
-- ``band``: the same rule per horizon band (steps 1-3, 4-7, 8-14), see
-  :func:`forecasting.engine.choose_by_band`;
-- each single candidate.
+- ``auto_panel``: the engine's rule, what ``auto`` forecasts (one model per panel, a segment
+  switches on a paired test);
+- ``auto_band``: the same rule per horizon band (steps 1-3, 4-7, 8-14), see
+  :func:`forecasting.engine.choose_by_band` (measured, not used by ``auto``);
+- ``_pz1`` / ``_pz2``: with the parsimony test (``engine.PARSIMONY_Z``, off in ``auto``);
+- each single candidate, and the ``--extra`` models (``global_uncapped``: the global model
+  before its ratio cap; ``global_recursive``).
 
 Scored on the true demand: WAPE and bias per horizon step and per segment (segment of the series
-at the origin, ``forecasting.engine.SEGMENTS``) against seasonal naive. Prints JSON and merges it
-into ``benchmarks/results/forecast_horizon.json``.
+at the origin, ``forecasting.engine.SEGMENTS``) against seasonal naive, and the gain per seed.
+Prints JSON and writes ``benchmarks/results/forecast_horizon.json``.
 
 Run: ``.venv/bin/python benchmarks/forecast_horizon.py --seeds 1 2 3 --scenarios default viral
 promo [--extra global_uncapped global_recursive]``
