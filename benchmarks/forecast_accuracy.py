@@ -34,6 +34,7 @@ import pandas as pd
 import forecasting
 from c2m.room_calendar import CALENDAR_COLUMNS
 from forecasting.calibration import VOLUME_EDGES, volume_bins
+from forecasting.engine import SEGMENTS, segments
 from forecasting.panel import build_panel
 
 RESULTS = Path(__file__).resolve().parent / "results" / "forecast_accuracy.json"
@@ -142,6 +143,8 @@ def sample_world(
         ],
         "auto_by_volume": by_volume(auto),
         "auto_by_step": [{"step": int(k), **score(g)} for k, g in auto.groupby("step", sort=True)],
+        "by_step": breakdown(pooled, "step"),
+        "by_segment": breakdown(pooled, "segment"),
         "auto_vs_seasonal_naive_wape_gain": _gain(by, "auto", "seasonal_naive"),
         "auto_vs_seasonal_naive_wape_gain_per_seed": {
             seed: _seed_gain(pooled, seed, "auto", "seasonal_naive") for seed in seeds
@@ -151,6 +154,19 @@ def sample_world(
     }
     if "statsforecast_autoets" in by:
         out["auto_vs_autoets_wape_gain"] = _gain(by, "auto", "statsforecast_autoets")
+    return out
+
+
+def breakdown(pooled: dict[str, pd.DataFrame], key: str) -> dict:
+    """WAPE and bias of auto and seasonal naive per horizon step or per segment (the series'
+    segment at the origin, ``forecasting.engine.SEGMENTS``): where auto wins and loses."""
+    out = {}
+    for name in ("auto", "seasonal_naive"):
+        if name in pooled:
+            out[name] = {
+                str(k): {**score(g), "points": len(g)}
+                for k, g in pooled[name].groupby(key, sort=True)
+            }
     return out
 
 
@@ -178,6 +194,8 @@ def _sample_runs(seed: int, scenario: str, h: int, autoets: bool):
     for offset in (0, 7, 14):
         origin = world.history_end + dt.timedelta(days=offset)
         df = world.to_long(until=origin)[["unique_id", "ds", "y", *SIGNALS]]
+        history = build_panel(df[["unique_id", "ds", "y"]], 1, "D")
+        seg = dict(zip(history.ids, np.asarray(SEGMENTS)[segments(history)], strict=True))
         # what `c2m forecast` reads once the rooms' schedule is imported: the same signals
         # plus the broadcast and promotion calendar known ahead
         with_cal, future = world.long_with_calendar(origin, h)
@@ -207,11 +225,14 @@ def _sample_runs(seed: int, scenario: str, h: int, autoets: bool):
             t0 = time.perf_counter()
             fc = make()
             secs = time.perf_counter() - t0
-            yield name, _join(fc, window, h), secs
+            yield name, _join(fc, window, h, seg), secs
 
 
-def _join(fc: pd.DataFrame, window: pd.DataFrame, h: int) -> pd.DataFrame:
-    """Forecasts with the true outcome, horizon step and the series' mean forecast level."""
+def _join(
+    fc: pd.DataFrame, window: pd.DataFrame, h: int, seg: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Forecasts with the true outcome, horizon step, the series' mean forecast level and its
+    segment at the origin."""
     if "q10" in fc:
         fc = fc.rename(columns={"q10": "lo", "q90": "hi"})
     fc["ds"] = pd.to_datetime(fc["ds"])
@@ -220,7 +241,8 @@ def _join(fc: pd.DataFrame, window: pd.DataFrame, h: int) -> pd.DataFrame:
     joined["y"] = joined["y"].fillna(0.0)
     joined["step"] = joined.groupby("unique_id").cumcount() + 1
     joined["level"] = joined.groupby("unique_id")["yhat"].transform("mean")
-    return joined[["y", "yhat", "lo", "hi", "step", "level"]]
+    joined["segment"] = joined["unique_id"].map(seg or {}).fillna("none")
+    return joined[["y", "yhat", "lo", "hi", "step", "level", "segment"]]
 
 
 def weekly_retail(n_series: int = 150, weeks: int = 156, seed: int = 0) -> pd.DataFrame:

@@ -416,7 +416,8 @@ def run_backtest(
 
     Returns ``{"horizon", "folds", "origin", "series", "methods": [...]}``; each method row has
     the library's columns (``method``, ``wape``, ``mase``, ``bias``, ``coverage_80``,
-    ``seconds``, ``pinball``, the same for new SKUs, ...).
+    ``seconds``, ``pinball``, the same for new SKUs, ...); ``breakdown`` has WAPE and bias per
+    method x segment x horizon band (``forecasting.api.breakdown``).
     """
     import forecasting
 
@@ -463,6 +464,10 @@ def run_backtest(
         "series": int(history["unique_id"].nunique()),
         "known_ahead": list(known),
         "methods": records,
+        "breakdown": [
+            {k: _json_number(v) for k, v in row.items()}
+            for row in table.attrs["breakdown"].to_dict("records")
+        ],
     }
 
 

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from forecasting import metrics
-from forecasting.engine import run_parallel, young_age
+from forecasting.bias import horizon_bands
+from forecasting.engine import SEGMENTS, run_parallel, segments, young_age
 from forecasting.panel import Panel, build_panel
 
 DEFAULT_QUANTILES = (0.1, 0.5, 0.8, 0.9)
@@ -118,7 +119,8 @@ def cross_validation(
 
     Returns one row per (method, fold, series, step): ``method``, ``cutoff`` (last date
     seen), ``unique_id``, ``ds``, ``y`` (the outcome), ``yhat``, quantile columns, ``chosen``
-    (model picked), ``new`` (series younger than 4 seasons at the cutoff), ``scale`` (its
+    (model picked), ``new`` (series younger than 4 seasons at the cutoff), ``segment`` (its
+    segment at the cutoff, ``engine.SEGMENTS``), ``step`` (1-based), ``scale`` (its
     in-sample seasonal-naive MAE, for MASE) and, in ``attrs``, seconds and failures per method.
     """
     names = quantile_names(quantiles)
@@ -154,6 +156,8 @@ def cross_validation(
             frame.insert(0, "method", method)
             frame["y"] = full.y[idx, origin : origin + horizon].ravel()
             frame["new"] = np.repeat(sub.age < young_age(sub.season), horizon)
+            frame["segment"] = np.repeat(np.asarray(SEGMENTS)[segments(sub)], horizon)
+            frame["step"] = np.tile(np.arange(1, horizon + 1), sub.n)
             frame["scale"] = np.repeat(metrics.insample_scale(sub.y, sub.season), horizon)
             frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
@@ -271,4 +275,39 @@ def backtest(
         table["coverage_80_new"] = np.nan
         table["n_series_new"] = 0
     table.attrs["cv"] = cv
+    table.attrs["breakdown"] = breakdown(cv)
     return table
+
+
+def breakdown(cv: pd.DataFrame) -> pd.DataFrame:
+    """WAPE and bias per method x segment x horizon band of a :func:`cross_validation` frame.
+
+    Where the error and the bias sit: a model can win on the first days and lose by the
+    second week, or be right for steady SKUs and overshoot fading ones. Bands are those of
+    :func:`forecasting.bias.horizon_bands` (steps 1-3, 4-7, 8-14, 15+); ``segment`` ``"all"``
+    pools the segments.
+    """
+    bands = horizon_bands(int(cv["step"].max()))
+    names = {b: _band_label(bands, b) for b in np.unique(bands)}
+    data = cv.assign(band=[names[b] for b in bands[cv["step"].to_numpy() - 1]])
+    rows = []
+    for by in (["method", "band"], ["method", "segment", "band"]):
+        for key, g in data.groupby(by, sort=False):
+            y, f = g["y"].to_numpy(float), g["yhat"].to_numpy(float)
+            rows.append(
+                {
+                    "method": key[0],
+                    "segment": key[1] if len(by) == 3 else "all",
+                    "band": key[-1],
+                    "wape": metrics.wape(y, f),
+                    "bias": metrics.bias(y, f),
+                    "n_series": int(g["unique_id"].nunique()),
+                    "n_points": len(g),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _band_label(bands: np.ndarray, b: int) -> str:
+    steps = np.flatnonzero(bands == b) + 1
+    return f"{steps[0]}-{steps[-1]}"

@@ -24,7 +24,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from forecasting.bias import factor_matrix, validated_factors
+from forecasting.bias import factor_matrix, horizon_bands, validated_factors
 from forecasting.calibration import conformal_quantiles, origin_scales, series_scale
 from forecasting.features import group_codes
 from forecasting.models import make_model
@@ -64,6 +64,9 @@ def young_age(season: int) -> int:
 #: and on two of three sample worlds it moved the 14-day total away from the truth (the CV
 #: windows' bias, rising into the November festival, did not carry into the weeks after).
 LEVEL_CORRECTION = False
+#: standard errors by which a signal-reading panel model must beat the best signal-free one
+#: (:func:`_parsimonious`); None: no such test
+PARSIMONY_Z: float | None = None
 #: segment codes of :func:`segments`, by name
 SEGMENTS = ("steady", "intermittent", "new", "hit", "fading")
 #: recent level over the level before it beyond which a series is rising (a hit) or below
@@ -142,21 +145,32 @@ def fit_predict(
         return seasonal_naive_forecast(panel.y, panel.season, h), panel.n, None
 
 
-def run(
+@dataclass
+class Candidates:
+    """Every candidate model's CV errors and final forecasts on one panel (what ``auto`` weighs).
+
+    ``errors[m]`` is ``(w, n, h)`` outcome minus forecast at each internal origin (NaN where a
+    series had not started), ``preds[m]`` the ``(n, h)`` forecast from the panel's end;
+    ``cv_actual`` the outcomes and ``cv_seg`` each series' segment at each origin (-1 unseen).
+    """
+
+    errors: dict[str, np.ndarray]
+    preds: dict[str, np.ndarray]
+    cv_actual: np.ndarray
+    cv_seg: np.ndarray
+    failures: dict[str, int]
+
+
+def candidate_forecasts(
     panel: Panel,
-    method: str,
+    names: Sequence[str],
     h: int,
-    quantiles: Sequence[float],
-    cv_windows: int | None = None,
+    origins: Sequence[int],
     n_jobs: int | None = None,
     progress: Progress | None = None,
-) -> Result:
-    """Forecast all series of ``panel`` with ``method`` (a model alias or ``"auto"``)."""
-    names = auto_candidates(panel) if method == "auto" else [method]
-    if method != "auto":
-        make_model(method)  # unknown names fail loudly, before any work
+) -> Candidates:
+    """Fit each model at each CV origin and at the panel's end (the costly part of ``run``)."""
     failures: dict[str, int] = {}
-    origins = cv_origins(panel, h, cv_windows)
     errors = {m: np.full((len(origins), panel.n, h), np.nan) for m in names}
     cv_actual = np.full((len(origins), panel.n, h), np.nan)
     cv_seg = np.full((len(origins), panel.n), -1)
@@ -183,13 +197,33 @@ def run(
         if progress:
             progress(done, total)
         failures[m] = failures.get(m, 0) + fails
+    return Candidates(errors, preds, cv_actual, cv_seg, failures)
+
+
+def run(
+    panel: Panel,
+    method: str,
+    h: int,
+    quantiles: Sequence[float],
+    cv_windows: int | None = None,
+    n_jobs: int | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Forecast all series of ``panel`` with ``method`` (a model alias or ``"auto"``)."""
+    names = auto_candidates(panel) if method == "auto" else [method]
+    if method != "auto":
+        make_model(method)  # unknown names fail loudly, before any work
+    origins = cv_origins(panel, h, cv_windows)
+    cand = candidate_forecasts(panel, names, h, origins, n_jobs, progress)
+    errors, preds, cv_actual, cv_seg = cand.errors, cand.preds, cand.cv_actual, cand.cv_seg
+    failures = cand.failures
 
     seg = segments(panel)
     base_scale = series_scale(panel.y, None)
     if method == "auto" and origins and len(names) > 2:
         names = _add_combination(names, errors, preds, base_scale)
     choice = (
-        _choose(names, errors, seg, group_codes(panel))
+        _choose(names, errors, seg, group_codes(panel), PARSIMONY_Z)
         if len(names) > 1
         else np.zeros(panel.n, dtype=int)
     )
@@ -273,6 +307,7 @@ def _choose(
     errors: dict[str, np.ndarray],
     seg: np.ndarray,
     clusters: np.ndarray | None = None,
+    parsimony_z: float | None = None,
 ) -> np.ndarray:
     """Model index per series: one model for the panel, switched per segment on clear evidence.
 
@@ -282,6 +317,10 @@ def _choose(
     over the whole panel (the WAPE the forecasts are judged by); a segment (intermittent, new,
     hit, fading) gets another model, or the combination, only where that model beats the
     default on a paired test (mean gain above ``SELECTION_Z`` standard errors).
+
+    With ``parsimony_z``, a signal-reading default must also beat the best signal-free model
+    by that many standard errors, or the signal-free one is the default: where the signals
+    carry no news (a flat world) a baseline is chosen, not a model that ties it by chance.
 
     The test counts ``clusters`` (the styles, when the panel has a hierarchy), not series:
     the sizes and colours of one style rise and fall together, so 25 SKUs of three styles are
@@ -293,20 +332,80 @@ def _choose(
     seen = np.sum(~np.isnan(errors[names[0]]), axis=(0, 2)) > 0
     singles = [i for i, m in enumerate(names) if not m.startswith(COMBO)]
     default = singles[int(np.argmin(total[singles][:, seen].sum(axis=1)))] if seen.any() else 0
-    choice = np.full(len(seg), default, dtype=int)
     clusters = np.arange(len(seg)) if clusters is None else np.asarray(clusters)
+    if parsimony_z is not None and seen.any():
+        default = _parsimonious(names, total, seen, clusters, default, parsimony_z)
+    choice = np.full(len(seg), default, dtype=int)
     for s in np.unique(seg):
         rows = (seg == s) & seen
-        _, cluster = np.unique(clusters[rows], return_inverse=True)
-        if rows.any() and cluster.max() + 1 >= SELECTION_MIN_SERIES:
-            by_cluster = np.stack(
-                [
-                    np.bincount(cluster, weights=t, minlength=cluster.max() + 1)
-                    for t in total[:, rows]
-                ]
-            )
+        by_cluster = _by_cluster(total, rows, clusters)
+        if by_cluster is not None and by_cluster.shape[1] >= SELECTION_MIN_SERIES:
             choice[seg == s] = _segment_winner(by_cluster, default)
     return choice
+
+
+def _by_cluster(total: np.ndarray, rows: np.ndarray, clusters: np.ndarray) -> np.ndarray | None:
+    """``(models, clusters)`` sums of the series' CV errors at ``rows``; None if no rows."""
+    if not rows.any():
+        return None
+    _, cluster = np.unique(clusters[rows], return_inverse=True)
+    k = int(cluster.max()) + 1
+    return np.stack([np.bincount(cluster, weights=t, minlength=k) for t in total[:, rows]])
+
+
+def reads_signals(name: str) -> bool:
+    """Whether a candidate (or either half of a combination) reads signals or exog."""
+    from forecasting.models import MODELS
+
+    parts = name.split(":", 1)[-1].split("+") if name.startswith(COMBO) else [name]
+    return any(MODELS[p].uses_signals for p in parts if p in MODELS)
+
+
+def _parsimonious(
+    names: list[str],
+    total: np.ndarray,
+    seen: np.ndarray,
+    clusters: np.ndarray,
+    default: int,
+    z: float,
+) -> int:
+    """``default``, or the best signal-free single model if ``default`` does not beat it by
+    ``z`` standard errors over the clusters."""
+    if not reads_signals(names[default]):
+        return default
+    simple = [i for i, m in enumerate(names) if not m.startswith(COMBO) and not reads_signals(m)]
+    if not simple:
+        return default
+    best = simple[int(np.argmin(total[simple][:, seen].sum(axis=1)))]
+    pair = _by_cluster(total[[best, default]], seen, clusters)
+    if pair is None or pair.shape[1] < 2:
+        return best
+    gain = pair[0] - pair[1]
+    se = gain.std(ddof=1) / np.sqrt(len(gain))
+    return default if gain.mean() > max(z * se, 0.0) else best
+
+
+def choose_by_band(
+    names: list[str],
+    errors: dict[str, np.ndarray],
+    seg: np.ndarray,
+    clusters: np.ndarray | None = None,
+    parsimony_z: float | None = None,
+) -> np.ndarray:
+    """``(n, h)`` model index: :func:`_choose` run on each horizon band's CV errors alone.
+
+    The signals that lead demand by a day or two (clicks, carts) help the first steps; by
+    the second week a smoother level may err less. Each band (``bias.horizon_bands``) gets
+    its panel model and its segments' switches from its own steps' errors.
+    """
+    h = next(iter(errors.values())).shape[2]
+    bands = horizon_bands(h)
+    out = np.zeros((len(seg), h), dtype=int)
+    for b in np.unique(bands):
+        steps = bands == b
+        part = {m: e[:, :, steps] for m, e in errors.items()}
+        out[:, steps] = _choose(names, part, seg, clusters, parsimony_z)[:, None]
+    return out
 
 
 def _segment_winner(total: np.ndarray, default: int) -> int:

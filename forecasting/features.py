@@ -77,9 +77,13 @@ class FeatureBuilder:
         return cast(np.ndarray, np.nan_to_num(lvl) + self.eps)
 
     def build(
-        self, rows: np.ndarray, origin: int, steps: np.ndarray
+        self, rows: np.ndarray, origin: int, steps: np.ndarray, signal_origin: int | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Features for series ``rows`` at ``origin`` for each step in ``steps`` (1-based).
+
+        ``signal_origin`` (default ``origin``) is where the observed signals are read: a
+        recursive forecast moves ``origin`` past the data with its own forecasts as ``y``,
+        but no clicks exist there, so the signals stay as they were at the last real day.
 
         Returns ``(X, s)``: ``X`` has ``len(rows) * len(steps)`` rows, series-major; ``s`` the
         per-row scale to multiply predictions by.
@@ -101,29 +105,8 @@ class FeatureBuilder:
             cols["zeros"] = np.nanmean(recent == 0, axis=1)
         cols["log_level"] = np.log1p(s - self.eps)
         cols["age"] = np.minimum(origin - p.start[rows], 4 * self.L).astype(float)
-        for name, arr in self.signals.items():
-            c = self.cs[name]
-            sc = np.nan_to_num(c.mean(rows, origin, self.L)) + 1e-3
-            last = arr[rows, origin - 1] if origin >= 1 else np.full(n, np.nan)
-            m3 = c.mean(rows, origin, 3)
-            cols[f"{name}_last"] = last / sc
-            for lag in range(2, SIGNAL_LAGS + 1):
-                t = origin - lag
-                cols[f"{name}_lag{lag}"] = (arr[rows, t] if t >= 0 else np.full(n, np.nan)) / sc
-            cols[f"{name}_mean3"] = m3 / sc
-            cols[f"{name}_mean_season"] = c.mean(rows, origin, min(p.season, 14)) / sc
-            cols[f"{name}_log_level"] = np.sign(sc) * np.log1p(np.abs(sc))
-            if name not in self.counts:
-                continue
-            # funnel-implied demand: recent signal x the series' own conversion to orders
-            conv_num = self.cy.total(rows, origin, self.L)
-            conv_den = c.total(rows, origin, self.L)
-            with np.errstate(all="ignore"):
-                conv = np.where(conv_den > 0, conv_num / conv_den, np.nan)
-            cols[f"{name}_implied"] = m3 * conv / s
-            cols[f"{name}_implied_last"] = last * conv / s
-            lag2 = arr[rows, origin - 2] if origin >= 2 else np.full(n, np.nan)
-            cols[f"{name}_implied_lag2"] = lag2 * conv / s  # same columns at every origin
+        so = origin if signal_origin is None else signal_origin
+        cols.update(self._signal_features(rows, so, s))
         if self.group_codes is not None:
             g = self.group_codes[rows]
             m3 = np.nan_to_num(self.cy.mean(rows, origin, 3))
@@ -133,7 +116,7 @@ class FeatureBuilder:
             with np.errstate(all="ignore"):
                 cols["group_momentum"] = np.where(gl[g] > 0, g3[g] / gl[g], np.nan)
                 cols["group_share"] = np.where(gl[g] > 0, ml / gl[g], np.nan)
-            cols.update(self._group_signal_momentum(rows, g, origin))
+            cols.update(self._group_signal_momentum(rows, g, so))
         base = np.column_stack(list(cols.values())) if cols else np.zeros((n, 0))
         names = list(cols)
         # step-specific features
@@ -184,6 +167,37 @@ class FeatureBuilder:
         X = np.column_stack([X_base, *extra.values()])
         self.names = names + list(extra)
         return X, s_rep
+
+    def _signal_features(
+        self, rows: np.ndarray, origin: int, s: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Each observed signal's recent values against its level, and funnel-implied demand."""
+        p, n = self.p, len(rows)
+        cols: dict[str, np.ndarray] = {}
+        for name, arr in self.signals.items():
+            c = self.cs[name]
+            sc = np.nan_to_num(c.mean(rows, origin, self.L)) + 1e-3
+            last = arr[rows, origin - 1] if origin >= 1 else np.full(n, np.nan)
+            m3 = c.mean(rows, origin, 3)
+            cols[f"{name}_last"] = last / sc
+            for lag in range(2, SIGNAL_LAGS + 1):
+                t = origin - lag
+                cols[f"{name}_lag{lag}"] = (arr[rows, t] if t >= 0 else np.full(n, np.nan)) / sc
+            cols[f"{name}_mean3"] = m3 / sc
+            cols[f"{name}_mean_season"] = c.mean(rows, origin, min(p.season, 14)) / sc
+            cols[f"{name}_log_level"] = np.sign(sc) * np.log1p(np.abs(sc))
+            if name not in self.counts:
+                continue
+            # funnel-implied demand: recent signal x the series' own conversion to orders
+            conv_num = self.cy.total(rows, origin, self.L)
+            conv_den = c.total(rows, origin, self.L)
+            with np.errstate(all="ignore"):
+                conv = np.where(conv_den > 0, conv_num / conv_den, np.nan)
+            cols[f"{name}_implied"] = m3 * conv / s
+            cols[f"{name}_implied_last"] = last * conv / s
+            lag2 = arr[rows, origin - 2] if origin >= 2 else np.full(n, np.nan)
+            cols[f"{name}_implied_lag2"] = lag2 * conv / s  # same columns at every origin
+        return cols
 
     def _group_signal_momentum(
         self, rows: np.ndarray, g: np.ndarray, origin: int

@@ -7,7 +7,7 @@ from typing import Any
 from forecasting.models.base import Model, PerSeriesModel
 from forecasting.models.baselines import MovingAverage, Naive, SeasonalMovingAverage, SeasonalNaive
 from forecasting.models.funnel import Funnel
-from forecasting.models.global_gbm import GlobalGBM, GlobalGBMNoSignals
+from forecasting.models.global_gbm import GlobalGBM, GlobalGBMNoSignals, GlobalGBMRecursive
 from forecasting.models.intermittent import TSB, Croston
 from forecasting.models.launch import LaunchCurve
 from forecasting.models.statistical import ETS, SARIMAX
@@ -23,6 +23,7 @@ MODELS: dict[str, type[Model]] = {
         TSB,
         GlobalGBM,
         GlobalGBMNoSignals,
+        GlobalGBMRecursive,
         Funnel,
         LaunchCurve,
         ETS,

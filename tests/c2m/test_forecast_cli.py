@@ -80,6 +80,11 @@ def test_backtest_json_lists_methods(sqlite_url, sample_dir):
     for r in rows.values():
         for key in ("wape", "mase", "bias", "coverage_80", "seconds", "pinball"):
             assert key in r
+    # where the error and the bias sit: per method x segment x horizon band, and pooled
+    cells = {(b["method"], b["segment"], b["band"]) for b in payload["breakdown"]}
+    assert {("naive", "all", "1-3"), ("naive", "all", "4-7")} <= cells
+    pooled = [b for b in payload["breakdown"] if b["segment"] == "all" and b["method"] == "naive"]
+    assert sum(b["n_points"] for b in pooled) == rows["naive"]["n_points"]
 
 
 def test_bad_method_and_empty_database_are_one_sentence_errors(sqlite_url, sample_dir):

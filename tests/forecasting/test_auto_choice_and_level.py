@@ -34,6 +34,23 @@ def test_auto_picks_a_signal_reading_model_where_clicks_lead_orders():
     assert share.mean() > 0.9, chosen.value_counts()
 
 
+def flat_world(n: int = 60, T: int = 84, seed: int = 0) -> pd.DataFrame:
+    """Flat Poisson demand; the clicks are busy but unrelated to it (they carry no news)."""
+    rng = np.random.default_rng(seed)
+    ys, clicks = {}, {}
+    for i in range(n):
+        ys[f"s{i:02d}"] = rng.poisson(rng.gamma(3.0, 3.0), T).astype(float)
+        clicks[f"s{i:02d}"] = rng.poisson(rng.gamma(3.0, 30.0), T).astype(float)
+    return frame(ys, clicks=clicks)
+
+
+def test_auto_picks_a_signal_free_model_on_a_flat_world():
+    for seed in (0, 1):
+        chosen = forecasting.forecast(flat_world(seed=seed), 14).groupby("unique_id")["method"]
+        picked = chosen.first()
+        assert not picked.map(engine.reads_signals).any(), picked.value_counts()
+
+
 def test_bias_factors_follow_a_consistent_bias_and_ignore_a_flipping_one():
     h, n = 14, 80
     pred = np.full((3, n, h), 10.0)

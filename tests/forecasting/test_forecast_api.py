@@ -100,12 +100,29 @@ def test_missing_future_exog_values_are_named():
         forecasting.forecast(df, 7, future_exog=["promo"], future_df=future, method="naive")
 
 
+def test_backtest_breaks_error_and_bias_down_by_segment_and_horizon_band():
+    df = poisson_panel(n=20, T=84, seed=2)
+    table = forecasting.backtest(df, 14, 2, methods=("seasonal_naive",))
+    parts = table.attrs["breakdown"]
+    pooled = parts[parts["segment"] == "all"].set_index("band")
+    assert list(pooled.index) == ["1-3", "4-7", "8-14"]
+    assert pooled["n_points"].sum() == table.iloc[0]["n_points"]
+    cv = table.attrs["cv"]
+    late = cv[cv["step"] >= 8]
+    expected = float((late["yhat"] - late["y"]).sum() / late["y"].sum())
+    assert pooled.loc["8-14", "bias"] == pytest.approx(expected)
+    by_segment = parts[parts["segment"] != "all"]
+    assert set(by_segment["segment"]) <= {"steady", "intermittent", "new", "hit", "fading"}
+    assert by_segment["n_points"].sum() == table.iloc[0]["n_points"]
+
+
 def test_no_model_peeks_past_the_origin():
     """Poison every outcome and signal after the first backtest origin: the forecasts made at
     that origin must not change by a hair, for every method including the signal readers."""
     df = poisson_panel(n=12, T=70, seed=4)
     df["promo"] = (df["ds"].dt.day_of_week == 5).astype(float)
-    methods = ("auto", "funnel", "tsb")  # auto runs every candidate, the global model too
+    # auto runs every candidate, the global model too; the recursive one feeds its own forecasts
+    methods = ("auto", "funnel", "tsb", "global_recursive")
     kw = {"methods": methods, "future_exog": ["promo"], "cv_windows": 2}
     cv = forecasting.cross_validation(df, 7, 2, **kw)
     first = cv["cutoff"].min()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from forecasting import make_model
+from forecasting.features import FeatureBuilder
 from forecasting.panel import build_panel
 from tests.worlds import WEEK, frame, poisson_panel, weekly
 
@@ -145,3 +147,40 @@ def test_every_registered_model_returns_finite_non_negative_forecasts():
         pred, panel = predict(df, alias, h=5)
         assert pred.shape == (panel.n, 5), alias
         assert np.all(np.isfinite(pred)) and np.all(pred >= 0), alias
+
+
+def launch_world(n_old: int = 30, n_new: int = 30, T: int = 70, seed: int = 0) -> dict:
+    """Steady SKUs, and launches that sell 0-1 on their first day and ~100 a day a week later
+    (ratios of hundreds to their first-day level), one launched the day before the origin."""
+    rng = np.random.default_rng(seed)
+    ys = {f"old{i:02d}": rng.poisson(rng.uniform(5, 20), T).astype(float) for i in range(n_old)}
+    for i in range(n_new):
+        start = int(rng.integers(5, T - 20))
+        ramp = np.minimum(np.arange(T - start), 7) / 7
+        y = np.full(T, np.nan)
+        y[start:] = rng.poisson(0.2 + 100 * ramp)
+        ys[f"new{i:02d}"] = y
+    ys["young"] = np.r_[np.full(T - 1, np.nan), 1.0]
+    return ys
+
+
+def test_global_model_caps_a_young_skus_ratio_at_what_established_skus_reached():
+    """A SKU on air for one day has a level near zero; launches taught the uncapped model ratios
+    of ~100 to it (the scale that multiplied young SKUs by thousands on the sample worlds). The
+    capped model never forecasts more than the largest ratio an established SKU reached times
+    the level: a launch's ramp is the analogue and launch models' job, not the global model's."""
+    ys = launch_world()
+    first = np.datetime64("2026-01-05")
+    df = pd.concat(
+        frame({k: v[~np.isnan(v)]}, start=str(first + int(np.isnan(v).sum())))
+        for k, v in ys.items()
+    )
+    panel = build_panel(df, 14)
+    capped = make_model("global").fit(panel)
+    raw = make_model("global", cap_ratio=False).fit(panel)
+    young = np.array([list(panel.ids).index("young")])
+    scale = FeatureBuilder(panel, 14).scale(young, panel.T)
+    assert 1.0 < capped.ratio_cap < 5.0  # steady Poisson SKUs: a few times their level at most
+    assert raw.ratio_cap == np.inf
+    assert capped.predict(14)[young].max() <= capped.ratio_cap * scale[0] + 1e-9
+    assert raw.predict(14)[young].max() > 5 * capped.ratio_cap * scale[0]
