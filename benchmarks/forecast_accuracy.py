@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from mlforecast_reference import lightgbm_forecast, mlforecast_installed
 
 import forecasting
 from c2m.room_calendar import CALENDAR_COLUMNS
@@ -136,7 +137,14 @@ def sample_world(
                 **{
                     name: {k: v for k, v in score(f[f["seed"] == seed]).items() if k != "bias"}
                     for name, f in pooled.items()
-                    if name in ("auto", "global", "seasonal_naive", "statsforecast_autoets")
+                    if name
+                    in (
+                        "auto",
+                        "global",
+                        "seasonal_naive",
+                        "statsforecast_autoets",
+                        "mlforecast_lightgbm",
+                    )
                 },
             }
             for seed in seeds
@@ -154,6 +162,11 @@ def sample_world(
     }
     if "statsforecast_autoets" in by:
         out["auto_vs_autoets_wape_gain"] = _gain(by, "auto", "statsforecast_autoets")
+    if "mlforecast_lightgbm" in by:
+        # mlforecast forecasts only series it has seen: both scored on the forecasts it made
+        out["auto_vs_mlforecast_wape_gain_on_its_skus"] = _common_gain(
+            pooled, "auto", "mlforecast_lightgbm"
+        )
     return out
 
 
@@ -175,6 +188,14 @@ def _gain(by: dict, ours: str, other: str) -> float | None:
     if not by[other]["wape"] > 0:
         return None
     return round(1 - by[ours]["wape"] / by[other]["wape"], 4)
+
+
+def _common_gain(pooled: dict, ours: str, other: str) -> float | None:
+    """Relative WAPE gain on the forecasts (seed, origin, SKU, step) both methods made."""
+    keys = ["seed", "origin", "unique_id", "step"]
+    both = pooled[ours].merge(pooled[other][keys], on=keys)
+    theirs = pooled[other].merge(pooled[ours][keys], on=keys)
+    return _gain({ours: score(both), other: score(theirs)}, ours, other)
 
 
 def _seed_gain(pooled: dict, seed: int, ours: str, other: str) -> float | None:
@@ -221,11 +242,15 @@ def _sample_runs(seed: int, scenario: str, h: int, autoets: bool):
         }
         if autoets:
             runs["statsforecast_autoets"] = lambda df=df: autoets_forecast(df, h, 7, "D")
+            if mlforecast_installed():
+                runs["mlforecast_lightgbm"] = lambda cal_df=cal_df, future=future: (
+                    lightgbm_forecast(cal_df, future, h, SIGNALS, CALENDAR_COLUMNS)
+                )
         for name, make in runs.items():
             t0 = time.perf_counter()
             fc = make()
             secs = time.perf_counter() - t0
-            yield name, _join(fc, window, h, seg), secs
+            yield name, _join(fc, window, h, seg).assign(origin=offset), secs
 
 
 def _join(
@@ -242,7 +267,7 @@ def _join(
     joined["step"] = joined.groupby("unique_id").cumcount() + 1
     joined["level"] = joined.groupby("unique_id")["yhat"].transform("mean")
     joined["segment"] = joined["unique_id"].map(seg or {}).fillna("none")
-    return joined[["y", "yhat", "lo", "hi", "step", "level", "segment"]]
+    return joined[["unique_id", "y", "yhat", "lo", "hi", "step", "level", "segment"]]
 
 
 def weekly_retail(n_series: int = 150, weeks: int = 156, seed: int = 0) -> pd.DataFrame:
