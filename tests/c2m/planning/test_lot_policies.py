@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from c2m.config import LotPolicy
+from c2m.config import FactoryConfig, LotPolicy
 from c2m.errors import DataError
 from c2m.planning import PlanOptions, make_plan
 from c2m.planning.inputs import OpenOrderInfo
@@ -113,3 +113,24 @@ def test_a_typo_sized_order_stops_the_plan_with_the_sku_named():
             config(),
             PlanOptions(mode="c2m", start=START, time_limit=2, workers=1, deterministic=True),
         )
+
+
+def test_a_release_window_keeps_lots_from_being_cut_days_before_their_need():
+    """Without ``release_days`` the solver cuts lots a week and more ahead of need (holding
+    is cheaper than the setups it saves); with it, no new lot is cut earlier than the window."""
+    inputs = planning_inputs(daily=30.0)
+    options = PlanOptions(mode="c2m", start=START, time_limit=1, workers=1, deterministic=True)
+
+    def days_ahead(release_days):
+        raw = config().model_dump()
+        raw["policies"]["c2m"]["release_days"] = release_days
+        plan = make_plan(inputs, FactoryConfig.model_validate(raw), options)
+        return [
+            (dt.datetime.combine(lot.need_date, dt.time()) - lot.ops[0].start) / dt.timedelta(1)
+            for lot in plan.lots
+            if lot.ops
+        ]
+
+    free, held = days_ahead(None), days_ahead(2)
+    assert max(free) > 4
+    assert max(held) <= 2 and len(held) == len(free)
