@@ -86,6 +86,7 @@ def run_cell(cell: dict[str, Any]) -> dict[str, Any]:
                 "unsold_share",
                 "total_cost",
                 "made_units",
+                "made_for_after_season_units",
                 "end_inventory_units",
                 "mean_lot_size",
                 "lead_time_days",

@@ -175,6 +175,11 @@ class LotPolicy(_Strict):
     first_run: int | None = Field(
         default=None, gt=0, description="pieces of a new style-colour's first lot (test run)"
     )
+    release_days: float | None = Field(
+        default=None,
+        gt=0,
+        description="earliest cut of a lot, in days before its need date (None: any time)",
+    )
 
     @model_validator(mode="after")
     def _bounds(self) -> LotPolicy:

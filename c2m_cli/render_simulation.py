@@ -26,6 +26,7 @@ SIMULATION_ROWS = (
     ("end_inventory_share", "unsold / season demand"),
     ("made_units", "units made for the season"),
     ("preseason_units", "  of which built before it (batch)"),
+    ("made_for_after_season_units", "  of which needed after it"),
     ("unsold_share", "of those, unsold at the end"),
     ("start_stock_left_units", "starting stock left, units"),
     ("markdown_cost", "markdown to clear it"),

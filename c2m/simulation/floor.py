@@ -118,6 +118,8 @@ class DayResult:
     """What the floor did in one day."""
 
     finished: dict[str, int] = field(default_factory=dict)  # SKU -> units finished
+    # need date of the lot -> units finished (what the units were made for)
+    finished_for: dict[dt.date, int] = field(default_factory=dict)
     finished_lots: list[FloorLot] = field(default_factory=list)
     cut_lots: list[FloorLot] = field(default_factory=list)
     changeovers: int = 0
@@ -396,6 +398,7 @@ class Floor:
             if new > 0:
                 lot.released[sku] = target
                 out.finished[sku] = out.finished.get(sku, 0) + new
+                out.finished_for[lot.need_date] = out.finished_for.get(lot.need_date, 0) + new
 
     def _short_of_fabric(self, lot: FloorLot, s: StepState) -> bool:
         if s.step != "cut" or not lot.fabric or lot.fabric not in self.fabric:

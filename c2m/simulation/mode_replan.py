@@ -52,6 +52,8 @@ class ModeState:
     records: list[DayRecord] = field(default_factory=list)
     lots_cut: list[int] = field(default_factory=list)
     lot_cycles: list[float] = field(default_factory=list)  # days, cut to finished, per lot
+    #: units finished in lots needed after the season's last day (made for later demand)
+    made_for_later: int = 0
     track: SkuTrack = field(default_factory=SkuTrack)  # finished days and lots per SKU
     #: units built before the season (batch), reported as produced on day 1
     prebuilt: int = 0

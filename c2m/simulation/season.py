@@ -219,6 +219,7 @@ class SeasonRun:
         flows = state.ledger.serve(day, todays)
         state.ledger.check()
         state.lots_cut.extend(lot.quantity for lot in done.cut_lots)
+        state.made_for_later += sum(q for d, q in done.finished_for.items() if d > self.days[-1])
         state.track.record(day, done)
         for lot in done.finished_lots:
             days = lot_cycle_days(lot)
@@ -260,6 +261,10 @@ class SeasonRun:
             )
             for m, s in states.items()
         }
+        for m, s in states.items():
+            # what the season made for needs past its last day: stock for the days after it,
+            # counted in the unsold share but not made for the season (reported apart)
+            modes[m]["made_for_after_season_units"] = s.made_for_later
         if self.preseason is not None:
             modes["batch"]["preseason"] = self.preseason.summary()
         split = loss_split(

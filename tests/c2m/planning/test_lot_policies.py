@@ -7,11 +7,11 @@ import datetime as dt
 
 import pytest
 
-from c2m.config import LotPolicy
+from c2m.config import FactoryConfig, LotPolicy
 from c2m.errors import DataError
 from c2m.planning import PlanOptions, make_plan
 from c2m.planning.inputs import OpenOrderInfo
-from c2m.planning.lots import LotSpec, group_sizes, lot_quantities, split_by_mix
+from c2m.planning.lots import LotSpec, group_sizes, lot_quantities, per_size, split_by_mix
 from tests.worlds import START, config, planning_inputs
 
 
@@ -42,6 +42,27 @@ def test_sizes_of_one_colour_share_a_lot_within_the_cover_window():
     assert [g.items for g in grouped] == [{"M": 50, "L": 50}, {"M": 50, "XL": 50}]
     assert grouped[0].code == f"C-TS1-BLK-{day:%Y%m%d}"
     assert sum(g.quantity for g in grouped) == 200
+
+
+def test_the_minimum_lot_bounds_a_cutting_marker_not_each_size_in_it():
+    """Six slow sizes of one colour needing 4 pieces each are one run of ``min_lot`` pieces
+    (the marker's minimum), not six runs' worth of 50; the extra pieces go to the sizes by
+    their need, and a grouped need above the minimum is only rounded to the multiple."""
+    policy = LotPolicy(service_quantile=0.8, min_lot=50, lot_multiple=10, max_lot=400, cover_days=3)
+    day = START.date()
+    sizes = {"XS": 2, "S": 4, "M": 6, "L": 6, "XL": 4, "XXL": 2}
+
+    def lot(sku, qty, colour="BLK"):
+        return LotSpec(f"C-{sku}-{colour}", "TS1", colour, "tshirt", {sku: qty}, day, START)
+
+    assert lot_quantities(4, per_size(policy)) == [4]
+    slow = group_sizes([lot(s, q) for s, q in sizes.items()], policy, "c2m")
+    assert len(slow) == 1 and slow[0].quantity == 50
+    assert set(slow[0].items) == set(sizes)
+    assert slow[0].items["M"] > slow[0].items["XS"]
+    assert all(slow[0].items[s] >= q for s, q in sizes.items())
+    fast = group_sizes([lot("M", 63, "RED"), lot("L", 55, "RED")], policy, "c2m")
+    assert [g.quantity for g in fast] == [120]
 
 
 @pytest.fixture(scope="module")
@@ -92,3 +113,24 @@ def test_a_typo_sized_order_stops_the_plan_with_the_sku_named():
             config(),
             PlanOptions(mode="c2m", start=START, time_limit=2, workers=1, deterministic=True),
         )
+
+
+def test_a_release_window_keeps_lots_from_being_cut_days_before_their_need():
+    """Without ``release_days`` the solver cuts lots a week and more ahead of need (holding
+    is cheaper than the setups it saves); with it, no new lot is cut earlier than the window."""
+    inputs = planning_inputs(daily=30.0)
+    options = PlanOptions(mode="c2m", start=START, time_limit=1, workers=1, deterministic=True)
+
+    def days_ahead(release_days):
+        raw = config().model_dump()
+        raw["policies"]["c2m"]["release_days"] = release_days
+        plan = make_plan(inputs, FactoryConfig.model_validate(raw), options)
+        return [
+            (dt.datetime.combine(lot.need_date, dt.time()) - lot.ops[0].start) / dt.timedelta(1)
+            for lot in plan.lots
+            if lot.ops
+        ]
+
+    free, held = days_ahead(None), days_ahead(2)
+    assert max(free) > 4
+    assert max(held) <= 2 and len(held) == len(free)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from c2m.config import load_config
@@ -64,6 +65,23 @@ def test_a_planned_lot_is_cut_sewn_finished_and_lands_in_stock():
     assert made == 300
     assert not f.lots  # finished lots leave the floor
     assert days[0].changeovers == 1  # a line whose set-up is unknown pays a style change
+
+
+def test_finished_units_are_counted_by_the_need_date_they_were_made_for():
+    """What the season reports as made for after its end comes from here: every finished
+    unit is counted once, under its lot's need date."""
+    f = floor()
+    later = dataclasses.replace(
+        lot("B", "S2", 200, line="L2"), need_date=MONDAY + dt.timedelta(days=9)
+    )
+    f.adopt([lot("A", "S1", 300), later])
+    days = run(f)
+    by_need: dict[dt.date, int] = {}
+    for d in days:
+        for need, q in d.finished_for.items():
+            by_need[need] = by_need.get(need, 0) + q
+    assert by_need == {MONDAY: 300, MONDAY + dt.timedelta(days=9): 200}
+    assert sum(by_need.values()) == sum(sum(d.finished.values()) for d in days)
 
 
 def test_learning_is_paid_in_the_actual_sequence():
