@@ -42,3 +42,11 @@ def test_a_group_that_fails_fails_the_forecast_with_one_sentence() -> None:
     history.loc[3, "y"] = np.nan  # the library refuses a missing sale
     with pytest.raises(DataError, match="forecast-00000"):
         forecast_on_cluster(history, 7, EngineOptions(serial=True), method="naive")
+
+
+def test_on_two_local_workers_the_forecast_is_the_same() -> None:
+    pytest.importorskip("distributed")
+    history = _history(12)
+    two = forecast_on_cluster(history, 7, EngineOptions(workers=2), method="seasonal_ma")
+    whole = forecasting.forecast(history, 7, method="seasonal_ma", n_jobs=1)
+    pd.testing.assert_frame_equal(two, whole)
