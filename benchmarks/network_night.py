@@ -1,13 +1,22 @@
-"""A network's night at scale: generated workshops and SKUs, allocation and schedules on
-1 and 2 Dask workers, and the allocation against the capacity-proportional baseline.
+"""A network's night at scale: generated workshops and SKUs, forecast, allocation and
+schedules on 1 and 2 Dask workers, and the allocation against the capacity-proportional
+baseline.
 
 The network: ``--workshops`` variants of the sample factory (each a random subset of its six
 lines, 1-3 of them, efficiencies scaled by 0.85-1.1, a transfer of 0-2 days at 0.1-1 CNY a
 unit), seeded. The demand: ``--skus`` SKUs (styles of 2 colours x 3 sizes over the sample's
 categories, each as common as the network's lines can sew it), a flat forecast per SKU with
 a normal spread, scaled so the mean demand asks for ``--load`` of the network's regular
-SAM-minutes. There is no forecasting phase yet (the
-forecast is generated here): phases are ``allocate`` and ``schedule``.
+SAM-minutes. The night's phases are ``forecast`` (``--history`` days of generated daily sales,
+Poisson around each SKU's rate with a weekly rhythm, forecast by the project's forecasting
+as Dask tasks of the library's fixed-size groups: :mod:`c2m.network.forecast`), ``allocate``
+and ``schedule``. ``--no-forecast`` plans from the generated rates instead (the old night).
+Each run starts its LocalCluster of ``workers`` processes before the clock starts (the
+forecast and the schedules share it; ``cluster_start_seconds`` says what it took).
+
+At the issue's scale (40 workshops, 12,000 SKUs) every schedule does not fit a shared
+2-core machine's evening: ``--sample N`` forecasts and allocates the whole network but
+schedules only the first N workshops with work, for the per-task time to extrapolate from.
 
 Each run plans every workshop in deterministic mode (``--time-limit`` deterministic units a
 workshop, one CP-SAT worker) on a LocalCluster of ``workers`` processes; ``identical`` says
@@ -16,14 +25,18 @@ wall(2). ``baseline`` plans the baseline's shares (each workshop its capacity sh
 work) and compares network fill rates.
 
     .venv/bin/python benchmarks/network_night.py [--workshops 6] [--skus 600] [--horizon 14]
-        [--time-limit 2] [--out benchmarks/results/network_night.json]
+        [--time-limit 2] [--history 84] [--workers 1 2] [--no-baseline] [--sample N]
+        [--out benchmarks/results/network_night.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
+import logging
+import os
 import platform
 import random
 import sys
@@ -33,12 +46,14 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from c2m.config import load_config  # noqa: E402
 from c2m.network.capacity import daily_capacity  # noqa: E402
 from c2m.network.config import Network, Workshop  # noqa: E402
 from c2m.network.engine import EngineOptions  # noqa: E402
+from c2m.network.forecast import forecast_on_cluster  # noqa: E402
 from c2m.network.plan import plan_network  # noqa: E402
 from c2m.planning.inputs import FabricInfo, PlanningInputs, PlanOptions, SkuInfo, StyleInfo  # noqa: E402
 
@@ -130,6 +145,32 @@ def make_inputs(
     return PlanningInputs(styles=styles, skus=infos, forecast=pd.DataFrame(rows), fabrics=fabrics)
 
 
+WEEK = np.array([1.0, 0.85, 0.85, 0.9, 1.05, 1.5, 1.7])  # Monday first: live rooms sell weekends
+
+
+def make_history(inputs: PlanningInputs, days: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``days`` of daily sales before the horizon, Poisson around each SKU's generated rate
+    with a weekly rhythm (mean 1 over the week), and the style/category hierarchy."""
+    rng = np.random.default_rng(seed + 2)
+    rates = inputs.forecast.groupby("unique_id", sort=True)["yhat"].mean()
+    ds = pd.date_range(START - dt.timedelta(days=days), periods=days, freq="D")
+    week = WEEK / WEEK.mean()
+    lam = rates.to_numpy()[:, None] * week[ds.dayofweek.to_numpy()][None, :]
+    sales = rng.poisson(lam).astype(float)
+    history = pd.DataFrame(
+        {
+            "unique_id": np.repeat(rates.index.to_numpy(), days),
+            "ds": np.tile(ds.to_numpy(), len(rates)),
+            "y": sales.ravel(),
+        }
+    )
+    styles = {sku: info.style for sku, info in inputs.skus.items()}
+    hierarchy = pd.DataFrame({"unique_id": rates.index.to_numpy()})
+    hierarchy["style"] = hierarchy["unique_id"].map(styles)
+    hierarchy["category"] = hierarchy["style"].map(lambda s: inputs.styles[s].category)
+    return history, hierarchy
+
+
 def _signature(night) -> dict:
     return {
         name: [
@@ -137,6 +178,43 @@ def _signature(night) -> dict:
             for lot in plan.lots
         ]
         for name, plan in sorted(night.plans.items())
+    }
+
+
+def _night(args, network, inputs, history, workers: int, baseline: bool = False) -> dict:
+    """One night on a fresh LocalCluster of ``workers`` processes: forecast, allocate, plan."""
+    from distributed import LocalCluster
+
+    options = PlanOptions(
+        horizon_days=args.horizon, time_limit=args.time_limit, workers=1, deterministic=True
+    )
+    t0 = time.perf_counter()
+    with LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.CRITICAL,
+    ) as cluster:
+        engine = EngineOptions(scheduler=cluster.scheduler_address)
+        t1 = time.perf_counter()
+        forecast = None
+        if history is not None:
+            frame, hierarchy = history
+            forecast = forecast_on_cluster(frame, args.horizon, engine, hierarchy=hierarchy)
+            inputs = dataclasses.replace(inputs, forecast=forecast)
+        t2 = time.perf_counter()
+        night = plan_network(
+            inputs, network, options, engine, args.work, baseline=baseline, sample=args.sample
+        )
+        t3 = time.perf_counter()
+    phases = {"forecast": t2 - t1, **night.phases}
+    return {
+        "night": night,
+        "forecast": forecast,
+        "cluster_start_seconds": round(t1 - t0, 2),
+        "seconds": t3 - t1,
+        "phases": phases,
     }
 
 
@@ -148,64 +226,81 @@ def main() -> None:
     parser.add_argument("--load", type=float, default=0.8)
     parser.add_argument("--time-limit", type=float, default=2.0)
     parser.add_argument("--work", type=float, default=10.0, help="allocation work budget")
+    parser.add_argument("--history", type=int, default=84, help="days of generated sales")
+    parser.add_argument("--no-forecast", action="store_true", help="plan the generated rates")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--no-baseline", action="store_true", help="skip the baseline's night")
+    parser.add_argument(
+        "--sample", type=int, default=None, help="schedule only this many workshops (at scale)"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     network = make_network(args.workshops, args.seed)
     inputs = make_inputs(network, args.skus, args.horizon, args.load, args.seed)
-    options = PlanOptions(
-        horizon_days=args.horizon, time_limit=args.time_limit, workers=1, deterministic=True
-    )
-    runs, signatures, nights = [], {}, {}
-    for workers in (1, 2):
-        t0 = time.perf_counter()
-        night = plan_network(inputs, network, options, EngineOptions(workers=workers), args.work)
-        seconds = time.perf_counter() - t0
+    history = None if args.no_forecast else make_history(inputs, args.history, args.seed)
+    runs, signatures, nights, forecasts = [], {}, {}, {}
+    for workers in args.workers:
+        out = _night(args, network, inputs, history, workers)
+        night, seconds = out["night"], out["seconds"]
         signatures[workers], nights[workers] = _signature(night), night
+        forecasts[workers] = out["forecast"]
         task = [round(p.seconds, 2) for p in night.plans.values()]
         runs.append(
             {
                 "workers": workers,
                 "seconds": round(seconds, 2),
-                "phases": {k: round(v / seconds, 3) for k, v in night.phases.items()},
-                "phase_seconds": {k: round(v, 2) for k, v in night.phases.items()},
+                "phases": {k: round(v / seconds, 3) for k, v in out["phases"].items()},
+                "phase_seconds": {k: round(v, 2) for k, v in out["phases"].items()},
+                "cluster_start_seconds": out["cluster_start_seconds"],
                 "task_seconds_mean": round(sum(task) / len(task), 2) if task else None,
                 "task_seconds_max": max(task) if task else None,
+                "tasks": len(task),
                 "fill_rate": night.fill_rate,
             }
         )
-    base = plan_network(
-        inputs, network, options, EngineOptions(workers=2), args.work, baseline=True
+    first, last = args.workers[0], args.workers[-1]
+    base = None
+    if not args.no_baseline:
+        base = _night(args, network, inputs, history, last, baseline=True)["night"]
+    a = nights[first].allocation
+    same_forecast = history is None or all(
+        forecasts[w].equals(forecasts[first]) for w in args.workers
     )
-    a = nights[1].allocation
-    print(
-        json.dumps(
-            result := {
-                "workshops": args.workshops,
-                "skus": len(inputs.skus),
-                "horizon_days": args.horizon,
-                "runs": runs,
-                "speedup": round(runs[0]["seconds"] / runs[1]["seconds"], 3),
-                "identical": signatures[1] == signatures[2],
-                "allocation": {
-                    "status": a.status,
-                    "objective": round(a.objective, 2),
-                    "bound": round(a.bound, 2),
-                    "gap": a.gap,
-                    "baseline_objective": round(a.baseline_objective, 2),
-                    "style_runs": len(a.runs),
-                    "unserved_runs": len(a.runs_of(None)),
-                },
-                "fill_rate": {"allocated": nights[1].fill_rate, "baseline": base.fill_rate},
-                "lots": sum(p.kpis.lots for p in nights[1].plans.values()),
-                "machine": {
-                    "cpus": __import__("os").cpu_count(),
-                    "python": platform.python_version(),
-                },
-            },
-            indent=2,
-        )
-    )
+    result = {
+        "workshops": args.workshops,
+        "skus": len(inputs.skus),
+        "horizon_days": args.horizon,
+        "history_days": None if history is None else args.history,
+        "seed": args.seed,
+        "time_limit": args.time_limit,
+        "runs": runs,
+        "speedup": round(runs[0]["seconds"] / runs[-1]["seconds"], 3),
+        "identical": same_forecast and all(signatures[w] == signatures[first] for w in signatures),
+        "allocation": {
+            "status": a.status,
+            "objective": round(a.objective, 2),
+            "bound": round(a.bound, 2),
+            "gap": a.gap,
+            "baseline_objective": None
+            if a.baseline_objective is None
+            else round(a.baseline_objective, 2),
+            "style_runs": len(a.runs),
+            "unserved_runs": len(a.runs_of(None)),
+        },
+        "fill_rate": {
+            "allocated": nights[first].fill_rate,
+            "baseline": None if base is None else base.fill_rate,
+        },
+        "lots": sum(p.kpis.lots for p in nights[first].plans.values()),
+        "sample": args.sample,  # only this many workshops scheduled: fill rates are partial
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average": [round(x, 1) for x in os.getloadavg()],
+        },
+    }
+    print(json.dumps(result, indent=2))
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")
 

@@ -8,8 +8,10 @@ category) and ``u[r]`` (nobody makes it: its units are lost sales). Constraints,
   ``sum_r x[r,w] N_r(k + transfer_days)`` SAM-minutes done (``N_r`` the run's cumulative need,
   shifted by the days to the warehouse); what the calendar's cumulative capacity ``C_w(k)``
   and overtime leave undone is the backlog ``b[w,k] >= 0``, paid as lateness per SAM-minute-day;
-* the whole horizon's load within its capacity, in total and per category (the lines that can
-  sew a category bound what the workshop can make of it);
+* the whole horizon's load within its capacity, in total and **per line**: each category's
+  load is split over the lines that sew it, each line within its regular and overtime
+  minutes (:mod:`c2m.network.lines`; a bound per category alone let two categories that
+  share one line each fill it);
 * the network file's minimum and maximum weekly load (over the horizon's weeks);
 * **pins**: a run with lots on a workshop's floor (frozen by the nightly replan) stays at
   that workshop (``x[r, w] = 1``), so the night never moves work that has started.
@@ -36,6 +38,7 @@ from ortools.sat.python import cp_model
 from c2m.errors import DataError
 from c2m.network.capacity import daily_capacity, overtime_cost_per_minute, setup_allowance
 from c2m.network.config import Network, Workshop
+from c2m.network.lines import Lines, add_line_flow, fits, line_capacity
 from c2m.network.runs import Run, eligible
 
 FEN = 100  # the solver's objective is integer: costs in fen
@@ -83,11 +86,11 @@ class Allocation:
 
 @dataclass(frozen=True)
 class _Shop:
-    """A workshop's capacity over the horizon, cumulative, and per category in total."""
+    """A workshop's capacity over the horizon, cumulative, and per line in total."""
 
     shop: Workshop
     cumulative: list[float]
-    category_total: dict[str, float]  # regular and overtime SAM-minutes of the category's lines
+    lines: Lines  # each line's categories and regular + overtime SAM-minutes
     low: float
     high: float | None
     overtime: list[float]  # SAM-minutes of overtime per day
@@ -158,11 +161,7 @@ def _shop(shop: Workshop, start: dt.date, horizon: int) -> _Shop:
     return _Shop(
         shop=shop,
         cumulative=list(accumulate(daily_capacity(shop.cfg, start, horizon))),
-        category_total={
-            c: sum(daily_capacity(shop.cfg, start, horizon, c))
-            + sum(daily_capacity(shop.cfg, start, horizon, c, overtime=True))
-            for c in shop.categories
-        },
+        lines=line_capacity(shop.cfg, start, horizon),
         low=shop.min_weekly_minutes * weeks,
         high=None if shop.max_weekly_minutes is None else shop.max_weekly_minutes * weeks,
         overtime=daily_capacity(shop.cfg, start, horizon, overtime=True),
@@ -188,7 +187,7 @@ def baseline(
 ) -> dict[str, str | None]:
     """Each workshop takes a capacity-proportional share of the work: the largest runs first,
     each to the workshop furthest below its share that has room for it (total, category and
-    maximum load), else unserved. What a group does without an optimiser. Pinned runs go to
+    line and maximum load), else unserved. What a group does without an optimiser. Pinned runs go to
     their workshop first, room or not (they are on its floor)."""
     pins = pins or {}
     total_cap = sum(s.cumulative[-1] for s in shops.values() if s.cumulative) or 1.0
@@ -216,11 +215,13 @@ def baseline(
             s = shops[name]
             cat = used_cat.get((name, run.category), 0.0)
             total = s.cumulative[-1] + sum(s.overtime)
-            room = min(total - used[name], s.category_total[run.category] - cat)
+            room = total - used[name]
             if s.high is not None:
                 room = min(room, s.high - used[name])
             need = run.load + setup[run.key, name]
-            if need <= room:
+            loads = {c: v for (n, c), v in used_cat.items() if n == name}
+            loads[run.category] = cat + need
+            if need <= room and fits(s.lines, loads):
                 out[run.key] = name
                 used[name] += need
                 used_cat[(name, run.category)] = cat + need
@@ -309,7 +310,7 @@ def _workshop_constraints(
     setup: dict,
     pinned: set[str] = frozenset(),
 ) -> None:
-    """One workshop's capacity: overtime and backlog per day, total and per-category load,
+    """One workshop's capacity: overtime and backlog per day, total and per-line load,
     min/max load; each run's load with its set-up allowance in this workshop. The runs
     ``pinned`` here are on its floor and will be made whatever the model says: each bound
     is at least their load (they may fill it, never make the night infeasible)."""
@@ -328,11 +329,13 @@ def _workshop_constraints(
         extra.append(spent)
     if s.cumulative:
         model.add(load <= max(int(s.cumulative[-1]), on_floor) + extra[-1])
-    for category, room in s.category_total.items():
-        part = [r for r in mine if r.category == category]
-        if part:
-            held = sum(size[r.key] for r in part if r.key in pinned)
-            model.add(sum(size[r.key] * x[r.key, name] for r in part) <= max(int(room), held))
+    by_category: dict[str, Any] = {}
+    floor: dict[str, float] = {}
+    for r in mine:
+        by_category[r.category] = by_category.get(r.category, 0) + size[r.key] * x[r.key, name]
+        if r.key in pinned:
+            floor[r.category] = floor.get(r.category, 0) + size[r.key]
+    add_line_flow(model, name, s.lines, by_category, floor)
     if s.low > 0:
         model.add(load >= int(s.low))
     if s.high is not None:

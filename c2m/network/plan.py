@@ -118,9 +118,12 @@ def plan_network(
     work: float = ALLOCATION_WORK,
     say: Say = silent,
     baseline: bool = False,
+    sample: int | None = None,
 ) -> NetworkPlan:
     """Allocate the runs, then plan each workshop on its share as an independent task.
-    ``baseline``: plan the capacity-proportional baseline's shares instead (benchmarks)."""
+    ``baseline``: plan the capacity-proportional baseline's shares instead (benchmarks).
+    ``sample``: plan only the first ``sample`` workshops with work (a benchmark's measure of
+    the schedules' task time at a scale whose every schedule would not fit its time)."""
     engine = engine or EngineOptions(serial=True)
     t0 = time.perf_counter()
     inputs, _skipped = set_aside_unknown(inputs, options.strict)
@@ -143,6 +146,8 @@ def plan_network(
     )
     t1 = time.perf_counter()
     tasks = _tasks(inputs, network, allocation, options)
+    if sample is not None:
+        tasks = dict(list(tasks.items())[:sample])
     outcome: TaskOutcome = run_tasks(make_plan, tasks, engine, say)
     t2 = time.perf_counter()
     placed = set().union(*(allocation.skus_of(w.name) for w in network.workshops))
