@@ -5,7 +5,7 @@ and caches them (``/tmp/c2m_forecast_horizon``). This script reads that cache (r
 ``forecast_horizon.py`` first for the same seeds and scenarios) and scores selection rules on
 the same forecasts:
 
-- ``auto_panel``: the engine's rule before issue #17's robust selection (one model for the
+- ``auto_panel``: the engine's rule before issue #17's pooled selection (one model for the
   panel, a segment switches on a paired test, the two-model combination a candidate);
 - ``panel_best``: the single model with the least pooled CV error, no switching;
 - ``per_sku``: each SKU's own least CV error (what overfits three short windows);
@@ -14,7 +14,10 @@ the same forecasts:
   weight of N windows' worth of evidence;
 - ``mean_kK`` / ``median_kK`` / ``inv_kK``: the mean, median or inverse-error weighted mean of
   the K candidates with the least pooled CV error (``engine.combine_top``);
-- ``seg_mean_kK``: the mean of the top K chosen per segment.
+- ``seg_mean_kK``: the mean of the top K chosen per segment;
+- ``cv_pick``: the least pooled CV error among the single models and the combinations of
+  ``engine.POOLED_COMBINATIONS``; ``cv_pick_1se_zZ``: with the one-SE rule over styles
+  (``engine._pooled_best``), ``cv_pick_1se_z1`` being what ``auto`` serves.
 
 Each rule is scored at h=7 (the first 7 steps of the 14-day forecasts; the CV errors read
 over steps 1-7 only) and at h=14, per scenario, on the true demand. Held out: the rule with the
@@ -180,7 +183,7 @@ def main() -> None:
                 f"h{h}": {
                     m: v
                     for m, v in table([r for s in report_on for r in recs[sc][s]], h).items()
-                    if m in (best, "auto_panel", "seasonal_naive", "global", "panel_best")
+                    if m in (best, "auto_panel", "cv_pick_1se_z1", "seasonal_naive", "global")
                 }
                 for h in (7, 14)
             }
