@@ -429,8 +429,9 @@ def _choose(
 ) -> np.ndarray:
     """Model index per series: one model for the panel, switched per segment on clear evidence.
 
-    Per-series choice from a few CV windows is mostly noise (docs/forecasting.md, "Why auto
-    picks per panel", has the measurements); new launches were chosen for on the errors
+    ``auto``'s rule when ``SELECTION == "panel"`` (before the pooled rule, :func:`_pooled_best`).
+    Per-series choice from a few CV windows is mostly noise (docs/forecasting.md, "How auto
+    selects", has the measurements); new launches were chosen for on the errors
     of a few older series. So the default is the single model with the least absolute CV error
     over the whole panel (the WAPE the forecasts are judged by); a segment (intermittent, new,
     hit, fading) gets another model, or the combination, only where that model beats the
