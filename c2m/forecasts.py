@@ -326,7 +326,7 @@ def _store(
                 "q50": float(r.q50),
                 "q80": float(r.q80),
                 "q90": float(r.q90),
-                "method": str(r.method)[:32],
+                "method": str(r.method)[:128],
             }
             for r in fc.itertuples(index=False)
         ]

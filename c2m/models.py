@@ -212,7 +212,7 @@ class ForecastValue(SQLModel, table=True):
     q50: float
     q80: float
     q90: float
-    method: str = Field(default="", max_length=32)
+    method: str = Field(default="", max_length=128)
 
 
 # --- plans ---------------------------------------------------------------------------------

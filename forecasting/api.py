@@ -56,8 +56,8 @@ def forecast(
             (clicks, carts, rank...) that models may use only up to the last date.
         horizon: number of periods to forecast.
         freq: pandas frequency alias ("D", "W", "W-MON", ...); sets the seasonal period.
-        method: a model alias (see ``forecasting.MODELS``) or ``"auto"`` (per-series choice
-            by rolling-origin cross-validation).
+        method: a model alias (see ``forecasting.MODELS``) or ``"auto"`` (the single model
+            or combination of the best with the least rolling-origin CV error over the panel).
         future_exog: names of the known-ahead columns.
         future_df: ``unique_id``, ``ds`` and the ``future_exog`` columns for the horizon.
         quantiles: levels of the calibrated quantile columns (``q10`` for 0.1, ...).

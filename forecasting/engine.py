@@ -5,9 +5,9 @@ baseline are as honest as those of the best model:
 
 1. rolling-origin windows inside the history (``cv_windows`` origins, one horizon apart);
 2. each candidate model fitted at each window origin and at the final origin;
-3. for ``auto``, the single model with the least absolute CV error over the panel, replaced in a
-   segment (smooth, intermittent, new) only by a model that beats it there on a paired test
-   (so a noisy few windows cannot pick a silly model);
+3. for ``auto``, the one forecast with the least absolute CV error pooled over the panel: a
+   single model, or the mean or median of the best few (``SELECTION``; per-SKU or per-segment
+   choice from three short windows was measured to pick noise);
 4. conformal quantiles from the chosen model's CV errors.
 
 A model that raises is replaced by the seasonal naive forecast for the affected series and the
@@ -220,13 +220,15 @@ def run(
 
     seg = segments(panel)
     base_scale = series_scale(panel.y, None)
-    if method == "auto" and origins and len(names) > 2:
+    if method == "auto" and origins and len(names) > 2 and SELECTION == "pooled":
+        names = _add_pooled_combinations(names, errors, preds)
+        best = _pooled_best(names, errors, group_codes(panel), ONE_SE_Z)
+        choice = np.full(panel.n, best, dtype=int)
+    elif method == "auto" and origins and len(names) > 2:
         names = _add_combination(names, errors, preds, base_scale)
-    choice = (
-        _choose(names, errors, seg, group_codes(panel), PARSIMONY_Z)
-        if len(names) > 1
-        else np.zeros(panel.n, dtype=int)
-    )
+        choice = _choose(names, errors, seg, group_codes(panel), PARSIMONY_Z)
+    else:
+        choice = np.zeros(panel.n, dtype=int)
     rows = np.arange(panel.n)
     stacked = np.stack([preds[m] for m in names])
     yhat = stacked[choice, rows]
@@ -280,6 +282,91 @@ def _correct_level(
 
 
 COMBO = "combo"
+#: a combination named ``combo-median:a+b+c`` is the median of its members, ``combo:a+b`` the mean
+COMBO_MEDIAN = "combo-median"
+#: how ``auto`` selects. ``pooled`` (default): the one forecast, a single model or a combination
+#: of the best by pooled CV error (:func:`_add_pooled_combinations`), with the least absolute CV
+#: error pooled over every series and window. ``panel``: the rule before it (the best single
+#: model, switched per segment on a paired test, :func:`_choose`). Measured on held-out seeds
+#: (``benchmarks/forecast_selection.py``, docs/forecasting.md "How auto selects").
+SELECTION = "pooled"
+#: the combinations ``auto`` weighs: (how, members taken best first by pooled CV error)
+POOLED_COMBINATIONS = (("mean", 2), ("median", 3), ("median", 4))
+#: standard errors (over styles) within which ``auto`` serves a simpler forecast than the
+#: pooled best (:func:`_pooled_best`); None: always the pooled best
+ONE_SE_Z: float | None = 1.0
+
+
+def combo_members(name: str) -> tuple[str, list[str]]:
+    """``(how, aliases)`` of a forecast name: ``("single", [name])`` for a single model."""
+    if name.startswith(f"{COMBO_MEDIAN}:"):
+        return "median", name.removeprefix(f"{COMBO_MEDIAN}:").split("+")
+    if name.startswith(f"{COMBO}:"):
+        return "mean", name.removeprefix(f"{COMBO}:").split("+")
+    return "single", [name]
+
+
+def _add_pooled_combinations(
+    names: list[str], errors: dict[str, np.ndarray], preds: dict[str, np.ndarray]
+) -> list[str]:
+    """``names`` plus the combinations of ``POOLED_COMBINATIONS`` (errors and forecasts added).
+
+    A combination's CV errors are those of its combined CV forecasts, so it competes with the
+    single models on the same footing; where three short windows cannot tell two models apart,
+    their combination usually errs less than either.
+    """
+    out = list(names)
+    for how, k in POOLED_COMBINATIONS:
+        if k > len(names):
+            continue
+        pred, err, members = combine_top(names, errors, preds, k, how)
+        alias = f"{COMBO if how == 'mean' else COMBO_MEDIAN}:{'+'.join(members)}"
+        if alias not in errors and err is not None:
+            errors[alias], preds[alias] = err, pred
+            out.append(alias)
+    return out
+
+
+def _pooled_best(
+    names: list[str],
+    errors: dict[str, np.ndarray],
+    clusters: np.ndarray | None = None,
+    z: float | None = None,
+) -> int:
+    """Index of the forecast ``auto`` serves: least absolute CV error pooled over the panel.
+
+    With ``z`` (the one-standard-error rule), the simplest forecast whose paired excess error
+    over the best is within ``z`` standard errors over the ``clusters`` (styles) is served
+    instead: a forecast that reads no signals before one that does (:func:`_complexity`), the
+    least erring of that kind. Where the signals carry no news (a flat world) a baseline is
+    served, not a signal reader that ties it by chance.
+    """
+    total = np.stack([np.nansum(np.abs(errors[m]), axis=(0, 2)) for m in names])  # (m, n)
+    seen = np.sum(~np.isnan(errors[names[0]]), axis=(0, 2)) > 0
+    if not seen.any():
+        return 0
+    best = int(np.argmin(total[:, seen].sum(axis=1)))
+    clusters = np.arange(total.shape[1]) if clusters is None else np.asarray(clusters)
+    by_cluster = _by_cluster(total, seen, clusters)
+    if z is None or by_cluster is None or by_cluster.shape[1] < 2:
+        return best
+    excess = by_cluster - by_cluster[best][None, :]  # (m, clusters)
+    mean = excess.mean(axis=1)
+    se = excess.std(axis=1, ddof=1) / np.sqrt(excess.shape[1])
+    close = np.flatnonzero(mean <= z * se)
+    rank = [_complexity(names[i]) for i in close]
+    return int(min(zip(rank, mean[close], close, strict=True))[2])
+
+
+def _complexity(name: str) -> int:
+    """1 for a forecast that reads signals or the calendar (or combines one that does), else 0.
+
+    The one-SE rule's order. A combination adds no fitted parameter, so it is not ranked above
+    its members; reading signals is, because where they carry no news it fits noise. Measured
+    (docs/forecasting.md, "How auto selects"): ranking combinations above single models too
+    cost viral h=14 0.820 -> 0.864 WAPE.
+    """
+    return 1 if reads_signals(name) else 0
 
 
 def _add_combination(
@@ -302,6 +389,37 @@ def _add_combination(
     return [*names, alias]
 
 
+def combine_top(
+    names: list[str],
+    errors: dict[str, np.ndarray],
+    preds: dict[str, np.ndarray],
+    k: int,
+    how: str = "mean",
+) -> tuple[np.ndarray, np.ndarray | None, list[str]]:
+    """The combination of the ``k`` candidates with the least pooled absolute CV error.
+
+    Returns its ``(n, h)`` forecast, its ``(w, n, h)`` CV errors (None without windows) and the
+    members, best first. ``how``: ``mean``, ``median`` or ``inv`` (weights inverse to the
+    pooled error). Pooling over all series and averaging several good models is what stays
+    robust where a few short windows cannot tell the candidates apart.
+    """
+    with np.errstate(all="ignore"):
+        pooled = np.array([np.nansum(np.abs(errors[m])) for m in names])
+    seen = [np.any(~np.isnan(errors[m])) for m in names]
+    pooled = np.where(seen, pooled, np.inf)
+    order = [names[i] for i in np.argsort(pooled, kind="stable")[: max(1, k)]]
+    p = np.stack([preds[m] for m in order])
+    e = np.stack([errors[m] for m in order])
+    if how == "median":
+        return np.median(p, axis=0), np.median(e, axis=0), order
+    if how == "inv":
+        w = 1.0 / np.maximum(np.sort(pooled)[: len(order)], 1e-9)
+        w = w / w.sum() if np.all(np.isfinite(w)) else np.full(len(order), 1 / len(order))
+    else:
+        w = np.full(len(order), 1.0 / len(order))
+    return np.tensordot(w, p, axes=1), np.tensordot(w, e, axes=1), order
+
+
 def _choose(
     names: list[str],
     errors: dict[str, np.ndarray],
@@ -311,8 +429,9 @@ def _choose(
 ) -> np.ndarray:
     """Model index per series: one model for the panel, switched per segment on clear evidence.
 
-    Per-series choice from a few CV windows is mostly noise (docs/forecasting.md, "Why auto
-    picks per panel", has the measurements); new launches were chosen for on the errors
+    ``auto``'s rule when ``SELECTION == "panel"`` (before the pooled rule, :func:`_pooled_best`).
+    Per-series choice from a few CV windows is mostly noise (docs/forecasting.md, "How auto
+    selects", has the measurements); new launches were chosen for on the errors
     of a few older series. So the default is the single model with the least absolute CV error
     over the whole panel (the WAPE the forecasts are judged by); a segment (intermittent, new,
     hit, fading) gets another model, or the combination, only where that model beats the
@@ -357,7 +476,7 @@ def reads_signals(name: str) -> bool:
     """Whether a candidate (or either half of a combination) reads signals or exog."""
     from forecasting.models import MODELS
 
-    parts = name.split(":", 1)[-1].split("+") if name.startswith(COMBO) else [name]
+    parts = combo_members(name)[1]
     return any(MODELS[p].uses_signals for p in parts if p in MODELS)
 
 

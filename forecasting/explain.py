@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from forecasting.engine import COMBO
+from forecasting.engine import combo_members
 from forecasting.models import make_model
 from forecasting.models.base import Model
 from forecasting.panel import Panel, build_panel
@@ -59,27 +59,30 @@ def explain(
     """Explain ``method``'s forecast of ``unique_id`` from the long frame ``df``.
 
     The arguments are those of :func:`forecasting.forecast`; ``method`` is a model alias or a
-    combination as ``auto`` names it (``combo:a+b``, the mean of two models).
+    combination as ``auto`` names it (``combo:a+b``, the mean of its members;
+    ``combo-median:a+b+c``, their median).
     """
     panel = build_panel(df, horizon, freq, future_exog, future_df, hierarchy)
     found = np.flatnonzero(panel.ids == unique_id)
     if len(found) == 0:
         raise ValueError(f"Series {unique_id!r} is not in the data.")
     i = int(found[0])
-    aliases = method.removeprefix(f"{COMBO}:").split("+") if method.startswith(COMBO) else [method]
+    how, aliases = combo_members(method)
     models = [make_model(a).fit(panel) for a in aliases]
-    base = _predict(models, panel, horizon)[i]
+    base = _predict(models, panel, horizon, how)[i]
     contributions = {}
     for name, changed in ablations(panel, i):
-        without = _predict(models, changed, horizon)[i]
+        without = _predict(models, changed, horizon, how)[i]
         contributions[name] = float(base.sum() - without.sum())
     return Explanation(str(unique_id), method, base, contributions)
 
 
-def _predict(models: list[Model], panel: Panel, h: int) -> np.ndarray:
-    """Mean forecast of the fitted ``models`` on ``panel`` (a global model keeps its fit)."""
+def _predict(models: list[Model], panel: Panel, h: int, how: str = "mean") -> np.ndarray:
+    """Mean (or median) forecast of the fitted ``models`` on ``panel`` (a global model keeps
+    its fit)."""
     preds = [np.maximum(np.asarray(m.update(panel).predict(h), dtype=float), 0.0) for m in models]
-    return np.asarray(np.mean(preds, axis=0), dtype=float)
+    combine = np.median if how == "median" else np.mean
+    return np.asarray(combine(preds, axis=0), dtype=float)
 
 
 def ablations(panel: Panel, i: int) -> Iterator[tuple[str, Panel]]:

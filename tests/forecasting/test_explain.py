@@ -37,6 +37,14 @@ def test_a_combination_is_explained_as_the_mean_of_its_two_models():
     assert combo.yhat == pytest.approx((single.yhat + naive.yhat) / 2)
 
 
+def test_a_median_combination_is_explained_as_the_median_of_its_members():
+    members = ["moving_average", "seasonal_naive", "tsb"]
+    singles = np.stack([explain(frame(), "a", 7, m).yhat for m in members])
+    combo = explain(frame(), "a", 7, "combo-median:" + "+".join(members))
+    assert combo.yhat == pytest.approx(np.median(singles, axis=0))
+    assert not np.allclose(combo.yhat, singles.mean(axis=0)), "the world must tell them apart"
+
+
 def test_an_unknown_series_is_a_clear_error():
     with pytest.raises(ValueError, match="not in the data"):
         explain(frame(), "zz", 7, "moving_average")

@@ -26,7 +26,7 @@ def test_auto_forecast_quantiles_are_monotone_and_non_negative():
     q = out[["q10", "q50", "q80", "q90"]].to_numpy()
     assert np.all(np.diff(q, axis=1) >= -1e-9)
     assert np.all(q >= 0)
-    assert all(m in MODELS or m.startswith("combo:") for m in out["method"])
+    assert all(m in MODELS or m.startswith("combo") for m in out["method"])
 
 
 def test_80_percent_interval_covers_about_80_percent_of_simulated_outcomes():

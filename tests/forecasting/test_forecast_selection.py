@@ -64,3 +64,45 @@ def test_a_segment_of_many_styles_still_switches_on_clear_evidence():
     errors = _errors(rng, n, {"a": np.full(n, 1.0), "b": np.where(seg == 1, 0.5, 1.6)})
     choice = _choose(["a", "b"], errors, seg, styles)
     assert set(choice[seg == 0]) == {0} and set(choice[seg == 1]) == {1}
+
+
+def noisy_short_world(n: int = 80, T: int = 56, h: int = 14, seed: int = 0):
+    """Short, noisy Poisson demand (low levels, a weekly shape, a slow drift per SKU): three
+    14-day CV windows cannot tell the candidates apart per SKU. Returns the history frame and
+    the true ``(n, h)`` future."""
+    from tests.worlds import WEEK, frame
+
+    rng = np.random.default_rng(seed)
+    week = np.tile(WEEK / WEEK.mean(), (T + h) // 7 + 1)[: T + h]
+    series, future = {}, []
+    for i in range(n):
+        drift = np.linspace(1.0, rng.uniform(0.6, 1.5), T + h)
+        y = rng.poisson(rng.gamma(1.5, 1.5) * week * drift)
+        series[f"s{i:02d}"] = y[:T]
+        future.append(y[T:])
+    return frame(series), np.asarray(future, float)
+
+
+def test_pooled_selection_does_not_lose_to_the_best_single_model_where_per_sku_choice_overfits():
+    import forecasting
+    from forecasting.engine import auto_candidates, candidate_forecasts, cv_origins
+    from forecasting.panel import build_panel
+
+    h = 14
+    for seed in (0, 1):
+        df, truth = noisy_short_world(seed=seed)
+        panel = build_panel(df, h, "D")
+        names = auto_candidates(panel)
+        cand = candidate_forecasts(panel, names, h, cv_origins(panel, h, None), n_jobs=1)
+
+        def wape(f: np.ndarray, y: np.ndarray = truth) -> float:
+            return float(np.abs(y - f).sum() / y.sum())
+
+        singles = {m: wape(cand.preds[m]) for m in names}
+        own = np.stack([np.nansum(np.abs(cand.errors[m]), axis=(0, 2)) for m in names])
+        per_sku = np.stack([cand.preds[m] for m in names])[np.argmin(own, 0), np.arange(panel.n)]
+        out = forecasting.forecast(df, h)
+        auto = out.pivot(index="unique_id", columns="ds", values="yhat").loc[panel.ids]
+        got = wape(auto.to_numpy(float))
+        assert got <= min(singles.values()) * 1.05, (got, singles)
+        assert got < wape(per_sku), (got, wape(per_sku))
