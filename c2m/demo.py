@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, select
 
@@ -25,6 +26,7 @@ from c2m.importing.kinds import KINDS
 from c2m.models import ForecastRun, ImportBatch, Plan, SalesSignal, Style
 from c2m.progress import Say, silent
 from c2m.resources import sample_data
+from c2m.schema import VERSION_TABLE
 
 SAMPLE_DATA = sample_data()
 
@@ -34,26 +36,36 @@ def fresh_engine(url: str | None, reset: bool) -> Engine:
 
     A database that holds anything is refused unless ``reset``: the demo must never wipe a
     factory's real data because someone typed ``c2m demo`` in the wrong folder. ``make demo``
-    passes ``--reset`` for its own ``demo.db``, so running it twice just works.
+    passes ``--reset`` for its own ``demo.db``, so running it twice just works, also after an
+    upgrade of c2m-planner: a reset database is emptied before its schema version is read
+    (an earlier release's ``demo.db`` would otherwise be refused as an older schema).
     """
     url = database_url(url)
     engine = get_engine(url)
+    if reset:
+        _wipe(engine, url)
+        return open_engine(url)
     init_db(engine)
-    if not _holds_data(engine):
-        return engine
-    if not reset:
+    if _holds_data(engine):
         raise DataError(
             f"the database {url} already holds data; the demo needs an empty one: "
             "run it with --reset to empty it, or give another --db"
         )
+    return engine
+
+
+def _wipe(engine: Engine, url: str) -> None:
+    """Deletes a SQLite file (and its journals), or drops every table of ours and the schema
+    version from another database."""
+    engine.dispose()
     if is_sqlite(url) and url.split("///", 1)[-1] not in ("", ":memory:"):
-        engine.dispose()
         path = url.split("///", 1)[-1]
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(path + suffix).unlink(missing_ok=True)
-    else:
-        SQLModel.metadata.drop_all(engine)
-    return open_engine(url)
+        return
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP TABLE IF EXISTS {VERSION_TABLE}"))
 
 
 def _holds_data(engine: Engine) -> bool:

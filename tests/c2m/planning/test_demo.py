@@ -85,3 +85,33 @@ def check_capacity_figures(db: Path, demo_kpis: dict) -> None:
     assert 0 < kpis["changeover_share"] < 1 and 0 < kpis["learning_share"] < 1
     counted = ("lots_merged", "lots_held_small", "lots_first_run", "lots_capped")
     assert sum(kpis[k] for k in counted) == kpis["lots"] + kpis["held_lots"]
+
+
+def test_demo_reset_empties_a_database_left_at_an_older_schema(db_url):
+    """`make demo` after an upgrade: the earlier release's demo database, at an older schema
+    version and holding data, is emptied by --reset rather than refused; without --reset the
+    version check still refuses it (nothing of a factory's is ever wiped unasked)."""
+    from sqlalchemy import text
+    from sqlmodel import select
+
+    from c2m.db import open_engine, session_scope
+    from c2m.demo import fresh_engine
+    from c2m.errors import C2MError
+    from c2m.models import Style
+    from c2m.schema import VERSION_TABLE
+    from tests.worlds import planning_inputs, seed_planning_world
+
+    seed_planning_world(db_url, planning_inputs())
+    engine = open_engine(db_url)
+    with engine.begin() as connection:
+        head = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+        connection.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = '0003'"))
+    engine.dispose()
+    with pytest.raises(C2MError, match="older than this"):
+        fresh_engine(db_url, reset=False)
+    fresh = fresh_engine(db_url, reset=True)
+    with session_scope(fresh) as session:
+        assert session.exec(select(Style)).first() is None
+    with fresh.connect() as connection:
+        assert connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar() == head
+    fresh.dispose()
