@@ -188,37 +188,7 @@ def group_sizes(
             current = [lot]
         if current:
             out.append(_merge(current, mode, style, colour, taken))
-    for lot in out:
-        round_marker(lot, policy)
     return out
-
-
-def per_size(policy: LotPolicy) -> LotPolicy:
-    """The policy one size's lot is cut by before sizes are grouped: exact need, no minimum.
-
-    ``min_lot`` and ``lot_multiple`` are what one cutting marker needs to pay, so they bound
-    the grouped lot (:func:`round_marker`), not each size in it. Rounding every size up first
-    made a style-colour of six slow sizes a run of at least 300 pieces for a few pieces of
-    demand (measured: the tail SKUs, a third of the SKUs, were a quarter of the oracle's
-    unsold units).
-    """
-    return policy.model_copy(update={"min_lot": 1, "lot_multiple": 1})
-
-
-def round_marker(lot: LotSpec, policy: LotPolicy) -> None:
-    """Round a grouped lot up to the policy's ``min_lot`` and ``lot_multiple`` (in place),
-    the extra pieces split over its sizes in proportion to their need; never past ``max_lot``
-    when the need itself fits under it."""
-    qty = lot.quantity
-    step = policy.lot_multiple
-    target = max(math.ceil(qty / step) * step, policy.min_lot)
-    if policy.max_lot is not None and qty <= policy.max_lot:
-        target = min(target, policy.max_lot)
-    if target <= qty:
-        return
-    extra = split_by_mix(target - qty, {s: float(q) for s, q in lot.items.items()})
-    for sku, q in extra.items():
-        lot.items[sku] = lot.items.get(sku, 0) + q
 
 
 def first_runs(

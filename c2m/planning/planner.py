@@ -241,7 +241,7 @@ def _size_lots(
     windows = sizing.windows if sizing else None
     specs = lot_policy.make_lots(
         net[~fresh],
-        lot_policy.per_size(policy) if by_sku else policy,
+        policy,
         mode,
         inputs.skus,
         inputs.styles,

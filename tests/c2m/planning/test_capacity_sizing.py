@@ -8,7 +8,7 @@ from typing import Any
 from c2m.config import FactoryConfig
 from c2m.planning import PlanOptions, make_plan, size_lots
 from c2m.planning.capacity import regular_line_minutes
-from c2m.planning.lots import FIRST_RUN, group_sizes, make_lots, per_size
+from c2m.planning.lots import FIRST_RUN, group_sizes, make_lots
 from c2m.planning.netting import net_requirements
 from c2m.planning.planner import _sku_demand
 from tests.worlds import START, config, planning_inputs
@@ -71,9 +71,8 @@ def test_with_slack_capacity_sizing_cuts_the_fixed_rules_lots():
 
 
 def test_fixed_sizing_cuts_the_lots_the_rules_always_cut():
-    """``sizing = "fixed"`` is the old pipeline: SKU lots of ``cover_days`` (exact need, the
-    minimum and multiple applied to the grouped marker), grouped by style-colour, whatever
-    the load."""
+    """``sizing = "fixed"`` is the old pipeline: SKU lots of ``cover_days`` by the rules,
+    grouped by style-colour, whatever the load."""
     cfg = fewer_operators(0.15, sizing="fixed", first_run=None)
     inputs = planning_inputs(daily=100.0)
     sized = size_lots(inputs, cfg, OPTIONS)
@@ -83,8 +82,7 @@ def test_fixed_sizing_cuts_the_lots_the_rules_always_cut():
     mix: dict[str, dict[str, float]] = {}
     for sku, d in demand.items():
         mix.setdefault(inputs.skus[sku].style, {})[sku] = float(d.sum())
-    sizes = make_lots(net, per_size(policy), "c2m", inputs.skus, inputs.styles, mix)
-    old = group_sizes(sizes, policy, "c2m")
+    old = group_sizes(make_lots(net, policy, "c2m", inputs.skus, inputs.styles, mix), policy, "c2m")
     assert [(s.code, s.items, s.need_date) for s in sized.specs] == [
         (s.code, s.items, s.need_date) for s in old
     ]

@@ -11,7 +11,7 @@ from c2m.config import FactoryConfig, LotPolicy
 from c2m.errors import DataError
 from c2m.planning import PlanOptions, make_plan
 from c2m.planning.inputs import OpenOrderInfo
-from c2m.planning.lots import LotSpec, group_sizes, lot_quantities, per_size, split_by_mix
+from c2m.planning.lots import LotSpec, group_sizes, lot_quantities, split_by_mix
 from tests.worlds import START, config, planning_inputs
 
 
@@ -42,27 +42,6 @@ def test_sizes_of_one_colour_share_a_lot_within_the_cover_window():
     assert [g.items for g in grouped] == [{"M": 50, "L": 50}, {"M": 50, "XL": 50}]
     assert grouped[0].code == f"C-TS1-BLK-{day:%Y%m%d}"
     assert sum(g.quantity for g in grouped) == 200
-
-
-def test_the_minimum_lot_bounds_a_cutting_marker_not_each_size_in_it():
-    """Six slow sizes of one colour needing 4 pieces each are one run of ``min_lot`` pieces
-    (the marker's minimum), not six runs' worth of 50; the extra pieces go to the sizes by
-    their need, and a grouped need above the minimum is only rounded to the multiple."""
-    policy = LotPolicy(service_quantile=0.8, min_lot=50, lot_multiple=10, max_lot=400, cover_days=3)
-    day = START.date()
-    sizes = {"XS": 2, "S": 4, "M": 6, "L": 6, "XL": 4, "XXL": 2}
-
-    def lot(sku, qty, colour="BLK"):
-        return LotSpec(f"C-{sku}-{colour}", "TS1", colour, "tshirt", {sku: qty}, day, START)
-
-    assert lot_quantities(4, per_size(policy)) == [4]
-    slow = group_sizes([lot(s, q) for s, q in sizes.items()], policy, "c2m")
-    assert len(slow) == 1 and slow[0].quantity == 50
-    assert set(slow[0].items) == set(sizes)
-    assert slow[0].items["M"] > slow[0].items["XS"]
-    assert all(slow[0].items[s] >= q for s, q in sizes.items())
-    fast = group_sizes([lot("M", 63, "RED"), lot("L", 55, "RED")], policy, "c2m")
-    assert [g.quantity for g in fast] == [120]
 
 
 @pytest.fixture(scope="module")
